@@ -1,0 +1,72 @@
+package dev.jgrad.core;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The reverse-mode engine: iterative topological sort, then gradients flow from the root to the leaves. */
+final class Autograd {
+    private Autograd() {
+    }
+
+    static void run(Tensor root, Tensor gradOutput, boolean retainGraph) {
+        List<Tensor> order = topoOrder(root);
+        Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+        pending.put(root, gradOutput);
+        for (int k = order.size() - 1; k >= 0; k--) {
+            Tensor t = order.get(k);
+            Tensor g = pending.remove(t);
+            if (g == null) continue;
+            if (t.retainsGrad()) t.accumulateGrad(g);
+            Function fn = t.gradFn;
+            if (fn == null) continue;
+            Tensor[] grads = fn.runBackward(g);
+            Tensor[] in = fn.inputs();
+            for (int i = 0; i < in.length; i++) {
+                if (grads[i] == null || !in[i].requiresGrad()) continue;
+                Tensor prev = pending.get(in[i]);
+                // never mutate a gradient tensor in place: ops may hand the same tensor to several inputs
+                pending.put(in[i], prev == null ? grads[i] : sum(prev, grads[i]));
+            }
+            if (!retainGraph) fn.release();
+        }
+    }
+
+    /** Post-order (inputs before the tensors computed from them) of every tensor reachable that requires grad. */
+    private static List<Tensor> topoOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
+        ArrayList<Tensor> stack = new ArrayList<>();
+        ArrayList<Integer> next = new ArrayList<>();
+        stack.add(root);
+        next.add(0);
+        seen.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            int top = stack.size() - 1;
+            Tensor t = stack.get(top);
+            Tensor[] in = t.gradFn == null ? null : t.gradFn.inputs();
+            int i = next.get(top);
+            if (in != null && i < in.length) {
+                next.set(top, i + 1);
+                Tensor c = in[i];
+                if (c.requiresGrad() && seen.put(c, Boolean.TRUE) == null) {
+                    stack.add(c);
+                    next.add(0);
+                }
+            } else {
+                stack.remove(top);
+                next.remove(top);
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    private static Tensor sum(Tensor a, Tensor b) {
+        Tensor s = a.copy();
+        Storage d = s.storage(), src = b.storage();
+        for (int i = 0, n = d.length(); i < n; i++) d.add(i, src.get(i));
+        return s;
+    }
+}

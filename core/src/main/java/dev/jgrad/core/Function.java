@@ -1,0 +1,160 @@
+package dev.jgrad.core;
+
+import java.util.Arrays;
+
+/**
+ * A differentiable op: forward and backward side by side. This is the public way to add an op, and the
+ * one every built-in op uses.
+ *
+ * <p>Subclass it, compute the result in {@link #forward}, save only what backward needs with
+ * {@link #save}, and in {@link #backward} return one gradient per input (or {@code null} for an input
+ * that needs none — see {@link #needsInputGrad}). Each instance is applied once:
+ * <pre>{@code
+ * final class Square extends Function {
+ *     protected Tensor forward(Tensor... in) {
+ *         save(in[0]);
+ *         return Ops.mul(in[0], in[0]);             // runs without recording a graph
+ *     }
+ *     protected Tensor[] backward(Tensor g) {
+ *         Tensor x = saved()[0];
+ *         return new Tensor[]{Ops.mul(g, Ops.mul(x, 2.0))};
+ *     }
+ * }
+ * Tensor y = new Square().apply(x);
+ * }</pre>
+ *
+ * <p>Both {@code forward} and {@code backward} run with gradient recording off, so they may use any op.
+ * The engine checks that each returned gradient has its input's shape and dtype, and accumulates it.
+ * All tensor inputs must share one dtype; mixing float32 and float64 is an error.
+ */
+public abstract class Function {
+    private Tensor[] inputs;
+    private boolean[] needsGrad;
+    private Tensor[] saved;
+    private boolean applied;
+    private boolean released;
+
+    /** Computes the output from the inputs. Called once, with graph recording off. */
+    protected abstract Tensor forward(Tensor... inputs);
+
+    /**
+     * Computes the gradient of the loss with respect to each input, given the gradient with respect to the
+     * output. Called with graph recording off.
+     *
+     * @param gradOutput gradient with respect to this op's output (same shape and dtype as the output)
+     * @return one entry per input, null where {@link #needsInputGrad(int)} is false
+     */
+    protected abstract Tensor[] backward(Tensor gradOutput);
+
+    /** The op's name in messages; the class's simple name by default. */
+    public String name() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? "Function" : n;
+    }
+
+    /** Saves tensors for backward; they are released after backward unless the graph is retained. */
+    protected final void save(Tensor... tensors) {
+        saved = tensors.clone();
+    }
+
+    /** The tensors passed to {@link #save}. */
+    protected final Tensor[] saved() {
+        if (released) {
+            throw new IllegalStateException(name() + ": saved tensors were freed by an earlier backward(); "
+                    + "call backward(gradOutput, true) to backpropagate through the same graph twice");
+        }
+        return saved;
+    }
+
+    /** True if input {@code i} needs a gradient (valid in backward, and in forward once inputs are known). */
+    protected final boolean needsInputGrad(int i) {
+        return needsGrad != null && needsGrad[i];
+    }
+
+    /**
+     * Runs the op: checks the inputs, calls {@link #forward} with recording off, and records this node in
+     * the graph if grad mode is on and any input requires grad.
+     *
+     * @throws IllegalArgumentException for null inputs or mixed dtypes
+     * @throws IllegalStateException if this instance was already applied
+     */
+    public final Tensor apply(Tensor... in) {
+        if (applied) {
+            throw new IllegalStateException(name() + ": a Function instance can be applied only once; create a new one per call");
+        }
+        applied = true;
+        DType dtype = null;
+        boolean any = false;
+        boolean[] needs = new boolean[in.length];
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == null) throw new IllegalArgumentException(name() + ": input " + i + " is null");
+            if (dtype == null) dtype = in[i].dtype();
+            else if (in[i].dtype() != dtype) {
+                throw new IllegalArgumentException(name() + ": mixed dtypes " + dtypes(in)
+                        + "; convert with tensor.to(DType) so all inputs share one dtype");
+            }
+            needs[i] = in[i].requiresGrad();
+            any |= needs[i];
+        }
+        boolean record = any && GradMode.isEnabled();
+        needsGrad = record ? needs : new boolean[in.length];
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = forward(in);
+        }
+        if (out == null) throw new IllegalStateException(name() + ": forward returned null");
+        for (Tensor t : in) {
+            if (out == t) {
+                throw new IllegalStateException(name() + ": forward returned one of its inputs; return a new tensor (e.g. a view or copy)");
+            }
+        }
+        if (record) {
+            inputs = in.clone();
+            out.markResult(this);
+        } else {
+            saved = null;
+        }
+        return out;
+    }
+
+    Tensor[] inputs() {
+        return inputs;
+    }
+
+    boolean released() {
+        return released;
+    }
+
+    Tensor[] runBackward(Tensor gradOutput) {
+        if (released) saved(); // throws the explanatory message
+        Tensor[] g;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            g = backward(gradOutput);
+        }
+        if (g == null || g.length != inputs.length) {
+            throw new IllegalStateException(name() + ": backward returned " + (g == null ? "null" : g.length + " gradients")
+                    + " for " + inputs.length + " inputs");
+        }
+        for (int i = 0; i < g.length; i++) {
+            if (g[i] != null && needsGrad[i]) {
+                Tensor x = inputs[i];
+                if (!Arrays.equals(g[i].shape(), x.shape()) || g[i].dtype() != x.dtype()) {
+                    throw new IllegalStateException(name() + ": backward returned a gradient of shape " + Shape.str(g[i].shape())
+                            + " " + g[i].dtype() + " for input " + i + " of shape " + Shape.str(x.shape()) + " " + x.dtype());
+                }
+            }
+        }
+        return g;
+    }
+
+    void release() {
+        saved = null;
+        released = true;
+    }
+
+    private static String dtypes(Tensor[] in) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < in.length; i++) sb.append(i > 0 ? ", " : "").append(in[i].dtype());
+        return sb.append(']').toString();
+    }
+}

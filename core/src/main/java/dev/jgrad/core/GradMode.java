@@ -1,0 +1,49 @@
+package dev.jgrad.core;
+
+/**
+ * Per-thread switch that decides whether ops record a graph.
+ *
+ * <p>Use as a try-with-resources scope; scopes nest, and each thread has its own state, so two threads
+ * building and differentiating their own graphs never interfere:
+ * <pre>{@code
+ * try (var scope = GradMode.noGrad()) {
+ *     Tensor y = Ops.matmul(x, w);   // no graph recorded, y.requiresGrad() == false
+ * }
+ * }</pre>
+ */
+public final class GradMode {
+    private static final ThreadLocal<int[]> DISABLED_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private GradMode() {
+    }
+
+    /** True when ops on this thread record a graph (the default). */
+    public static boolean isEnabled() {
+        return DISABLED_DEPTH.get()[0] == 0;
+    }
+
+    /** Opens a scope in which no graph is recorded on this thread; close it to restore the previous mode. */
+    public static Scope noGrad() {
+        int[] depth = DISABLED_DEPTH.get();
+        depth[0]++;
+        return new Scope(depth);
+    }
+
+    /** A no-grad scope; {@link #close()} is idempotent. */
+    public static final class Scope implements AutoCloseable {
+        private final int[] depth;
+        private boolean closed;
+
+        private Scope(int[] depth) {
+            this.depth = depth;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                depth[0]--;
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.Storage;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.CommonOps_FDRM;
+
+/**
+ * The reference backend: EJML {@code CommonOps_DDRM}/{@code CommonOps_FDRM} for matrix products, and plain
+ * index loops over {@link Storage} (evaluated in double, rounded once on store) for everything else.
+ */
+public final class ScalarKernels implements KernelBackend {
+
+    @Override
+    public String name() {
+        return "scalar-ejml";
+    }
+
+    @Override
+    public void gemm(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c, boolean accumulate) {
+        int mode = (transA ? 2 : 0) + (transB ? 1 : 0) + (accumulate ? 4 : 0);
+        if (c instanceof DMatrixRMaj C) {
+            DMatrixRMaj A = (DMatrixRMaj) a, B = (DMatrixRMaj) b;
+            switch (mode) {
+                case 0 -> CommonOps_DDRM.mult(A, B, C);
+                case 1 -> CommonOps_DDRM.multTransB(A, B, C);
+                case 2 -> CommonOps_DDRM.multTransA(A, B, C);
+                case 3 -> CommonOps_DDRM.multTransAB(A, B, C);
+                case 4 -> CommonOps_DDRM.multAdd(A, B, C);
+                case 5 -> CommonOps_DDRM.multAddTransB(A, B, C);
+                case 6 -> CommonOps_DDRM.multAddTransA(A, B, C);
+                default -> CommonOps_DDRM.multAddTransAB(A, B, C);
+            }
+        } else {
+            FMatrixRMaj A = (FMatrixRMaj) a, B = (FMatrixRMaj) b, C = (FMatrixRMaj) c;
+            switch (mode) {
+                case 0 -> CommonOps_FDRM.mult(A, B, C);
+                case 1 -> CommonOps_FDRM.multTransB(A, B, C);
+                case 2 -> CommonOps_FDRM.multTransA(A, B, C);
+                case 3 -> CommonOps_FDRM.multTransAB(A, B, C);
+                case 4 -> CommonOps_FDRM.multAdd(A, B, C);
+                case 5 -> CommonOps_FDRM.multAddTransB(A, B, C);
+                case 6 -> CommonOps_FDRM.multAddTransA(A, B, C);
+                default -> CommonOps_FDRM.multAddTransAB(A, B, C);
+            }
+        }
+    }
+
+    @Override
+    public void exp(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, Math.exp(x.get(i)));
+    }
+
+    @Override
+    public void log(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, Math.log(x.get(i)));
+    }
+
+    /** The shift used for a row: its max, or 0 when the max is infinite (the {@code isfinite} guard). */
+    private static double shift(Storage x, int base, int n, int inner) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            double v = x.get(base + k * inner);
+            if (v > m || Double.isNaN(v)) m = v;
+            if (Double.isNaN(m)) break;
+        }
+        return Double.isInfinite(m) ? 0.0 : m;
+    }
+
+    @Override
+    public void softmax(Storage x, Storage out, int outer, int n, int inner, boolean log) {
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double m = shift(x, base, n, inner);
+                double s = 0;
+                for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
+                if (log) {
+                    double ls = m + Math.log(s);
+                    for (int k = 0; k < n; k++) out.set(base + k * inner, x.get(base + k * inner) - ls);
+                } else {
+                    double inv = 1.0 / s;
+                    for (int k = 0; k < n; k++) out.set(base + k * inner, Math.exp(x.get(base + k * inner) - m) * inv);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void logSumExp(Storage x, Storage out, int outer, int n, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double m = shift(x, base, n, inner);
+                double s = 0;
+                for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
+                out.set(o * inner + in, m + Math.log(s));
+            }
+        }
+    }
+
+    @Override
+    public void sum(Storage x, Storage out, int outer, int n, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double s = 0;
+                for (int k = 0; k < n; k++) s += x.get(base + k * inner);
+                out.set(o * inner + in, s);
+            }
+        }
+    }
+
+    @Override
+    public void scaledSoftmaxFromLse(Storage x, Storage lse, double[] scale, Storage out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double s = scale[r];
+            if (s == 0) {
+                for (int c = 0; c < cols; c++) out.set(base + c, 0.0);
+                continue;
+            }
+            double l = lse.get(r);
+            for (int c = 0; c < cols; c++) out.set(base + c, s * Math.exp(x.get(base + c) - l));
+        }
+    }
+}

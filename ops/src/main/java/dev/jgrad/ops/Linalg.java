@@ -1,0 +1,165 @@
+package dev.jgrad.ops;
+
+import dev.jgrad.core.Function;
+import dev.jgrad.core.Shape;
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+import org.ejml.data.Matrix;
+
+/** Matrix products and transposition; every product goes through {@link Kernels#gemm}. */
+final class Linalg {
+    private Linalg() {
+    }
+
+    /** The EJML matrix view {@code [rows, cols]} of a tensor's storage (no copy). */
+    static Matrix view(Tensor t, int rows, int cols) {
+        return t.storage().wrap(rows, cols);
+    }
+
+    /**
+     * {@code matmul}: {@code [.., M, K] · [K, N]} (leading dimensions of the left operand are folded into M,
+     * which is free in row-major storage), plus the 1-D cases {@code [K]·[K, N] → [N]},
+     * {@code [M, K]·[K] → [M]} and {@code [K]·[K] → []}.
+     */
+    static final class MatMul extends Function {
+        private int m, k, n;
+
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor a = in[0], b = in[1];
+            int[] as = a.shape(), bs = b.shape();
+            if (as.length == 0 || bs.length == 0 || bs.length > 2) {
+                throw new IllegalArgumentException("matmul: unsupported shapes " + Shape.str(as) + " and " + Shape.str(bs)
+                        + " (supported: [..,M,K]·[K,N], [K]·[K,N], [M,K]·[K], [K]·[K])");
+            }
+            k = as[as.length - 1];
+            int kb = bs[0];
+            if (k != kb) {
+                throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shape.str(as) + " · " + Shape.str(bs)
+                        + " (" + k + " vs " + kb + ")");
+            }
+            m = a.numel() / Math.max(k, 1);
+            if (k == 0) m = Shape.prod(as, 0, as.length - 1);
+            n = bs.length == 2 ? bs[1] : 1;
+            int[] outShape;
+            if (bs.length == 1) {
+                outShape = java.util.Arrays.copyOf(as, as.length - 1);
+            } else if (as.length == 1) {
+                outShape = new int[]{n};
+            } else {
+                outShape = as.clone();
+                outShape[as.length - 1] = n;
+            }
+            Tensor y = Tensor.zeros(a.dtype(), outShape);
+            Kernels.gemm(view(a, m, k), false, view(b, k, n), false, view(y, m, n), false);
+            save(a, b);
+            return y;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor a = saved()[0], b = saved()[1];
+            Tensor ga = null, gb = null;
+            if (needsInputGrad(0)) {
+                ga = Tensor.zerosLike(a);
+                Kernels.gemm(view(g, m, n), false, view(b, k, n), true, view(ga, m, k), false);
+            }
+            if (needsInputGrad(1)) {
+                gb = Tensor.zerosLike(b);
+                Kernels.gemm(view(a, m, k), true, view(g, m, n), false, view(gb, k, n), false);
+            }
+            return new Tensor[]{ga, gb};
+        }
+    }
+
+    /** {@code linear}: {@code x [.., in] · Wᵀ [in, out] + b [out]}; the bias input is optional. */
+    static final class Linear extends Function {
+        private final boolean bias;
+        private int rows, in, out;
+
+        Linear(boolean bias) {
+            this.bias = bias;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... t) {
+            Tensor x = t[0], w = t[1];
+            int[] xs = x.shape(), ws = w.shape();
+            if (ws.length != 2 || xs.length == 0) {
+                throw new IllegalArgumentException("linear: weight must be [out, in] and input at least 1-D, got input "
+                        + Shape.str(xs) + " weight " + Shape.str(ws));
+            }
+            in = ws[1];
+            out = ws[0];
+            if (xs[xs.length - 1] != in) {
+                throw new IllegalArgumentException("linear: input " + Shape.str(xs) + " has " + xs[xs.length - 1]
+                        + " features but weight " + Shape.str(ws) + " expects " + in);
+            }
+            if (t.length != (bias ? 3 : 2)) throw new IllegalStateException("linear: expected " + (bias ? 3 : 2) + " inputs");
+            if (bias && !java.util.Arrays.equals(t[2].shape(), new int[]{out})) {
+                throw new IllegalArgumentException("linear: bias " + Shape.str(t[2].shape()) + " must have shape [" + out + "]");
+            }
+            rows = Shape.prod(xs, 0, xs.length - 1);
+            int[] ys = xs.clone();
+            ys[ys.length - 1] = out;
+            Tensor y = Tensor.zeros(x.dtype(), ys);
+            Kernels.gemm(view(x, rows, in), false, view(w, out, in), true, view(y, rows, out), false);
+            if (bias) {
+                Storage bs = t[2].storage(), s = y.storage();
+                for (int r = 0; r < rows; r++) for (int j = 0; j < out; j++) s.add(r * out + j, bs.get(j));
+            }
+            save(x, w);
+            return y;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor x = saved()[0], w = saved()[1];
+            Tensor[] grads = new Tensor[bias ? 3 : 2];
+            if (needsInputGrad(0)) {
+                grads[0] = Tensor.zerosLike(x);
+                Kernels.gemm(view(g, rows, out), false, view(w, out, in), false, view(grads[0], rows, in), false);
+            }
+            if (needsInputGrad(1)) {
+                grads[1] = Tensor.zerosLike(w);
+                Kernels.gemm(view(g, rows, out), true, view(x, rows, in), false, view(grads[1], out, in), false);
+            }
+            if (bias && needsInputGrad(2)) {
+                Tensor gb = Tensor.zeros(g.dtype(), out);
+                Kernels.sum(g.storage(), gb.storage(), 1, rows, out);
+                grads[2] = gb;
+            }
+            return grads;
+        }
+    }
+
+    /** Swaps the last two dimensions (a 1-D tensor is returned as a copy). */
+    static final class Transpose extends Function {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            return swapLast(in[0]);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            return new Tensor[]{swapLast(g)};
+        }
+
+        static Tensor swapLast(Tensor x) {
+            int[] s = x.shape();
+            if (s.length < 2) return x.copy();
+            int r = s[s.length - 2], c = s[s.length - 1], batch = Shape.prod(s, 0, s.length - 2);
+            int[] ts = s.clone();
+            ts[s.length - 2] = c;
+            ts[s.length - 1] = r;
+            Tensor y = Tensor.zeros(x.dtype(), ts);
+            Storage xs = x.storage(), ys = y.storage();
+            for (int b = 0; b < batch; b++) {
+                int off = b * r * c;
+                for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) ys.set(off + j * r + i, xs.get(off + i * c + j));
+            }
+            return y;
+        }
+    }
+}

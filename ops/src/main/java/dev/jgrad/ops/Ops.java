@@ -1,0 +1,319 @@
+package dev.jgrad.ops;
+
+import dev.jgrad.core.DType;
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Shape;
+import dev.jgrad.core.Tensor;
+
+/**
+ * Differentiable ops as static functions: {@code import static dev.jgrad.ops.Ops.*;}.
+ *
+ * <p>Names follow PyTorch in Java's camel case ({@code log_softmax} → {@link #logSoftmax},
+ * {@code logsumexp} → {@link #logSumExp}); semantics follow PyTorch 1.13 (broadcasting, {@code dim}
+ * conventions with negative indices counting from the end, {@code keepdim}). Every op records a graph
+ * node when an input requires grad and grad mode is on; see the package documentation for the
+ * derivative of each op on one page. All tensor arguments of one call must share a dtype.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    // ------------------------------------------------------------------ arithmetic (broadcasting)
+
+    /**
+     * {@code a + b} with broadcasting.
+     *
+     * @param a left operand
+     * @param b right operand; shapes broadcast NumPy-style (trailing dimensions equal or 1)
+     * @return a tensor of the broadcast shape
+     * @throws IllegalArgumentException naming both shapes when they do not broadcast, or for mixed dtypes
+     * @see #sub(Tensor, Tensor)
+     */
+    public static Tensor add(Tensor a, Tensor b) {
+        return new Arithmetic.Add().apply(a, b);
+    }
+
+    /** {@code a + c} for a constant {@code c}. Gradient: {@code g}. */
+    public static Tensor add(Tensor a, double c) {
+        return add(a, Tensor.scalar(c, a.dtype()));
+    }
+
+    /** {@code a - b} with broadcasting; gradients {@code g} and {@code -g} (summed over broadcast dims). @see #add(Tensor, Tensor) */
+    public static Tensor sub(Tensor a, Tensor b) {
+        return new Arithmetic.Sub().apply(a, b);
+    }
+
+    /** {@code a - c} for a constant. */
+    public static Tensor sub(Tensor a, double c) {
+        return sub(a, Tensor.scalar(c, a.dtype()));
+    }
+
+    /** {@code c - a} for a constant. */
+    public static Tensor rsub(double c, Tensor a) {
+        return sub(Tensor.scalar(c, a.dtype()), a);
+    }
+
+    /**
+     * {@code a ⊙ b} (element-wise) with broadcasting; gradients {@code g·b} and {@code g·a}.
+     * Edge: {@code 0 · inf} is NaN in the forward pass and in the gradient, as in IEEE arithmetic.
+     * @see #div(Tensor, Tensor)
+     */
+    public static Tensor mul(Tensor a, Tensor b) {
+        return new Arithmetic.Mul().apply(a, b);
+    }
+
+    /** {@code c · a} for a constant. */
+    public static Tensor mul(Tensor a, double c) {
+        return mul(a, Tensor.scalar(c, a.dtype()));
+    }
+
+    /**
+     * {@code a / b} with broadcasting; gradients {@code g/b} and {@code -g·a/b²}. Division by zero follows
+     * IEEE ({@code ±inf} or NaN), as in PyTorch.
+     */
+    public static Tensor div(Tensor a, Tensor b) {
+        return new Arithmetic.Div().apply(a, b);
+    }
+
+    /** {@code a / c} for a constant. */
+    public static Tensor div(Tensor a, double c) {
+        return div(a, Tensor.scalar(c, a.dtype()));
+    }
+
+    /** {@code -a}; gradient {@code -g}. */
+    public static Tensor neg(Tensor a) {
+        return new Pointwise.Neg().apply(a);
+    }
+
+    /**
+     * {@code a^p} for a constant exponent; gradient {@code g·p·a^(p-1)} (0 when {@code p == 0}).
+     * Edge: at {@code a = 0} with {@code p < 1} the gradient is infinite, as in PyTorch.
+     */
+    public static Tensor pow(Tensor a, double p) {
+        return new Pointwise.Pow(p).apply(a);
+    }
+
+    // ------------------------------------------------------------------ matrix products and shapes
+
+    /**
+     * Matrix product. Supported: {@code [.., M, K]·[K, N] → [.., M, N]} (leading dims batched),
+     * {@code [K]·[K, N] → [N]}, {@code [M, K]·[K] → [M]}, {@code [K]·[K] → []}.
+     * Gradients {@code g·Bᵀ} and {@code Aᵀ·g}, both through the GEMM kernel seam.
+     *
+     * @throws IllegalArgumentException naming both shapes when the inner dimensions differ
+     * @see #linear(Tensor, Tensor, Tensor)
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return new Linalg.MatMul().apply(a, b);
+    }
+
+    /**
+     * {@code linear(x, W, b) = x·Wᵀ + b} as one node (no materialised transpose), PyTorch's {@code F.linear}.
+     *
+     * @param input  {@code [.., in]}
+     * @param weight {@code [out, in]}
+     * @param bias   {@code [out]} or null
+     * @return {@code [.., out]}; gradients {@code g·W}, {@code gᵀ·x} and the column sums of {@code g}
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        Linalg.Linear op = new Linalg.Linear(bias != null);
+        return bias == null ? op.apply(input, weight) : op.apply(input, weight, bias);
+    }
+
+    /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. Gradient: transposed {@code g}. */
+    public static Tensor transpose(Tensor a) {
+        return new Linalg.Transpose().apply(a);
+    }
+
+    /**
+     * A view with another shape (one dimension may be {@code -1}, inferred), sharing the data like
+     * {@code torch.reshape} on a contiguous tensor. Gradient: {@code g} reshaped back.
+     */
+    public static Tensor reshape(Tensor a, int... shape) {
+        return new Shaping.Reshape(shape.clone()).apply(a);
+    }
+
+    /** Concatenation along {@code dim}; gradient: the matching slices of {@code g}. */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return new Shaping.Cat(dim).apply(tensors);
+    }
+
+    /**
+     * {@code gather} along the last dimension: {@code out[.., j] = a[.., index[.., j]]}.
+     *
+     * @param index same rank as {@code a}, equal leading dimensions; values in {@code [0, a.size(-1))}
+     * @throws IllegalArgumentException naming the offending index value and position
+     */
+    public static Tensor gather(Tensor a, IntTensor index) {
+        return new Shaping.Gather(index).apply(a);
+    }
+
+    /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}; gradient index-adds {@code g}. */
+    public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
+        return new Shaping.IndexSelect(dim, index).apply(a);
+    }
+
+    /**
+     * One-hot encoding: {@code [.., numClasses]} with 1 at each index (not differentiable).
+     *
+     * @throws IllegalArgumentException for an index outside {@code [0, numClasses)}
+     */
+    public static Tensor oneHot(IntTensor index, int numClasses, DType dtype) {
+        int[] s = index.shape();
+        int[] ys = java.util.Arrays.copyOf(s, s.length + 1);
+        ys[s.length] = numClasses;
+        Tensor y = Tensor.zeros(dtype, ys);
+        for (int i = 0; i < index.numel(); i++) {
+            int c = index.get(i);
+            if (c < 0 || c >= numClasses) {
+                throw new IllegalArgumentException("oneHot: index " + c + " at position " + i + " is outside [0, " + numClasses + ")");
+            }
+            y.set(i * numClasses + c, 1.0);
+        }
+        return y;
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** Sum of all elements (a scalar), accumulated in double. Gradient: {@code g} broadcast to every element. */
+    public static Tensor sum(Tensor a) {
+        return new Reductions.Sum(0, false, true).apply(a);
+    }
+
+    /** Sum along {@code dim} (negative counts from the end), keeping it as size 1 when {@code keepdim}. */
+    public static Tensor sum(Tensor a, int dim, boolean keepdim) {
+        return new Reductions.Sum(dim, keepdim, false).apply(a);
+    }
+
+    /** Mean of all elements: {@code sum(a) / numel}. Edge: an empty tensor gives NaN (0/0), as in PyTorch. */
+    public static Tensor mean(Tensor a) {
+        return div(sum(a), a.numel());
+    }
+
+    /** Mean along {@code dim}. */
+    public static Tensor mean(Tensor a, int dim, boolean keepdim) {
+        return div(sum(a, dim, keepdim), a.size(dim));
+    }
+
+    /**
+     * Maximum of all elements; NaN if any element is NaN. Gradient: {@code g} split evenly between tied
+     * maxima (PyTorch's {@code max()}/{@code amax} rule).
+     */
+    public static Tensor max(Tensor a) {
+        return new Reductions.MaxAll().apply(a);
+    }
+
+    /**
+     * Maximum along {@code dim} (values). Gradient: {@code g} to the first maximal element of each slice,
+     * the index {@code torch.max(a, dim)} returns. NaN is treated as the maximum.
+     */
+    public static Tensor max(Tensor a, int dim, boolean keepdim) {
+        return new Reductions.Max(dim, keepdim).apply(a);
+    }
+
+    // ------------------------------------------------------------------ element-wise functions
+
+    /** {@code exp(a)}; gradient {@code g·exp(a)} (the saved output), so it is {@code inf} where the output overflowed. */
+    public static Tensor exp(Tensor a) {
+        return new Pointwise.Exp().apply(a);
+    }
+
+    /**
+     * Natural log; gradient {@code g / a}. Edge: {@code log(0) = -inf} with gradient {@code +inf},
+     * {@code log(-0.0)} has gradient {@code -inf}, and {@code log(x<0) = NaN} with the finite gradient {@code g/x}.
+     */
+    public static Tensor log(Tensor a) {
+        return new Pointwise.Log().apply(a);
+    }
+
+    /** Square root; gradient {@code g / (2·sqrt(a))}, infinite at 0. */
+    public static Tensor sqrt(Tensor a) {
+        return new Pointwise.Sqrt().apply(a);
+    }
+
+    /** Absolute value; gradient {@code g·sign(a)}, 0 at 0. */
+    public static Tensor abs(Tensor a) {
+        return new Pointwise.Abs().apply(a);
+    }
+
+    /**
+     * Logistic function {@code 1/(1+exp(-a))}, evaluated without overflow for either sign
+     * ({@code exp(a)/(1+exp(a))} for negative {@code a}); gradient {@code g·y·(1-y)}.
+     */
+    public static Tensor sigmoid(Tensor a) {
+        return new Pointwise.Sigmoid().apply(a);
+    }
+
+    /** Hyperbolic tangent; gradient {@code g·(1 - y²)}. */
+    public static Tensor tanh(Tensor a) {
+        return new Pointwise.Tanh().apply(a);
+    }
+
+    /** {@code max(a, 0)}; gradient {@code g} where {@code a > 0} and 0 elsewhere (0 at {@code a = 0}); NaN propagates. */
+    public static Tensor relu(Tensor a) {
+        return new Pointwise.Relu().apply(a);
+    }
+
+    /**
+     * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'});
+     * gradient {@code Φ(x) + x·φ(x)}.
+     */
+    public static Tensor gelu(Tensor a) {
+        return new Pointwise.Gelu().apply(a);
+    }
+
+    /** {@code softplus(a)} with {@code beta = 1}, {@code threshold = 20}. @see #softplus(Tensor, double, double) */
+    public static Tensor softplus(Tensor a) {
+        return softplus(a, 1.0, 20.0);
+    }
+
+    /**
+     * {@code softplus(x) = log1p(exp(beta·x)) / beta}, or {@code x} where {@code beta·x > threshold} (PyTorch).
+     * Gradient {@code g·sigmoid(beta·x)} (stable), or {@code g} above the threshold.
+     */
+    public static Tensor softplus(Tensor a, double beta, double threshold) {
+        return new Pointwise.Softplus(beta, threshold).apply(a);
+    }
+
+    /** {@code min(max(a, lo), hi)}; gradient {@code g} where {@code lo <= a <= hi}, else 0. NaN propagates. */
+    public static Tensor clamp(Tensor a, double lo, double hi) {
+        if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
+        return new Pointwise.Clamp(lo, hi).apply(a);
+    }
+
+    // ------------------------------------------------------------------ softmax family
+
+    /**
+     * {@code softmax(x)_i = exp(x_i - m) / Σ_k exp(x_k - m)} along {@code dim}, with {@code m} the row max
+     * treated as a constant. Gradient {@code y ⊙ (g - Σ g⊙y)} from the saved output only.
+     * Edge: {@code -inf} entries give 0; a row of all {@code -inf} is undefined and gives NaN (as in PyTorch).
+     * @see #logSoftmax(Tensor, int)
+     */
+    public static Tensor softmax(Tensor a, int dim) {
+        return new SoftmaxOps.Softmax(dim, false).apply(a);
+    }
+
+    /**
+     * {@code log_softmax(x)_i = x_i - m - log Σ_k exp(x_k - m)} along {@code dim} (max-shift, {@code m} constant).
+     * Gradient {@code g - exp(y)·Σ g} from the saved output only. Finite for logits of any magnitude;
+     * {@code -inf} entries give {@code -inf} with gradient {@code g}.
+     */
+    public static Tensor logSoftmax(Tensor a, int dim) {
+        return new SoftmaxOps.Softmax(dim, true).apply(a);
+    }
+
+    /**
+     * {@code logsumexp} along {@code dim}: {@code m + log Σ exp(x - m)}, where {@code m} is the max, or 0 when the
+     * max is infinite (so all-{@code -inf} rows give {@code -inf}, not NaN). Gradient {@code g·exp(x - y)} = {@code g·softmax(x)}.
+     */
+    public static Tensor logSumExp(Tensor a, int dim, boolean keepdim) {
+        return new SoftmaxOps.LogSumExp(dim, keepdim).apply(a);
+    }
+
+    /** Shape check helper for callers: throws naming {@code op} unless {@code t} has rank {@code rank}. */
+    public static void requireRank(String op, String arg, Tensor t, int rank) {
+        if (t.rank() != rank) {
+            throw new IllegalArgumentException(op + ": " + arg + " must be " + rank + "-D, got shape " + Shape.str(t.shape()));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.jgrad.ops;
+
+import dev.jgrad.core.Function;
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+
+/**
+ * Element-wise unary ops. Each op is a small class: {@code f} computes the value and {@code df} the input
+ * gradient from the input {@code x}, the output {@code y} and the upstream gradient {@code g}.
+ */
+abstract class Pointwise extends Function {
+
+    /** The value at one element (double precision; rounded once on store). */
+    abstract double f(double x);
+
+    /** The input gradient at one element. */
+    abstract double df(double x, double y, double g);
+
+    /** Forward over the whole storage; overridden where a seam kernel exists. */
+    void compute(Storage x, Storage y, int n) {
+        for (int i = 0; i < n; i++) y.set(i, f(x.get(i)));
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        Tensor x = in[0];
+        Tensor y = Tensor.zerosLike(x);
+        compute(x.storage(), y.storage(), x.numel());
+        save(x, y);
+        return y;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor x = saved()[0], y = saved()[1];
+        Tensor gx = Tensor.zerosLike(x);
+        Storage xs = x.storage(), ys = y.storage(), gs = g.storage(), out = gx.storage();
+        for (int i = 0, n = x.numel(); i < n; i++) out.set(i, df(xs.get(i), ys.get(i), gs.get(i)));
+        return new Tensor[]{gx};
+    }
+
+    /** Numerically stable logistic function: never evaluates exp of a positive argument. */
+    static double sigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    static final class Exp extends Pointwise {
+        double f(double x) { return Math.exp(x); }
+        double df(double x, double y, double g) { return g * y; }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.exp(x, y, n); }
+    }
+
+    static final class Log extends Pointwise {
+        double f(double x) { return Math.log(x); }
+        double df(double x, double y, double g) { return g / x; }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.log(x, y, n); }
+    }
+
+    static final class Sqrt extends Pointwise {
+        double f(double x) { return Math.sqrt(x); }
+        double df(double x, double y, double g) { return g / (2 * y); }
+    }
+
+    static final class Abs extends Pointwise {
+        double f(double x) { return Math.abs(x); }
+        double df(double x, double y, double g) { return g * Math.signum(x); }
+    }
+
+    static final class Neg extends Pointwise {
+        double f(double x) { return -x; }
+        double df(double x, double y, double g) { return -g; }
+    }
+
+    static final class Sigmoid extends Pointwise {
+        double f(double x) { return sigmoid(x); }
+        double df(double x, double y, double g) { return g * y * (1 - y); }
+    }
+
+    static final class Tanh extends Pointwise {
+        double f(double x) { return Math.tanh(x); }
+        double df(double x, double y, double g) { return g * (1 - y * y); }
+    }
+
+    static final class Relu extends Pointwise {
+        double f(double x) { return x > 0 ? x : (x != x ? x : 0.0); }
+        double df(double x, double y, double g) { return x > 0 ? g : 0.0; }
+    }
+
+    static final class Softplus extends Pointwise {
+        private final double beta, threshold;
+        Softplus(double beta, double threshold) { this.beta = beta; this.threshold = threshold; }
+        double f(double x) { double z = beta * x; return z > threshold ? x : Math.log1p(Math.exp(z)) / beta; }
+        double df(double x, double y, double g) { double z = beta * x; return z > threshold ? g : g * sigmoid(z); }
+    }
+
+    static final class Clamp extends Pointwise {
+        private final double lo, hi;
+        Clamp(double lo, double hi) { this.lo = lo; this.hi = hi; }
+        double f(double x) { return x != x ? x : Math.min(Math.max(x, lo), hi); }
+        double df(double x, double y, double g) { return x >= lo && x <= hi ? g : 0.0; }
+    }
+
+    static final class Pow extends Pointwise {
+        private final double p;
+        Pow(double p) { this.p = p; }
+        double f(double x) { return Math.pow(x, p); }
+        double df(double x, double y, double g) { return p == 0 ? 0.0 : g * p * Math.pow(x, p - 1); }
+    }
+
+    static final class Gelu extends Pointwise {
+        private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+        double f(double x) { return 0.5 * x * Erf.erfc(-x * INV_SQRT2); }
+        double df(double x, double y, double g) {
+            return g * (0.5 * Erf.erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+        }
+    }
+}
