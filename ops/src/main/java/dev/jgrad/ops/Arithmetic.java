@@ -22,7 +22,8 @@ abstract class Arithmetic extends Function {
     @Override
     protected Tensor forward(Tensor... in) {
         Tensor a = in[0], b = in[1];
-        int[] shape = Shape.broadcast(name(), a.shape(), b.shape());
+        // messages use the op's public name (add, sub, mul, div), like every other op's errors
+        int[] shape = Shape.broadcast(name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
         Tensor y = Tensor.zeros(a.dtype(), shape);
         Walk w = new Walk(a.shape(), b.shape(), shape);
         Storage as = a.storage(), bs = b.storage(), ys = y.storage();

@@ -192,7 +192,9 @@ public final class Ops {
 
     /** Mean along {@code dim}. */
     public static Tensor mean(Tensor a, int dim, boolean keepdim) {
-        return div(sum(a, dim, keepdim), a.size(dim));
+        Tensor s = sum(a, dim, keepdim); // validates dim first
+        // a 0-d tensor accepts dim 0/-1 (as sum does) and has one element; Tensor.size(d) has no dimension to read there
+        return div(s, a.rank() == 0 ? 1 : a.size(dim));
     }
 
     /**

@@ -1,0 +1,143 @@
+package dev.jgrad.losses;
+
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+
+/** The element-wise losses, each a small class with its value and derivatives side by side. */
+final class BinaryLosses {
+    private BinaryLosses() {
+    }
+
+    /** PyTorch's {@code eps} in the BCE input gradient: {@code 1e-12} as a float32 constant, in both dtypes. */
+    static final double BCE_GRAD_EPS = 1e-12f;
+
+    /**
+     * {@code binary_cross_entropy}: {@code l = -w (t·max(log p, -100) + (1-t)·max(log(1-p), -100))};
+     * {@code dl/dp = w (p - t) / max(p(1-p), 1e-12f)}; {@code dl/dt = w (max(log(1-p), -100) - max(log p, -100))}.
+     */
+    static final class Bce extends ElementwiseLoss {
+        Bce(Reduction r, Tensor weight) {
+            super("binary_cross_entropy", r, weight, null);
+        }
+
+        @Override
+        void validate(Storage x, Storage t, int n) {
+            for (int e = 0; e < n; e++) {
+                double p = x.get(e);
+                if (!(p >= 0 && p <= 1)) {
+                    throw new IllegalArgumentException(op + ": input (probabilities) must be in [0, 1], got " + p + " at flat index " + e
+                            + " (use binary_cross_entropy_with_logits for logits)");
+                }
+            }
+        }
+
+        private static double clampedLog(double v) {
+            return Math.max(Math.log(v), -100);
+        }
+
+        double value(double p, double t, int e) {
+            return -w(e) * (t * clampedLog(p) + (1 - t) * clampedLog(1 - p));
+        }
+
+        double dInput(double p, double t, int e) {
+            return w(e) * (p - t) / Math.max(p * (1 - p), BCE_GRAD_EPS);
+        }
+
+        double dTarget(double p, double t, int e) {
+            return w(e) * (clampedLog(1 - p) - clampedLog(p));
+        }
+    }
+
+    /**
+     * {@code binary_cross_entropy_with_logits}: {@code l = w [(1-t) x + (1 + (pw-1) t) softplus(-x)]} with the
+     * stable softplus; {@code dl/dx = w [(1-t) - (1 + (pw-1) t) sigmoid(-x)]}; {@code dl/dt = w [-x + (pw-1) softplus(-x)]}.
+     */
+    static final class BceWithLogits extends ElementwiseLoss {
+        BceWithLogits(Reduction r, Tensor weight, Tensor posWeight) {
+            super("binary_cross_entropy_with_logits", r, weight, posWeight);
+        }
+
+        double value(double x, double t, int e) {
+            return w(e) * ((1 - t) * x + (1 + (pw(e) - 1) * t) * softplus(-x));
+        }
+
+        double dInput(double x, double t, int e) {
+            return w(e) * ((1 - t) - (1 + (pw(e) - 1) * t) * sigmoid(-x));
+        }
+
+        double dTarget(double x, double t, int e) {
+            return w(e) * (-x + (pw(e) - 1) * softplus(-x));
+        }
+    }
+
+    /** {@code mse_loss}: {@code l = (x - t)²}; {@code dl/dx = 2(x - t)}, {@code dl/dt = -2(x - t)}. */
+    static final class Mse extends ElementwiseLoss {
+        Mse(Reduction r) {
+            super("mse_loss", r, null, null);
+        }
+
+        double value(double x, double t, int e) {
+            double d = x - t;
+            return d * d;
+        }
+
+        double dInput(double x, double t, int e) {
+            return 2 * (x - t);
+        }
+
+        double dTarget(double x, double t, int e) {
+            return -2 * (x - t);
+        }
+    }
+
+    /**
+     * {@code soft_margin_loss}: {@code l = log(1 + exp(-y·x))} evaluated as the stable {@code softplus(-y·x)}
+     * (finite where PyTorch's {@code log1p(exp(·))} overflows); {@code dl/dx = -y·sigmoid(-y·x)}.
+     */
+    static final class SoftMargin extends ElementwiseLoss {
+        SoftMargin(Reduction r) {
+            super("soft_margin_loss", r, null, null);
+        }
+
+        double value(double x, double y, int e) {
+            return softplus(-y * x);
+        }
+
+        double dInput(double x, double y, int e) {
+            return -y * sigmoid(-y * x);
+        }
+
+        double dTarget(double x, double y, int e) {
+            return -x * sigmoid(-y * x);
+        }
+    }
+
+    /**
+     * {@code kl_div} pointwise term. {@code log_target = false}: {@code l = xlogy(p, p) - p·input}
+     * ({@code 0·log 0 = 0}; {@code 0·(-inf)} is NaN as in PyTorch); {@code dl/dinput = -p},
+     * {@code dl/dp = log p + 1 - input}. {@code log_target = true}: {@code l = e^t (t - input)},
+     * {@code dl/dinput = -e^t}, {@code dl/dt = e^t (t - input + 1)}.
+     */
+    static final class KlDiv extends ElementwiseLoss {
+        private final boolean logTarget;
+
+        KlDiv(Reduction r, boolean logTarget) {
+            super("kl_div", r, null, null);
+            this.logTarget = logTarget;
+        }
+
+        double value(double in, double t, int e) {
+            if (logTarget) return Math.exp(t) * (t - in);
+            return xlogy(t, t) - t * in;
+        }
+
+        double dInput(double in, double t, int e) {
+            return logTarget ? -Math.exp(t) : -t;
+        }
+
+        double dTarget(double in, double t, int e) {
+            if (logTarget) return Math.exp(t) * (t - in + 1);
+            return Math.log(t) + 1 - in;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.jgrad.losses;
+
+import dev.jgrad.core.DType;
+import dev.jgrad.core.Function;
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+
+/**
+ * Fused softmax cross-entropy: one node from logits to loss.
+ *
+ * <p>Forward: {@code lse_i = m_i + log Σ_c exp(x_ic - m_i)} per row (max-shift, {@code m_i} treated as a
+ * constant, kept in double precision), then {@code l_i = -Σ_c a_ic (x_ic - lse_i)} with the target
+ * coefficients of {@link ClassTargets} — for a class index and no smoothing simply
+ * {@code w_t (lse_i - x_it)}. Softmax and its log are never materialised.
+ *
+ * <p>Backward, one pass per row: {@code dx_ic = s_i (A_i · exp(x_ic - lse_i) - a_ic)} with {@code s_i} the
+ * upstream gradient of row {@code i} and {@code A_i = Σ_c a_ic}. The target element of an index row is
+ * written as {@code s_i w_t expm1(x_it - lse_i)}, so it keeps full relative accuracy when the prediction is
+ * confident. Saves only the logits (a reference) and the {@code N} row log-sum-exps.
+ */
+final class FusedCrossEntropy extends Function {
+    private final ClassTargets targets;
+    private final boolean allIgnoredMeanIsZero;
+    private Storage lse;
+
+    FusedCrossEntropy(ClassTargets targets, boolean allIgnoredMeanIsZero) {
+        this.targets = targets;
+        this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
+    }
+
+    @Override
+    public String name() {
+        return "cross_entropy";
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        Tensor x = in[0];
+        int n = targets.n, c = targets.c;
+        lse = Storage.allocate(DType.FLOAT64, n);
+        Kernels.logSumExp(x.storage(), lse, n, c, 1);
+        double[] l = new double[n];
+        Storage xs = x.storage();
+        for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, lse.get(i));
+        save(x);
+        return targets.reduce(l, x, allIgnoredMeanIsZero);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor x = saved()[0];
+        int n = targets.n, c = targets.c;
+        Storage xs = x.storage();
+        double[] scale = new double[n];
+        for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
+        Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
+        if (needsInputGrad(0)) {
+            Tensor gx = Tensor.zerosLike(x);
+            Storage out = gx.storage();
+            if (targets.index != null && targets.eps == 0) {
+                double[] rowScale = new double[n];
+                for (int i = 0; i < n; i++) rowScale[i] = targets.ignored(i) ? 0 : scale[i] * targets.w(targets.target(i));
+                Kernels.scaledSoftmaxFromLse(xs, lse, rowScale, out, n, c);
+                for (int i = 0; i < n; i++) {
+                    if (targets.ignored(i)) continue;
+                    int p = i * c + targets.target(i);
+                    out.set(p, rowScale[i] * Math.expm1(xs.get(p) - lse.get(i)));
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    if (targets.ignored(i)) continue;
+                    double mass = targets.rowMass(i), s = scale[i], l = lse.get(i);
+                    int base = i * c;
+                    for (int k = 0; k < c; k++) out.set(base + k, s * (mass * Math.exp(xs.get(base + k) - l) - coefficient(i, k)));
+                }
+            }
+            grads[0] = gx;
+        }
+        if (grads.length == 2 && needsInputGrad(1)) {
+            Tensor gt = Tensor.zerosLike(targets.probs);
+            Storage out = gt.storage();
+            for (int i = 0; i < n; i++) {
+                double s = scale[i], l = lse.get(i);
+                for (int k = 0; k < c; k++) out.set(i * c + k, -s * targets.w(k) * (1 - targets.eps) * (xs.get(i * c + k) - l));
+            }
+            grads[1] = gt;
+        }
+        return grads;
+    }
+
+    private double coefficient(int i, int k) {
+        if (targets.index == null) return targets.w(k) * targets.smoothed(i, k);
+        int t = targets.target(i);
+        return (k == t ? (1 - targets.eps) * targets.w(t) : 0) + (targets.eps / targets.c) * targets.w(k);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.jgrad.losses;
+
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Tensor;
+
+import static dev.jgrad.ops.Ops.mul;
+import static dev.jgrad.ops.Ops.pow;
+import static dev.jgrad.ops.Ops.sub;
+import static dev.jgrad.ops.Ops.sum;
+
+/**
+ * The loss functions as static functions ({@code import static dev.jgrad.losses.Losses.*;}), with PyTorch
+ * 1.13's names (in camel case), options, defaults and semantics. Every loss is a differentiable node
+ * whose backward is exact, works in float32 and float64, and checks its arguments before computing
+ * anything (a bad argument is an {@link IllegalArgumentException} naming the loss, the argument and the
+ * shapes or values).
+ *
+ * <p>Where PyTorch's own formula overflows, jgrad evaluates the stable form: {@link #softMarginLoss} is
+ * finite for any score (PyTorch's {@code log1p(exp(-y x))} is {@code inf} past ≈ 88.7 in float32).
+ * The naive forms remain available as named strategies ({@link SoftmaxCrossEntropy},
+ * {@link BinaryStrategy}) for comparison.
+ */
+public final class Losses {
+    private Losses() {
+    }
+
+    // ------------------------------------------------------------------ classification: softmax family
+
+    /** {@link #crossEntropy(Tensor, IntTensor, Tensor, int, Reduction, double)} with PyTorch's defaults (mean, no weight, no smoothing). */
+    public static Tensor crossEntropy(Tensor logits, IntTensor target) {
+        return CrossEntropyLoss.builder().build().apply(logits, target);
+    }
+
+    /**
+     * Fused softmax cross-entropy with class-index targets ({@code F.cross_entropy}).
+     * {@code l_i = (1-ε)·w[t_i]·(lse_i - x[i,t_i]) + (ε/C)·Σ_c w_c·(lse_i - x[i,c])}, 0 for ignored samples,
+     * where {@code lse_i = log Σ_c exp(x[i,c])} is computed with the max shift. One graph node: softmax
+     * and log-softmax are never materialised; the gradient is {@code (softmax - target')·scale}.
+     *
+     * @param logits         {@code [N, C]}, or {@code [C]} for one sample
+     * @param target         class indices {@code [N]} (or a scalar), each in {@code [0, C)} or equal to {@code ignoreIndex}
+     * @param weight         per-class weights {@code [C]} (finite, ≥ 0) or null
+     * @param ignoreIndex    target value to skip (PyTorch's default is -100)
+     * @param reduction      NONE ({@code [N]}), MEAN (divided by the summed target weights of non-ignored samples;
+     *                       NaN if all are ignored, as in PyTorch) or SUM
+     * @param labelSmoothing ε in [0, 1]
+     * @throws IllegalArgumentException for a target out of range, a wrong target or weight shape, negative weights
+     * @see CrossEntropyLoss for the reusable module and the stability strategies
+     * @see #nllLoss(Tensor, IntTensor, Tensor, int, Reduction)
+     */
+    public static Tensor crossEntropy(Tensor logits, IntTensor target, Tensor weight, int ignoreIndex, Reduction reduction, double labelSmoothing) {
+        return CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).reduction(reduction).labelSmoothing(labelSmoothing)
+                .build().apply(logits, target);
+    }
+
+    /** Cross-entropy with probability targets and PyTorch's defaults. @see #crossEntropy(Tensor, Tensor, Tensor, Reduction, double) */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        return CrossEntropyLoss.builder().build().apply(logits, target);
+    }
+
+    /**
+     * Fused softmax cross-entropy with probability (soft) targets: {@code l_i = -Σ_c w_c·t'_ic·log_softmax(x)_ic}
+     * with {@code t' = (1-ε)·t + ε/C}; rows need not sum to 1 (multi-hot rows give the several-positives loss);
+     * MEAN divides by N. A {@code -inf} logit with target 0 gives NaN for that row ({@code 0·(-inf)}), as in PyTorch.
+     * The gradient w.r.t. the target is available when it requires grad.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, Reduction reduction, double labelSmoothing) {
+        return CrossEntropyLoss.builder().weight(weight).reduction(reduction).labelSmoothing(labelSmoothing).build().apply(logits, target);
+    }
+
+    /**
+     * The several-positives-at-once loss {@code -Σ_{i ∈ P} log softmax(s)_i} for each row, where {@code positives}
+     * is a 0/1 (multi-hot) tensor of the logits' shape. Equal to {@link #crossEntropy(Tensor, Tensor)} with a
+     * multi-hot target; MEAN averages over rows.
+     */
+    public static Tensor multiPositiveCrossEntropy(Tensor logits, Tensor positives, Reduction reduction) {
+        for (int i = 0; i < positives.numel(); i++) {
+            double v = positives.get(i);
+            if (v != 0 && v != 1) {
+                throw new IllegalArgumentException("multi_positive_cross_entropy: positives must be 0/1, got " + v + " at flat index " + i);
+            }
+        }
+        return crossEntropy(logits, positives, null, reduction, 0.0);
+    }
+
+    /** {@code nll_loss} with PyTorch's defaults. */
+    public static Tensor nllLoss(Tensor logProbs, IntTensor target) {
+        return nllLoss(logProbs, target, null, -100, Reduction.MEAN);
+    }
+
+    /**
+     * Negative log-likelihood of log-probabilities ({@code F.nll_loss}): {@code l_i = -w[t_i]·input[i, t_i]},
+     * 0 where {@code t_i == ignoreIndex}; MEAN divides by {@code Σ_{i not ignored} w[t_i]} — NaN when every target
+     * is ignored (use {@link CrossEntropyLoss.Builder#allIgnoredMeanIsZero} for 0 instead), and NaN with a NaN
+     * gradient at the targets when all their weights are 0, as in PyTorch. Any input values are accepted.
+     *
+     * @param logProbs {@code [N, C]} or {@code [C]}
+     * @param target   {@code [N]} class indices (or a scalar)
+     */
+    public static Tensor nllLoss(Tensor logProbs, IntTensor target, Tensor weight, int ignoreIndex, Reduction reduction) {
+        return CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).reduction(reduction).build().nll(logProbs, target);
+    }
+
+    // ------------------------------------------------------------------ binary
+
+    /** {@code binary_cross_entropy} with mean reduction and no weight. */
+    public static Tensor binaryCrossEntropy(Tensor probs, Tensor target) {
+        return binaryCrossEntropy(probs, target, null, Reduction.MEAN);
+    }
+
+    /**
+     * Binary cross-entropy of probabilities ({@code F.binary_cross_entropy}):
+     * {@code l = -w·(t·max(log p, -100) + (1-t)·max(log(1-p), -100))} — PyTorch's log clamp keeps exact 0/1
+     * probabilities finite. Input gradient {@code w·(p - t) / max(p·(1-p), 1e-12)} (the epsilon is PyTorch's float32
+     * constant in both dtypes).
+     *
+     * @param probs  probabilities in [0, 1] (anything else, NaN included, is rejected)
+     * @param target same shape, usually in [0, 1]
+     * @param weight null, the input's shape, or a suffix of it such as {@code [C]}
+     * @see #binaryCrossEntropyWithLogits(Tensor, Tensor, Tensor, Tensor, Reduction)
+     */
+    public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Tensor weight, Reduction reduction) {
+        return new BinaryLosses.Bce(notBatchmean("binary_cross_entropy", reduction), weight).run(probs, target);
+    }
+
+    /** {@code binary_cross_entropy_with_logits} with mean reduction and no weights. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+        return binaryCrossEntropyWithLogits(logits, target, null, null, Reduction.MEAN);
+    }
+
+    /**
+     * Binary cross-entropy on logits, stable for any {@code |x|}: {@code l = w·[(1-t)·x + (1 + (pw-1)·t)·softplus(-x)]}
+     * with {@code softplus(z) = max(z,0) + log1p(exp(-|z|))}; without {@code pos_weight} this is
+     * {@code max(x,0) - x·t + log1p(exp(-|x|))}.
+     *
+     * @param posWeight weight of positive examples per class ({@code [C]}, broadcast over the last dimension) or null
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
+        return new BinaryLosses.BceWithLogits(notBatchmean("binary_cross_entropy_with_logits", reduction), weight, posWeight).run(logits, target);
+    }
+
+    /** {@code soft_margin_loss} with mean reduction. */
+    public static Tensor softMarginLoss(Tensor scores, Tensor target) {
+        return softMarginLoss(scores, target, Reduction.MEAN);
+    }
+
+    /**
+     * The logistic loss for ±1 labels, {@code l = log(1 + exp(-y·x))}, evaluated as {@code softplus(-y·x)}: finite
+     * and exact for any score, where PyTorch's {@code log1p(exp(-y·x))} overflows to {@code inf} (gradient NaN)
+     * once {@code -y·x} passes ≈ 88.7 (float32) / 709.8 (float64). Equal to BCE with logits for {@code t = (y+1)/2}.
+     */
+    public static Tensor softMarginLoss(Tensor scores, Tensor target, Reduction reduction) {
+        return new BinaryLosses.SoftMargin(notBatchmean("soft_margin_loss", reduction)).run(scores, target);
+    }
+
+    // ------------------------------------------------------------------ regression
+
+    /** {@code mse_loss} with mean reduction. */
+    public static Tensor mseLoss(Tensor input, Tensor target) {
+        return mseLoss(input, target, Reduction.MEAN);
+    }
+
+    /**
+     * PyTorch's {@code mse_loss}: {@code (input - target)²}, averaged over all elements by default. Compare
+     * {@link #halfSumSquaredError}, the textbook ½Σ form.
+     */
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        return new BinaryLosses.Mse(notBatchmean("mse_loss", reduction)).run(input, target);
+    }
+
+    /**
+     * The textbook "sum of squares" cost {@code E = ½·Σ (y - t)²} over all elements (not averaged; gradient
+     * {@code y - t}). Differs from {@link #mseLoss}, which averages {@code (y - t)²} without the ½.
+     */
+    public static Tensor halfSumSquaredError(Tensor y, Tensor t) {
+        if (!java.util.Arrays.equals(y.shape(), t.shape())) {
+            throw new IllegalArgumentException("half_sum_squared_error: target shape " + java.util.Arrays.toString(t.shape())
+                    + " must equal input shape " + java.util.Arrays.toString(y.shape()));
+        }
+        return mul(sum(pow(sub(y, t), 2)), 0.5);
+    }
+
+    // ------------------------------------------------------------------ distributions
+
+    /**
+     * {@code kl_div(input, target)} where {@code input} is {@code log q} and {@code target} is {@code p} (or {@code log p}
+     * with {@code logTarget}): pointwise {@code p·(log p - input)} with {@code 0·log 0 = 0}; {@code logTarget}:
+     * {@code exp(t)·(t - input)}. MEAN divides by the number of elements, BATCHMEAN by {@code input.shape[0]}
+     * (the KL divergence per sample). {@code 0·(-inf)} gives NaN, as in PyTorch.
+     */
+    public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
+        return new BinaryLosses.KlDiv(reduction, logTarget).run(input, target);
+    }
+
+    /** Shannon entropy in nats. @see #entropy(Tensor, double) */
+    public static Tensor entropy(Tensor p) {
+        return entropy(p, Math.E);
+    }
+
+    /**
+     * Entropy {@code H(p) = -Σ_c p_c·log_b p_c} over the last dimension, with {@code 0·log 0 = 0}; values are used
+     * as given (no renormalisation). Gradient {@code -(log p + 1)/log b}, infinite at {@code p = 0}.
+     *
+     * @param base {@code Math.E} (nats) or 2 (bits); any base {@code > 0}, {@code != 1}
+     * @return shape of {@code p} without the last dimension
+     */
+    public static Tensor entropy(Tensor p, double base) {
+        if (!(base > 0) || base == 1 || Double.isInfinite(base)) {
+            throw new IllegalArgumentException("entropy: base " + base + " must be positive, finite and not 1");
+        }
+        RowLosses.rowShape("entropy", p);
+        return new RowLosses.Entropy(Math.log(base)).apply(p);
+    }
+
+    /**
+     * Cross-entropy between two distributions, {@code H(p, q) = -Σ_c p_c·log q_c} over the last dimension
+     * ({@code 0·log q = 0}); {@code KL(p‖q) = H(p, q) - H(p)}.
+     */
+    public static Tensor crossEntropyBetween(Tensor p, Tensor q) {
+        RowLosses.rowShape("cross_entropy(p, q)", p);
+        return new RowLosses.CrossEntropyBetween().apply(p, q);
+    }
+
+    private static Reduction notBatchmean(String op, Reduction r) {
+        if (r == null) throw new IllegalArgumentException(op + ": reduction is null");
+        r.requireNotBatchmean(op);
+        return r;
+    }
+}

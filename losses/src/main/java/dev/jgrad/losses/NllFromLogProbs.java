@@ -1,0 +1,61 @@
+package dev.jgrad.losses;
+
+import dev.jgrad.core.Function;
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+
+/**
+ * {@code nll_loss} generalised to smoothing and probability targets: {@code l_i = -Σ_c a_ic · lp_ic}
+ * (see {@link ClassTargets}), linear in the log-probabilities {@code lp}.
+ *
+ * <p>Backward: {@code d lp_ic = -s_i a_ic} (only the target entry for index targets without smoothing);
+ * {@code d T_ic = -s_i w_c (1-ε) lp_ic} for probability targets.
+ */
+final class NllFromLogProbs extends Function {
+    private final ClassTargets targets;
+    private final boolean allIgnoredMeanIsZero;
+    private final String name;
+
+    NllFromLogProbs(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
+        this.name = name;
+        this.targets = targets;
+        this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        Tensor lp = in[0];
+        double[] l = new double[targets.n];
+        for (int i = 0; i < targets.n; i++) l[i] = targets.rowLoss(lp.storage(), i, 0.0);
+        save(lp);
+        return targets.reduce(l, lp, allIgnoredMeanIsZero);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor lp = saved()[0];
+        Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
+        double[] scale = new double[targets.n];
+        for (int i = 0; i < targets.n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
+        if (needsInputGrad(0)) {
+            Tensor gl = Tensor.zerosLike(lp);
+            for (int i = 0; i < targets.n; i++) targets.subtractCoefficients(gl.storage(), i, scale[i]);
+            grads[0] = gl;
+        }
+        if (grads.length == 2 && needsInputGrad(1)) {
+            Tensor gt = Tensor.zerosLike(targets.probs);
+            Storage out = gt.storage(), ls = lp.storage();
+            int c = targets.c;
+            for (int i = 0; i < targets.n; i++) {
+                for (int k = 0; k < c; k++) out.set(i * c + k, -scale[i] * targets.w(k) * (1 - targets.eps) * ls.get(i * c + k));
+            }
+            grads[1] = gt;
+        }
+        return grads;
+    }
+}
