@@ -1,0 +1,768 @@
+package dev.jgrad.nn.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+/**
+ * Reads and writes <a href="https://huggingface.co/docs/safetensors">safetensors</a> files.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * [8 bytes]  N, unsigned 64-bit little-endian: length of the header
+ * [N bytes]  UTF-8 JSON header, padded with spaces (0x20) to a multiple of 8 bytes:
+ *            {"__metadata__": {"key": "value", ...},
+ *             "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}
+ * [rest]     data region: each tensor's elements, row-major, little-endian; offsets are
+ *            relative to the first byte after the header and the tensors tile the region
+ *            exactly (no gaps, no overlaps, nothing after the last one)
+ * </pre>
+ * This writer lays tensors out contiguously in the iteration order of the map passed in
+ * and puts {@code __metadata__} first. Supported dtypes: {@link ElementType F32, F64, I64}.
+ *
+ * <h2>Integrity check</h2>
+ * Unless disabled, the writer stores {@code "crc32": "<8 lower-case hex digits>"} in
+ * {@code __metadata__}: the CRC-32 (as {@link java.util.zip.CRC32}) of the whole data region.
+ * The reader verifies it whenever present, so a flipped data byte is reported instead of
+ * silently loading wrong weights. This is a jgrad convention, not part of the format: other
+ * safetensors readers see an ordinary metadata entry and ignore it. The key {@value #CRC32_KEY}
+ * is therefore reserved in user metadata, and {@link Contents#metadata()} does not include it.
+ *
+ * <h2>Writing</h2>
+ * {@link #write} streams each {@link TensorSource} straight to disk (no full in-memory copy),
+ * computing the CRC on the way and patching it into a fixed-width placeholder in the header
+ * at the end. The file is replaced atomically through {@link AtomicFiles}: a failure or
+ * crash at any point leaves the previous file intact.
+ *
+ * <h2>Reading</h2>
+ * {@link #read} validates everything before returning anything, and reports each problem
+ * as a {@link SafeTensorsException} naming the file: too short for the length prefix, a
+ * header length beyond the file or over {@value #MAX_HEADER_BYTES} bytes, a header that is
+ * not UTF-8 or not JSON or does not start with <code>&#123;</code>, duplicate keys, unknown fields,
+ * unknown dtypes, bad shapes or offsets, a shape whose byte size differs from its offset
+ * span, overlapping or reversed offsets, gaps, offsets beyond the data (truncated file),
+ * bytes after the last tensor (trailing garbage), non-string metadata, and a CRC mismatch.
+ */
+public final class SafeTensors {
+    /** The header key holding string-to-string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+    /** The metadata key under which the data-region CRC-32 is stored (reserved). */
+    public static final String CRC32_KEY = "crc32";
+    /** Largest header accepted (and written): 100 MB, as in the reference implementation. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private static final int MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
+    private static final String CRC_PLACEHOLDER = "00000000";
+    private static final Pattern CRC_PATTERN = Pattern.compile("[0-9a-fA-F]{8}");
+    private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private SafeTensors() {
+    }
+
+    // ================================================================== writing
+
+    /**
+     * Writes tensors and metadata atomically, with a CRC-32 of the data region in the
+     * metadata.
+     *
+     * @param file     the file to create or replace
+     * @param tensors  tensors by name, laid out in iteration order (use a {@link LinkedHashMap}
+     *                 for a defined order); names must be non-empty and not {@value #METADATA_KEY}
+     * @param metadata string metadata (may be empty or {@code null}); the key
+     *                 {@value #CRC32_KEY} is reserved
+     * @throws IllegalArgumentException for a bad name, reserved metadata key or null value
+     * @throws IOException              if writing fails or a source writes the wrong number of
+     *                                  bytes; the previous file is then left intact
+     */
+    public static void write(Path file, Map<String, ? extends TensorSource> tensors, Map<String, String> metadata)
+            throws IOException {
+        write(file, tensors, metadata, true);
+    }
+
+    /**
+     * Writes tensors and metadata atomically.
+     *
+     * @param file      the file to create or replace
+     * @param tensors   tensors by name, laid out in iteration order
+     * @param metadata  string metadata (may be empty or {@code null}); {@value #CRC32_KEY} is reserved
+     * @param withCrc32 whether to store the data-region CRC-32 in the metadata
+     * @throws IllegalArgumentException for a bad name, reserved metadata key or null value
+     * @throws IOException              if writing fails; the previous file is then left intact
+     */
+    public static void write(Path file, Map<String, ? extends TensorSource> tensors, Map<String, String> metadata,
+                             boolean withCrc32) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(tensors, "tensors");
+        Map<String, String> meta = metadata == null ? Map.of() : metadata;
+
+        // Snapshot names, dtypes and shapes first, so that the header cannot disagree with
+        // what was validated even if a source's shape() is not stable.
+        List<String> names = new ArrayList<>(tensors.size());
+        List<TensorSource> sources = new ArrayList<>(tensors.size());
+        List<ElementType> dtypes = new ArrayList<>(tensors.size());
+        List<long[]> shapes = new ArrayList<>(tensors.size());
+        List<long[]> offsets = new ArrayList<>(tensors.size());
+        long cursor = 0;
+        for (Map.Entry<String, ? extends TensorSource> e : tensors.entrySet()) {
+            String name = e.getKey();
+            TensorSource src = e.getValue();
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("tensor names must be non-empty");
+            }
+            if (name.equals(METADATA_KEY)) {
+                throw new IllegalArgumentException("'" + METADATA_KEY + "' cannot be a tensor name");
+            }
+            Objects.requireNonNull(src, () -> "tensor '" + name + "' is null");
+            ElementType dtype = Objects.requireNonNull(src.dtype(), () -> "tensor '" + name + "' has no dtype");
+            long[] shape = Objects.requireNonNull(src.shape(), () -> "tensor '" + name + "' has no shape").clone();
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(RawTensor.numElements(shape), (long) dtype.byteSize());
+            } catch (ArithmeticException ex) {
+                throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
+                        + " is too large", ex);
+            }
+            names.add(name);
+            sources.add(src);
+            dtypes.add(dtype);
+            shapes.add(shape);
+            offsets.add(new long[] {cursor, Math.addExact(cursor, bytes)});
+            cursor += bytes;
+        }
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("metadata keys and values must be non-null: " + e);
+            }
+            if (e.getKey().equals(CRC32_KEY)) {
+                throw new IllegalArgumentException("metadata key '" + CRC32_KEY + "' is reserved for the "
+                        + "integrity check written by SafeTensors");
+            }
+        }
+
+        // Header JSON, remembering where the CRC placeholder's characters start.
+        StringBuilder json = new StringBuilder(64 + 96 * names.size());
+        json.append('{');
+        int crcCharOffset = -1;
+        boolean first = true;
+        if (!meta.isEmpty() || withCrc32) {
+            json.append(quote(METADATA_KEY)).append(":{");
+            boolean firstMeta = true;
+            for (Map.Entry<String, String> e : meta.entrySet()) {
+                if (!firstMeta) {
+                    json.append(',');
+                }
+                json.append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+                firstMeta = false;
+            }
+            if (withCrc32) {
+                if (!firstMeta) {
+                    json.append(',');
+                }
+                json.append(quote(CRC32_KEY)).append(":\"");
+                crcCharOffset = json.length();
+                json.append(CRC_PLACEHOLDER).append('"');
+            }
+            json.append('}');
+            first = false;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            json.append(quote(names.get(i))).append(":{\"dtype\":\"").append(dtypes.get(i).name())
+                    .append("\",\"shape\":[");
+            long[] shape = shapes.get(i);
+            for (int d = 0; d < shape.length; d++) {
+                json.append(d == 0 ? "" : ",").append(shape[d]);
+            }
+            json.append("],\"data_offsets\":[").append(offsets.get(i)[0]).append(',')
+                    .append(offsets.get(i)[1]).append("]}");
+        }
+        json.append('}');
+        byte[] jsonBytes = json.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (jsonBytes.length + 7) / 8 * 8;
+        if (padded > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("header would be " + padded + " bytes, over the "
+                    + MAX_HEADER_BYTES + "-byte limit");
+        }
+        byte[] header = Arrays.copyOf(jsonBytes, padded);
+        Arrays.fill(header, jsonBytes.length, padded, (byte) ' ');
+        long crcBytePosition = crcCharOffset < 0 ? -1
+                : 8L + json.substring(0, crcCharOffset).getBytes(StandardCharsets.UTF_8).length;
+        long dataLength = cursor;
+
+        AtomicFiles.write(file, ch -> {
+            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            prefix.flip();
+            AtomicFiles.writeFully(ch, prefix);
+            AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
+            CRC32 crc = new CRC32();
+            OutputStream channelOut = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(ch)), 1 << 16);
+            for (int i = 0; i < names.size(); i++) {
+                long expected = offsets.get(i)[1] - offsets.get(i)[0];
+                CheckedCountingStream counted = new CheckedCountingStream(channelOut, crc, names.get(i), expected);
+                sources.get(i).writeData(counted);
+                if (counted.count != expected) {
+                    throw new IOException(file + ": tensor '" + names.get(i) + "' wrote " + counted.count
+                            + " bytes but its shape " + Arrays.toString(shapes.get(i)) + " × " + dtypes.get(i)
+                            + " needs " + expected);
+                }
+            }
+            channelOut.flush();
+            if (ch.size() != 8L + header.length + dataLength) {
+                throw new IOException(file + ": internal error: wrote " + ch.size() + " bytes, expected "
+                        + (8L + header.length + dataLength));
+            }
+            if (crcBytePosition >= 0) {
+                byte[] hex = String.format("%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
+                AtomicFiles.writeFully(ch, ByteBuffer.wrap(hex), crcBytePosition);
+            }
+        });
+    }
+
+    private static String quote(String s) {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
+    }
+
+    /** Passes bytes through, counting them, updating the CRC and refusing to exceed the declared size. */
+    private static final class CheckedCountingStream extends OutputStream {
+        private final OutputStream out;
+        private final CRC32 crc;
+        private final String name;
+        private final long limit;
+        long count;
+
+        CheckedCountingStream(OutputStream out, CRC32 crc, String name, long limit) {
+            this.out = out;
+            this.crc = crc;
+            this.name = name;
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureRoom(1);
+            out.write(b);
+            crc.update(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensureRoom(len);
+            out.write(b, off, len);
+            crc.update(b, off, len);
+            count += len;
+        }
+
+        private void ensureRoom(long n) throws IOException {
+            if (count + n > limit) {
+                throw new IOException("tensor '" + name + "' wrote more than the " + limit
+                        + " bytes its shape and dtype allow");
+            }
+        }
+
+        @Override
+        public void close() {
+            // the writer owns the underlying stream
+        }
+    }
+
+    /** Shields the channel from being closed through the stream wrapper. */
+    private static final class NonClosing extends OutputStream {
+        private final OutputStream out;
+
+        NonClosing(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            // leave the channel open; AtomicFiles closes it after fsync
+        }
+    }
+
+    // ================================================================== reading
+
+    /**
+     * Name, dtype, shape and location of one tensor, as declared in a header.
+     */
+    public static final class TensorInfo {
+        private final String name;
+        private final ElementType dtype;
+        private final long[] shape;
+        private final long begin;
+        private final long end;
+
+        TensorInfo(String name, ElementType dtype, long[] shape, long begin, long end) {
+            this.name = name;
+            this.dtype = dtype;
+            this.shape = shape;
+            this.begin = begin;
+            this.end = end;
+        }
+
+        /**
+         * The tensor's name.
+         *
+         * @return the name
+         */
+        public String name() {
+            return name;
+        }
+
+        /**
+         * The element type.
+         *
+         * @return the dtype
+         */
+        public ElementType dtype() {
+            return dtype;
+        }
+
+        /**
+         * The shape.
+         *
+         * @return a fresh copy of the dimensions
+         */
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /**
+         * Start of the tensor's bytes, relative to the data region.
+         *
+         * @return the begin offset
+         */
+        public long begin() {
+            return begin;
+        }
+
+        /**
+         * End (exclusive) of the tensor's bytes, relative to the data region.
+         *
+         * @return the end offset
+         */
+        public long end() {
+            return end;
+        }
+
+        /**
+         * A short description, e.g. {@code w: F32 [3, 4] @ [0, 48)}.
+         *
+         * @return the description
+         */
+        @Override
+        public String toString() {
+            return name + ": " + dtype + " " + Arrays.toString(shape) + " @ [" + begin + ", " + end + ")";
+        }
+    }
+
+    /**
+     * A validated header: the tensors in data order and the metadata (with the reserved
+     * {@value #CRC32_KEY} entry removed).
+     */
+    public static final class Header {
+        private final List<TensorInfo> tensors;
+        private final Map<String, String> metadata;
+        private final String crc32;
+        private final long headerLength;
+        private final long dataLength;
+
+        Header(List<TensorInfo> tensors, Map<String, String> metadata, String crc32, long headerLength,
+               long dataLength) {
+            this.tensors = tensors;
+            this.metadata = metadata;
+            this.crc32 = crc32;
+            this.headerLength = headerLength;
+            this.dataLength = dataLength;
+        }
+
+        /**
+         * The tensors, ordered by their position in the data region.
+         *
+         * @return an unmodifiable list
+         */
+        public List<TensorInfo> tensors() {
+            return tensors;
+        }
+
+        /**
+         * The metadata without the reserved {@value #CRC32_KEY} entry, in file order.
+         *
+         * @return an unmodifiable map
+         */
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /**
+         * Whether the header carries a data-region CRC-32.
+         *
+         * @return {@code true} if a {@value #CRC32_KEY} entry is present
+         */
+        public boolean hasCrc32() {
+            return crc32 != null;
+        }
+
+        /**
+         * The header length N from the 8-byte prefix (including padding).
+         *
+         * @return N
+         */
+        public long headerLength() {
+            return headerLength;
+        }
+
+        /**
+         * Size of the data region in bytes.
+         *
+         * @return the data length
+         */
+        public long dataLength() {
+            return dataLength;
+        }
+    }
+
+    /** The fully validated contents of a safetensors file. */
+    public static final class Contents {
+        private final Map<String, RawTensor> tensors;
+        private final Map<String, String> metadata;
+        private final boolean crc32Verified;
+
+        Contents(Map<String, RawTensor> tensors, Map<String, String> metadata, boolean crc32Verified) {
+            this.tensors = tensors;
+            this.metadata = metadata;
+            this.crc32Verified = crc32Verified;
+        }
+
+        /**
+         * All tensors by name, in data-region order (for files written by this class, the
+         * order they were written in).
+         *
+         * @return an unmodifiable map
+         */
+        public Map<String, RawTensor> tensors() {
+            return tensors;
+        }
+
+        /**
+         * One tensor.
+         *
+         * @param name its name
+         * @return the tensor
+         * @throws IllegalArgumentException if there is no such tensor (the message lists the names)
+         */
+        public RawTensor tensor(String name) {
+            RawTensor t = tensors.get(name);
+            if (t == null) {
+                throw new IllegalArgumentException("no tensor '" + name + "'; the file has " + tensors.keySet());
+            }
+            return t;
+        }
+
+        /**
+         * The metadata without the reserved {@value #CRC32_KEY} entry, in file order.
+         *
+         * @return an unmodifiable map
+         */
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /**
+         * Whether the file carried a CRC-32 (which was then verified; a mismatch fails the read).
+         *
+         * @return {@code true} if the data region was checked against a stored CRC-32
+         */
+        public boolean crc32Verified() {
+            return crc32Verified;
+        }
+    }
+
+    /**
+     * Reads and validates only the header (it is checked against the file size, but the data
+     * and its CRC are not read).
+     *
+     * @param file the file
+     * @return the header
+     * @throws SafeTensorsException if the file is malformed
+     * @throws IOException          if it cannot be read
+     */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readHeader(file, ch);
+        }
+    }
+
+    /**
+     * Reads a whole file, validating everything (structure, sizes, layout and, when present,
+     * the CRC-32) before returning.
+     *
+     * @param file the file
+     * @return the tensors and metadata
+     * @throws SafeTensorsException if the file is malformed, truncated or corrupted
+     * @throws IOException          if it cannot be read
+     */
+    public static Contents read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header header = readHeader(file, ch);
+            long dataStart = 8 + header.headerLength;
+            CRC32 crc = new CRC32();
+            Map<String, RawTensor> out = new LinkedHashMap<>();
+            for (TensorInfo info : header.tensors) {
+                long length = info.end - info.begin;
+                if (length > MAX_TENSOR_BYTES) {
+                    throw new SafeTensorsException(file, "tensor '" + info.name + "' has " + length
+                            + " bytes; tensors over " + MAX_TENSOR_BYTES + " bytes are not supported by this reader");
+                }
+                byte[] data = new byte[(int) length];
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                long pos = dataStart + info.begin;
+                while (buf.hasRemaining()) {
+                    int r = ch.read(buf, pos);
+                    if (r < 0) {
+                        throw new SafeTensorsException(file, "truncated: file ended inside tensor '" + info.name
+                                + "' (it changed while being read?)");
+                    }
+                    pos += r;
+                }
+                crc.update(data);
+                out.put(info.name, RawTensor.wrap(info.dtype, info.shape, data));
+            }
+            if (header.crc32 != null) {
+                long stored = Long.parseLong(header.crc32, 16);
+                if (stored != crc.getValue()) {
+                    throw new SafeTensorsException(file, String.format("data region CRC-32 mismatch: header records "
+                            + "%08x but the data hashes to %08x; the file is corrupted", stored, crc.getValue()));
+                }
+            }
+            return new Contents(Collections.unmodifiableMap(out), header.metadata, header.crc32 != null);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new SafeTensorsException(file, "file is " + size + " bytes, too short for the 8-byte header"
+                    + " length that starts a safetensors file");
+        }
+        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, prefix, 0);
+        long n = prefix.flip().getLong();
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " is absurd (limit "
+                    + MAX_HEADER_BYTES + " bytes); not a safetensors file?");
+        }
+        if (n > size - 8) {
+            throw new SafeTensorsException(file, "header length " + n + " exceeds the " + (size - 8)
+                    + " bytes after the length prefix; file truncated or not safetensors");
+        }
+        if (n == 0) {
+            throw new SafeTensorsException(file, "header length is 0; a header must contain at least {}");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
+        readFully(file, ch, headerBuf, 8);
+        headerBuf.flip();
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(headerBuf).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafeTensorsException(file, "header is not valid UTF-8", e);
+        }
+        if (text.charAt(0) != '{') {
+            throw new SafeTensorsException(file, "header does not start with '{'");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SafeTensorsException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new SafeTensorsException(file, "header is not a JSON object");
+        }
+        long dataLength = size - 8 - n;
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        String crc = null;
+        List<TensorInfo> infos = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (name.equals(METADATA_KEY)) {
+                if (!value.isObject()) {
+                    throw new SafeTensorsException(file, "'" + METADATA_KEY + "' must be an object of strings");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> m = value.fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> kv = m.next();
+                    if (!kv.getValue().isTextual()) {
+                        throw new SafeTensorsException(file, "metadata value for '" + kv.getKey()
+                                + "' is not a string: " + kv.getValue());
+                    }
+                    if (kv.getKey().equals(CRC32_KEY)) {
+                        crc = kv.getValue().textValue();
+                        if (!CRC_PATTERN.matcher(crc).matches()) {
+                            throw new SafeTensorsException(file, "metadata '" + CRC32_KEY + "' value '" + crc
+                                    + "' is not 8 hex digits");
+                        }
+                    } else {
+                        metadata.put(kv.getKey(), kv.getValue().textValue());
+                    }
+                }
+                continue;
+            }
+            infos.add(parseEntry(file, name, value));
+        }
+
+        // Layout: sorted by offsets, the tensors must tile [0, dataLength) exactly.
+        List<TensorInfo> sorted = new ArrayList<>(infos);
+        sorted.sort(Comparator.comparingLong((TensorInfo t) -> t.begin).thenComparingLong(t -> t.end));
+        long cursor = 0;
+        TensorInfo previous = null;
+        for (TensorInfo t : sorted) {
+            if (t.end > dataLength) {
+                throw new SafeTensorsException(file, "tensor '" + t.name + "' data_offsets [" + t.begin + ", " + t.end
+                        + "] extend past the end of the " + dataLength + "-byte data region; file truncated?");
+            }
+            if (t.begin < cursor) {
+                throw new SafeTensorsException(file, "tensor '" + t.name + "' data_offsets [" + t.begin + ", " + t.end
+                        + "] overlap tensor '" + previous.name + "' [" + previous.begin + ", " + previous.end + "]");
+            }
+            if (t.begin > cursor) {
+                throw new SafeTensorsException(file, "bytes [" + cursor + ", " + t.begin + ") of the data region "
+                        + "belong to no tensor (gap before tensor '" + t.name + "')");
+            }
+            cursor = t.end;
+            previous = t;
+        }
+        if (cursor != dataLength) {
+            throw new SafeTensorsException(file, "trailing garbage: " + (dataLength - cursor) + " bytes after the "
+                    + "last tensor's data (data region is " + dataLength + " bytes, tensors cover " + cursor + ")");
+        }
+        return new Header(Collections.unmodifiableList(sorted), Collections.unmodifiableMap(metadata), crc, n,
+                dataLength);
+    }
+
+    private static TensorInfo parseEntry(Path file, String name, JsonNode value) throws SafeTensorsException {
+        String where = "tensor '" + name + "'";
+        if (!value.isObject()) {
+            throw new SafeTensorsException(file, where + ": entry must be an object with dtype, shape and data_offsets");
+        }
+        for (Iterator<String> f = value.fieldNames(); f.hasNext(); ) {
+            String key = f.next();
+            if (!ENTRY_FIELDS.contains(key)) {
+                throw new SafeTensorsException(file, where + ": unexpected field '" + key + "'");
+            }
+        }
+        JsonNode dtypeNode = value.get("dtype");
+        if (dtypeNode == null || !dtypeNode.isTextual()) {
+            throw new SafeTensorsException(file, where + ": missing or non-string 'dtype'");
+        }
+        ElementType dtype;
+        try {
+            dtype = ElementType.fromName(dtypeNode.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new SafeTensorsException(file, where + ": " + e.getMessage());
+        }
+        long[] shape = longArray(file, where, "shape", value.get("shape"), -1);
+        long[] offsets = longArray(file, where, "data_offsets", value.get("data_offsets"), 2);
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (end < begin) {
+            throw new SafeTensorsException(file, where + ": data_offsets [" + begin + ", " + end
+                    + "] are out of order (end before begin)");
+        }
+        long needed;
+        try {
+            needed = Math.multiplyExact(RawTensor.numElements(shape), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new SafeTensorsException(file, where + ": shape " + Arrays.toString(shape) + " overflows");
+        }
+        if (needed != end - begin) {
+            throw new SafeTensorsException(file, where + ": shape " + Arrays.toString(shape) + " × " + dtype
+                    + " needs " + needed + " bytes but data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+        }
+        return new TensorInfo(name, dtype, shape, begin, end);
+    }
+
+    private static long[] longArray(Path file, String where, String field, JsonNode node, int requiredLength)
+            throws SafeTensorsException {
+        if (node == null || !node.isArray()) {
+            throw new SafeTensorsException(file, where + ": missing or non-array '" + field + "'");
+        }
+        if (requiredLength >= 0 && node.size() != requiredLength) {
+            throw new SafeTensorsException(file, where + ": '" + field + "' must have " + requiredLength
+                    + " elements, has " + node.size());
+        }
+        long[] out = new long[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = node.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+                throw new SafeTensorsException(file, where + ": '" + field + "' element " + v
+                        + " is not a non-negative 64-bit integer");
+            }
+            out[i] = v.longValue();
+        }
+        return out;
+    }
+
+    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, pos);
+            if (r < 0) {
+                throw new SafeTensorsException(file, "truncated: unexpected end of file at byte " + pos);
+            }
+            pos += r;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Checkpoint files: a strict reader and an atomic, streaming writer for the
+ * <a href="https://huggingface.co/docs/safetensors">safetensors</a> format
+ * ({@link dev.jgrad.nn.io.SafeTensors}), with tensors represented as little-endian byte
+ * blocks ({@link dev.jgrad.nn.io.RawTensor}) and an atomic file-replacement helper
+ * ({@link dev.jgrad.nn.io.AtomicFiles}).
+ */
+package dev.jgrad.nn.io;

@@ -1,0 +1,91 @@
+package dev.jgrad.nn.train;
+
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.losses.CrossEntropyLoss;
+import dev.jgrad.losses.Losses;
+import dev.jgrad.losses.SoftmaxCrossEntropy;
+import dev.jgrad.ops.Ops;
+
+/**
+ * What a {@link Trainer} minimises and how it scores predictions: the loss of a batch of model outputs
+ * against integer labels, and the number of correct predictions.
+ */
+public interface Objective {
+
+    /** Mean loss of the batch (a scalar tensor). */
+    Tensor loss(Tensor output, IntTensor labels);
+
+    /** Number of correct predictions in the batch. */
+    int correct(Tensor output, IntTensor labels);
+
+    /** Name for logs. */
+    String name();
+
+    /** Softmax cross-entropy with a stability strategy ({@link SoftmaxCrossEntropy#FUSED} is the default choice). */
+    static Objective crossEntropy(SoftmaxCrossEntropy strategy) {
+        CrossEntropyLoss ce = CrossEntropyLoss.builder().strategy(strategy).build();
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                return ce.apply(out, y);
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                return argmaxCorrect(out, y);
+            }
+
+            public String name() {
+                return "cross_entropy[" + strategy.name() + "]";
+            }
+        };
+    }
+
+    /** Mean squared error against one-hot targets (the quadratic cost, for comparison). */
+    static Objective mseOneHot() {
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                return Losses.mseLoss(out, Ops.oneHot(y, out.size(-1), out.dtype()));
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                return argmaxCorrect(out, y);
+            }
+
+            public String name() {
+                return "mse_one_hot";
+            }
+        };
+    }
+
+    /** Binary classification with one logit per sample: {@code binary_cross_entropy_with_logits}; predicts 1 when the logit is &gt; 0. */
+    static Objective binaryWithLogits() {
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                Tensor t = Tensor.zeros(out.dtype(), out.shape());
+                for (int i = 0; i < y.numel(); i++) t.set(i, y.get(i));
+                return Losses.binaryCrossEntropyWithLogits(out, t);
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                int c = 0;
+                for (int i = 0; i < y.numel(); i++) if ((out.get(i) > 0 ? 1 : 0) == y.get(i)) c++;
+                return c;
+            }
+
+            public String name() {
+                return "binary_cross_entropy_with_logits";
+            }
+        };
+    }
+
+    /** Number of rows whose first maximal entry is the label. */
+    static int argmaxCorrect(Tensor out, IntTensor y) {
+        int c = out.size(-1), n = y.numel(), correct = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < c; k++) if (out.get(i * c + k) > out.get(i * c + best)) best = k;
+            if (best == y.get(i)) correct++;
+        }
+        return correct;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.jgrad.nn.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jgrad.core.GradMode;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.nn.Module;
+import dev.jgrad.nn.data.DataLoader;
+import dev.jgrad.nn.optim.GradClip;
+import dev.jgrad.nn.optim.LrSchedule;
+import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.nn.plot.LineChart;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small training loop: for each epoch, set the schedule's learning rate, run every batch (forward, loss,
+ * backward, optional gradient clipping, optimizer step), evaluate on the test loader, and report
+ * {@link EpochMetrics}. While an epoch runs a progress bar is shown on standard error when it is a terminal
+ * (quiet otherwise). With an output directory it writes {@code metrics.csv}, {@code metrics.json} and
+ * {@code training.png} (loss and accuracy curves) after every epoch; with a checkpoint path it saves a
+ * {@link Checkpoint} after every epoch, and {@link #resume(Path)} continues a run exactly.
+ *
+ * <pre>{@code
+ * Trainer t = Trainer.builder(model, new Sgd(model.parameters(), 0.1, 0.9, 0, true, 0))
+ *         .objective(Objective.crossEntropy(SoftmaxCrossEntropy.FUSED)).epochs(10).build();
+ * List<EpochMetrics> history = t.fit(trainLoader, testLoader);
+ * }</pre>
+ */
+public final class Trainer {
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Objective objective;
+    private final int epochs;
+    private final LrSchedule schedule;
+    private final double clipNorm;
+    private final Boolean progress;
+    private final Path outDir, checkpoint;
+    private final PrintStream log;
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private int startEpoch;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.objective = b.objective;
+        this.epochs = b.epochs;
+        this.schedule = b.schedule;
+        this.clipNorm = b.clipNorm;
+        this.progress = b.progress;
+        this.outDir = b.outDir;
+        this.checkpoint = b.checkpoint;
+        this.log = b.log;
+    }
+
+    /** A builder for {@code model} trained by {@code optimizer} (over the model's parameters). */
+    public static Builder builder(Module model, Optimizer optimizer) {
+        return new Builder(model, optimizer);
+    }
+
+    /**
+     * Loads a checkpoint written by this trainer's configuration (model, optimizer and the number of
+     * completed epochs); the next {@link #fit} continues with the following epoch.
+     *
+     * @return the number of completed epochs in the checkpoint
+     */
+    public int resume(Path file) throws IOException {
+        Map<String, String> meta = Checkpoint.load(file, model, optimizer);
+        String done = meta.get("epochs_completed");
+        if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no epochs_completed entry");
+        startEpoch = Integer.parseInt(done);
+        return startEpoch;
+    }
+
+    /** Trains for the remaining epochs; returns the metrics of the epochs run by this call. */
+    public List<EpochMetrics> fit(DataLoader train, DataLoader test) throws IOException {
+        List<EpochMetrics> run = new ArrayList<>();
+        if (outDir != null) Files.createDirectories(outDir);
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
+            if (schedule != null) schedule.apply(optimizer, epoch);
+            EpochMetrics m = runEpoch(epoch, train, test);
+            run.add(m);
+            history.add(m);
+            if (log != null) log.println(m.line());
+            if (outDir != null) writeOutputs();
+            if (checkpoint != null) {
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("epochs_completed", Integer.toString(epoch + 1));
+                meta.put("objective", objective.name());
+                Checkpoint.save(checkpoint, model, optimizer, meta);
+            }
+        }
+        startEpoch = epochs;
+        return run;
+    }
+
+    private EpochMetrics runEpoch(int epoch, DataLoader train, DataLoader test) {
+        model.train(true);
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        try (ProgressBar bar = progressBar(epoch, train.numBatches())) {
+            for (DataLoader.Batch b : train.epoch(epoch)) {
+                optimizer.zeroGrad();
+                Tensor out = model.forward(b.features());
+                Tensor loss = objective.loss(out, b.labels());
+                loss.backward();
+                if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
+                optimizer.step();
+                double l = loss.item();
+                lossSum += l * b.size();
+                correct += objective.correct(out, b.labels());
+                seen += b.size();
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", l));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation ev = test == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(model, objective, test);
+        return new EpochMetrics(epoch + 1, optimizer.lr(), lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1),
+                ev.loss(), ev.accuracy(), seen / seconds, seconds);
+    }
+
+    private ProgressBar progressBar(int epoch, int batches) {
+        boolean show = progress != null ? progress : System.console() != null;
+        if (!show) return null;
+        return new ProgressBarBuilder().setTaskName("epoch " + (epoch + 1)).setInitialMax(batches)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(200).build();
+    }
+
+    /** Loss and accuracy of a model over a data set. */
+    public record Evaluation(double loss, double accuracy, int samples) {
+    }
+
+    /** Evaluates in eval mode without recording a graph (the model is left in eval mode). */
+    public static Evaluation evaluate(Module model, Objective objective, DataLoader data) {
+        model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        int n = 0;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            for (DataLoader.Batch b : data.epoch(0)) {
+                Tensor out = model.forward(b.features());
+                lossSum += objective.loss(out, b.labels()).item() * b.size();
+                correct += objective.correct(out, b.labels());
+                n += b.size();
+            }
+        }
+        return new Evaluation(lossSum / Math.max(n, 1), (double) correct / Math.max(n, 1), n);
+    }
+
+    /** All epochs run by this trainer so far. */
+    public List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    private void writeOutputs() throws IOException {
+        StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
+        for (EpochMetrics m : history) csv.append(m.csv()).append('\n');
+        Files.writeString(outDir.resolve("metrics.csv"), csv);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("metrics.json").toFile(), history);
+        int n = history.size();
+        double[] x = new double[n], trl = new double[n], tel = new double[n], tra = new double[n], tea = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochMetrics m = history.get(i);
+            x[i] = m.epoch();
+            trl[i] = m.trainLoss();
+            tel[i] = m.testLoss();
+            tra[i] = m.trainAccuracy();
+            tea[i] = m.testAccuracy();
+        }
+        LineChart chart = new LineChart();
+        chart.addPanel("Loss (" + objective.name() + ")").xAxis("epoch").yAxis("loss").logY(true).series("train", x, trl).series("test", x, tel);
+        chart.addPanel("Accuracy").xAxis("epoch").yAxis("accuracy").series("train", x, tra).series("test", x, tea);
+        chart.writePng(outDir.resolve("training.png"));
+    }
+
+    /** Options of a {@link Trainer}. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private Objective objective = Objective.crossEntropy(dev.jgrad.losses.SoftmaxCrossEntropy.FUSED);
+        private int epochs = 10;
+        private LrSchedule schedule;
+        private double clipNorm;
+        private Boolean progress;
+        private Path outDir, checkpoint;
+        private PrintStream log = System.out;
+
+        private Builder(Module model, Optimizer optimizer) {
+            this.model = java.util.Objects.requireNonNull(model, "model");
+            this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+        }
+
+        /** The loss and scoring (fused cross-entropy by default). */
+        public Builder objective(Objective o) {
+            this.objective = o;
+            return this;
+        }
+
+        /** Total number of epochs ({@code > 0}). */
+        public Builder epochs(int n) {
+            if (n <= 0) throw new IllegalArgumentException("Trainer: epochs " + n + " must be positive");
+            this.epochs = n;
+            return this;
+        }
+
+        /** Learning-rate schedule applied at the start of each epoch (none: the optimizer's rate). */
+        public Builder schedule(LrSchedule s) {
+            this.schedule = s;
+            return this;
+        }
+
+        /** Clip gradients to this global norm (0 = off). */
+        public Builder clipGradNorm(double maxNorm) {
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /** Force the progress bar on or off (default: on when standard error is a terminal). */
+        public Builder progress(boolean on) {
+            this.progress = on;
+            return this;
+        }
+
+        /** Directory for metrics.csv, metrics.json and training.png. */
+        public Builder outDir(Path dir) {
+            this.outDir = dir;
+            return this;
+        }
+
+        /** Checkpoint file written after every epoch. */
+        public Builder checkpoint(Path file) {
+            this.checkpoint = file;
+            return this;
+        }
+
+        /** Where per-epoch lines go (null for silence; standard output by default). */
+        public Builder log(PrintStream out) {
+            this.log = out;
+            return this;
+        }
+
+        /** The trainer. */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
