@@ -33,6 +33,7 @@ public abstract class Function {
     private Tensor[] saved;
     private boolean applied;
     private boolean released;
+    private String creationSite;
 
     /** Computes the output from the inputs. Called once, with graph recording off. */
     protected abstract Tensor forward(Tensor... inputs);
@@ -108,6 +109,10 @@ public abstract class Function {
                 throw new IllegalStateException(name() + ": forward returned one of its inputs; return a new tensor (e.g. a view or copy)");
             }
         }
+        if (AnomalyMode.isEnabled()) {
+            creationSite = AnomalyMode.creationSite();
+            checkForward(in, out);
+        }
         if (record) {
             inputs = in.clone();
             out.markResult(this);
@@ -115,6 +120,34 @@ public abstract class Function {
             saved = null;
         }
         return out;
+    }
+
+    private void checkForward(Tensor[] in, Tensor out) {
+        for (Tensor t : in) if (!AnomalyMode.allFinite(t)) return;
+        int bad = AnomalyMode.firstNonFinite(out);
+        if (bad >= 0) {
+            throw new AnomalyMode.AnomalyException("anomaly: forward of " + name() + " produced " + out.get(bad) + " at flat index " + bad
+                    + " of its output " + Shape.str(out.shape()) + " from finite inputs (" + AnomalyMode.shapes(in) + "); created at " + creationSite);
+        }
+    }
+
+    private void checkBackward(Tensor gradOutput, Tensor[] grads) {
+        if (!AnomalyMode.allFinite(gradOutput)) return;
+        for (Tensor t : inputs) if (!AnomalyMode.allFinite(t)) return;
+        for (int i = 0; i < grads.length; i++) {
+            if (grads[i] == null || !needsGrad[i]) continue;
+            int bad = AnomalyMode.firstNonFinite(grads[i]);
+            if (bad >= 0) {
+                throw new AnomalyMode.AnomalyException("anomaly: backward of " + name() + " produced " + grads[i].get(bad) + " in the gradient of input " + i
+                        + " at flat index " + bad + " from a finite upstream gradient " + Shape.str(gradOutput.shape()) + " and finite inputs ("
+                        + AnomalyMode.shapes(inputs) + "); created at " + creationSite);
+            }
+        }
+    }
+
+    /** Where this node was created (recorded only in anomaly mode), or null. */
+    public final String creationSite() {
+        return creationSite;
     }
 
     Tensor[] inputs() {
@@ -144,6 +177,7 @@ public abstract class Function {
                 }
             }
         }
+        if (creationSite != null && AnomalyMode.isEnabled()) checkBackward(gradOutput, g);
         return g;
     }
 

@@ -155,9 +155,10 @@ public final class Tensor {
         return shape.clone();
     }
 
-    /** Size of dimension {@code d} (negative counts from the end). */
+    /** Size of dimension {@code d} (negative counts from the end); a scalar has size 1 along dimension 0 / -1. */
     public int size(int d) {
-        return shape[Shape.dim("size", d, shape.length)];
+        int k = Shape.dim("size", d, shape.length);
+        return shape.length == 0 ? 1 : shape[k];
     }
 
     /** Number of dimensions (0 for a scalar). */

@@ -146,22 +146,25 @@ final class ClassTargets {
         return s;
     }
 
-    /** {@code -Σ_c a_ic · v_ic} where {@code v_ic = x[i,c] - shift_i} (log-probabilities when shift is lse). */
-    double rowLoss(Storage x, int i, double shift) {
+    /**
+     * {@code -Σ_c a_ic · v_ic} with {@code v_ic = (x[i,c] - shift) - logSum}: the log-probabilities when
+     * {@code shift, logSum} are the row's log-sum-exp parts, or the input itself when both are 0.
+     */
+    double rowLoss(Storage x, int i, double shift, double logSum) {
         if (ignored(i)) return 0;
         int base = i * c;
         if (index != null) {
             int t = target(i);
-            double l = -(1 - eps) * w(t) * (x.get(base + t) - shift);
+            double l = -(1 - eps) * w(t) * ((x.get(base + t) - shift) - logSum);
             if (eps > 0) {
                 double s = 0;
-                for (int k = 0; k < c; k++) s += w(k) * (x.get(base + k) - shift);
+                for (int k = 0; k < c; k++) s += w(k) * ((x.get(base + k) - shift) - logSum);
                 l -= (eps / c) * s;
             }
             return l;
         }
         double s = 0;
-        for (int k = 0; k < c; k++) s += w(k) * smoothed(i, k) * (x.get(base + k) - shift);
+        for (int k = 0; k < c; k++) s += w(k) * smoothed(i, k) * ((x.get(base + k) - shift) - logSum);
         return -s;
     }
 

@@ -60,6 +60,9 @@ abstract class ElementwiseLoss extends Function {
         if (!Arrays.equals(input.shape(), target.shape())) {
             throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape()) + " must have the input's shape " + Shape.str(input.shape()));
         }
+        if (target.dtype() != input.dtype()) {
+            throw new IllegalArgumentException(op + ": target dtype " + target.dtype() + " differs from input dtype " + input.dtype());
+        }
         if (reduction == null) throw new IllegalArgumentException(op + ": reduction is null");
         if (reduction == Reduction.BATCHMEAN && input.rank() == 0) {
             throw new IllegalArgumentException(op + ": reduction 'batchmean' needs an input with a batch dimension, got a scalar");

@@ -1,6 +1,5 @@
 package dev.jgrad.losses;
 
-import dev.jgrad.core.DType;
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
@@ -9,20 +8,20 @@ import dev.jgrad.core.kernel.Kernels;
 /**
  * Fused softmax cross-entropy: one node from logits to loss.
  *
- * <p>Forward: {@code lse_i = m_i + log Σ_c exp(x_ic - m_i)} per row (max-shift, {@code m_i} treated as a
- * constant, kept in double precision), then {@code l_i = -Σ_c a_ic (x_ic - lse_i)} with the target
+ * <p>Forward: per row the max {@code m_i} (a constant) and {@code s_i = log Σ_c exp(x_ic - m_i)}, kept apart in
+ * double precision, then {@code l_i = -Σ_c a_ic ((x_ic - m_i) - s_i)} with the target
  * coefficients of {@link ClassTargets} — for a class index and no smoothing simply
- * {@code w_t (lse_i - x_it)}. Softmax and its log are never materialised.
+ * {@code w_t (s_i - (x_it - m_i))}. Softmax and its log are never materialised.
  *
- * <p>Backward, one pass per row: {@code dx_ic = s_i (A_i · exp(x_ic - lse_i) - a_ic)} with {@code s_i} the
+ * <p>Backward, one pass per row: {@code dx_ic = g_i (A_i · exp((x_ic - m_i) - s_i) - a_ic)} with {@code g_i} the
  * upstream gradient of row {@code i} and {@code A_i = Σ_c a_ic}. The target element of an index row is
- * written as {@code s_i w_t expm1(x_it - lse_i)}, so it keeps full relative accuracy when the prediction is
- * confident. Saves only the logits (a reference) and the {@code N} row log-sum-exps.
+ * written as {@code g_i w_t expm1((x_it - m_i) - s_i)}, so it keeps full relative accuracy when the prediction is
+ * confident. Saves only the logits (a reference) and the {@code 2N} row maxima and log-sums.
  */
 final class FusedCrossEntropy extends Function {
     private final ClassTargets targets;
     private final boolean allIgnoredMeanIsZero;
-    private Storage lse;
+    private double[] shift, logSum;
 
     FusedCrossEntropy(ClassTargets targets, boolean allIgnoredMeanIsZero) {
         this.targets = targets;
@@ -38,11 +37,12 @@ final class FusedCrossEntropy extends Function {
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
         int n = targets.n, c = targets.c;
-        lse = Storage.allocate(DType.FLOAT64, n);
-        Kernels.logSumExp(x.storage(), lse, n, c, 1);
+        shift = new double[n];
+        logSum = new double[n];
+        Kernels.logSumExp(x.storage(), shift, logSum, n, c, 1);
         double[] l = new double[n];
         Storage xs = x.storage();
-        for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, lse.get(i));
+        for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
         save(x);
         return targets.reduce(l, x, allIgnoredMeanIsZero);
     }
@@ -61,18 +61,18 @@ final class FusedCrossEntropy extends Function {
             if (targets.index != null && targets.eps == 0) {
                 double[] rowScale = new double[n];
                 for (int i = 0; i < n; i++) rowScale[i] = targets.ignored(i) ? 0 : scale[i] * targets.w(targets.target(i));
-                Kernels.scaledSoftmaxFromLse(xs, lse, rowScale, out, n, c);
+                Kernels.scaledSoftmax(xs, shift, logSum, rowScale, out, n, c);
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;
                     int p = i * c + targets.target(i);
-                    out.set(p, rowScale[i] * Math.expm1(xs.get(p) - lse.get(i)));
+                    out.set(p, rowScale[i] * Math.expm1(logProb(xs.get(p), i)));
                 }
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;
-                    double mass = targets.rowMass(i), s = scale[i], l = lse.get(i);
+                    double mass = targets.rowMass(i), s = scale[i];
                     int base = i * c;
-                    for (int k = 0; k < c; k++) out.set(base + k, s * (mass * Math.exp(xs.get(base + k) - l) - coefficient(i, k)));
+                    for (int k = 0; k < c; k++) out.set(base + k, s * (mass * Math.exp(logProb(xs.get(base + k), i)) - coefficient(i, k)));
                 }
             }
             grads[0] = gx;
@@ -81,12 +81,17 @@ final class FusedCrossEntropy extends Function {
             Tensor gt = Tensor.zerosLike(targets.probs);
             Storage out = gt.storage();
             for (int i = 0; i < n; i++) {
-                double s = scale[i], l = lse.get(i);
-                for (int k = 0; k < c; k++) out.set(i * c + k, -s * targets.w(k) * (1 - targets.eps) * (xs.get(i * c + k) - l));
+                double s = scale[i];
+                for (int k = 0; k < c; k++) out.set(i * c + k, -s * targets.w(k) * (1 - targets.eps) * logProb(xs.get(i * c + k), i));
             }
             grads[1] = gt;
         }
         return grads;
+    }
+
+    /** {@code log softmax = (x - shift) - logSum}, never {@code x - (shift + logSum)}. */
+    private double logProb(double x, int i) {
+        return (x - shift[i]) - logSum[i];
     }
 
     private double coefficient(int i, int k) {

@@ -74,6 +74,7 @@ public final class Losses {
      * multi-hot target; MEAN averages over rows.
      */
     public static Tensor multiPositiveCrossEntropy(Tensor logits, Tensor positives, Reduction reduction) {
+        if (positives == null) throw new IllegalArgumentException("multi_positive_cross_entropy: positives is null");
         for (int i = 0; i < positives.numel(); i++) {
             double v = positives.get(i);
             if (v != 0 && v != 1) {
@@ -173,6 +174,10 @@ public final class Losses {
      * {@code y - t}). Differs from {@link #mseLoss}, which averages {@code (y - t)²} without the ½.
      */
     public static Tensor halfSumSquaredError(Tensor y, Tensor t) {
+        if (y == null || t == null) throw new IllegalArgumentException("half_sum_squared_error: " + (y == null ? "input" : "target") + " is null");
+        if (y.dtype() != t.dtype()) {
+            throw new IllegalArgumentException("half_sum_squared_error: target dtype " + t.dtype() + " differs from input dtype " + y.dtype());
+        }
         if (!java.util.Arrays.equals(y.shape(), t.shape())) {
             throw new IllegalArgumentException("half_sum_squared_error: target shape " + java.util.Arrays.toString(t.shape())
                     + " must equal input shape " + java.util.Arrays.toString(y.shape()));
@@ -217,6 +222,10 @@ public final class Losses {
      * ({@code 0·log q = 0}); {@code KL(p‖q) = H(p, q) - H(p)}.
      */
     public static Tensor crossEntropyBetween(Tensor p, Tensor q) {
+        if (p == null || q == null) throw new IllegalArgumentException("cross_entropy(p, q): " + (p == null ? "p" : "q") + " is null");
+        if (p.dtype() != q.dtype()) {
+            throw new IllegalArgumentException("cross_entropy(p, q): q dtype " + q.dtype() + " differs from p dtype " + p.dtype());
+        }
         RowLosses.rowShape("cross_entropy(p, q)", p);
         return new RowLosses.CrossEntropyBetween().apply(p, q);
     }

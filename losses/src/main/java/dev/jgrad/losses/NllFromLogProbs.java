@@ -31,7 +31,7 @@ final class NllFromLogProbs extends Function {
     protected Tensor forward(Tensor... in) {
         Tensor lp = in[0];
         double[] l = new double[targets.n];
-        for (int i = 0; i < targets.n; i++) l[i] = targets.rowLoss(lp.storage(), i, 0.0);
+        for (int i = 0; i < targets.n; i++) l[i] = targets.rowLoss(lp.storage(), i, 0.0, 0.0);
         save(lp);
         return targets.reduce(l, lp, allIgnoredMeanIsZero);
     }

@@ -86,14 +86,22 @@ public abstract class SoftmaxCrossEntropy {
 
     /** Parses {@code FUSED}, {@code MAX_SHIFT}, {@code NAIVE} or {@code EPS_CLAMP(1e-7)} (also {@code eps_clamp:1e-7}). */
     public static SoftmaxCrossEntropy parse(String s) {
-        String u = s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        String up = s.trim().toUpperCase(java.util.Locale.ROOT);
+        String u = up.replace('-', '_');
         switch (u) {
             case "FUSED": return FUSED;
             case "MAX_SHIFT": return MAX_SHIFT;
             case "NAIVE": return NAIVE;
             default:
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("EPS_CLAMP[(:=]?([^)]*)\\)?").matcher(u);
-                if (m.matches()) return epsClamp(m.group(1).isEmpty() ? 1e-7 : Double.parseDouble(m.group(1)));
+                // match the eps on the original text: '-' -> '_' above would turn "1e-7" into "1E_7"
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("EPS[_-]CLAMP[(:=]?([^)]*)\\)?").matcher(up);
+                if (m.matches()) {
+                    try {
+                        return epsClamp(m.group(1).isEmpty() ? 1e-7 : Double.parseDouble(m.group(1).trim()));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("cross-entropy strategy '" + s + "': eps '" + m.group(1) + "' is not a number", e);
+                    }
+                }
                 throw new IllegalArgumentException("unknown cross-entropy strategy '" + s + "': expected FUSED, MAX_SHIFT, NAIVE or EPS_CLAMP(eps)");
         }
     }

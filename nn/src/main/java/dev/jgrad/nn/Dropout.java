@@ -15,7 +15,7 @@ public final class Dropout extends Module {
     private final double p;
     private SplittableRandom rng;
     private long draws;
-    private final long seed;
+    private long seed;
 
     /**
      * @param p    drop probability in [0, 1)
@@ -45,8 +45,24 @@ public final class Dropout extends Module {
 
     /** Re-seeds and skips {@code n} draws, reproducing the generator state after {@code n} draws. */
     public void restoreSeedState(long n) {
-        rng = new SplittableRandom(seed);
-        for (long i = 0; i < n; i++) rng.nextDouble();
-        draws = n;
+        restoreSeedState(seed, n);
+    }
+
+    /** The seed of the mask generator. */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Re-seeds with {@code seed} and skips {@code n} draws: the generator state of a Dropout created with that seed
+     * after {@code n} draws (what a checkpoint restores, whatever seed this module was built with).
+     */
+    public void restoreSeedState(long seed, long n) {
+        if (n < 0) throw new IllegalArgumentException("Dropout: draw count " + n + " must be >= 0");
+        SplittableRandom r = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) r.nextDouble();
+        this.seed = seed;
+        this.rng = r;
+        this.draws = n;
     }
 }

@@ -51,7 +51,7 @@ public final class Mlp {
         return this;
     }
 
-    /** Initialiser (default: He for ReLU/GELU, Xavier for tanh/sigmoid). */
+    /** Initialiser of every layer (default: He for ReLU/GELU, Xavier for tanh/sigmoid; Xavier uniform for a single layer). */
     public Mlp init(Init i) {
         this.init = i;
         return this;
@@ -84,7 +84,7 @@ public final class Mlp {
             if (dropout > 0) layers.add(new Dropout(dropout, seed * 31 + i));
             prev = hidden[i];
         }
-        layers.add(new Linear(prev, out, true, hidden.length == 0 ? Init.XAVIER_UNIFORM : ini, rng, dtype));
+        layers.add(new Linear(prev, out, true, hidden.length == 0 && init == null ? Init.XAVIER_UNIFORM : ini, rng, dtype));
         return new Sequential(layers);
     }
 }

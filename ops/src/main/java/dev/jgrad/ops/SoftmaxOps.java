@@ -68,11 +68,16 @@ final class SoftmaxOps {
         }
     }
 
-    /** {@code logsumexp}: {@code m + log Σ exp(x − m)} with {@code m} the (finite) max; backward {@code g·exp(x − out)}. */
+    /**
+     * {@code logsumexp}: {@code m + log Σ exp(x − m)} with {@code m} the (finite) max. Keeps the two parts
+     * separately so backward forms {@code g·exp((x − m) − log Σ)} — the exact softmax even when {@code log Σ}
+     * is absorbed by a huge {@code m} in the stored output.
+     */
     static final class LogSumExp extends Function {
         private final int dim;
         private final boolean keepdim;
         private Reductions.Axis ax;
+        private double[] shift, logSum;
 
         LogSumExp(int dim, boolean keepdim) {
             this.dim = dim;
@@ -86,24 +91,28 @@ final class SoftmaxOps {
             int d = Shape.dim("logsumexp", dim, s.length);
             ax = Reductions.Axis.of(s, d);
             Tensor y = Tensor.zeros(x.dtype(), Shape.reduce(s, d, keepdim));
-            Kernels.logSumExp(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner());
-            save(x, y);
+            int rows = ax.outer() * ax.inner();
+            shift = new double[rows];
+            logSum = new double[rows];
+            Kernels.logSumExp(x.storage(), shift, logSum, ax.outer(), ax.n(), ax.inner());
+            for (int r = 0; r < rows; r++) y.set(r, shift[r] + logSum[r]);
+            save(x);
             return y;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor x = saved()[0], y = saved()[1];
+            Tensor x = saved()[0];
             Tensor gx = Tensor.zerosLike(x);
-            Storage xs = x.storage(), ys = y.storage(), gs = g.storage(), out = gx.storage();
+            Storage xs = x.storage(), gs = g.storage(), out = gx.storage();
             int n = ax.n(), inner = ax.inner();
             for (int o = 0; o < ax.outer(); o++) {
                 for (int i = 0; i < inner; i++) {
                     int r = o * inner + i;
-                    double l = ys.get(r), gv = gs.get(r);
+                    double m = shift[r], l = logSum[r], gv = gs.get(r);
                     for (int k = 0; k < n; k++) {
                         int p = (o * n + k) * inner + i;
-                        out.set(p, gv * Math.exp(xs.get(p) - l));
+                        out.set(p, gv * Math.exp((xs.get(p) - m) - l));
                     }
                 }
             }

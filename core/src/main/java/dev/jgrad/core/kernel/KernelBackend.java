@@ -36,18 +36,22 @@ public interface KernelBackend {
     void softmax(Storage x, Storage out, int outer, int n, int inner, boolean log);
 
     /**
-     * {@code out[o, i] = log Σ_k exp(x[o, k, i])}, max-shifted; a row of all {@code -inf} gives {@code -inf}
-     * and a row containing {@code +inf} gives {@code +inf}.
+     * Log-sum-exp along the middle dimension in two parts, so that callers can form {@code x - lse} as
+     * {@code (x - shift) - logSum} without the cancellation of adding a small {@code log Σ} to a huge max:
+     * {@code shift[r]} is the max of row {@code r} = {@code (o, i)} (0 when the max is infinite: the
+     * {@code isfinite} guard) and {@code logSum[r] = log Σ_k exp(x[o, k, i] - shift[r])}. The log-sum-exp is
+     * {@code shift + logSum}: {@code -inf} for a row of all {@code -inf}, {@code +inf} for a row containing {@code +inf}.
      */
-    void logSumExp(Storage x, Storage out, int outer, int n, int inner);
+    void logSumExp(Storage x, double[] shift, double[] logSum, int outer, int n, int inner);
 
     /** {@code out[o, i] = Σ_k x[o, k, i]}, accumulated in double. */
     void sum(Storage x, Storage out, int outer, int n, int inner);
 
     /**
      * The fused cross-entropy gradient core: for each of {@code rows} contiguous rows of length {@code cols},
-     * {@code out[r, c] = scale[r] · exp(x[r, c] - lse[r])}, i.e. the softmax scaled per row, computed from the
-     * row log-sum-exp saved by the forward pass. Rows with {@code scale[r] == 0} are written as zeros.
+     * {@code out[r, c] = scale[r] · exp((x[r, c] - shift[r]) - logSum[r])}, i.e. the softmax scaled per row,
+     * from the two log-sum-exp parts saved by the forward pass ({@link #logSumExp}). Rows with
+     * {@code scale[r] == 0} are written as zeros.
      */
-    void scaledSoftmaxFromLse(Storage x, Storage lse, double[] scale, Storage out, int rows, int cols);
+    void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols);
 }

@@ -49,8 +49,8 @@ public final class Kernels {
     }
 
     /** See {@link KernelBackend#logSumExp}. */
-    public static void logSumExp(Storage x, Storage out, int outer, int n, int inner) {
-        backend.logSumExp(x, out, outer, n, inner);
+    public static void logSumExp(Storage x, double[] shift, double[] logSum, int outer, int n, int inner) {
+        backend.logSumExp(x, shift, logSum, outer, n, inner);
     }
 
     /** See {@link KernelBackend#sum}. */
@@ -58,8 +58,8 @@ public final class Kernels {
         backend.sum(x, out, outer, n, inner);
     }
 
-    /** See {@link KernelBackend#scaledSoftmaxFromLse}. */
-    public static void scaledSoftmaxFromLse(Storage x, Storage lse, double[] scale, Storage out, int rows, int cols) {
-        backend.scaledSoftmaxFromLse(x, lse, scale, out, rows, cols);
+    /** See {@link KernelBackend#scaledSoftmax}. */
+    public static void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
+        backend.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
 }

@@ -59,7 +59,7 @@ public final class ScalarKernels implements KernelBackend {
     }
 
     /** The shift used for a row: its max, or 0 when the max is infinite (the {@code isfinite} guard). */
-    private static double shift(Storage x, int base, int n, int inner) {
+    static double shift(Storage x, int base, int n, int inner) {
         double m = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < n; k++) {
             double v = x.get(base + k * inner);
@@ -72,33 +72,39 @@ public final class ScalarKernels implements KernelBackend {
     @Override
     public void softmax(Storage x, Storage out, int outer, int n, int inner, boolean log) {
         for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * n * inner + in;
-                double m = shift(x, base, n, inner);
-                double s = 0;
-                for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
-                if (log) {
-                    double ls = m + Math.log(s);
-                    for (int k = 0; k < n; k++) out.set(base + k * inner, x.get(base + k * inner) - ls);
-                } else {
-                    double inv = 1.0 / s;
-                    for (int k = 0; k < n; k++) out.set(base + k * inner, Math.exp(x.get(base + k * inner) - m) * inv);
-                }
-            }
+            for (int in = 0; in < inner; in++) softmaxRow(x, out, o * n * inner + in, n, inner, log);
+        }
+    }
+
+    /** Softmax (or log-softmax) of the {@code n} elements {@code x[base + k·inner]}, into the same places of {@code out}. */
+    static void softmaxRow(Storage x, Storage out, int base, int n, int inner, boolean log) {
+        double m = shift(x, base, n, inner);
+        double s = 0;
+        for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
+        if (log) {
+            // (x - m) - log s: adding log s to a huge m first would lose it
+            double ls = Math.log(s);
+            for (int k = 0; k < n; k++) out.set(base + k * inner, (x.get(base + k * inner) - m) - ls);
+        } else {
+            double inv = 1.0 / s;
+            for (int k = 0; k < n; k++) out.set(base + k * inner, Math.exp(x.get(base + k * inner) - m) * inv);
         }
     }
 
     @Override
-    public void logSumExp(Storage x, Storage out, int outer, int n, int inner) {
+    public void logSumExp(Storage x, double[] shift, double[] logSum, int outer, int n, int inner) {
         for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * n * inner + in;
-                double m = shift(x, base, n, inner);
-                double s = 0;
-                for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
-                out.set(o * inner + in, m + Math.log(s));
-            }
+            for (int in = 0; in < inner; in++) logSumExpRow(x, o * n * inner + in, n, inner, shift, logSum, o * inner + in);
         }
+    }
+
+    /** The log-sum-exp parts of the {@code n} elements {@code x[base + k·inner]}, into {@code shift[r]} and {@code logSum[r]}. */
+    static void logSumExpRow(Storage x, int base, int n, int inner, double[] shift, double[] logSum, int r) {
+        double m = shift(x, base, n, inner);
+        double s = 0;
+        for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
+        shift[r] = m;
+        logSum[r] = Math.log(s);
     }
 
     @Override
@@ -114,16 +120,16 @@ public final class ScalarKernels implements KernelBackend {
     }
 
     @Override
-    public void scaledSoftmaxFromLse(Storage x, Storage lse, double[] scale, Storage out, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            double s = scale[r];
-            if (s == 0) {
-                for (int c = 0; c < cols; c++) out.set(base + c, 0.0);
-                continue;
-            }
-            double l = lse.get(r);
-            for (int c = 0; c < cols; c++) out.set(base + c, s * Math.exp(x.get(base + c) - l));
+    public void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) scaledSoftmaxRow(x, shift[r], logSum[r], scale[r], out, r * cols, cols);
+    }
+
+    /** {@code out[base + c] = s·exp((x[base + c] - m) - l)} for {@code c < cols}, or zeros when {@code s == 0}. */
+    static void scaledSoftmaxRow(Storage x, double m, double l, double s, Storage out, int base, int cols) {
+        if (s == 0) {
+            for (int c = 0; c < cols; c++) out.set(base + c, 0.0);
+            return;
         }
+        for (int c = 0; c < cols; c++) out.set(base + c, s * Math.exp((x.get(base + c) - m) - l));
     }
 }

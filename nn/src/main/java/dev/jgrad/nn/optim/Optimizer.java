@@ -106,6 +106,13 @@ public abstract class Optimizer {
      */
     public void loadState(Map<String, Tensor> s) {
         if (!s.containsKey("step") || !s.containsKey("lr")) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state lacks step/lr");
+        double stepValue = stateScalar(s, "step");
+        double newLr = stateScalar(s, "lr");
+        if (!(stepValue >= 0) || stepValue != Math.rint(stepValue)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state 'step' = " + stepValue + " is not a count");
+        }
+        long newSteps = (long) stepValue;
+        checkNonNegative("lr", newLr);
         Map<String, List<Tensor>> bufs = buffers();
         List<Runnable> apply = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : s.entrySet()) {
@@ -127,9 +134,20 @@ public abstract class Optimizer {
             final Tensor v = e.getValue().copy();
             apply.add(() -> list.set(j, v));
         }
+        // replace the whole state (like PyTorch's load_state_dict): buffers absent from s start afresh
+        bufs.values().forEach(list -> list.replaceAll(t -> null));
         apply.forEach(Runnable::run);
-        steps = (long) s.get("step").item();
-        lr = s.get("lr").item();
+        steps = newSteps;
+        lr = newLr;
+    }
+
+    private double stateScalar(Map<String, Tensor> s, String key) {
+        Tensor t = s.get(key);
+        if (t == null || t.numel() != 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + key + "' must be a scalar, got "
+                    + (t == null ? "null" : java.util.Arrays.toString(t.shape())));
+        }
+        return t.item();
     }
 
     /** The optimizer's state lists, one entry per parameter (null until first used). */

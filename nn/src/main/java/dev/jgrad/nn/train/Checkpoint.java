@@ -7,6 +7,7 @@ import dev.jgrad.nn.Module;
 import dev.jgrad.nn.io.ElementType;
 import dev.jgrad.nn.io.RawTensor;
 import dev.jgrad.nn.io.SafeTensors;
+import dev.jgrad.nn.io.SafeTensorsException;
 import dev.jgrad.nn.io.TensorSource;
 import dev.jgrad.nn.optim.Optimizer;
 
@@ -26,7 +27,8 @@ import java.util.Map;
  * {@link Module#namedParameters()} names ({@code 0.weight}, ...), so Python's {@code safetensors}/numpy read
  * them directly; optimizer state under {@code optimizer.<entry>}; string metadata (format, epochs completed,
  * dropout generator positions, user entries). Writes are atomic (temporary file, fsync, rename) with a CRC-32
- * of the data region, so a crash mid-save leaves the previous checkpoint intact and a flipped byte is detected.
+ * of the data region and one of the metadata ({@code metadata_crc32}), so a crash mid-save leaves the previous
+ * checkpoint intact and a flipped byte is detected.
  *
  * <p>Loading validates everything — file structure, every name, shape and dtype, the optimizer state — before
  * changing anything: a truncated, corrupt or mismatched file is an exception and never a half-loaded model.
@@ -39,6 +41,9 @@ public final class Checkpoint {
     /** Prefix of optimizer entries. */
     public static final String OPTIMIZER_PREFIX = "optimizer.";
     private static final String DROPOUT_KEY = "dropout_draws";
+    private static final String DROPOUT_SEEDS_KEY = "dropout_seeds";
+    /** Metadata key of the CRC-32 of all other metadata entries (the data CRC does not cover the header). */
+    static final String METADATA_CRC_KEY = "metadata_crc32";
 
     private Checkpoint() {
     }
@@ -55,9 +60,19 @@ public final class Checkpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         if (metadata != null) meta.putAll(metadata);
         meta.put(FORMAT_KEY, FORMAT);
-        List<String> draws = new ArrayList<>();
-        for (Module m : model.modules()) if (m instanceof Dropout d) draws.add(Long.toString(d.seedState()));
-        if (!draws.isEmpty()) meta.put(DROPOUT_KEY, String.join(",", draws));
+        List<String> draws = new ArrayList<>(), seeds = new ArrayList<>();
+        for (Module m : model.modules()) {
+            if (m instanceof Dropout d) {
+                draws.add(Long.toString(d.seedState()));
+                seeds.add(Long.toString(d.seed()));
+            }
+        }
+        if (!draws.isEmpty()) {
+            meta.put(DROPOUT_KEY, String.join(",", draws));
+            meta.put(DROPOUT_SEEDS_KEY, String.join(",", seeds));
+        }
+        meta.remove(METADATA_CRC_KEY);
+        meta.put(METADATA_CRC_KEY, metadataCrc(meta));
         SafeTensors.write(file, entries, meta);
     }
 
@@ -73,6 +88,13 @@ public final class Checkpoint {
         String format = c.metadata().get(FORMAT_KEY);
         if (!FORMAT.equals(format)) {
             throw new IllegalArgumentException("checkpoint " + file + ": format '" + format + "' is not " + FORMAT);
+        }
+        // the safetensors CRC covers only the data region: the metadata (epochs completed, dropout positions) has its own
+        if (!c.crc32Verified()) throw new SafeTensorsException(file, "checkpoint has no data CRC-32; the file is damaged");
+        Map<String, String> rest = new LinkedHashMap<>(c.metadata());
+        String storedMetaCrc = rest.remove(METADATA_CRC_KEY);
+        if (!metadataCrc(rest).equals(storedMetaCrc)) {
+            throw new SafeTensorsException(file, "checkpoint metadata CRC-32 mismatch (stored " + storedMetaCrc + "); the header is damaged");
         }
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> loaded = new LinkedHashMap<>();
@@ -98,13 +120,26 @@ public final class Checkpoint {
         List<Dropout> dropouts = new ArrayList<>();
         for (Module m : model.modules()) if (m instanceof Dropout d) dropouts.add(d);
         long[] draws = parseDraws(file, c.metadata().get(DROPOUT_KEY), dropouts.size());
+        long[] seeds = new long[dropouts.size()];
+        for (int i = 0; i < seeds.length; i++) seeds[i] = dropouts.get(i).seed();
+        if (c.metadata().containsKey(DROPOUT_SEEDS_KEY)) seeds = parseDraws(file, c.metadata().get(DROPOUT_SEEDS_KEY), dropouts.size());
+        for (long d : draws) if (d < 0) throw new IllegalArgumentException("checkpoint " + file + ": negative dropout draw count " + d);
         if (opt != null) {
             if (optState.isEmpty()) throw new IllegalArgumentException("checkpoint " + file + ": has no optimizer state to resume from");
             opt.loadState(optState); // validates every entry before changing anything
         }
         loaded.forEach((name, t) -> params.get(name).storage().copyFrom(t.storage(), 0, 0, t.numel()));
-        for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).restoreSeedState(draws[i]);
+        for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).restoreSeedState(seeds[i], draws[i]);
         return c.metadata();
+    }
+
+    /** CRC-32 (8 hex digits) of the entries sorted by key, each as key NUL value NUL in UTF-8. */
+    private static String metadataCrc(Map<String, String> meta) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(meta).entrySet()) {
+            crc.update((e.getKey() + '\0' + e.getValue() + '\0').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return String.format("%08x", crc.getValue());
     }
 
     private static long[] parseDraws(Path file, String s, int expected) {

@@ -184,7 +184,7 @@ public final class Trainer {
             tea[i] = m.testAccuracy();
         }
         LineChart chart = new LineChart();
-        chart.addPanel("Loss (" + objective.name() + ")").xAxis("epoch").yAxis("loss").logY(true).series("train", x, trl).series("test", x, tel);
+        chart.addPanel("Loss (" + objective.name() + ")").xAxis("epoch").yAxis("loss").series("train", x, trl).series("test", x, tel);
         chart.addPanel("Accuracy").xAxis("epoch").yAxis("accuracy").series("train", x, tra).series("test", x, tea);
         chart.writePng(outDir.resolve("training.png"));
     }

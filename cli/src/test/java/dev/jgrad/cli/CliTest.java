@@ -1,0 +1,77 @@
+package dev.jgrad.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes and one-line errors of the jgrad command line. */
+class CliTest {
+
+    private record Result(int code, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, err.toString());
+    }
+
+    @Test
+    void unknownDataSetIsAOneLineErrorWithExitCode2() {
+        Result r = run("train", "--dataset", "nope");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("jgrad: unknown data set 'nope'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
+
+    @Test
+    void nonPositiveSizesAreRejected() {
+        assertEquals(2, run("train", "--epochs", "0").code());
+        assertEquals(2, run("train", "--batch-size", "-1").code());
+        assertEquals(2, run("train", "--hidden", "64,0").code());
+        assertEquals(2, run("train", "--dtype", "int8").code());
+        assertEquals(2, run("train", "--loss", "bogus").code());
+        assertEquals(2, run("train", "--optimizer", "rmsprop").code());
+        assertEquals(2, run("train", "--no-such-option").code());
+    }
+
+    @Test
+    void missingFashionMnistSaysHowToInstallIt(@TempDir Path empty) {
+        Result r = run("train", "--dataset", "fashion-mnist", "--data", empty.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+    }
+
+    @Test
+    void conformanceOnTheBundledCasesPasses() {
+        Path cases = Path.of("../losses/src/test/resources/conformance/cases");
+        assertTrue(Files.isDirectory(cases));
+        assertEquals(0, run("conformance", cases.toString(), "--op", "softmax", "log_softmax").code());
+        assertEquals(2, run("conformance", "/no/such/dir").code());
+        assertEquals(2, run("conformance", cases.toString(), "--op", "no_such_op").code());
+    }
+
+    @Test
+    void breastCancerTrainsABinaryClassifier(@TempDir Path out) {
+        assertEquals(0, run("train", "--dataset", "breast-cancer", "--out", out.toString(), "--no-progress").code());
+        assertTrue(Files.exists(out.resolve("metrics.csv")));
+        assertTrue(Files.exists(out.resolve("training.png")));
+    }
+
+    @Test
+    void slowdownWritesItsChart(@TempDir Path out) {
+        assertEquals(0, run("slowdown", "--out", out.toString()).code());
+        assertTrue(Files.exists(out.resolve("slowdown.png")));
+        assertEquals(2, run("slowdown", "--epochs", "0").code());
+    }
+}

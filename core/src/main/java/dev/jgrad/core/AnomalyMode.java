@@ -1,0 +1,95 @@
+package dev.jgrad.core;
+
+/**
+ * Opt-in anomaly detection, like PyTorch's {@code detect_anomaly}: while a scope is open on a thread, every op
+ * applied on that thread records where it was created, and
+ * <ul>
+ *   <li>a forward pass that produces NaN or ±inf from inputs that are all finite, or</li>
+ *   <li>a backward pass that produces a NaN or ±inf gradient from a finite upstream gradient and finite inputs</li>
+ * </ul>
+ * throws an {@link AnomalyException} naming the op, its input shapes and the creation site.
+ *
+ * <pre>{@code
+ * try (var a = AnomalyMode.enable()) {
+ *     Tensor loss = model.forward(x);   // throws at the first op that turns finite values into NaN/inf
+ *     loss.backward();
+ * }
+ * }</pre>
+ *
+ * <p>Off by default and free when off: ops then read one static volatile counter and nothing else.
+ */
+public final class AnomalyMode {
+    private static volatile int openScopes;
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private AnomalyMode() {
+    }
+
+    /** Opens a scope in which ops on this thread are checked. */
+    public static Scope enable() {
+        synchronized (AnomalyMode.class) {
+            openScopes++;
+        }
+        DEPTH.get()[0]++;
+        return new Scope();
+    }
+
+    /** True if anomaly detection is on for this thread. */
+    public static boolean isEnabled() {
+        return openScopes > 0 && DEPTH.get()[0] > 0;
+    }
+
+    /** A scope; {@link #close()} is idempotent and must be called on the thread that opened it. */
+    public static final class Scope implements AutoCloseable {
+        private boolean closed;
+
+        private Scope() {
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            DEPTH.get()[0]--;
+            synchronized (AnomalyMode.class) {
+                openScopes--;
+            }
+        }
+    }
+
+    /** Thrown when an op produces non-finite values from finite ones while anomaly mode is on. */
+    public static final class AnomalyException extends IllegalStateException {
+        AnomalyException(String message) {
+            super(message);
+        }
+    }
+
+    /** The first stack frame outside jgrad's own engine/op/loss packages: where the user created the node. */
+    static String creationSite() {
+        for (StackTraceElement e : new Throwable().getStackTrace()) {
+            String c = e.getClassName();
+            if (c.equals(AnomalyMode.class.getName()) || c.equals(Function.class.getName()) || c.equals(Tensor.class.getName())
+                    || c.startsWith("dev.jgrad.ops.") || c.startsWith("dev.jgrad.losses.")) continue;
+            return e.toString();
+        }
+        return "unknown";
+    }
+
+    static boolean allFinite(Tensor t) {
+        Storage s = t.storage();
+        for (int i = 0, n = s.length(); i < n; i++) if (!Double.isFinite(s.get(i))) return false;
+        return true;
+    }
+
+    static int firstNonFinite(Tensor t) {
+        Storage s = t.storage();
+        for (int i = 0, n = s.length(); i < n; i++) if (!Double.isFinite(s.get(i))) return i;
+        return -1;
+    }
+
+    static String shapes(Tensor[] in) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < in.length; i++) sb.append(i > 0 ? ", " : "").append(Shape.str(in[i].shape())).append(' ').append(in[i].dtype());
+        return sb.toString();
+    }
+}

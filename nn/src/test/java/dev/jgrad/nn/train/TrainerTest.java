@@ -1,0 +1,200 @@
+package dev.jgrad.nn.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jgrad.core.DType;
+import dev.jgrad.core.GradMode;
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.losses.SoftmaxCrossEntropy;
+import dev.jgrad.nn.Module;
+import dev.jgrad.nn.Mlp;
+import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.data.DataLoader;
+import dev.jgrad.nn.data.Datasets;
+import dev.jgrad.nn.data.Split;
+import dev.jgrad.nn.data.Standardizer;
+import dev.jgrad.nn.data.Tabular;
+import dev.jgrad.nn.io.SafeTensors;
+import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.optim.LrSchedule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+    private static Tabular train, test;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void data() {
+        Split split = Split.stratified(Datasets.digits(), 0.2, 42);
+        Standardizer s = Standardizer.fit(split.train());
+        train = s.transform(split.train());
+        test = s.transform(split.test());
+    }
+
+    private static double manualAccuracy(Module model, Tabular data) {
+        DataLoader all = new DataLoader(data, data.size(), false, false, 0, DType.FLOAT32);
+        DataLoader.Batch b = all.epoch(0).iterator().next();
+        model.eval();
+        Tensor out;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            out = model.forward(b.features());
+        }
+        int correct = 0;
+        for (int i = 0; i < b.size(); i++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) if (out.at(i, c) > out.at(i, best)) best = c;
+            if (best == data.label(b.indices()[i])) correct++;
+        }
+        return correct / (double) b.size();
+    }
+
+    @Test
+    void writesMetricsCsvJsonAndChartAndReportsSaneMetrics() throws IOException {
+        Sequential model = Mlp.builder(64, 10).hidden(32).dropout(0.1).seed(3).build();
+        Adam opt = Adam.adamW(model.parameters(), 1e-2, 1e-4);
+        Path out = dir.resolve("run");  // does not exist yet: the trainer creates it
+        Path ck = dir.resolve("ck.safetensors");
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+        Trainer t = Trainer.builder(model, opt).epochs(3).schedule(LrSchedule.cosine(1e-2, 3, 0)).progress(false)
+                .log(new PrintStream(logBytes, true, StandardCharsets.UTF_8)).outDir(out).checkpoint(ck).build();
+        DataLoader trainLoader = new DataLoader(train, 32, true, false, 1, DType.FLOAT32);
+        DataLoader testLoader = new DataLoader(test, 100, false, false, 1, DType.FLOAT32);
+        List<EpochMetrics> h = t.fit(trainLoader, testLoader);
+
+        assertEquals(3, h.size());
+        assertEquals(h, t.history());
+        double[] lrs = {1e-2, 1e-2 * (1 + Math.cos(Math.PI / 3)) / 2, 1e-2 * (1 + Math.cos(2 * Math.PI / 3)) / 2};
+        for (int i = 0; i < 3; i++) {
+            EpochMetrics m = h.get(i);
+            assertEquals(i + 1, m.epoch());
+            assertEquals(lrs[i], m.lr(), 1e-15);
+            assertTrue(m.trainLoss() > 0 && Double.isFinite(m.trainLoss()), m.line());
+            assertTrue(m.testLoss() > 0 && Double.isFinite(m.testLoss()), m.line());
+            assertTrue(m.trainAccuracy() >= 0 && m.trainAccuracy() <= 1, m.line());
+            assertTrue(m.testAccuracy() >= 0 && m.testAccuracy() <= 1, m.line());
+            assertTrue(m.samplesPerSecond() > 0 && m.seconds() > 0, m.line());
+            // every test sample is one of test.size(): accuracy is a multiple of 1/N
+            double k = m.testAccuracy() * test.size();
+            assertEquals(Math.rint(k), k, 1e-9);
+        }
+        assertTrue(h.get(2).trainLoss() < h.get(0).trainLoss(), "training loss should fall");
+        assertTrue(h.get(2).testAccuracy() > 0.85, "test accuracy " + h.get(2).testAccuracy());
+        assertTrue(h.get(0).trainLoss() < Math.log(10) * 1.5, "first-epoch loss " + h.get(0).trainLoss());
+        // the reported test accuracy is what the model scores
+        assertEquals(manualAccuracy(model, test), h.get(2).testAccuracy(), 1e-12);
+        Trainer.Evaluation ev = Trainer.evaluate(model, Objective.crossEntropy(SoftmaxCrossEntropy.FUSED), testLoader);
+        assertEquals(h.get(2).testAccuracy(), ev.accuracy(), 1e-12);
+        assertEquals(h.get(2).testLoss(), ev.loss(), 1e-9);
+        assertEquals(test.size(), ev.samples());
+        assertFalse(model.isTraining(), "evaluate leaves the model in eval mode");
+
+        // metrics.csv: header + one line per epoch
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(4, csv.size(), String.join("\n", csv));
+        assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
+        for (int i = 0; i < 3; i++) {
+            String[] f = csv.get(i + 1).split(",");
+            assertEquals(8, f.length);
+            assertEquals(i + 1, Integer.parseInt(f[0]));
+            assertEquals(h.get(i).lr(), Double.parseDouble(f[1]));
+            assertEquals(h.get(i).trainLoss(), Double.parseDouble(f[2]));
+            assertEquals(h.get(i).testAccuracy(), Double.parseDouble(f[5]));
+        }
+        // metrics.json: an array of the same records
+        JsonNode json = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        assertTrue(json.isArray());
+        assertEquals(3, json.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, json.get(i).get("epoch").asInt());
+            assertEquals(h.get(i).trainLoss(), json.get(i).get("trainLoss").asDouble());
+            assertEquals(h.get(i).testAccuracy(), json.get(i).get("testAccuracy").asDouble());
+        }
+        // training.png: a real, non-empty PNG
+        Path png = out.resolve("training.png");
+        assertTrue(Files.size(png) > 1000, "chart size " + Files.size(png));
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img);
+        assertTrue(img.getWidth() > 100 && img.getHeight() > 100);
+
+        // log: one line per epoch
+        String[] lines = logBytes.toString(StandardCharsets.UTF_8).trim().split("\\R");
+        assertEquals(3, lines.length);
+        assertTrue(lines[0].startsWith("epoch   1"), lines[0]);
+
+        // checkpoint of the last epoch
+        assertEquals("3", SafeTensors.read(ck).metadata().get("epochs_completed"));
+
+        // a finished trainer has nothing left to do
+        assertTrue(t.fit(trainLoader, testLoader).isEmpty());
+        assertEquals(3L * trainLoader.numBatches(), opt.steps());
+    }
+
+    @Test
+    void withoutTestLoaderTestMetricsAreNaN() throws IOException {
+        Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
+        Trainer t = Trainer.builder(model, new Adam(model.parameters(), 1e-2)).epochs(1).progress(false).log(null).build();
+        List<EpochMetrics> h = t.fit(new DataLoader(train, 64, true, true, 1, DType.FLOAT32), null);
+        assertEquals(1, h.size());
+        assertTrue(Double.isNaN(h.get(0).testLoss()) && Double.isNaN(h.get(0).testAccuracy()));
+        assertTrue(h.get(0).trainAccuracy() > 0);
+    }
+
+    @Test
+    void builderRejectsNonPositiveEpochsAndResumeNeedsEpochMetadata() throws IOException {
+        Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
+        Adam opt = new Adam(model.parameters(), 1e-2);
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt).epochs(0));
+        assertThrows(NullPointerException.class, () -> Trainer.builder(null, opt));
+        Path f = dir.resolve("no-epochs.safetensors");
+        Checkpoint.save(f, model, opt, null);
+        Trainer t = Trainer.builder(model, opt).progress(false).log(null).build();
+        assertThrows(IllegalArgumentException.class, () -> t.resume(f));
+    }
+
+    @Test
+    void objectivesScorePredictions() {
+        Tensor out = Tensor.of(new double[] {
+                0.1, 0.7, 0.2,   // argmax 1
+                0.5, 0.5, 0.0,   // tie: first maximum, 0
+                -1, -2, -0.5},   // argmax 2
+                3, 3);
+        assertEquals(3, Objective.argmaxCorrect(out, IntTensor.of(1, 0, 2)));
+        assertEquals(1, Objective.argmaxCorrect(out, IntTensor.of(1, 1, 0)));
+        Objective ce = Objective.crossEntropy(SoftmaxCrossEntropy.FUSED);
+        assertEquals(2, ce.correct(out, IntTensor.of(1, 1, 2)));
+        // cross-entropy of a uniform row is log(C)
+        assertEquals(Math.log(3), ce.loss(Tensor.zeros(DType.FLOAT64, 2, 3), IntTensor.of(0, 2)).item(), 1e-12);
+        // MSE against one-hot: row [0, 0] vs class 1 → mean((0-0)², (0-1)²) = 0.5
+        assertEquals(0.5, Objective.mseOneHot().loss(Tensor.zeros(DType.FLOAT64, 1, 2), IntTensor.of(1)).item(), 1e-12);
+        Objective bin = Objective.binaryWithLogits();
+        Tensor logits = Tensor.of(new double[] {2.0, -1.0, 0.0}, 3, 1);
+        assertEquals(2, bin.correct(logits, IntTensor.of(1, 0, 1)), "logit 0 predicts class 0");
+        // BCE with logits of 0 is log 2
+        assertEquals(Math.log(2), bin.loss(Tensor.zeros(DType.FLOAT64, 2, 1), IntTensor.of(0, 1)).item(), 1e-12);
+        assertTrue(ce.name().contains("FUSED"), ce.name());
+    }
+}
