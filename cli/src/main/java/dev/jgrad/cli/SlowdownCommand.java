@@ -41,7 +41,7 @@ public final class SlowdownCommand implements Callable<Integer> {
         System.out.printf("%-14s %-14s %14s %14s%n", "start (w, b)", "cost", "initial output", "final output");
         double[] x = new double[epochs + 1];
         for (int i = 0; i <= epochs; i++) x[i] = i;
-        LineChart chart = new LineChart();
+        LineChart chart = new LineChart().panelSize(960, 540);
         LineChart.Panel panel = chart.addPanel("Cost vs epoch (lr " + lr + ")").xAxis("epoch").yAxis("cost");
         for (Slowdown.Run r : runs) {
             String label = String.format("(%.1f, %.1f) %s", r.w0(), r.b0(), r.cost() == Slowdown.Cost.QUADRATIC ? "quadratic" : "cross-entropy");
