@@ -71,7 +71,9 @@ public final class Trainer {
 
     /**
      * Loads a checkpoint written by this trainer's configuration (model, optimizer and the number of
-     * completed epochs); the next {@link #fit} continues with the following epoch.
+     * completed epochs); the next {@link #fit} continues with the following epoch. If the output directory
+     * holds the run's {@code metrics.json}, its epochs up to the checkpoint are kept in the history, so the
+     * metrics files and chart of the resumed run cover the whole run.
      *
      * @return the number of completed epochs in the checkpoint
      */
@@ -80,6 +82,13 @@ public final class Trainer {
         String done = meta.get("epochs_completed");
         if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no epochs_completed entry");
         startEpoch = Integer.parseInt(done);
+        history.clear();
+        Path prior = outDir == null ? null : outDir.resolve("metrics.json");
+        if (prior != null && Files.isRegularFile(prior)) {
+            // keep the earlier epochs in metrics.csv/json and the chart of the resumed run
+            EpochMetrics[] earlier = new ObjectMapper().readValue(prior.toFile(), EpochMetrics[].class);
+            for (EpochMetrics m : earlier) if (m.epoch() <= startEpoch) history.add(m);
+        }
         return startEpoch;
     }
 

@@ -71,6 +71,25 @@ class TrainerTest {
     }
 
     @Test
+    void resumedRunKeepsTheEarlierEpochsInItsMetrics() throws IOException {
+        Path out = dir.resolve("resumed"), ck = dir.resolve("r.safetensors");
+        DataLoader trainLoader = new DataLoader(train, 64, true, false, 1, DType.FLOAT32);
+        Sequential first = Mlp.builder(64, 10).hidden(16).seed(5).build();
+        Trainer.builder(first, new dev.jgrad.nn.optim.Sgd(first.parameters(), 0.05)).epochs(2).progress(false).log(null)
+                .outDir(out).checkpoint(ck).build().fit(trainLoader, null);
+        Sequential second = Mlp.builder(64, 10).hidden(16).seed(5).build();
+        Trainer t = Trainer.builder(second, new dev.jgrad.nn.optim.Sgd(second.parameters(), 0.05)).epochs(4).progress(false).log(null)
+                .outDir(out).checkpoint(ck).build();
+        assertEquals(2, t.resume(ck));
+        List<EpochMetrics> run = t.fit(trainLoader, null);
+        assertEquals(2, run.size(), "this call runs epochs 3 and 4");
+        assertEquals(4, t.history().size(), "history covers the whole run");
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(5, csv.size(), String.join("\n", csv));
+        for (int e = 1; e <= 4; e++) assertTrue(csv.get(e).startsWith(e + ","), csv.get(e));
+    }
+
+    @Test
     void writesMetricsCsvJsonAndChartAndReportsSaneMetrics() throws IOException {
         Sequential model = Mlp.builder(64, 10).hidden(32).dropout(0.1).seed(3).build();
         Adam opt = Adam.adamW(model.parameters(), 1e-2, 1e-4);
