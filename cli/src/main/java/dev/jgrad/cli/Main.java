@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, version = "jgrad 0.1.0",
         description = "Pure-Java autodiff with an exact, stable loss layer.",
-        subcommands = {TrainCommand.class, ConformanceCommand.class, SlowdownCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, ConformanceCommand.class, SlowdownCommand.class, StabilityCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
