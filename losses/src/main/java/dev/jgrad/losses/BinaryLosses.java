@@ -50,7 +50,7 @@ final class BinaryLosses {
 
     /**
      * {@code binary_cross_entropy_with_logits}: {@code l = w [(1-t) x + (1 + (pw-1) t) softplus(-x)]} with the
-     * stable softplus; {@code dl/dx = w [(1-t) - (1 + (pw-1) t) sigmoid(-x)]}; {@code dl/dt = w [-x + (pw-1) softplus(-x)]}.
+     * stable softplus; {@code dl/dx = w [(1-t) σ(x) - pw t σ(-x)]} (equal to {@code w [(1-t) - (1 + (pw-1) t) σ(-x)]}, without its cancellation); {@code dl/dt = w [-x + (pw-1) softplus(-x)]}.
      */
     static final class BceWithLogits extends ElementwiseLoss {
         BceWithLogits(Reduction r, Tensor weight, Tensor posWeight) {
@@ -62,7 +62,9 @@ final class BinaryLosses {
         }
 
         double dInput(double x, double t, int e) {
-            return w(e) * ((1 - t) - (1 + (pw(e) - 1) * t) * sigmoid(-x));
+            // = w [(1-t) - (1 + (pw-1) t) σ(-x)], rearranged with σ(x) = 1 - σ(-x) so that neither term cancels
+            // for hard targets: t = 0 gives w σ(x), t = 1 gives -w pw σ(-x), both to full relative accuracy
+            return w(e) * ((1 - t) * sigmoid(x) - pw(e) * t * sigmoid(-x));
         }
 
         double dTarget(double x, double t, int e) {
