@@ -76,10 +76,11 @@ public abstract class Function {
      * Runs the op: checks the inputs, calls {@link #forward} with recording off, and records this node in
      * the graph if grad mode is on and any input requires grad.
      *
-     * @throws IllegalArgumentException for null inputs or mixed dtypes
+     * @throws IllegalArgumentException for a null input array, null inputs or mixed dtypes
      * @throws IllegalStateException if this instance was already applied
      */
     public final Tensor apply(Tensor... in) {
+        if (in == null) throw new IllegalArgumentException(name() + ": inputs array is null");
         if (applied) {
             throw new IllegalStateException(name() + ": a Function instance can be applied only once; create a new one per call");
         }
@@ -181,8 +182,10 @@ public abstract class Function {
         return g;
     }
 
+    /** Frees what backward needed: saved tensors and the links to the inputs, so a held output pins nothing. */
     void release() {
         saved = null;
+        inputs = new Tensor[0];
         released = true;
     }
 

@@ -187,4 +187,20 @@ class AutogradTest {
         sum(mul(x, x)).backward();
         assertEquals(DType.FLOAT32, x.grad().dtype());
     }
+
+    @Test
+    void aHeldOutputDoesNotPinItsGraphAfterBackward() throws Exception {
+        Tensor x = Tensor.of(new double[]{1, 2}, 2).requiresGrad(true);
+        Tensor h = mul(x, x);
+        java.lang.ref.WeakReference<Tensor> hidden = new java.lang.ref.WeakReference<>(h);
+        Tensor y = sum(h);
+        h = null;
+        y.backward();
+        for (int i = 0; i < 50 && hidden.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(hidden.get(), "the intermediate is collectable while the loss is still held");
+        assertTrue(y.item() > 0);
+    }
 }
