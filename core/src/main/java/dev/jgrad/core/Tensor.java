@@ -97,8 +97,17 @@ public final class Tensor {
         return full(value, dtype);
     }
 
-    /** A tensor of zeros. */
+    /**
+     * A tensor of zeros.
+     *
+     * @throws IllegalArgumentException for a null dtype or shape, or a negative dimension
+     */
     public static Tensor zeros(DType dtype, int... shape) {
+        if (dtype == null) throw new IllegalArgumentException("zeros: dtype is null");
+        if (shape == null) throw new IllegalArgumentException("zeros: shape is null");
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("zeros: negative dimension in shape " + Shape.str(shape));
+        }
         return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape);
     }
 

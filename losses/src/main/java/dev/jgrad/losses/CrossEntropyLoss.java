@@ -102,7 +102,8 @@ public final class CrossEntropyLoss {
 
         /** The stability strategy (FUSED by default). */
         public Builder strategy(SoftmaxCrossEntropy s) {
-            this.strategy = java.util.Objects.requireNonNull(s, "strategy");
+            if (s == null) throw new IllegalArgumentException("CrossEntropyLoss: strategy is null");
+            this.strategy = s;
             return this;
         }
 

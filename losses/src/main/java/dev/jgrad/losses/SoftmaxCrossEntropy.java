@@ -93,8 +93,10 @@ public abstract class SoftmaxCrossEntropy {
             case "MAX_SHIFT": return MAX_SHIFT;
             case "NAIVE": return NAIVE;
             default:
-                // match the eps on the original text: '-' -> '_' above would turn "1e-7" into "1E_7"
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("EPS[_-]CLAMP[(:=]?([^)]*)\\)?").matcher(up);
+                // match the eps on the trimmed original text, case-insensitively: '-' -> '_' above would turn "1e-7"
+                // into "1E_7", and the message should quote the eps as it was written
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("EPS[_-]CLAMP[(:=]?([^)]*)\\)?", java.util.regex.Pattern.CASE_INSENSITIVE)
+                        .matcher(s.trim());
                 if (m.matches()) {
                     try {
                         return epsClamp(m.group(1).isEmpty() ? 1e-7 : Double.parseDouble(m.group(1).trim()));

@@ -84,7 +84,9 @@ class WorkedExamplesTest {
         double expected = Math.log1p(2 * Math.exp(-6));
         assertEquals(0.0049452, expected, 1e-7);
         assertEquals(expected, Losses.crossEntropy(Tensor.of(new double[]{3, -3, -3}), IntTensor.scalar(0)).item(), 1e-15);
-        assertEquals(expected, Losses.crossEntropy(Tensor.of(F32, new double[]{3, -3, -3}), IntTensor.scalar(0)).item(), 1e-8);
+        // float32: log Σ exp = log(1.0049575…) is formed from a sum near 1, so a float32 backend (SIMD kernels) is
+        // only accurate to ~1 ulp of 1.0 (1.2e-7) in absolute terms, as in PyTorch's float32 kernels
+        assertEquals(expected, Losses.crossEntropy(Tensor.of(F32, new double[]{3, -3, -3}), IntTensor.scalar(0)).item(), 5e-7);
         assertEquals(expected, Losses.crossEntropy(Tensor.of(F64, new double[][]{{3, -3, -3}}), IntTensor.of(0)).item(), 1e-15);
     }
 

@@ -31,7 +31,8 @@ public final class Activation extends Module {
 
     /** @param kind which function */
     public Activation(Kind kind) {
-        this.kind = java.util.Objects.requireNonNull(kind, "kind");
+        if (kind == null) throw new IllegalArgumentException("Activation: kind is null");
+        this.kind = kind;
     }
 
     /** The function. */

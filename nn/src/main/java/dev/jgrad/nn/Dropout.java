@@ -30,6 +30,7 @@ public final class Dropout extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (x == null) throw new IllegalArgumentException("Dropout: input is null");
         if (!isTraining() || p == 0) return x;
         Tensor mask = Tensor.zerosLike(x);
         double keep = 1 / (1 - p);

@@ -20,6 +20,11 @@ public enum Init {
 
     /** Fills {@code w} ({@code [out, in]}) in place. */
     public void fillWeight(Tensor w, RandomGenerator rng) {
+        if (w == null || w.rank() != 2) {
+            throw new IllegalArgumentException("Init." + name() + ": weight must be 2-D [out, in], got "
+                    + (w == null ? "null" : java.util.Arrays.toString(w.shape())));
+        }
+        if (rng == null) throw new IllegalArgumentException("Init." + name() + ": rng is null");
         int out = w.size(0), in = w.size(1);
         for (int i = 0; i < w.numel(); i++) w.set(i, sample(in, out, rng));
     }

@@ -20,6 +20,9 @@ public final class Linear extends Module {
      */
     public Linear(int in, int out, boolean bias, Init init, RandomGenerator rng, DType dtype) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + " out=" + out);
+        if (init == null) throw new IllegalArgumentException("Linear: init is null");
+        if (rng == null) throw new IllegalArgumentException("Linear: rng is null");
+        if (dtype == null) throw new IllegalArgumentException("Linear: dtype is null");
         Tensor w = Tensor.zeros(dtype, out, in);
         init.fillWeight(w, rng);
         this.weight = registerParameter("weight", w);

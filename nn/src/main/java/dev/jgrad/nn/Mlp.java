@@ -35,18 +35,21 @@ public final class Mlp {
 
     /** Hidden layer widths. */
     public Mlp hidden(int... widths) {
+        if (widths == null) throw new IllegalArgumentException("Mlp: hidden widths are null");
         this.hidden = widths.clone();
         return this;
     }
 
     /** Activation after each hidden layer (ReLU by default). */
     public Mlp activation(Activation.Kind a) {
+        if (a == null) throw new IllegalArgumentException("Mlp: activation is null");
         this.activation = a;
         return this;
     }
 
-    /** Dropout probability after each hidden activation (0 = none). */
+    /** Dropout probability after each hidden activation, in [0, 1) (0 = none). */
     public Mlp dropout(double p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Mlp: dropout " + p + " must be in [0, 1)");
         this.dropout = p;
         return this;
     }
@@ -65,6 +68,7 @@ public final class Mlp {
 
     /** Parameter dtype (float32 by default). */
     public Mlp dtype(DType d) {
+        if (d == null) throw new IllegalArgumentException("Mlp: dtype is null");
         this.dtype = d;
         return this;
     }

@@ -25,16 +25,24 @@ public abstract class Module {
 
     /** Registers a parameter (a leaf tensor that requires grad); returns it. */
     protected final Tensor registerParameter(String name, Tensor p) {
-        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException("duplicate parameter name '" + name + "'");
+        if (p == null) throw new IllegalArgumentException(label() + ": parameter '" + name + "' is null");
+        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(label() + ": duplicate parameter name '" + name + "'");
         params.put(name, p.requiresGrad(true));
         return p;
     }
 
     /** Registers a child module; returns it. */
     protected final <M extends Module> M registerModule(String name, M child) {
-        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException("duplicate module name '" + name + "'");
+        if (child == null) throw new IllegalArgumentException(label() + ": module '" + name + "' is null");
+        if (params.containsKey(name) || children.containsKey(name)) throw new IllegalArgumentException(label() + ": duplicate module name '" + name + "'");
         children.put(name, child);
         return child;
+    }
+
+    /** The class name for messages (the full name for anonymous classes). */
+    private String label() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? getClass().getName() : n;
     }
 
     /** All parameters, depth-first in registration order, with dotted names. */

@@ -10,13 +10,17 @@ public final class Sequential extends Module {
 
     /** @param layers the modules, applied first to last */
     public Sequential(Module... layers) {
+        if (layers == null) throw new IllegalArgumentException("Sequential: layers array is null");
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] == null) throw new IllegalArgumentException("Sequential: layer " + i + " is null");
+        }
         this.layers = layers.clone();
         for (int i = 0; i < layers.length; i++) registerModule(Integer.toString(i), layers[i]);
     }
 
     /** @param layers the modules, applied first to last */
     public Sequential(List<Module> layers) {
-        this(layers.toArray(new Module[0]));
+        this(layers == null ? null : layers.toArray(new Module[0]));
     }
 
     @Override

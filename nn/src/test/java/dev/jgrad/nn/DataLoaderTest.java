@@ -140,6 +140,6 @@ class DataLoaderTest {
         assertThrows(NoSuchElementException.class, it::next);
         assertTrue(l.epoch(0).iterator().hasNext(), "each iterator() starts over");
         assertThrows(IllegalArgumentException.class, () -> new DataLoader(data(), 0, false, false, 1, DType.FLOAT32));
-        assertThrows(NullPointerException.class, () -> new DataLoader(null, 2, false, false, 1, DType.FLOAT32));
+        assertThrows(IllegalArgumentException.class, () -> new DataLoader(null, 2, false, false, 1, DType.FLOAT32));
     }
 }

@@ -313,7 +313,7 @@ class LayersTest {
         assertEquals(Activation.Kind.TANH, Activation.Kind.parse("TANH"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.Kind.parse("swish"));
         assertTrue(e.getMessage().contains("swish"));
-        assertThrows(NullPointerException.class, () -> new Activation(null));
+        assertThrows(IllegalArgumentException.class, () -> new Activation(null));
         assertEquals(Activation.Kind.SIGMOID, new Activation(Activation.Kind.SIGMOID).kind());
     }
 

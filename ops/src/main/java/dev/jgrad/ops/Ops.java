@@ -35,7 +35,7 @@ public final class Ops {
 
     /** {@code a + c} for a constant {@code c}. Gradient: {@code g}. */
     public static Tensor add(Tensor a, double c) {
-        return add(a, Tensor.scalar(c, a.dtype()));
+        return add(a, Tensor.scalar(c, nonNull("add", a).dtype()));
     }
 
     /** {@code a - b} with broadcasting; gradients {@code g} and {@code -g} (summed over broadcast dims). @see #add(Tensor, Tensor) */
@@ -45,12 +45,12 @@ public final class Ops {
 
     /** {@code a - c} for a constant. */
     public static Tensor sub(Tensor a, double c) {
-        return sub(a, Tensor.scalar(c, a.dtype()));
+        return sub(a, Tensor.scalar(c, nonNull("sub", a).dtype()));
     }
 
     /** {@code c - a} for a constant. */
     public static Tensor rsub(double c, Tensor a) {
-        return sub(Tensor.scalar(c, a.dtype()), a);
+        return sub(Tensor.scalar(c, nonNull("rsub", a).dtype()), a);
     }
 
     /**
@@ -64,7 +64,7 @@ public final class Ops {
 
     /** {@code c · a} for a constant. */
     public static Tensor mul(Tensor a, double c) {
-        return mul(a, Tensor.scalar(c, a.dtype()));
+        return mul(a, Tensor.scalar(c, nonNull("mul", a).dtype()));
     }
 
     /**
@@ -77,7 +77,7 @@ public final class Ops {
 
     /** {@code a / c} for a constant. */
     public static Tensor div(Tensor a, double c) {
-        return div(a, Tensor.scalar(c, a.dtype()));
+        return div(a, Tensor.scalar(c, nonNull("div", a).dtype()));
     }
 
     /** {@code -a}; gradient {@code -g}. */
@@ -130,6 +130,7 @@ public final class Ops {
      * {@code torch.reshape} on a contiguous tensor. Gradient: {@code g} reshaped back.
      */
     public static Tensor reshape(Tensor a, int... shape) {
+        if (shape == null) throw new IllegalArgumentException("reshape: shape is null");
         return new Shaping.Reshape(shape.clone()).apply(a);
     }
 
@@ -145,20 +146,25 @@ public final class Ops {
      * @throws IllegalArgumentException naming the offending index value and position
      */
     public static Tensor gather(Tensor a, IntTensor index) {
+        if (index == null) throw new IllegalArgumentException("gather: index is null");
         return new Shaping.Gather(index).apply(a);
     }
 
     /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}; gradient index-adds {@code g}. */
     public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
+        if (index == null) throw new IllegalArgumentException("indexSelect: index is null");
         return new Shaping.IndexSelect(dim, index).apply(a);
     }
 
     /**
      * One-hot encoding: {@code [.., numClasses]} with 1 at each index (not differentiable).
      *
-     * @throws IllegalArgumentException for an index outside {@code [0, numClasses)}
+     * @throws IllegalArgumentException for an index outside {@code [0, numClasses)}, {@code numClasses < 1}, or a null argument
      */
     public static Tensor oneHot(IntTensor index, int numClasses, DType dtype) {
+        if (index == null) throw new IllegalArgumentException("oneHot: index is null");
+        if (dtype == null) throw new IllegalArgumentException("oneHot: dtype is null");
+        if (numClasses < 1) throw new IllegalArgumentException("oneHot: numClasses " + numClasses + " must be positive");
         int[] s = index.shape();
         int[] ys = java.util.Arrays.copyOf(s, s.length + 1);
         ys[s.length] = numClasses;
@@ -192,7 +198,8 @@ public final class Ops {
 
     /** Mean along {@code dim}. */
     public static Tensor mean(Tensor a, int dim, boolean keepdim) {
-        Tensor s = sum(a, dim, keepdim); // validates dim first
+        if (a != null) Shape.dim("mean", dim, a.rank()); // name this op, not the sum it delegates to
+        Tensor s = sum(a, dim, keepdim); // validates the input
         // a 0-d tensor accepts dim 0/-1 (as sum does) and has one element; Tensor.size(d) has no dimension to read there
         return div(s, a.rank() == 0 ? 1 : a.size(dim));
     }
@@ -272,8 +279,14 @@ public final class Ops {
     /**
      * {@code softplus(x) = log1p(exp(beta·x)) / beta}, or {@code x} where {@code beta·x > threshold} (PyTorch).
      * Gradient {@code g·sigmoid(beta·x)} (stable), or {@code g} above the threshold.
+     *
+     * @throws IllegalArgumentException for a zero or non-finite {@code beta} or a NaN {@code threshold}
      */
     public static Tensor softplus(Tensor a, double beta, double threshold) {
+        if (beta == 0 || !Double.isFinite(beta)) {
+            throw new IllegalArgumentException("softplus: beta " + beta + " must be finite and non-zero");
+        }
+        if (Double.isNaN(threshold)) throw new IllegalArgumentException("softplus: threshold NaN is not a number");
         return new Pointwise.Softplus(beta, threshold).apply(a);
     }
 
@@ -310,6 +323,12 @@ public final class Ops {
      */
     public static Tensor logSumExp(Tensor a, int dim, boolean keepdim) {
         return new SoftmaxOps.LogSumExp(dim, keepdim).apply(a);
+    }
+
+    /** The tensor, or an {@link IllegalArgumentException} naming {@code op} when it is null. */
+    private static Tensor nonNull(String op, Tensor a) {
+        if (a == null) throw new IllegalArgumentException(op + ": input is null");
+        return a;
     }
 
     /** Shape check helper for callers: throws naming {@code op} unless {@code t} has rank {@code rank}. */

@@ -35,10 +35,10 @@ public final class BatchSampler {
      */
     public BatchSampler(int size, int batchSize, boolean shuffle, boolean dropLast, long seed) {
         if (size < 0) {
-            throw new IllegalArgumentException("size must be >= 0, got " + size);
+            throw new IllegalArgumentException("BatchSampler: size must be >= 0, got " + size);
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            throw new IllegalArgumentException("BatchSampler: batchSize must be >= 1, got " + batchSize);
         }
         this.size = size;
         this.batchSize = batchSize;
@@ -84,7 +84,7 @@ public final class BatchSampler {
      */
     public int[] order(long epoch) {
         if (epoch < 0) {
-            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+            throw new IllegalArgumentException("BatchSampler: epoch must be >= 0, got " + epoch);
         }
         int[] idx = new int[size];
         for (int i = 0; i < size; i++) {

@@ -127,10 +127,10 @@ public final class CsvLoader {
     public static Tabular readHeaderless(InputStream in, String source, int numFeatures, int numClasses)
             throws IOException {
         if (numFeatures < 1) {
-            throw new IllegalArgumentException("numFeatures must be >= 1, got " + numFeatures);
+            throw new IllegalArgumentException("CsvLoader.readHeaderless: numFeatures must be >= 1, got " + numFeatures);
         }
         if (numClasses < 1) {
-            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+            throw new IllegalArgumentException("CsvLoader.readHeaderless: numClasses must be >= 1, got " + numClasses);
         }
         try {
             return readRows(reader(in), source, 0, -1, numFeatures, numClasses, null);

@@ -35,9 +35,11 @@ public final class DataLoader {
      * @param dtype     feature dtype
      */
     public DataLoader(Tabular data, int batchSize, boolean shuffle, boolean dropLast, long seed, DType dtype) {
-        this.data = java.util.Objects.requireNonNull(data, "data");
+        if (data == null) throw new IllegalArgumentException("DataLoader: data is null");
+        if (dtype == null) throw new IllegalArgumentException("DataLoader: dtype is null");
+        this.data = data;
         this.sampler = new BatchSampler(data.size(), batchSize, shuffle, dropLast, seed);
-        this.dtype = java.util.Objects.requireNonNull(dtype, "dtype");
+        this.dtype = dtype;
     }
 
     /** The data set. */
@@ -69,8 +71,19 @@ public final class DataLoader {
         };
     }
 
-    /** The samples at {@code indices} as one batch. */
+    /**
+     * The samples at {@code indices} as one batch.
+     *
+     * @throws IndexOutOfBoundsException naming the first index outside {@code [0, data().size())}
+     */
     public Batch batch(int[] indices) {
+        if (indices == null) throw new IllegalArgumentException("DataLoader.batch: indices is null");
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= data.size()) {
+                throw new IndexOutOfBoundsException("DataLoader.batch: index " + indices[i] + " at position " + i
+                        + " is outside the data set's rows [0, " + data.size() + ")");
+            }
+        }
         int d = data.numFeatures();
         Tensor x;
         if (dtype == DType.FLOAT32) {

@@ -178,6 +178,7 @@ public final class IdxLoader {
      * @throws IOException            if a file cannot be read
      */
     public static Tabular load(Path images, Path labels, List<String> classNames) throws IOException {
+        if (classNames == null) throw new IllegalArgumentException("IdxLoader.load: classNames is null");
         Images im = readImages(images);
         int[] y = readLabels(labels);
         if (im.count() != y.length) {

@@ -1,7 +1,6 @@
 package dev.jgrad.nn.data;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Per-feature min-max scaling {@code (x - min) / (max - min)}, fitted on a training set:
@@ -29,9 +28,9 @@ public final class MinMaxScaler {
      * @throws IllegalArgumentException if {@code train} is empty
      */
     public static MinMaxScaler fit(Tabular train) {
-        Objects.requireNonNull(train, "train");
+        if (train == null) throw new IllegalArgumentException("MinMaxScaler: train is null");
         if (train.size() == 0) {
-            throw new IllegalArgumentException("cannot fit a MinMaxScaler on an empty data set");
+            throw new IllegalArgumentException("MinMaxScaler: cannot fit on an empty data set");
         }
         int d = train.numFeatures();
         double[] min = new double[d];
@@ -62,8 +61,9 @@ public final class MinMaxScaler {
      * @return the scaler
      */
     public static MinMaxScaler ofRange(int numFeatures, double lo, double hi) {
+        if (numFeatures < 0) throw new IllegalArgumentException("MinMaxScaler: numFeatures " + numFeatures + " must be >= 0");
         if (!(hi > lo) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
-            throw new IllegalArgumentException("need finite lo < hi, got [" + lo + ", " + hi + "]");
+            throw new IllegalArgumentException("MinMaxScaler: need finite lo < hi, got [" + lo + ", " + hi + "]");
         }
         double[] min = new double[numFeatures];
         double[] range = new double[numFeatures];
@@ -107,6 +107,7 @@ public final class MinMaxScaler {
      * @throws IllegalArgumentException on a feature-count mismatch
      */
     public Tabular transform(Tabular data) {
+        if (data == null) throw new IllegalArgumentException("MinMaxScaler: data is null");
         int d = data.numFeatures();
         if (d != min.length) {
             throw new IllegalArgumentException("MinMaxScaler was fitted on " + min.length

@@ -3,7 +3,6 @@ package dev.jgrad.nn.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -41,9 +40,9 @@ public final class Split {
      * @throws IllegalArgumentException if {@code testFraction} is not in (0, 1)
      */
     public static Split stratified(Tabular data, double testFraction, long seed) {
-        Objects.requireNonNull(data, "data");
+        if (data == null) throw new IllegalArgumentException("Split: data is null");
         if (!(testFraction > 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("testFraction must be in (0, 1), got " + testFraction);
+            throw new IllegalArgumentException("Split: testFraction must be in (0, 1), got " + testFraction);
         }
         int n = data.size();
         int k = data.numClasses();

@@ -1,7 +1,5 @@
 package dev.jgrad.nn.data;
 
-import java.util.Objects;
-
 /**
  * Per-feature standardisation {@code (x - mean) / std}, fitted on a training set and then
  * applied unchanged to any other set with the same features (fit on train, transform train
@@ -30,11 +28,11 @@ public final class Standardizer {
      * @throws IllegalArgumentException if {@code train} is empty
      */
     public static Standardizer fit(Tabular train) {
-        Objects.requireNonNull(train, "train");
+        if (train == null) throw new IllegalArgumentException("Standardizer: train is null");
         int n = train.size();
         int d = train.numFeatures();
         if (n == 0) {
-            throw new IllegalArgumentException("cannot fit a Standardizer on an empty data set");
+            throw new IllegalArgumentException("Standardizer: cannot fit on an empty data set");
         }
         double[] mean = new double[d];
         double[] min = new double[d];
@@ -85,12 +83,13 @@ public final class Standardizer {
      * @throws IllegalArgumentException on a length mismatch or a bad value
      */
     public static Standardizer of(double[] mean, double[] std) {
+        if (mean == null || std == null) throw new IllegalArgumentException("Standardizer: " + (mean == null ? "mean" : "std") + " is null");
         if (mean.length != std.length) {
-            throw new IllegalArgumentException(mean.length + " means but " + std.length + " stds");
+            throw new IllegalArgumentException("Standardizer: " + mean.length + " means but " + std.length + " stds");
         }
         for (int j = 0; j < std.length; j++) {
             if (!(std[j] > 0) || !Double.isFinite(std[j]) || !Double.isFinite(mean[j])) {
-                throw new IllegalArgumentException("feature " + j + ": mean " + mean[j] + ", std " + std[j]
+                throw new IllegalArgumentException("Standardizer: feature " + j + ": mean " + mean[j] + ", std " + std[j]
                         + " (need finite mean and positive finite std)");
             }
         }
@@ -132,6 +131,7 @@ public final class Standardizer {
      * @throws IllegalArgumentException on a feature-count mismatch
      */
     public Tabular transform(Tabular data) {
+        if (data == null) throw new IllegalArgumentException("Standardizer: data is null");
         int d = checkFeatures(data.numFeatures());
         double[] flat = data.flatFeatures();
         for (int k = 0; k < flat.length; k++) {

@@ -79,32 +79,32 @@ public final class Tabular {
      *                                  range, a non-finite feature or bad class names
      */
     public static Tabular of(double[][] features, int[] labels, int numClasses, List<String> classNames) {
-        Objects.requireNonNull(features, "features");
+        nonNull(features, "features");
         if (features.length == 0) {
-            throw new IllegalArgumentException("no rows: use Tabular.ofFlat to build an empty data set");
+            throw new IllegalArgumentException("Tabular: no rows: use Tabular.ofFlat to build an empty data set");
         }
-        int d = Objects.requireNonNull(features[0], "features[0]").length;
+        int d = nonNull(features[0], "features[0]").length;
         if (d < 1) {
-            throw new IllegalArgumentException("rows must have at least one feature");
+            throw new IllegalArgumentException("Tabular: rows must have at least one feature");
         }
-        Objects.requireNonNull(labels, "labels");
+        nonNull(labels, "labels");
         if (labels.length != features.length) {
-            throw new IllegalArgumentException(features.length + " feature rows but " + labels.length + " labels");
+            throw new IllegalArgumentException("Tabular: " + features.length + " feature rows but " + labels.length + " labels");
         }
         checkSize(features.length, d);
         double[] flat = new double[features.length * d];
         for (int i = 0; i < features.length; i++) {
             double[] row = features[i];
             if (row == null) {
-                throw new NullPointerException("features[" + i + "] is null");
+                throw new IllegalArgumentException("Tabular: features[" + i + "] is null");
             }
             if (row.length != d) {
-                throw new IllegalArgumentException("ragged features: row 0 has " + d
+                throw new IllegalArgumentException("Tabular: ragged features: row 0 has " + d
                         + " columns but row " + i + " has " + row.length);
             }
             System.arraycopy(row, 0, flat, i * d, d);
         }
-        return build(flat, d, Objects.requireNonNull(labels, "labels").clone(), numClasses, classNames);
+        return build(flat, d, nonNull(labels, "labels").clone(), numClasses, classNames);
     }
 
     /**
@@ -121,14 +121,14 @@ public final class Tabular {
      */
     public static Tabular ofFlat(double[] flat, int numFeatures, int[] labels, int numClasses,
                                  List<String> classNames) {
-        Objects.requireNonNull(flat, "flat");
-        Objects.requireNonNull(labels, "labels");
+        nonNull(flat, "flat");
+        nonNull(labels, "labels");
         if (numFeatures < 1) {
-            throw new IllegalArgumentException("numFeatures must be >= 1, got " + numFeatures);
+            throw new IllegalArgumentException("Tabular: numFeatures must be >= 1, got " + numFeatures);
         }
         checkSize(labels.length, numFeatures);
         if ((long) labels.length * numFeatures != flat.length) {
-            throw new IllegalArgumentException("flat has " + flat.length + " values but "
+            throw new IllegalArgumentException("Tabular: flat has " + flat.length + " values but "
                     + labels.length + " labels × " + numFeatures + " features = "
                     + (long) labels.length * numFeatures);
         }
@@ -151,22 +151,22 @@ public final class Tabular {
      */
     public static Tabular ofUnsignedBytes(byte[] pixels, int numFeatures, double scale, int[] labels,
                                           int numClasses, List<String> classNames) {
-        return wrapUnsignedBytes(Objects.requireNonNull(pixels, "pixels").clone(), numFeatures, scale,
-                Objects.requireNonNull(labels, "labels").clone(), numClasses, classNames);
+        return wrapUnsignedBytes(nonNull(pixels, "pixels").clone(), numFeatures, scale,
+                nonNull(labels, "labels").clone(), numClasses, classNames);
     }
 
     /** Like {@link #ofUnsignedBytes} but takes ownership of the arrays (no copies). */
     static Tabular wrapUnsignedBytes(byte[] pixels, int numFeatures, double scale, int[] labels,
                                      int numClasses, List<String> classNames) {
         if (numFeatures < 1) {
-            throw new IllegalArgumentException("numFeatures must be >= 1, got " + numFeatures);
+            throw new IllegalArgumentException("Tabular: numFeatures must be >= 1, got " + numFeatures);
         }
         if (!(scale > 0) || !Double.isFinite(scale)) {
-            throw new IllegalArgumentException("scale must be positive and finite, got " + scale);
+            throw new IllegalArgumentException("Tabular: scale must be positive and finite, got " + scale);
         }
         checkSize(labels.length, numFeatures);
         if ((long) labels.length * numFeatures != pixels.length) {
-            throw new IllegalArgumentException("pixels has " + pixels.length + " bytes but "
+            throw new IllegalArgumentException("Tabular: pixels has " + pixels.length + " bytes but "
                     + labels.length + " labels × " + numFeatures + " features = "
                     + (long) labels.length * numFeatures);
         }
@@ -178,7 +178,7 @@ public final class Tabular {
     private static Tabular build(double[] flat, int d, int[] labels, int numClasses, List<String> classNames) {
         for (int k = 0; k < flat.length; k++) {
             if (!Double.isFinite(flat[k])) {
-                throw new IllegalArgumentException("non-finite feature " + flat[k] + " at row "
+                throw new IllegalArgumentException("Tabular: non-finite feature " + flat[k] + " at row "
                         + (k / d) + ", column " + (k % d));
             }
         }
@@ -188,18 +188,18 @@ public final class Tabular {
 
     private static void checkSize(long n, long d) {
         if (n * d > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(n + " × " + d + " features exceed the "
+            throw new IllegalArgumentException("Tabular: " + n + " × " + d + " features exceed the "
                     + "single-array limit of " + (Integer.MAX_VALUE - 8) + " values");
         }
     }
 
     private static List<String> checkLabels(int[] labels, int numClasses, List<String> classNames) {
         if (numClasses < 1) {
-            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+            throw new IllegalArgumentException("Tabular: numClasses must be >= 1, got " + numClasses);
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IllegalArgumentException("label " + labels[i] + " at row " + i
+                throw new IllegalArgumentException("Tabular: label " + labels[i] + " at row " + i
                         + " is outside [0, " + numClasses + ")");
             }
         }
@@ -212,17 +212,30 @@ public final class Tabular {
         } else {
             names = new ArrayList<>(classNames);
             if (names.size() != numClasses) {
-                throw new IllegalArgumentException(names.size() + " class names for "
+                throw new IllegalArgumentException("Tabular: " + names.size() + " class names for "
                         + numClasses + " classes");
             }
             if (names.contains(null)) {
-                throw new IllegalArgumentException("null class name in " + names);
+                throw new IllegalArgumentException("Tabular: null class name in " + names);
             }
             if (new HashSet<>(names).size() != names.size()) {
-                throw new IllegalArgumentException("duplicate class names in " + names);
+                throw new IllegalArgumentException("Tabular: duplicate class names in " + names);
             }
         }
         return Collections.unmodifiableList(names);
+    }
+
+    private static <T> T nonNull(T value, String name) {
+        if (value == null) throw new IllegalArgumentException("Tabular: " + name + " is null");
+        return value;
+    }
+
+    /** {@code row}, or an {@link IndexOutOfBoundsException} naming the accessor and the valid range. */
+    private int checkRow(String method, String what, int row) {
+        if (row < 0 || row >= size) {
+            throw new IndexOutOfBoundsException("Tabular." + method + ": " + what + " " + row + " is outside the rows [0, " + size + ")");
+        }
+        return row;
     }
 
     // ------------------------------------------------------------------ shape
@@ -284,8 +297,10 @@ public final class Tabular {
      * @throws IndexOutOfBoundsException for a bad index
      */
     public double feature(int row, int column) {
-        Objects.checkIndex(row, size);
-        Objects.checkIndex(column, numFeatures);
+        checkRow("feature", "row", row);
+        if (column < 0 || column >= numFeatures) {
+            throw new IndexOutOfBoundsException("Tabular.feature: column " + column + " is outside [0, " + numFeatures + ")");
+        }
         int k = row * numFeatures + column;
         return dense != null ? dense[k] : (bytes[k] & 0xFF) * byteScale;
     }
@@ -297,7 +312,7 @@ public final class Tabular {
      * @return the label in {@code [0, numClasses())}
      */
     public int label(int row) {
-        return labels[Objects.checkIndex(row, size)];
+        return labels[checkRow("label", "row", row)];
     }
 
     /**
@@ -318,7 +333,7 @@ public final class Tabular {
     public int[] labels(int[] indices) {
         int[] out = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            out[i] = labels[Objects.checkIndex(indices[i], size)];
+            out[i] = labels[checkRow("labels", "index", indices[i])];
         }
         return out;
     }
@@ -343,7 +358,7 @@ public final class Tabular {
      * @param offset first destination index
      */
     public void copyRow(int row, double[] dst, int offset) {
-        Objects.checkIndex(row, size);
+        checkRow("copyRow", "row", row);
         Objects.checkFromIndexSize(offset, numFeatures, dst.length);
         int base = row * numFeatures;
         if (dense != null) {
@@ -382,7 +397,7 @@ public final class Tabular {
     public void copyRows(int[] indices, float[] dst, int offset) {
         Objects.checkFromIndexSize(offset, indices.length * numFeatures, dst.length);
         for (int b = 0; b < indices.length; b++) {
-            int row = Objects.checkIndex(indices[b], size);
+            int row = checkRow("copyRows", "index", indices[b]);
             int base = row * numFeatures;
             int out = offset + b * numFeatures;
             for (int j = 0; j < numFeatures; j++) {
@@ -464,7 +479,7 @@ public final class Tabular {
         if (dense != null) {
             double[] flat = new double[n * numFeatures];
             for (int b = 0; b < n; b++) {
-                int row = Objects.checkIndex(indices[b], size);
+                int row = checkRow("subset", "index", indices[b]);
                 System.arraycopy(dense, row * numFeatures, flat, b * numFeatures, numFeatures);
                 newLabels[b] = labels[row];
             }
@@ -472,7 +487,7 @@ public final class Tabular {
         }
         byte[] px = new byte[n * numFeatures];
         for (int b = 0; b < n; b++) {
-            int row = Objects.checkIndex(indices[b], size);
+            int row = checkRow("subset", "index", indices[b]);
             System.arraycopy(bytes, row * numFeatures, px, b * numFeatures, numFeatures);
             newLabels[b] = labels[row];
         }

@@ -15,6 +15,7 @@ public final class GradClip {
      * @return the norm before clipping (NaN/inf if a gradient is not finite; then nothing is scaled)
      */
     public static double clipGradNorm(List<Tensor> params, double maxNorm) {
+        if (params == null) throw new IllegalArgumentException("clipGradNorm: params is null");
         if (!(maxNorm > 0)) throw new IllegalArgumentException("clipGradNorm: maxNorm " + maxNorm + " must be > 0");
         double sq = 0;
         for (Tensor p : params) {

@@ -34,12 +34,23 @@ public interface LrSchedule {
 
     /** Parses {@code constant}, {@code step:S:G} or {@code cosine[:ETA_MIN]} for a base rate and epoch count. */
     static LrSchedule parse(String s, double base, int epochs) {
+        if (s == null) throw new IllegalArgumentException("schedule is null: expected constant, step[:SIZE[:GAMMA]] or cosine[:ETA_MIN]");
         String[] p = s.trim().toLowerCase(java.util.Locale.ROOT).split(":");
         switch (p[0]) {
             case "constant": case "none": return constant(base);
-            case "step": return step(base, p.length > 1 ? Integer.parseInt(p[1]) : Math.max(1, epochs / 3), p.length > 2 ? Double.parseDouble(p[2]) : 0.1);
-            case "cosine": return cosine(base, Math.max(1, epochs), p.length > 1 ? Double.parseDouble(p[1]) : 0.0);
+            case "step": return step(base, p.length > 1 ? (int) number(s, p[1], true) : Math.max(1, epochs / 3), p.length > 2 ? number(s, p[2], false) : 0.1);
+            case "cosine": return cosine(base, Math.max(1, epochs), p.length > 1 ? number(s, p[1], false) : 0.0);
             default: throw new IllegalArgumentException("unknown schedule '" + s + "': expected constant, step[:SIZE[:GAMMA]] or cosine[:ETA_MIN]");
+        }
+    }
+
+    /** A field of a schedule spec, or an {@link IllegalArgumentException} quoting the spec and the field. */
+    private static double number(String spec, String field, boolean integer) {
+        try {
+            return integer ? Integer.parseInt(field.trim()) : Double.parseDouble(field.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("schedule '" + spec + "': '" + field + "' is not " + (integer ? "an integer" : "a number")
+                    + " (expected constant, step[:SIZE[:GAMMA]] or cosine[:ETA_MIN])", e);
         }
     }
 }

@@ -20,7 +20,9 @@ public abstract class Optimizer {
 
     protected Optimizer(List<Tensor> params, double lr) {
         if (params == null || params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
-        for (Tensor p : params) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            if (p == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter " + i + " is null");
             if (!p.requiresGrad()) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter of shape "
                     + java.util.Arrays.toString(p.shape()) + " does not require grad");
         }
@@ -105,6 +107,7 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException naming the entry on a mismatch or a missing step/lr
      */
     public void loadState(Map<String, Tensor> s) {
+        if (s == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state is null");
         if (!s.containsKey("step") || !s.containsKey("lr")) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state lacks step/lr");
         double stepValue = stateScalar(s, "step");
         double newLr = stateScalar(s, "lr");

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Model (and optimizer) checkpoints in the safetensors format: parameters under their
@@ -84,6 +85,16 @@ public final class Checkpoint {
      * @throws IllegalArgumentException if names, shapes or dtypes do not match the model/optimizer
      */
     public static Map<String, String> load(Path file, Module model, Optimizer opt) throws IOException {
+        return load(file, model, opt, null);
+    }
+
+    /**
+     * {@link #load(Path, Module, Optimizer)} with an extra check of the (integrity-verified) metadata that runs
+     * before anything is changed, so a checkpoint the caller cannot use (e.g. one without a valid epoch count)
+     * is rejected without touching the model or optimizer.
+     */
+    static Map<String, String> load(Path file, Module model, Optimizer opt, Consumer<Map<String, String>> checkMetadata) throws IOException {
+        if (model == null) throw new IllegalArgumentException("Checkpoint.load: model is null");
         SafeTensors.Contents c = SafeTensors.read(file);
         String format = c.metadata().get(FORMAT_KEY);
         if (!FORMAT.equals(format)) {
@@ -96,6 +107,7 @@ public final class Checkpoint {
         if (!metadataCrc(rest).equals(storedMetaCrc)) {
             throw new SafeTensorsException(file, "checkpoint metadata CRC-32 mismatch (stored " + storedMetaCrc + "); the header is damaged");
         }
+        if (checkMetadata != null) checkMetadata.accept(c.metadata());
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> loaded = new LinkedHashMap<>();
         Map<String, Tensor> optState = new LinkedHashMap<>();
@@ -152,7 +164,14 @@ public final class Checkpoint {
         if (parts.length != expected) {
             throw new IllegalArgumentException("checkpoint " + file + ": " + parts.length + " dropout states for " + expected + " dropout layers");
         }
-        for (int i = 0; i < expected; i++) d[i] = Long.parseLong(parts[i]);
+        for (int i = 0; i < expected; i++) {
+            try {
+                d[i] = Long.parseLong(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("checkpoint " + file + ": dropout state '" + s + "' is not a comma-separated list of integers ('"
+                        + parts[i] + "')", e);
+            }
+        }
         return d;
     }
 

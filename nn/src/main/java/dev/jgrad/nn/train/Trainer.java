@@ -78,10 +78,10 @@ public final class Trainer {
      * @return the number of completed epochs in the checkpoint
      */
     public int resume(Path file) throws IOException {
-        Map<String, String> meta = Checkpoint.load(file, model, optimizer);
-        String done = meta.get("epochs_completed");
-        if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no epochs_completed entry");
-        startEpoch = Integer.parseInt(done);
+        int[] done = new int[1];
+        // the epoch count is checked before the checkpoint changes the model or the optimizer
+        Checkpoint.load(file, model, optimizer, meta -> done[0] = epochsCompleted(file, meta));
+        startEpoch = done[0];
         history.clear();
         Path prior = outDir == null ? null : outDir.resolve("metrics.json");
         if (prior != null && Files.isRegularFile(prior)) {
@@ -90,6 +90,21 @@ public final class Trainer {
             for (EpochMetrics m : earlier) if (m.epoch() <= startEpoch) history.add(m);
         }
         return startEpoch;
+    }
+
+    private static int epochsCompleted(Path file, Map<String, String> meta) {
+        String done = meta.get("epochs_completed");
+        if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no epochs_completed entry");
+        int n;
+        try {
+            n = Integer.parseInt(done.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("checkpoint " + file + ": epochs_completed '" + done + "' is not a non-negative integer");
+        }
+        return n;
     }
 
     /** Trains for the remaining epochs; returns the metrics of the epochs run by this call. */
@@ -211,12 +226,15 @@ public final class Trainer {
         private PrintStream log = System.out;
 
         private Builder(Module model, Optimizer optimizer) {
-            this.model = java.util.Objects.requireNonNull(model, "model");
-            this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+            if (model == null) throw new IllegalArgumentException("Trainer: model is null");
+            if (optimizer == null) throw new IllegalArgumentException("Trainer: optimizer is null");
+            this.model = model;
+            this.optimizer = optimizer;
         }
 
         /** The loss and scoring (fused cross-entropy by default). */
         public Builder objective(Objective o) {
+            if (o == null) throw new IllegalArgumentException("Trainer: objective is null");
             this.objective = o;
             return this;
         }
@@ -234,8 +252,9 @@ public final class Trainer {
             return this;
         }
 
-        /** Clip gradients to this global norm (0 = off). */
+        /** Clip gradients to this global norm ({@code >= 0}; 0 = off). */
         public Builder clipGradNorm(double maxNorm) {
+            if (!(maxNorm >= 0)) throw new IllegalArgumentException("Trainer: clipGradNorm " + maxNorm + " must be >= 0 (0 = off)");
             this.clipNorm = maxNorm;
             return this;
         }

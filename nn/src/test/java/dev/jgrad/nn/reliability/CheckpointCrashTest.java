@@ -227,9 +227,9 @@ class CheckpointCrashTest {
                 assertEquals(onDisk, v, what + ": killed before loading, yet the file changed");
             } else {
                 assertEquals(onDisk, p.loaded(), what + ": child loaded another version than the one on disk");
-                // never older than the last save reported complete; never newer than the last one started
-                assertTrue(v == p.lastSaved() || (p.insideSave() && v == p.lastStarted()),
-                        what + ": file holds version " + v);
+                // never older than the last save reported complete; never newer than one past the last save reported
+                // started (under load a kill can land after a rename whose progress line the pipe had not delivered)
+                assertTrue(v >= p.lastSaved() && v <= p.lastStarted() + 1, what + ": file holds version " + v);
                 if (p.insideSave()) {
                     insideSave++;
                     if (v == p.lastStarted()) renamedUnreported++;

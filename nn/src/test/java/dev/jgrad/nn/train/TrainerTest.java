@@ -187,7 +187,7 @@ class TrainerTest {
         Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
         Adam opt = new Adam(model.parameters(), 1e-2);
         assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt).epochs(0));
-        assertThrows(NullPointerException.class, () -> Trainer.builder(null, opt));
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder(null, opt));
         Path f = dir.resolve("no-epochs.safetensors");
         Checkpoint.save(f, model, opt, null);
         Trainer t = Trainer.builder(model, opt).progress(false).log(null).build();
