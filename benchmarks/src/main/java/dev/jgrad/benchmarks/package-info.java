@@ -10,8 +10,21 @@
  *       threads.</li>
  * </ul>
  *
- * <p><b>jgrad benchmarks go here too</b> (e.g. {@code JgradMatmulBenchmark},
- * {@code CrossEntropyBenchmark}): one {@code @State} class per topic in this package, using the
+ * <p>jgrad benchmarks (forks get {@code --add-modules=jdk.incubator.vector} for the SIMD kernels):
+ * <ul>
+ *   <li>{@link dev.jgrad.benchmarks.CrossEntropyBenchmark}: cross-entropy forward + backward for
+ *       every stability strategy × {@code shape} × {@code dtype};</li>
+ *   <li>{@link dev.jgrad.benchmarks.LogSoftmaxBenchmark}: {@code logSoftmax(x)} vs
+ *       {@code log(softmax(x))}, forward + backward;</li>
+ *   <li>{@link dev.jgrad.benchmarks.JgradMatmulBenchmark}: {@code Ops.matmul} (default and forced
+ *       scalar kernel backend) vs EJML {@code mult} on the same matrices;</li>
+ *   <li>{@link dev.jgrad.benchmarks.MlpStepBenchmark}: one SGD training step of a 784-256-128-10 MLP;</li>
+ *   <li>{@link dev.jgrad.benchmarks.GraphOverheadBenchmark}: autograd cost per graph node.</li>
+ * </ul>
+ * {@code BenchmarkEquivalenceTest} runs their own {@code @Setup}/{@code @Benchmark} methods and
+ * checks that every compared path computes the same thing.
+ *
+ * <p>New benchmarks: one {@code @State} class per topic in this package, using the
  * same {@code @Param} names and values as the baseline they are compared with (e.g.
  * {@code shape="128x784x256"}), so that a ratio in
  * {@code src/main/resources/dev/jgrad/benchmarks/report/report-definitions.txt} can pair them.

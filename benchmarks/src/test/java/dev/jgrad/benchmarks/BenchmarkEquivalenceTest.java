@@ -1,0 +1,432 @@
+package dev.jgrad.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.jgrad.core.DType;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.KernelBackend;
+import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ScalarKernels;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * Every benchmarked path computes what it claims, on exactly the inputs it is timed on: the tests
+ * call the benchmarks' own {@code @Setup} and {@code @Benchmark} methods, with the {@code @Param}
+ * values read from the annotations (only the 256x32000 cross-entropy shape is left out, for speed).
+ *
+ * <p>Tolerances: {@code rtol} 1e-4 for float32 and 1e-9 for float64, applied element-wise as
+ * {@code |actual − expected| ≤ rtol·(|expected| + 1e-3·max|expected|)} — relative, with a small
+ * floor for elements that come out of a cancellation.
+ */
+class BenchmarkEquivalenceTest {
+
+    private static final double RTOL_F32 = 1e-4;
+    private static final double RTOL_F64 = 1e-9;
+
+    private static double rtol(String dtype) {
+        return BenchmarkSupport.dtype(dtype) == DType.FLOAT32 ? RTOL_F32 : RTOL_F64;
+    }
+
+    private static String[] paramValues(Class<?> benchmark, String field) {
+        try {
+            return benchmark.getField(field).getAnnotation(Param.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(benchmark.getSimpleName() + " has no @Param field " + field, e);
+        }
+    }
+
+    private static void assertClose(double[] expected, double[] actual, double rtol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double max = 0;
+        for (double e : expected) {
+            max = Math.max(max, Math.abs(e));
+        }
+        double floor = 1e-3 * max;
+        for (int i = 0; i < expected.length; i++) {
+            if (!Double.isFinite(actual[i]) || !Double.isFinite(expected[i])) {
+                fail(what + ": non-finite value at " + i + ": expected " + expected[i] + ", got " + actual[i]);
+            }
+            double tol = rtol * (Math.abs(expected[i]) + floor);
+            if (Math.abs(actual[i] - expected[i]) > tol) {
+                fail(what + ": element " + i + ": expected " + expected[i] + ", got " + actual[i]
+                        + " (|diff| " + Math.abs(actual[i] - expected[i]) + " > tol " + tol + ")");
+            }
+        }
+    }
+
+    private static void assertClose(double expected, double actual, double rtol, String what) {
+        assertClose(new double[] {expected}, new double[] {actual}, rtol, what);
+    }
+
+    // ------------------------------------------------------------------ cross-entropy
+
+    /** Double-precision reference of mean cross-entropy with optional eps clamp, loss and gradient. */
+    private static final class CeReference {
+        final double loss;
+        final double[] grad;
+        /** Mean of {@code 1/p_t}: {@code eps·meanInvPt} is the first-order bias of the eps clamp. */
+        final double meanInvPt;
+
+        CeReference(double[] logits, int[] target, int n, int c, double eps) {
+            double total = 0;
+            double invPt = 0;
+            grad = new double[n * c];
+            for (int i = 0; i < n; i++) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) {
+                    m = Math.max(m, logits[i * c + j]);
+                }
+                double s = 0;
+                for (int j = 0; j < c; j++) {
+                    s += Math.exp(logits[i * c + j] - m);
+                }
+                double logSum = Math.log(s);
+                int t = target[i];
+                double logPt = (logits[i * c + t] - m) - logSum;
+                double pt = Math.exp(logPt);
+                invPt += 1 / pt;
+                // eps clamp: loss -log(p_t + eps), gradient (p_t / (p_t + eps)) · (p − onehot)
+                double rowScale = eps > 0 ? pt / (pt + eps) : 1.0;
+                total += eps > 0 ? -Math.log(pt + eps) : -logPt;
+                for (int j = 0; j < c; j++) {
+                    double p = Math.exp((logits[i * c + j] - m) - logSum);
+                    grad[i * c + j] = rowScale * (p - (j == t ? 1 : 0)) / n;
+                }
+            }
+            loss = total / n;
+            meanInvPt = invPt / n;
+        }
+    }
+
+    static Stream<Arguments> ceShapesAndDtypes() {
+        List<Arguments> args = new ArrayList<>();
+        for (String shape : paramValues(CrossEntropyBenchmark.class, "shape")) {
+            if (shape.equals("256x32000")) {
+                continue; // 8M logits per strategy: measured, but left out of the unit test for speed
+            }
+            for (String dtype : paramValues(CrossEntropyBenchmark.class, "dtype")) {
+                args.add(Arguments.of(shape, dtype));
+            }
+        }
+        return args.stream();
+    }
+
+    private static CrossEntropyBenchmark ceBenchmark(String strategy, String shape, String dtype) {
+        CrossEntropyBenchmark b = new CrossEntropyBenchmark();
+        b.strategy = strategy;
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        return b;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("ceShapesAndDtypes")
+    void everyCrossEntropyStrategyMatchesFused(String shape, String dtype) {
+        double rtol = rtol(dtype);
+        int[] nc = BenchmarkSupport.parseRowsCols(shape);
+        int n = nc[0];
+        int c = nc[1];
+
+        CrossEntropyBenchmark fused = ceBenchmark("FUSED", shape, dtype);
+        double[] fusedGrad = fused.forwardBackward().toDoubleArray();
+        double fusedLoss = fused.loss.item();
+        double[] logits = fused.logits.toDoubleArray();
+        int[] target = fused.target.toArray();
+        assertEquals(n * c, logits.length);
+
+        CeReference exact = new CeReference(logits, target, n, c, 0);
+        assertClose(exact.loss, fusedLoss, rtol, "FUSED loss vs double reference");
+        assertClose(exact.grad, fusedGrad, rtol, "FUSED gradient vs double reference");
+
+        // a second invocation recomputes, it does not accumulate into the reused leaf
+        assertArrayEquals(fusedGrad, fused.forwardBackward().toDoubleArray(), "FUSED gradient, 2nd invocation");
+
+        for (String strategy : paramValues(CrossEntropyBenchmark.class, "strategy")) {
+            if (strategy.equals("FUSED")) {
+                continue;
+            }
+            CrossEntropyBenchmark b = ceBenchmark(strategy, shape, dtype);
+            assertArrayEquals(logits, b.logits.toDoubleArray(), strategy + ": same seeded logits as FUSED");
+            assertArrayEquals(target, b.target.toArray(), strategy + ": same seeded targets as FUSED");
+            Tensor g = b.forwardBackward();
+            assertNotNull(g, strategy + ": logits gradient");
+            assertEquals(BenchmarkSupport.dtype(dtype), g.dtype(), strategy + ": gradient dtype");
+            double[] grad = g.toDoubleArray();
+            double loss = b.loss.item();
+            String what = strategy + " " + shape + " " + dtype;
+            double eps = BenchmarkSupport.epsOf(strategy);
+            if (Double.isNaN(eps)) {
+                assertClose(fusedLoss, loss, rtol, what + " loss vs FUSED");
+                assertClose(fusedGrad, grad, rtol, what + " gradient vs FUSED");
+            } else {
+                // log(p + eps) is biased by design (≈ eps/p_t per row), more than rtol at small p_t:
+                // check it against its own formula, and that it stays within that bias of FUSED.
+                CeReference clamped = new CeReference(logits, target, n, c, eps);
+                assertClose(clamped.loss, loss, rtol, what + " loss vs double reference of -log(p_t + eps)");
+                assertClose(clamped.grad, grad, rtol, what + " gradient vs double reference");
+                double bias = eps * exact.meanInvPt;
+                assertTrue(Math.abs(loss - fusedLoss) <= bias + rtol * Math.abs(fusedLoss),
+                        what + ": |loss − FUSED| = " + Math.abs(loss - fusedLoss) + " exceeds the eps bias " + bias);
+            }
+        }
+    }
+
+    @Test
+    void strategyParamsParse() {
+        for (String s : paramValues(CrossEntropyBenchmark.class, "strategy")) {
+            assertNotNull(BenchmarkSupport.strategy(s), s);
+        }
+        assertEquals(1e-7, BenchmarkSupport.epsOf("EPS_CLAMP_1e-7"));
+        assertTrue(Double.isNaN(BenchmarkSupport.epsOf("NAIVE")));
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkSupport.strategy("EPS_CLAMP_x"));
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkSupport.strategy("SOFTMAX"));
+        for (String shape : paramValues(CrossEntropyBenchmark.class, "shape")) {
+            assertEquals(2, BenchmarkSupport.parseRowsCols(shape).length, shape);
+        }
+        assertArrayEquals(new int[] {256, 32000}, BenchmarkSupport.parseRowsCols("256x32000"));
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkSupport.parseRowsCols("1x2x3"));
+        assertThrows(IllegalArgumentException.class, () -> BenchmarkSupport.parseRowsCols("0x2"));
+    }
+
+    // ------------------------------------------------------------------ log-softmax
+
+    static Stream<Arguments> logSoftmaxParams() {
+        List<Arguments> args = new ArrayList<>();
+        for (String shape : paramValues(LogSoftmaxBenchmark.class, "shape")) {
+            for (String dtype : paramValues(LogSoftmaxBenchmark.class, "dtype")) {
+                args.add(Arguments.of(shape, dtype));
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("logSoftmaxParams")
+    void logSoftmaxEqualsLogOfSoftmax(String shape, String dtype) {
+        double rtol = rtol(dtype);
+        LogSoftmaxBenchmark b = new LogSoftmaxBenchmark();
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        int[] nc = BenchmarkSupport.parseRowsCols(shape);
+        int n = nc[0];
+        int c = nc[1];
+
+        double[] fusedGrad = b.logSoftmax().toDoubleArray();
+        double[] fusedOut = b.out.toDoubleArray();
+        double[] composedGrad = b.logOfSoftmax().toDoubleArray();
+        double[] composedOut = b.out.toDoubleArray();
+
+        // double reference: y = x − lse(x), dx = g − softmax(x)·Σg per row
+        double[] x = b.x.toDoubleArray();
+        double[] g = b.upstream.toDoubleArray();
+        double[] y = new double[n * c];
+        double[] dx = new double[n * c];
+        for (int i = 0; i < n; i++) {
+            double m = Double.NEGATIVE_INFINITY;
+            double gs = 0;
+            for (int j = 0; j < c; j++) {
+                m = Math.max(m, x[i * c + j]);
+                gs += g[i * c + j];
+            }
+            double s = 0;
+            for (int j = 0; j < c; j++) {
+                s += Math.exp(x[i * c + j] - m);
+            }
+            double logSum = Math.log(s);
+            for (int j = 0; j < c; j++) {
+                y[i * c + j] = (x[i * c + j] - m) - logSum;
+                dx[i * c + j] = g[i * c + j] - Math.exp(y[i * c + j]) * gs;
+            }
+        }
+        assertClose(y, fusedOut, rtol, "logSoftmax output vs reference");
+        assertClose(dx, fusedGrad, rtol, "logSoftmax gradient vs reference");
+        assertClose(fusedOut, composedOut, rtol, "log(softmax) output vs logSoftmax");
+        assertClose(fusedGrad, composedGrad, rtol, "log(softmax) gradient vs logSoftmax");
+        assertArrayEquals(fusedGrad, b.logSoftmax().toDoubleArray(), "logSoftmax gradient, 2nd invocation");
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    static Stream<Arguments> matmulParams() {
+        List<Arguments> args = new ArrayList<>();
+        for (String shape : paramValues(JgradMatmulBenchmark.class, "shape")) {
+            for (String dtype : paramValues(JgradMatmulBenchmark.class, "dtype")) {
+                args.add(Arguments.of(shape, dtype));
+            }
+        }
+        return args.stream();
+    }
+
+    private static double[] values(Matrix m) {
+        if (m instanceof FMatrixRMaj f) {
+            double[] d = new double[f.getNumElements()];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = f.data[i];
+            }
+            return d;
+        }
+        DMatrixRMaj d = (DMatrixRMaj) m;
+        return Arrays.copyOf(d.data, d.getNumElements());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("matmulParams")
+    void jgradMatmulMatchesRawEjmlOnBothBackends(String shape, String dtype) {
+        JgradMatmulBenchmark b = new JgradMatmulBenchmark();
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        int[] mkn = EjmlGemmBenchmark.parseShape(shape);
+        int m = mkn[0];
+        int k = mkn[1];
+        int n = mkn[2];
+
+        double[] ejml = values(b.ejmlMult());
+        assertEquals(m * n, ejml.length);
+
+        KernelBackend before = Kernels.backend();
+        Tensor scalar;
+        JgradMatmulBenchmark.ScalarBackend state = new JgradMatmulBenchmark.ScalarBackend();
+        state.install();
+        try {
+            assertTrue(Kernels.backend() instanceof ScalarKernels, "scalar backend installed");
+            scalar = b.jgradMatmulScalarBackend(state);
+        } finally {
+            state.restore();
+        }
+        assertSame(before, Kernels.backend(), "previous backend restored");
+        Tensor viaDefault = b.jgradMatmul();
+
+        assertArrayEquals(new int[] {m, n}, scalar.shape());
+        assertArrayEquals(new int[] {m, n}, viaDefault.shape());
+        assertFalse(viaDefault.requiresGrad(), "forward only: no graph recorded");
+        // the scalar backend is EJML's own mult: bit-for-bit the same product
+        assertArrayEquals(ejml, scalar.toDoubleArray(), "jgrad (scalar backend) vs EJML mult");
+
+        // the default backend (possibly SIMD, another summation order): within the GEMM rounding
+        // bound 2·k·u·(|A|·|B|) of the exact product
+        double[] a = b.a.toDoubleArray();
+        double[] bb = b.b.toDoubleArray();
+        double[] exact = new double[m * n];
+        double[] absBound = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                double aip = a[i * k + p];
+                for (int j = 0; j < n; j++) {
+                    exact[i * n + j] += aip * bb[p * n + j];
+                    absBound[i * n + j] += Math.abs(aip * bb[p * n + j]);
+                }
+            }
+        }
+        double u = BenchmarkSupport.dtype(dtype).eps();
+        double[] got = viaDefault.toDoubleArray();
+        for (int i = 0; i < m * n; i++) {
+            double tol = 2 * k * u * absBound[i];
+            assertTrue(Math.abs(got[i] - exact[i]) <= tol,
+                    "default backend (" + Kernels.backend().name() + ") element " + i + ": " + got[i] + " vs " + exact[i]);
+            assertTrue(Math.abs(ejml[i] - exact[i]) <= tol, "EJML element " + i);
+        }
+    }
+
+    // ------------------------------------------------------------------ MLP step
+
+    @Test
+    void mlpStepAtLearningRateZeroChangesNothingButComputesFiniteGradients() {
+        MlpStepBenchmark b = new MlpStepBenchmark();
+        b.batch = Integer.parseInt(paramValues(MlpStepBenchmark.class, "batch")[0]);
+        b.setup();
+        List<Tensor> params = b.net.parameters();
+        assertEquals(6, params.size(), "3 layers × (weight, bias)");
+        List<double[]> before = new ArrayList<>();
+        for (Tensor p : params) {
+            before.add(p.toDoubleArray());
+        }
+
+        double loss1 = b.step().item();
+        assertTrue(Double.isFinite(loss1) && loss1 > 0, "loss " + loss1);
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            assertArrayEquals(before.get(i), p.toDoubleArray(), "parameter " + i + " unchanged at lr 0");
+            Tensor g = p.grad();
+            assertNotNull(g, "gradient of parameter " + i);
+            double[] gv = g.toDoubleArray();
+            boolean nonZero = false;
+            for (double v : gv) {
+                assertTrue(Double.isFinite(v), "finite gradient of parameter " + i);
+                nonZero |= v != 0;
+            }
+            assertTrue(nonZero, "non-zero gradient of parameter " + i);
+        }
+        List<double[]> grads1 = new ArrayList<>();
+        for (Tensor p : params) {
+            grads1.add(p.grad().toDoubleArray());
+        }
+
+        // steady state: every step is the same computation (zeroGrad really clears)
+        double loss2 = b.step().item();
+        assertEquals(loss1, loss2, 0.0, "same loss on the 2nd step");
+        assertEquals(2, b.optimizer.steps());
+        for (int i = 0; i < params.size(); i++) {
+            assertArrayEquals(grads1.get(i), params.get(i).grad().toDoubleArray(), "same gradient on the 2nd step, param " + i);
+            assertArrayEquals(before.get(i), params.get(i).toDoubleArray(), "parameter " + i + " unchanged after 2 steps");
+        }
+    }
+
+    // ------------------------------------------------------------------ graph overhead
+
+    @Test
+    void chainGradientEqualsItsAnalyticValue() {
+        GraphOverheadBenchmark b = new GraphOverheadBenchmark();
+        b.numel = Integer.parseInt(paramValues(GraphOverheadBenchmark.class, "numel")[0]);
+        b.setup();
+        int ops = GraphOverheadBenchmark.OPS;
+
+        double[] x = b.x.toDoubleArray();
+        double[] a = b.a.toDoubleArray();
+        double[] bv = b.b.toDoubleArray();
+        double[] up = b.upstream.toDoubleArray();
+        double[] expectedGrad = new double[b.numel];
+        double[] expectedOut = new double[b.numel];
+        for (int i = 0; i < b.numel; i++) {
+            expectedGrad[i] = up[i] * Math.pow(a[i], ops / 2);
+            double y = x[i];
+            for (int s = 0; s < ops / 2; s++) {
+                y = y * a[i] + bv[i];
+            }
+            expectedOut[i] = y;
+        }
+
+        Tensor grad = b.chainForwardBackward();
+        assertClose(expectedGrad, grad.toDoubleArray(), RTOL_F32, "chain gradient vs upstream·a^" + (ops / 2));
+        assertClose(expectedGrad, b.chainForwardBackward().toDoubleArray(), RTOL_F32, "chain gradient, 2nd invocation");
+
+        Tensor recorded = b.chainForward();
+        assertTrue(recorded.requiresGrad(), "chainForward records a graph");
+        assertClose(expectedOut, recorded.toDoubleArray(), RTOL_F32, "chain output");
+        Tensor plain = b.chainNoGrad();
+        assertFalse(plain.requiresGrad(), "chainNoGrad records nothing");
+        assertArrayEquals(recorded.toDoubleArray(), plain.toDoubleArray(), "same values with and without a graph");
+
+    }
+}
