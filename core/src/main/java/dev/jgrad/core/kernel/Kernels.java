@@ -6,14 +6,48 @@ import org.ejml.data.Matrix;
 /**
  * Static facade over the active {@link KernelBackend}: the one place ops go for hot numeric kernels.
  *
- * <p>The default backend is {@link ScalarKernels} (EJML's {@code CommonOps} for matrix products, plain
- * loops elsewhere). The backend is chosen once, process-wide, and is stateless, so it is safe to share
- * between threads.
+ * <p><b>Selection</b> (once, at class initialisation): {@link SimdKernels} when the JVM has the incubating
+ * Vector API module ({@code --add-modules jdk.incubator.vector}) and the system property
+ * {@code jgrad.kernels} is not {@code scalar}; otherwise {@link ScalarKernels} (EJML's {@code CommonOps} for
+ * matrix products, plain loops elsewhere). When the fast path was wanted but the module is missing, one line
+ * saying how to enable it ({@link #NO_VECTOR_API}) is printed to stderr. {@code SimdKernels} is loaded
+ * reflectively, so this class never links against {@code jdk.incubator.vector} and loads on any JVM.
+ *
+ * <p>Backends are stateless (apart from reusable scratch buffers and worker threads), so one is shared
+ * process-wide and between threads; {@link #use} swaps it (tests, benchmarks).
  */
 public final class Kernels {
-    private static volatile KernelBackend backend = new ScalarKernels();
+    /** The system property that selects the backend: {@code scalar}, or {@code simd} / unset for the fast path. */
+    public static final String PROPERTY = "jgrad.kernels";
+    /** The one line printed to stderr when the Vector API is not available. */
+    public static final String NO_VECTOR_API =
+            "jgrad: Vector API not enabled; using scalar kernels (run java with --add-modules jdk.incubator.vector)";
+    private static final String SIMD_CLASS = "dev.jgrad.core.kernel.SimdKernels";
+
+    private static volatile KernelBackend backend = select(System.getProperty(PROPERTY),
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), System.err);
 
     private Kernels() {
+    }
+
+    /**
+     * The selection rule: {@code property} is the value of {@link #PROPERTY} (or null), {@code vectorModule}
+     * whether {@code jdk.incubator.vector} is in the boot layer; messages go to {@code err}.
+     */
+    static KernelBackend select(String property, boolean vectorModule, java.io.PrintStream err) {
+        String p = property == null ? "" : property.trim();
+        if (p.equalsIgnoreCase("scalar")) return new ScalarKernels();
+        if (!vectorModule) {
+            err.println(NO_VECTOR_API);
+            return new ScalarKernels();
+        }
+        try {
+            return (KernelBackend) Class.forName(SIMD_CLASS).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+            err.println("jgrad: SIMD kernels unavailable (" + cause + "); using scalar kernels");
+            return new ScalarKernels();
+        }
     }
 
     /** The active backend. */

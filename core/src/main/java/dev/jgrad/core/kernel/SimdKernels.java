@@ -1,0 +1,250 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.Storage;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.ejml.MatrixDimensionException;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+
+/**
+ * The fast backend, on the incubating Vector API ({@code --add-modules jdk.incubator.vector}); {@link Kernels}
+ * loads it reflectively when that module is present.
+ *
+ * <ul>
+ *   <li><b>gemm</b> (float32 and float64): the blocked, register-tiled kernel of {@link SimdGemm}, on up to
+ *   {@link GemmPool#THREADS} threads for large products (see the thresholds below); products of fewer
+ *   than {@link #SMALL_FLOPS} multiply-adds go to EJML.</li>
+ *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> on float32 storage: vectorised
+ *   ({@link VectorMath}), for contiguous rows ({@code inner == 1}); sums are accumulated in double. Rows
+ *   whose max (or given shift / log-sum) is not finite are done by the scalar code, which keeps every special
+ *   case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as {@link ScalarKernels}.
+ *   float64 storage, and {@code inner > 1} rows other than sums, use {@link ScalarKernels}.</li>
+ * </ul>
+ *
+ * <p><b>Thresholds</b> (multiply-adds {@code M·N·K}; measured on the 2-core Zen 4 VM this was developed on with
+ * a best-of-many-runs timing harness, {@code SimdGemmBenchmark} for the layer shapes):
+ * <ul>
+ *   <li>below {@value #SMALL_FLOPS} (8×8×8) EJML's plain loops win (4×4×4: 0.08 µs vs 0.15 µs; 8×8×8: 0.35 vs
+ *   0.20; 16×16×16: 2.2 vs 0.5), because packing and the fixed 8×32 tile have a fixed cost;</li>
+ *   <li>a second thread pays off from about 0.9 M multiply-adds (96³: 20.5 → 15.8 µs; 64³: 7.0 → 8.9 µs, a
+ *   loss) <i>if the pool worker is awake</i> (it spins for {@link GemmPool#SPIN_NANOS} after each part), so
+ *   from {@value #PARALLEL_FLOPS_AWAKE} (≈ 102³) the product is split when {@link GemmPool#workerAwake()};</li>
+ *   <li>waking a parked worker costs ≈ 50 µs, so a cold split loses below several M multiply-adds (measured
+ *   after a 1 ms pause: 128³ 49 → 57 µs, 160³ 91 → 105 µs, 128×784×64 200 → 149 µs); from
+ *   {@value #PARALLEL_FLOPS_COLD} (≈ 203³) the product is split regardless, waking the worker.</li>
+ * </ul>
+ */
+public final class SimdKernels implements KernelBackend {
+    /** Products with fewer multiply-adds ({@code M·N·K}) than this use EJML. */
+    static final long SMALL_FLOPS = 8 * 8 * 8;
+    /** Products with at least this many multiply-adds are split over the pool when a worker is awake. */
+    static final long PARALLEL_FLOPS_AWAKE = 1L << 20;
+    /** Products with at least this many multiply-adds are split over the pool, waking a worker if needed. */
+    static final long PARALLEL_FLOPS_COLD = 1L << 23;
+
+    private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
+    /** Doubles of the same vector size: one float vector widens to two of these. */
+    private static final VectorSpecies<Double> SD = VectorSpecies.of(double.class, SF.vectorShape());
+
+    private final ScalarKernels scalar = new ScalarKernels();
+    private final int threads;
+
+    /** Uses up to {@link GemmPool#THREADS} threads ({@code -Djgrad.threads}, default: all processors). */
+    public SimdKernels() {
+        this(GemmPool.THREADS);
+    }
+
+    /** Uses up to {@code threads} threads (1: never leaves the calling thread). */
+    public SimdKernels(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.threads = Math.min(threads, GemmPool.THREADS);
+    }
+
+    @Override
+    public String name() {
+        return "simd-" + SF.vectorBitSize();
+    }
+
+    /** Threads this backend uses for large products. */
+    public int threads() {
+        return threads;
+    }
+
+    // ------------------------------------------------------------------------------------------ gemm
+
+    @Override
+    public void gemm(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c, boolean accumulate) {
+        boolean f32 = c instanceof FMatrixRMaj && a instanceof FMatrixRMaj && b instanceof FMatrixRMaj;
+        boolean f64 = c instanceof DMatrixRMaj && a instanceof DMatrixRMaj && b instanceof DMatrixRMaj;
+        if (!f32 && !f64) {
+            scalar.gemm(a, transA, b, transB, c, accumulate);
+            return;
+        }
+        int m = transA ? a.getNumCols() : a.getNumRows(), k = transA ? a.getNumRows() : a.getNumCols();
+        int kb = transB ? b.getNumCols() : b.getNumRows(), n = transB ? b.getNumRows() : b.getNumCols();
+        if (k != kb || c.getNumRows() != m || c.getNumCols() != n) {
+            throw new MatrixDimensionException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
+                    + ", C is " + c.getNumRows() + "x" + c.getNumCols());
+        }
+        if (c == a || c == b) throw new IllegalArgumentException("gemm: C must not alias A or B");
+        long flops = (long) m * n * k;
+        if (flops < SMALL_FLOPS) {
+            scalar.gemm(a, transA, b, transB, c, accumulate);
+            return;
+        }
+        int t = threads > 1 && (flops >= PARALLEL_FLOPS_COLD || flops >= PARALLEL_FLOPS_AWAKE && GemmPool.workerAwake())
+                ? threads : 1;
+        if (f32) SimdGemm.F32.gemm(a, transA, b, transB, c, accumulate, t);
+        else SimdGemm.F64.gemm(a, transA, b, transB, c, accumulate, t);
+    }
+
+    // ------------------------------------------------------------------------------------------ pointwise
+
+    @Override
+    public void exp(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) VectorMath.exp(xf.a, 0, of.a, 0, n);
+        else scalar.exp(x, out, n);
+    }
+
+    @Override
+    public void log(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) VectorMath.log(xf.a, 0, of.a, 0, n);
+        else scalar.log(x, out, n);
+    }
+
+    // ------------------------------------------------------------------------------------------ rows
+
+    /** Max of {@code x[off .. off+n)}, NaN if any element is NaN, {@code -inf} for {@code n == 0}. */
+    static float rowMax(float[] x, int off, int n) {
+        final FloatVector ninf = FloatVector.broadcast(SF, Float.NEGATIVE_INFINITY);
+        FloatVector mv = ninf;
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            // Math.max semantics: NaN wins. The loop-carried mv is never the receiver (VectorMath's JIT rules).
+            mv = FloatVector.fromArray(SF, x, off + i).max(mv);
+        }
+        float m = ninf.max(mv).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, x[off + i]);
+        return m;
+    }
+
+    @Override
+    public void softmax(Storage x, Storage out, int outer, int n, int inner, boolean log) {
+        if (inner != 1 || !(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
+            scalar.softmax(x, out, outer, n, inner, log);
+            return;
+        }
+        float[] xa = xf.a, oa = of.a;
+        for (int r = 0; r < outer; r++) {
+            int base = r * n;
+            float m = rowMax(xa, base, n);
+            if (!Float.isFinite(m)) {
+                ScalarKernels.softmaxRow(x, out, base, n, 1, log);
+                continue;
+            }
+            double s = VectorMath.expSumLoop(xa, base, m, n);
+            if (log) subtract(xa, base, m, (float) Math.log(s), oa, base, n);
+            else VectorMath.expStoreLoop(xa, base, m, 0f, (float) (1.0 / s), oa, base, n);
+        }
+    }
+
+    /** {@code out[oOff + i] = (x[xOff + i] - a) - b}. */
+    private static void subtract(float[] x, int xOff, float a, float b, float[] out, int oOff, int n) {
+        FloatVector va = FloatVector.broadcast(SF, a), vb = FloatVector.broadcast(SF, b);
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector.fromArray(SF, x, xOff + i).sub(va).sub(vb).intoArray(out, oOff + i);
+        }
+        for (; i < n; i++) out[oOff + i] = (x[xOff + i] - a) - b;
+    }
+
+    @Override
+    public void logSumExp(Storage x, double[] shift, double[] logSum, int outer, int n, int inner) {
+        if (inner != 1 || !(x instanceof Storage.F32 xf)) {
+            scalar.logSumExp(x, shift, logSum, outer, n, inner);
+            return;
+        }
+        float[] xa = xf.a;
+        for (int r = 0; r < outer; r++) {
+            int base = r * n;
+            float m = rowMax(xa, base, n);
+            if (!Float.isFinite(m)) {
+                ScalarKernels.logSumExpRow(x, base, n, 1, shift, logSum, r);
+                continue;
+            }
+            shift[r] = m;
+            logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, n));
+        }
+    }
+
+    @Override
+    public void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
+        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
+            scalar.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
+            return;
+        }
+        float[] xa = xf.a, oa = of.a;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double s = scale[r], m = shift[r], l = logSum[r];
+            if (s == 0 || !Double.isFinite(m) || !Double.isFinite(l) || !Double.isFinite(s)) {
+                ScalarKernels.scaledSoftmaxRow(x, m, l, s, out, base, cols);
+                continue;
+            }
+            VectorMath.expStoreLoop(xa, base, (float) m, (float) l, (float) s, oa, base, cols);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ sum
+
+    @Override
+    public void sum(Storage x, Storage out, int outer, int n, int inner) {
+        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
+            scalar.sum(x, out, outer, n, inner);
+            return;
+        }
+        float[] xa = xf.a, oa = of.a;
+        if (inner == 1) {
+            for (int r = 0; r < outer; r++) oa[r] = (float) rowSum(xa, r * n, n);
+        } else {
+            double[] acc = new double[inner];
+            for (int o = 0; o < outer; o++) {
+                java.util.Arrays.fill(acc, 0.0);
+                for (int k = 0; k < n; k++) addTo(acc, xa, (o * n + k) * inner, inner);
+                for (int i = 0; i < inner; i++) oa[o * inner + i] = (float) acc[i];
+            }
+        }
+    }
+
+    /** {@code Σ x[off .. off+n)} accumulated in double lanes. */
+    static double rowSum(float[] x, int off, int n) {
+        final DoubleVector zero = DoubleVector.zero(SD);
+        DoubleVector a0 = zero, a1 = zero;
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            // widen each half of the float vector; the loop-carried sums are never receivers (VectorMath's JIT rules)
+            FloatVector v = FloatVector.fromArray(SF, x, off + i);
+            a0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, SD, 0)).add(a0);
+            a1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, SD, 1)).add(a1);
+        }
+        double s = zero.add(a0).add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[off + i];
+        return s;
+    }
+
+    /** {@code acc[i] += x[off + i]} for {@code i < n}, in double. */
+    private static void addTo(double[] acc, float[] x, int off, int n) {
+        final int dl = SD.length();
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector v = FloatVector.fromArray(SF, x, off + i);
+            ((DoubleVector) v.convertShape(VectorOperators.F2D, SD, 0)).add(DoubleVector.fromArray(SD, acc, i)).intoArray(acc, i);
+            ((DoubleVector) v.convertShape(VectorOperators.F2D, SD, 1)).add(DoubleVector.fromArray(SD, acc, i + dl)).intoArray(acc, i + dl);
+        }
+        for (; i < n; i++) acc[i] += x[off + i];
+    }
+}

@@ -1,0 +1,278 @@
+package dev.jgrad.core.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vectorised float32 {@code exp} and {@code log} (range reduction + polynomial, Cephes {@code expf}/{@code
+ * logf} coefficients evaluated with FMA), and the array loops built on them.
+ *
+ * <p><b>exp.</b> {@code x = n·ln2 + r}, {@code n = rint(x·log2 e)} (via the 1.5·2²³ rounding constant),
+ * {@code r} by a two-constant Cody–Waite reduction ({@code 0.693359375} has 9 significant bits, so
+ * {@code x - n·C1} is exact), {@code |r| ≤ ln2/2}; {@code exp(r) ≈ 1 + r + r²·P(r)} with {@code P} of degree
+ * 5; the result is scaled by {@code 2^n} exactly, by integer addition of {@code n} to the exponent field,
+ * which is valid for every argument in {@code [-87.33654, 88.72283]} ({@code n = 128} only occurs with
+ * {@code exp(r) < 1}). Outside that range: results below {@link Float#MIN_NORMAL} (arguments
+ * {@code < -87.33654}, including {@code -inf}) are flushed to +0 — subnormal floats slow every kernel that
+ * touches them; arguments above {@code 88.72283} (the largest float with a finite exp), including {@code +inf},
+ * give {@code +inf}; NaN stays NaN; {@code exp(-0) = 1}.
+ *
+ * <p><b>log.</b> {@code x = 2^e·m}, {@code m ∈ [√½, √2)}, {@code f = m - 1};
+ * {@code log(1+f) ≈ f - f²/2 + f³·Q(f)} with {@code Q} of degree 8, plus {@code e·ln2} as the same two
+ * Cody–Waite constants. Subnormal inputs get {@code (float) Math.log(x)} (their logs are normal floats),
+ * {@code log(±0) = -inf}, {@code log(x < 0) = NaN}, {@code log(+inf) = +inf}, NaN stays NaN.
+ *
+ * <p><b>Accuracy</b> ({@code VectorMathTest}: every 127th bit pattern of the whole float range — 33.8 M
+ * inputs, all exponents and signs — plus bit-by-bit neighbourhoods of the thresholds, against
+ * {@code Math.exp}/{@code Math.log} in double): measured max error 0.995 ulp for exp, 0.82 ulp for log;
+ * the documented bound, asserted by the test, is 2 ulp.
+ *
+ * <p><b>Special values without masks.</b> One compare per vector ({@code |x| ≤ 87.33654} for exp,
+ * {@code x·0 + x ≥ MIN_NORMAL} for log) detects vectors with any special lane; those, and the tails, are done
+ * lane by lane by scalar twins of the vector code ({@link #expScalar(float)}, {@link #logScalar(float)}: the
+ * same operations, {@link Math#fma(float, float, float)} being the same correctly rounded FMA, so the same
+ * bits — a value never depends on its neighbours or its position) that also handle the special values. So
+ * the vector code has no blends for special values, and the usual vectors pay only for the test.
+ *
+ * <p><b>JIT rules</b> followed by all Vector API code in this package (JDK 17's C2 otherwise boxes vectors,
+ * allocating on every iteration — 10× slower — depending on what other Vector API code ran before):
+ * (1) no vector-valued helper methods: a helper that is not inlined boxes its arguments and result;
+ * (2) never call a method on a loop-carried vector (a loop phi, e.g. an accumulator): while parsing C2 does
+ * not know its exact class, so the call is dispatched on type profiles and trap histories of the shared Vector
+ * API code, which other kernels pollute — write {@code acc = y.add(acc)}, not {@code acc = acc.add(y)}, never update it conditionally, and
+ * after the loop {@code zero.add(acc).reduceLanes(...)} / {@code negZero.add(acc).intoArray(...)};
+ * (3) keep loop bodies short and rare paths scalar: the fewer Vector API calls a compiled method contains,
+ * the fewer speculative type checks that can fail (a failed check, in any method, makes C2 compile later
+ * calls at that site as real virtual calls, with boxing).
+ */
+final class VectorMath {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    static final int VL = S.length();
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float C1 = 0.693359375f, C2 = -2.12194440e-4f;
+    private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer
+    /** The smallest float whose exp is at least MIN_NORMAL. */
+    private static final float EXP_MIN = -87.33654f;
+    /** The vector test for "no special lane": |x| <= -EXP_MIN (a subset of [EXP_MIN, EXP_MAX]; one compare). */
+    private static final float EXP_FAST = -EXP_MIN;
+    /** exp: Cephes expf polynomial. */
+    private static final float P0 = 1.9875691500E-4f, P1 = 1.3981999507E-3f, P2 = 8.3334519073E-3f,
+            P3 = 4.1665795894E-2f, P4 = 1.6666665459E-1f, P5 = 5.0000001201E-1f;
+    /** log: Cephes logf polynomial. */
+    private static final float Q0 = 7.0376836292E-2f, Q1 = -1.1514610310E-1f, Q2 = 1.1676998740E-1f,
+            Q3 = -1.2420140846E-1f, Q4 = 1.4249322787E-1f, Q5 = -1.6668057665E-1f, Q6 = 2.0000714765E-1f,
+            Q7 = -2.4999993993E-1f, Q8 = 3.3333331174E-1f;
+    /** The largest float whose exp is finite. */
+    private static final float EXP_MAX = 88.72283f;
+    private static final float SQRTHF = 0.707106781186547524f;
+
+    private VectorMath() {
+    }
+
+
+    /**
+     * {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n}.
+     *
+     * <p>Vectors whose arguments all satisfy {@code |x| ≤ 87.33654} (the usual case) take the vector path;
+     * any other vector (possible underflow, overflow or NaN), and the tail, is done lane by lane by
+     * {@link #expScalar(float)}, which computes bit for bit what the vector path does and handles the special
+     * values. The vector branch is the only place with vector values, so C2 never has to box them; for the
+     * same reason the sum and the store loop ({@link #expStoreLoop}) are two loops rather than one with flags
+     * (a conditionally updated accumulator, or a conditionally stored vector, gets boxed).
+     *
+     * <p>The sum is compensated (TwoSum per lane, lane sums and compensations added in double at the end), so it is
+     * as accurate as a double accumulation — one term {@code 1} plus 2²⁰ terms {@code 2^-24} sums to
+     * {@code 1.0625}, where a plain float lane would stay at {@code 1} — without widening conversions.
+     */
+    static double expSumLoop(float[] x, int xOff, float a, int n) {
+        final FloatVector va = FloatVector.broadcast(S, a);
+        final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
+        final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
+        final FloatVector p0 = FloatVector.broadcast(S, P0), p1 = FloatVector.broadcast(S, P1), p2 = FloatVector.broadcast(S, P2),
+                p3 = FloatVector.broadcast(S, P3), p4 = FloatVector.broadcast(S, P4), p5 = FloatVector.broadcast(S, P5);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector acc = zero, comp = zero;
+        double total = 0;
+        int i = 0;
+        for (final int bound = S.loopBound(n); i < bound; i += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va);
+            // no special lane: |x0| <= 87.33654 (exact; NaN fails)
+            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                // ---- exp(x0), see the class comment
+                FloatVector t = x0.fma(log2e, round); // 1.5·2^23 + rint(x·log2 e)
+                FloatVector nf = t.sub(round);
+                FloatVector r = nf.fma(c1, x0);
+                r = nf.fma(c2, r);
+                FloatVector z = r.mul(r);
+                FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+                FloatVector y = p.fma(z, r).add(1f);
+                // y·2^n by adding n to the exponent field: t's low bits hold n, and the rounding constant's
+                // bits vanish when shifted left by 23
+                y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
+                        .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
+                // ----
+                // compensated sum (Knuth's TwoSum: acc + comp holds the lane sums to about double precision)
+                // with plain float ops; receivers are never the loop-carried vectors (see the class comment)
+                FloatVector sum = y.add(acc);
+                FloatVector yv = sum.sub(acc);
+                FloatVector av = sum.sub(yv);
+                comp = av.neg().add(acc).add(y.sub(yv)).add(comp);
+                acc = sum;
+            } else {
+                total += expScalar(x, xOff + i, a, 0f, 1f, null, 0, VL, false);
+            }
+        }
+        if (i < n) total += expScalar(x, xOff + i, a, 0f, 1f, null, 0, n - i, false);
+        return total + (double) zero.add(acc).reduceLanes(VectorOperators.ADD) + zero.add(comp).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@code out[oOff + i] = s·exp((x[xOff + i] - a) - b)} for {@code i < n} ({@code out} may be {@code x});
+     * the store-only twin of {@link #expSumLoop}. With {@code a = b = 0, s = 1} this is plain {@code exp}.
+     */
+    static void expStoreLoop(float[] x, int xOff, float a, float b, float s, float[] out, int oOff, int n) {
+        final FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b), vs = FloatVector.broadcast(S, s);
+        final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
+        final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
+        final FloatVector p0 = FloatVector.broadcast(S, P0), p1 = FloatVector.broadcast(S, P1), p2 = FloatVector.broadcast(S, P2),
+                p3 = FloatVector.broadcast(S, P3), p4 = FloatVector.broadcast(S, P4), p5 = FloatVector.broadcast(S, P5);
+        int i = 0;
+        for (final int bound = S.loopBound(n); i < bound; i += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va).sub(vb);
+            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                // ---- exp(x0): the same code as in expSumLoop
+                FloatVector t = x0.fma(log2e, round);
+                FloatVector nf = t.sub(round);
+                FloatVector r = nf.fma(c1, x0);
+                r = nf.fma(c2, r);
+                FloatVector z = r.mul(r);
+                FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+                FloatVector y = p.fma(z, r).add(1f);
+                y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
+                        .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
+                // ----
+                y.mul(vs).intoArray(out, oOff + i);
+            } else {
+                expScalar(x, xOff + i, a, b, s, out, oOff + i, VL, true);
+            }
+        }
+        if (i < n) expScalar(x, xOff + i, a, b, s, out, oOff + i, n - i, true);
+    }
+
+    /**
+     * The exp loops lane by lane, for vectors with special lanes and for the tail: the same operations
+     * ({@link Math#fma(float, float, float)} is the same correctly rounded FMA as the vector one), so the same
+     * bits, plus the special values. Returns the sum.
+     */
+    private static double expScalar(float[] x, int xOff, float a, float b, float s, float[] out, int oOff, int len, boolean store) {
+        double sum = 0;
+        for (int k = 0; k < len; k++) {
+            float y = expScalar((x[xOff + k] - a) - b) * s;
+            if (store) out[oOff + k] = y;
+            sum += y;
+        }
+        return sum;
+    }
+
+    /** The scalar twin of the vector exp (see the class comment), with the special values. */
+    static float expScalar(float x) {
+        if (!(x >= EXP_MIN && x <= EXP_MAX)) {
+            // overflow (> 88.72283: +inf), underflow below MIN_NORMAL (< -87.33654: flushed to +0), NaN
+            return x > 0 ? Float.POSITIVE_INFINITY : x < 0 ? 0f : x;
+        }
+        float t = Math.fma(x, LOG2E, ROUND);
+        float nf = t - ROUND;
+        float r = Math.fma(nf, -C1, x);
+        r = Math.fma(nf, -C2, r);
+        float z = r * r;
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, z, r) + 1f;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(y) + (Float.floatToRawIntBits(t) << 23));
+    }
+
+    /** {@code out[oOff + i] = exp(x[xOff + i])}, {@code i < n}; {@code out} may be {@code x}. */
+    static void exp(float[] x, int xOff, float[] out, int oOff, int n) {
+        expStoreLoop(x, xOff, 0f, 0f, 1f, out, oOff, n);
+    }
+
+    /**
+     * {@code out[oOff + i] = log(x[xOff + i])}, {@code i < n}; {@code out} may be {@code x}. Vectors of positive
+     * normal finite inputs take the vector path; any other vector, and the tail, is done lane by lane by
+     * {@link #logScalar}, the bit-for-bit scalar twin with the special values.
+     */
+    static void log(float[] x, int xOff, float[] out, int oOff, int n) {
+        final FloatVector one = FloatVector.broadcast(S, 1f), half = FloatVector.broadcast(S, -0.5f);
+        final FloatVector c1 = FloatVector.broadcast(S, C1), c2 = FloatVector.broadcast(S, C2);
+        final FloatVector q0 = FloatVector.broadcast(S, Q0), q1 = FloatVector.broadcast(S, Q1), q2 = FloatVector.broadcast(S, Q2),
+                q3 = FloatVector.broadcast(S, Q3), q4 = FloatVector.broadcast(S, Q4), q5 = FloatVector.broadcast(S, Q5),
+                q6 = FloatVector.broadcast(S, Q6), q7 = FloatVector.broadcast(S, Q7), q8 = FloatVector.broadcast(S, Q8);
+        final FloatVector zero = FloatVector.zero(S), minNormal = FloatVector.broadcast(S, Float.MIN_NORMAL);
+        int i = 0;
+        for (final int bound = S.loopBound(n); i < bound; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            // all lanes positive, normal and finite? v·0 + v is v when finite, NaN for ±inf and NaN
+            // (written MIN_NORMAL <= w, an ordered compare: false for NaN)
+            if (minNormal.compare(VectorOperators.LE, v.fma(zero, v)).allTrue()) {
+                IntVector bits = (IntVector) v.reinterpretShape(SI, 0);
+                FloatVector e = (FloatVector) bits.lanewise(VectorOperators.LSHR, 23).sub(126).convert(VectorOperators.I2F, 0);
+                FloatVector m = (FloatVector) bits.and(0x007FFFFF).or(0x3F000000).reinterpretShape(S, 0); // [0.5, 1)
+                VectorMask<Float> small = m.lt(SQRTHF);
+                // (masked lanewise ops such as e.sub(1f, mask) are much slower than an op plus a blend on JDK 17)
+                e = e.blend(e.sub(one), small);
+                FloatVector f = m.blend(m.add(m), small).sub(one);
+                FloatVector z = f.mul(f);
+                FloatVector q = f.fma(q0, q1).fma(f, q2).fma(f, q3).fma(f, q4).fma(f, q5).fma(f, q6).fma(f, q7).fma(f, q8);
+                FloatVector y = q.mul(f).mul(z);
+                y = e.fma(c2, y);
+                y = z.fma(half, y);
+                e.fma(c1, f.add(y)).intoArray(out, oOff + i);
+            } else {
+                for (int k = 0; k < VL; k++) out[oOff + i + k] = logScalar(x[xOff + i + k]);
+            }
+        }
+        for (; i < n; i++) out[oOff + i] = logScalar(x[xOff + i]);
+    }
+
+    /**
+     * The scalar twin of the vector log (same operations, same bits) with the special values: subnormal
+     * inputs get {@code (float) Math.log(x)}, {@code ±0 → -inf}, negatives and NaN {@code → NaN},
+     * {@code +inf → +inf}.
+     */
+    static float logScalar(float v) {
+        if (!(v >= Float.MIN_NORMAL && v <= Float.MAX_VALUE)) {
+            return v > 0 ? (float) Math.log(v) : v == 0 ? Float.NEGATIVE_INFINITY : Float.NaN;
+        }
+        int bits = Float.floatToRawIntBits(v);
+        float e = (bits >>> 23) - 126;
+        float m = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F000000);
+        float f;
+        if (m < SQRTHF) {
+            e = e - 1f;
+            f = (m + m) - 1f;
+        } else {
+            f = m - 1f;
+        }
+        float z = f * f;
+        float q = Math.fma(f, Q0, Q1);
+        q = Math.fma(q, f, Q2);
+        q = Math.fma(q, f, Q3);
+        q = Math.fma(q, f, Q4);
+        q = Math.fma(q, f, Q5);
+        q = Math.fma(q, f, Q6);
+        q = Math.fma(q, f, Q7);
+        q = Math.fma(q, f, Q8);
+        float y = (q * f) * z;
+        y = Math.fma(e, C2, y);
+        y = Math.fma(z, -0.5f, y);
+        return Math.fma(e, C1, f + y);
+    }
+}

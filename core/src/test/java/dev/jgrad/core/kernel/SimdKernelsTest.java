@@ -1,0 +1,232 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.DType;
+import dev.jgrad.core.Storage;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Every non-GEMM method of {@link SimdKernels} against {@link ScalarKernels}, float32 and float64. */
+class SimdKernelsTest {
+    private static final int[] LENGTHS = {0, 1, 2, 7, 15, 16, 17, 31, 33, 127, 255, 256, 257, 784, 1000, 1023};
+    private final SimdKernels simd = new SimdKernels();
+    private final ScalarKernels ref = new ScalarKernels();
+
+    static Storage random(DType t, SplittableRandom r, int n, double lo, double hi) {
+        Storage s = Storage.allocate(t, n);
+        for (int i = 0; i < n; i++) s.set(i, lo + (hi - lo) * r.nextDouble());
+        return s;
+    }
+
+    static Storage copy(Storage s) {
+        Storage c = Storage.allocate(s.dtype(), s.length());
+        c.copyFrom(s, 0, 0, s.length());
+        return c;
+    }
+
+    /** Same NaN/infinity pattern, and finite values within {@code rtol·|e| + atol}. */
+    static void close(String what, double expected, double got, double rtol, double atol) {
+        if (Double.isNaN(expected) || Double.isInfinite(expected)) {
+            if (!(Double.compare(expected, got) == 0)) fail(what + ": expected " + expected + ", got " + got);
+            return;
+        }
+        if (!(Math.abs(got - expected) <= rtol * Math.abs(expected) + atol)) {
+            fail(what + ": expected " + expected + ", got " + got + " (diff " + Math.abs(got - expected) + ")");
+        }
+    }
+
+    static void close(String what, Storage expected, Storage got, int n, double rtol, double atol) {
+        for (int i = 0; i < n; i++) close(what + " [" + i + "]", expected.get(i), got.get(i), rtol, atol);
+    }
+
+    static void same(String what, Storage expected, Storage got, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Double.compare(expected.get(i), got.get(i)) != 0) {
+                fail(what + " [" + i + "]: expected " + expected.get(i) + ", got " + got.get(i));
+            }
+        }
+    }
+
+    /** Rows mixing ordinary values with the special ones (as float32 and float64 storages). */
+    static Storage specialRows(DType t, int rows, int n, SplittableRandom r) {
+        Storage s = random(t, r, rows * n, -30, 30);
+        for (int row = 0; row < rows; row++) {
+            int b = row * n;
+            switch (row % 8) {
+                case 0 -> { } // ordinary
+                case 1 -> s.set(b + r.nextInt(n), Double.NaN);
+                case 2 -> s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY);
+                case 3 -> { for (int k = 0; k < n; k += 2) s.set(b + k, Double.NEGATIVE_INFINITY); }
+                case 4 -> { for (int k = 0; k < n; k++) s.set(b + k, Double.NEGATIVE_INFINITY); }
+                case 5 -> { for (int k = 0; k < n; k++) s.add(b + k, 1e4); } // huge shift
+                case 6 -> { s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY); s.set(b + r.nextInt(n), 500); }
+                default -> { for (int k = 0; k < n; k++) s.set(b + k, s.get(b + k) * 0.001 - 90); } // tiny exps
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void expAndLogMatchScalar() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                Storage x = random(t, r, n + 3, -100, 100);
+                Storage a = Storage.allocate(t, n + 3), b = Storage.allocate(t, n + 3);
+                a.fill(-5);
+                b.fill(-5);
+                simd.exp(x, a, n);
+                ref.exp(x, b, n);
+                if (t == DType.FLOAT64) same("exp f64 n=" + n, b, a, n + 3);
+                else for (int i = 0; i < n + 3; i++) closeExpF32("exp n=" + n + " [" + i + "]", b.get(i), a.get(i));
+                Storage y = random(t, r, n + 3, 0, 1e6);
+                simd.log(y, a, n);
+                ref.log(y, b, n);
+                if (t == DType.FLOAT64) same("log f64 n=" + n, b, a, n + 3);
+                else close("log n=" + n, b, a, n + 3, 2.5e-7, 1e-37);
+            }
+        }
+    }
+
+    /** exp float32: within 2 ulp of the correctly rounded value, except flushed results below MIN_NORMAL. */
+    static void closeExpF32(String what, double expected, double got) {
+        if (expected < Float.MIN_NORMAL && expected >= 0) {
+            if (got != 0 && got != expected) fail(what + ": expected " + expected + " or 0, got " + got);
+            return;
+        }
+        close(what, expected, got, 2 * Math.ulp(1f), 0);
+    }
+
+    @Test
+    void expAndLogInPlaceAndSpecials() {
+        float[] sp = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1f, -1f, 88.72283f, 88.72284f,
+                -87.33654f, -87.5f, -104f, 1e-45f, 1e-40f, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 0.5f, 2f};
+        for (int rep = 0; rep < 3; rep++) { // in vector body and in the tail
+            int pad = rep * 16;
+            Storage x = Storage.allocate(DType.FLOAT32, sp.length + pad);
+            for (int i = 0; i < sp.length; i++) x.set(pad + i, sp[i]);
+            Storage e = copy(x), l = copy(x);
+            simd.exp(e, e, e.length());
+            simd.log(l, l, l.length());
+            for (int i = 0; i < sp.length; i++) {
+                double ex = Math.exp(sp[i]), lx = Math.log(sp[i]);
+                closeExpF32("exp(" + sp[i] + ")", (float) ex, e.get(pad + i));
+                close("log(" + sp[i] + ")", (float) lx, l.get(pad + i), 2.5e-7, 0);
+            }
+        }
+    }
+
+    @Test
+    void softmaxAndLogSoftmaxMatchScalar() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                if (n == 0) continue;
+                int rows = 16;
+                for (int inner : new int[]{1, 3}) {
+                    Storage x = specialRows(t, rows, n * inner, r);
+                    for (boolean log : new boolean[]{false, true}) {
+                        Storage a = Storage.allocate(t, x.length()), b = Storage.allocate(t, x.length());
+                        simd.softmax(x, a, rows, n, inner, log);
+                        ref.softmax(x, b, rows, n, inner, log);
+                        String what = (log ? "logSoftmax " : "softmax ") + t + " n=" + n + " inner=" + inner;
+                        if (t == DType.FLOAT64 || inner != 1) same(what, b, a, x.length());
+                        else if (log) close(what, b, a, x.length(), 1e-6, 1e-6);
+                        else close(what, b, a, x.length(), 4e-6, 1e-37);
+                    }
+                    // in place (documented for nothing, but harmless): softmax over x itself
+                    Storage a = copy(x), b = copy(x);
+                    simd.softmax(a, a, rows, n, inner, false);
+                    ref.softmax(b, b, rows, n, inner, false);
+                    if (t == DType.FLOAT32 && inner == 1) close("in-place softmax n=" + n, b, a, x.length(), 4e-6, 1e-37);
+                }
+            }
+        }
+    }
+
+    @Test
+    void logSumExpAndScaledSoftmaxMatchScalar() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                if (n == 0) continue;
+                int rows = 24;
+                Storage x = specialRows(t, rows, n, r);
+                double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
+                simd.logSumExp(x, s1, l1, rows, n, 1);
+                ref.logSumExp(x, s2, l2, rows, n, 1);
+                for (int i = 0; i < rows; i++) {
+                    assertEquals(s2[i], s1[i], 0.0, "shift " + t + " n=" + n + " row " + i);
+                    close("logSum " + t + " n=" + n + " row " + i, l2[i], l1[i], 1e-6, 1e-6);
+                }
+                double[] scale = new double[rows];
+                for (int i = 0; i < rows; i++) scale[i] = i % 5 == 0 ? 0 : (i % 7 == 0 ? Double.NaN : r.nextDouble() * 4 - 2);
+                Storage a = Storage.allocate(t, rows * n), b = Storage.allocate(t, rows * n);
+                a.fill(9);
+                simd.scaledSoftmax(x, s2, l2, scale, a, rows, n);
+                ref.scaledSoftmax(x, s2, l2, scale, b, rows, n);
+                String what = "scaledSoftmax " + t + " n=" + n;
+                if (t == DType.FLOAT64) same(what, b, a, rows * n);
+                else close(what, b, a, rows * n, 4e-6, 1e-37);
+            }
+            // strided rows go to the scalar code
+            Storage x = specialRows(t, 6, 4 * 5, r);
+            double[] s1 = new double[6 * 5], l1 = new double[6 * 5], s2 = new double[6 * 5], l2 = new double[6 * 5];
+            simd.logSumExp(x, s1, l1, 6, 4, 5);
+            ref.logSumExp(x, s2, l2, 6, 4, 5);
+            for (int i = 0; i < s1.length; i++) {
+                assertEquals(s2[i], s1[i], 0.0);
+                assertEquals(l2[i], l1[i], 0.0);
+            }
+        }
+    }
+
+    @Test
+    void sumsMatchFloat64() {
+        SplittableRandom r = new SplittableRandom(14);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                for (int inner : new int[]{1, 5, 17, 40}) {
+                    int outer = 3;
+                    Storage x = random(t, r, outer * n * inner, -1, 1);
+                    Storage a = Storage.allocate(t, outer * inner), b = Storage.allocate(t, outer * inner);
+                    simd.sum(x, a, outer, n, inner);
+                    ref.sum(x, b, outer, n, inner);
+                    String what = "sum " + t + " n=" + n + " inner=" + inner;
+                    if (t == DType.FLOAT64) same(what, b, a, outer * inner);
+                    else {
+                        for (int i = 0; i < outer * inner; i++) {
+                            // both accumulate in double: the float results agree to rounding
+                            close(what + " [" + i + "]", b.get(i), a.get(i), 1.2e-7, 1e-12 * n);
+                        }
+                    }
+                }
+            }
+        }
+        // rtol 1e-5 of a float64 computation for 1000-element rows, incl. large cancelling values
+        Storage x = Storage.allocate(DType.FLOAT32, 1000);
+        for (int i = 0; i < 1000; i++) x.set(i, (i % 2 == 0 ? 1e6 : -1e6) + 0.37 * i);
+        double exact = 0;
+        for (int i = 0; i < 1000; i++) exact += x.get(i);
+        Storage out = Storage.allocate(DType.FLOAT32, 1);
+        simd.sum(x, out, 1, 1000, 1);
+        close("cancelling sum", exact, out.get(0), 1e-5, 0);
+    }
+
+    @Test
+    void rowMaxPropagatesNaN() {
+        for (int n : new int[]{1, 16, 17, 40}) {
+            for (int at = 0; at < n; at += 7) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = i;
+                x[at] = Float.NaN;
+                assertTrue(Float.isNaN(SimdKernels.rowMax(x, 0, n)), "n=" + n + " NaN at " + at);
+            }
+        }
+        assertEquals(Float.NEGATIVE_INFINITY, SimdKernels.rowMax(new float[0], 0, 0));
+    }
+}
