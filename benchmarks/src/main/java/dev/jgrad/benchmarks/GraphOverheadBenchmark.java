@@ -114,6 +114,21 @@ public class GraphOverheadBenchmark {
         return chain(xNoGrad);
     }
 
+    /**
+     * The recorded chain and its backward pass with anomaly detection on (every op's output and every gradient
+     * checked for NaN/inf), to compare with {@link #chainForwardBackward}, which runs with it off. Off, an op
+     * pays one volatile read ({@code AnomalyMode.isEnabled()}), so every other benchmark measures the off path.
+     *
+     * @return the leaf's gradient
+     */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public Tensor chainForwardBackwardAnomalyMode() {
+        try (dev.jgrad.core.AnomalyMode.Scope s = dev.jgrad.core.AnomalyMode.enable()) {
+            return backward(chain(x));
+        }
+    }
+
     Tensor chain(Tensor start) {
         Tensor y = start;
         for (int i = 0; i < OPS; i += 2) {

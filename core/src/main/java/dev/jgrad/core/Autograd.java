@@ -13,13 +13,16 @@ final class Autograd {
     static void run(Tensor root, Tensor gradOutput, boolean retainGraph) {
         List<Tensor> order = topoOrder(root);
         Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+        // gradients that share storage with nothing else in this pass: a leaf may adopt them without a copy
+        Map<Tensor, Boolean> owned = new IdentityHashMap<>();
         pending.put(root, gradOutput);
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
             Tensor g = pending.remove(t);
             if (g == null) continue;
-            if (t.retainsGrad()) t.accumulateGrad(g);
             Function fn = t.gradFn;
+            boolean adopt = fn == null && owned.containsKey(g);
+            if (t.retainsGrad()) t.accumulateGrad(g, adopt);
             if (fn == null) continue;
             Tensor[] grads = fn.runBackward(g);
             Tensor[] in = fn.inputs();
@@ -27,7 +30,9 @@ final class Autograd {
                 if (grads[i] == null || !in[i].requiresGrad()) continue;
                 Tensor prev = pending.get(in[i]);
                 // never mutate a gradient tensor in place: ops may hand the same tensor to several inputs
-                pending.put(in[i], prev == null ? grads[i] : sum(prev, grads[i]));
+                Tensor next = prev == null ? grads[i] : sum(prev, grads[i]);
+                pending.put(in[i], next);
+                if (prev == null ? isFresh(grads, i, g, t, in) : true) owned.put(next, Boolean.TRUE);
             }
             if (!retainGraph) fn.release();
         }
@@ -61,6 +66,18 @@ final class Autograd {
             }
         }
         return order;
+    }
+
+    /**
+     * True if {@code grads[i]} shares its storage with none of: the upstream gradient, the node's output, the
+     * node's inputs, and the other gradients of the same call — so no one else can observe it being adopted.
+     */
+    private static boolean isFresh(Tensor[] grads, int i, Tensor gradOutput, Tensor output, Tensor[] inputs) {
+        Storage s = grads[i].storage();
+        if (s == gradOutput.storage() || s == output.storage()) return false;
+        for (Tensor x : inputs) if (x.storage() == s) return false;
+        for (int j = 0; j < grads.length; j++) if (j != i && grads[j] != null && grads[j].storage() == s) return false;
+        return true;
     }
 
     private static Tensor sum(Tensor a, Tensor b) {

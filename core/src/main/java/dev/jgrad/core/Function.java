@@ -24,7 +24,10 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>Both {@code forward} and {@code backward} run with gradient recording off, so they may use any op.
- * The engine checks that each returned gradient has its input's shape and dtype, and accumulates it.
+ * The engine checks that each returned gradient has its input's shape and dtype, and accumulates it. A
+ * gradient that shares storage with nothing the engine can see (the upstream gradient, the op's inputs and
+ * output, the other returned gradients) may become a leaf's {@code grad()} without a copy, so backward must not
+ * keep and reuse the tensors it returns.
  * All tensor inputs must share one dtype; mixing float32 and float64 is an error.
  */
 public abstract class Function {

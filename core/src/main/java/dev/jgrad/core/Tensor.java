@@ -340,9 +340,9 @@ public final class Tensor {
         grad = g;
     }
 
-    void accumulateGrad(Tensor g) {
+    void accumulateGrad(Tensor g, boolean adopt) {
         if (grad == null) {
-            grad = g.copy();
+            grad = adopt ? g : g.copy();
         } else {
             Storage dst = grad.storage, src = g.storage;
             for (int i = 0, n = dst.length(); i < n; i++) dst.add(i, src.get(i));

@@ -203,4 +203,41 @@ class AutogradTest {
         assertNull(hidden.get(), "the intermediate is collectable while the loss is still held");
         assertTrue(y.item() > 0);
     }
+
+    /** y = a + b (same shape); backward hands the very same upstream tensor to both inputs. */
+    static final class SharedGradAdd extends Function {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor y = Tensor.zerosLike(in[0]);
+            for (int i = 0; i < y.numel(); i++) y.set(i, in[0].get(i) + in[1].get(i));
+            return y;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            return new Tensor[]{g, g};
+        }
+    }
+
+    @Test
+    void leavesNeverShareAGradientTensorEvenWhenAnOpHandsTheSameOneToBoth() {
+        Tensor a = Tensor.of(new double[]{1, 2}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(new double[]{3, 4}, 2).requiresGrad(true);
+        Tensor y = new SharedGradAdd().apply(a, b);
+        Tensor upstream = Tensor.of(new double[]{5, 6}, 2);
+        y.backward(upstream);
+        assertNotSame(a.grad().storage(), b.grad().storage());
+        assertNotSame(upstream.storage(), a.grad().storage(), "the caller's gradOutput is never adopted");
+        a.grad().set(0, 100);
+        assertEquals(5.0, b.grad().get(0));
+        assertEquals(5.0, upstream.get(0));
+    }
+
+    @Test
+    void aFreshGradientIsAdoptedByTheLeafAndStillAccumulatesCorrectly() {
+        Tensor x = Tensor.of(new double[]{1, 2}, 2).requiresGrad(true);
+        sum(mul(x, x)).backward();
+        sum(mul(x, x)).backward();
+        assertArrayEquals(new double[]{4, 8}, x.grad().toDoubleArray());
+    }
 }

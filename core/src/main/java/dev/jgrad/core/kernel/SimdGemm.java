@@ -20,8 +20,11 @@ import java.util.Arrays;
  * {@code ic} the A block is packed into <i>strips</i> of {@link #mr} rows ({@code strip[p][0..mr)}
  * contiguous). Transposition is handled entirely by packing: an operand is either "p-major" (element
  * {@code (p, x)} at {@code p·ld + x}: a contiguous copy per {@code p}) or "index-major" ({@code x·ld + p}:
- * a transposing copy), so all four {@code transA/transB} modes run the same micro-kernel. Both packed
- * operands are zero-padded to whole strips/panels.
+ * a transposing copy, four source rows at a time), so all four {@code transA/transB} modes run the same
+ * micro-kernel. Both packed operands are zero-padded to whole strips/panels. Block sizes ({@link #KC},
+ * {@link #MC}, {@link #NC}) are maxima; a dimension is cut into equal blocks below them (784 → 2 × 392), and
+ * for the layer shapes anything from kc = 256 to 800 measured within 2%. Packing costs ~5% (A strips) to
+ * ~12% (a transposed B) of a 128×784×256 product.
  *
  * <p><b>Micro-kernel.</b> An {@code mr × nr} = 8 rows × 2 vectors tile of C (8×32 floats or 8×16 doubles with
  * 512-bit vectors) lives in 16 vector accumulators; per depth step it loads the 2 B vectors of the panel,
@@ -31,7 +34,12 @@ import java.util.Arrays;
  * (the FMA-port limit); 8×2 was kept because {@code M} is usually a batch size (a multiple of 8) and
  * narrow panels waste little on the {@code N} tail (e.g. 784 = 24·32 + 16). Edge tiles (fewer than mr rows
  * or nr columns) run the full kernel into a scratch tile that is then added/copied into C with scalar
- * loops, so the kernel itself never needs masks.
+ * loops, so the kernel itself never needs masks. The accumulators are loop-carried, so they are never the
+ * receivers of Vector API calls (see {@link VectorMath}'s JIT rules): the epilogue is
+ * {@code load(C).add(acc)} / {@code negZero.add(acc)} ({@code -0 + x == x} for every {@code x}).
+ *
+ * <p><b>Measured</b> (single thread, 128×784·784×256 float32): ~100 GFLOP/s in all four transpose modes
+ * (x·Wᵀ ~90: its B is packed transposed), vs 6.5 GFLOP/s for {@code CommonOps_FDRM.mult}; float64 ~50 GFLOP/s.
  *
  * <p><b>Accumulate.</b> The first depth block overwrites C (unless {@code accumulate}); later blocks add.
  * C therefore never needs to be zeroed first.

@@ -19,7 +19,9 @@ import org.ejml.data.Matrix;
  *   {@link GemmPool#THREADS} threads for large products (see the thresholds below); products of fewer
  *   than {@link #SMALL_FLOPS} multiply-adds go to EJML.</li>
  *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> on float32 storage: vectorised
- *   ({@link VectorMath}), for contiguous rows ({@code inner == 1}); sums are accumulated in double. Rows
+ *   ({@link VectorMath}), for contiguous rows ({@code inner == 1}): a max pass, an exp-sum pass and a write
+ *   pass (log-softmax: {@code (x - max) - log Σ}; softmax: {@code exp(x - max)·(1/Σ)}, recomputing the exp);
+ *   exp sums are compensated float lanes (as accurate as double), other sums double lanes. Rows
  *   whose max (or given shift / log-sum) is not finite are done by the scalar code, which keeps every special
  *   case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as {@link ScalarKernels}.
  *   float64 storage, and {@code inner > 1} rows other than sums, use {@link ScalarKernels}.</li>

@@ -40,13 +40,19 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>JIT rules</b> followed by all Vector API code in this package (JDK 17's C2 otherwise boxes vectors,
  * allocating on every iteration — 10× slower — depending on what other Vector API code ran before):
  * (1) no vector-valued helper methods: a helper that is not inlined boxes its arguments and result;
- * (2) never call a method on a loop-carried vector (a loop phi, e.g. an accumulator): while parsing C2 does
+ * (2) never call a method on a loop-carried vector (a loop phi, e.g. an accumulator): while parsing, C2 does
  * not know its exact class, so the call is dispatched on type profiles and trap histories of the shared Vector
- * API code, which other kernels pollute — write {@code acc = y.add(acc)}, not {@code acc = acc.add(y)}, never update it conditionally, and
+ * API code, which other kernels pollute — write {@code acc = y.add(acc)}, not {@code acc = acc.add(y)}, and
  * after the loop {@code zero.add(acc).reduceLanes(...)} / {@code negZero.add(acc).intoArray(...)};
- * (3) keep loop bodies short and rare paths scalar: the fewer Vector API calls a compiled method contains,
+ * (3) no vector used or updated under a condition inside the loop (a conditional store, a flag-guarded
+ * accumulation): one loop per variant instead;
+ * (4) keep loop bodies short and rare paths scalar: the fewer Vector API calls a compiled method contains,
  * the fewer speculative type checks that can fail (a failed check, in any method, makes C2 compile later
  * calls at that site as real virtual calls, with boxing).
+ * These were found with allocation counters (ThreadMXBean) and JFR allocation samples on a harness that runs
+ * every kernel, float and double, in one JVM; with them, steady-state allocation is zero in every kernel (10 of
+ * 10 runs; before, 1 to 10 of 10 runs allocated a box per vector in some kernel). Reinterpretations name their
+ * constant species ({@code v.reinterpretShape(SI, 0)}) — defensive; {@code reinterpretAsInts()} also passed.
  */
 final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -73,7 +79,6 @@ final class VectorMath {
 
     private VectorMath() {
     }
-
 
     /**
      * {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n}.
