@@ -1,0 +1,121 @@
+package dev.jgrad.core.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+import java.util.Arrays;
+
+/**
+ * The {@code FloatVector} instance of {@link SimdGemm}: packing and the 8×(2·lanes) FMA micro-kernel.
+ *
+ * <p>One source for both precisions: {@code SimdGemmF32.java} is the template and the build writes its 64-bit twin
+ * ({@code SimdGemmF64}, on {@code DoubleVector} and {@code DMatrixRMaj}) by token substitution in the
+ * {@code generate-kernels} step of {@code core/pom.xml}, as EJML generates one precision of its code from the other.
+ * Edit {@code SimdGemmF32.java} only.
+ */
+final class SimdGemmF32 extends SimdGemm<float[]> {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    SimdGemmF32() {
+        super(8, 2 * VL);
+    }
+
+    @Override float[] alloc(int n) { return new float[n]; }
+    @Override int length(float[] array) { return array.length; }
+    @Override float[] data(Matrix m) { return ((FMatrixRMaj) m).data; }
+
+    @Override
+    void zero(float[] c, int off, int ldc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) Arrays.fill(c, off + r * ldc, off + r * ldc + cols, 0f);
+    }
+
+    @Override
+    void pack(float[] src, int ld, boolean pMajor, int p0, int kc, int x0, int w, int pw, float[] dst) {
+        for (int q = 0; q < w; q += pw) {
+            int cw = Math.min(pw, w - q), base = q * kc;
+            if (pMajor) {
+                for (int p = 0, s = (p0) * ld + x0 + q, d = base; p < kc; p++, s += ld, d += pw) {
+                    System.arraycopy(src, s, dst, d, cw);
+                }
+            } else {
+                // transposing copy, four source rows at a time (sequential reads, 4 adjacent writes)
+                int x = 0;
+                for (; x + 4 <= cw; x += 4) {
+                    int s = (x0 + q + x) * ld + p0;
+                    for (int p = 0, d = base + x; p < kc; p++, d += pw) {
+                        dst[d] = src[s + p];
+                        dst[d + 1] = src[s + ld + p];
+                        dst[d + 2] = src[s + 2 * ld + p];
+                        dst[d + 3] = src[s + 3 * ld + p];
+                    }
+                }
+                for (; x < cw; x++) {
+                    for (int p = 0, s = (x0 + q + x) * ld + p0, d = base + x; p < kc; p++, d += pw) dst[d] = src[s + p];
+                }
+            }
+            if (cw < pw) {
+                for (int p = 0, d = base; p < kc; p++, d += pw) Arrays.fill(dst, d + cw, d + pw, 0f);
+            }
+        }
+    }
+
+    @Override
+    void storeTile(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+        for (int r = 0; r < rows; r++) {
+            int t = r * nr, o = cOff + r * ldc;
+            if (add) {
+                for (int j = 0; j < cols; j++) c[o + j] += tile[t + j];
+            } else {
+                System.arraycopy(tile, t, c, o, cols);
+            }
+        }
+    }
+
+    @Override
+    void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
+        final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f); // -0 + x == x for every x
+        FloatVector c00 = zero, c01 = zero;
+        FloatVector c10 = zero, c11 = zero;
+        FloatVector c20 = zero, c21 = zero;
+        FloatVector c30 = zero, c31 = zero;
+        FloatVector c40 = zero, c41 = zero;
+        FloatVector c50 = zero, c51 = zero;
+        FloatVector c60 = zero, c61 = zero;
+        FloatVector c70 = zero, c71 = zero;
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += 8, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ai]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
+        // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
+        if (add) {
+            FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0); FloatVector.fromArray(S, c, o0 + VL).add(c01).intoArray(c, o0 + VL);
+            FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1); FloatVector.fromArray(S, c, o1 + VL).add(c11).intoArray(c, o1 + VL);
+            FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2); FloatVector.fromArray(S, c, o2 + VL).add(c21).intoArray(c, o2 + VL);
+            FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3); FloatVector.fromArray(S, c, o3 + VL).add(c31).intoArray(c, o3 + VL);
+            FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4); FloatVector.fromArray(S, c, o4 + VL).add(c41).intoArray(c, o4 + VL);
+            FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5); FloatVector.fromArray(S, c, o5 + VL).add(c51).intoArray(c, o5 + VL);
+            FloatVector.fromArray(S, c, o6).add(c60).intoArray(c, o6); FloatVector.fromArray(S, c, o6 + VL).add(c61).intoArray(c, o6 + VL);
+            FloatVector.fromArray(S, c, o7).add(c70).intoArray(c, o7); FloatVector.fromArray(S, c, o7 + VL).add(c71).intoArray(c, o7 + VL);
+        } else {
+            negZero.add(c00).intoArray(c, o0); negZero.add(c01).intoArray(c, o0 + VL);
+            negZero.add(c10).intoArray(c, o1); negZero.add(c11).intoArray(c, o1 + VL);
+            negZero.add(c20).intoArray(c, o2); negZero.add(c21).intoArray(c, o2 + VL);
+            negZero.add(c30).intoArray(c, o3); negZero.add(c31).intoArray(c, o3 + VL);
+            negZero.add(c40).intoArray(c, o4); negZero.add(c41).intoArray(c, o4 + VL);
+            negZero.add(c50).intoArray(c, o5); negZero.add(c51).intoArray(c, o5 + VL);
+            negZero.add(c60).intoArray(c, o6); negZero.add(c61).intoArray(c, o6 + VL);
+            negZero.add(c70).intoArray(c, o7); negZero.add(c71).intoArray(c, o7 + VL);
+        }
+    }
+}
