@@ -82,8 +82,7 @@ final class Autograd {
 
     private static Tensor sum(Tensor a, Tensor b) {
         Tensor s = a.copy();
-        Storage d = s.storage(), src = b.storage();
-        for (int i = 0, n = d.length(); i < n; i++) d.add(i, src.get(i));
+        s.addInPlace(b);
         return s;
     }
 }

@@ -344,9 +344,14 @@ public final class Tensor {
         if (grad == null) {
             grad = adopt ? g : g.copy();
         } else {
-            Storage dst = grad.storage, src = g.storage;
-            for (int i = 0, n = dst.length(); i < n; i++) dst.add(i, src.get(i));
+            grad.addInPlace(g);
         }
+    }
+
+    /** {@code this += other} element-wise (same shape and dtype; no graph). */
+    void addInPlace(Tensor other) {
+        Storage dst = storage, src = other.storage;
+        for (int i = 0, n = dst.length(); i < n; i++) dst.add(i, src.get(i));
     }
 
     /** A tensor sharing this one's data, cut from the graph (a leaf with requiresGrad false). */

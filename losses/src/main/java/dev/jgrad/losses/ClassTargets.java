@@ -181,12 +181,21 @@ final class ClassTargets {
         for (int k = 0; k < c; k++) out.add(base + k, -scale * w(k) * smoothed(i, k));
     }
 
-    /** The {@code mean} divisor. */
+    private double meanDivisor = Double.NaN;
+    private Boolean allIgnored;
+
+    /** The {@code mean} divisor (computed once: backward asks for it once per row). */
     double meanDivisor() {
-        if (index == null) return n;
-        double s = 0;
-        for (int i = 0; i < n; i++) if (!ignored(i)) s += w(target(i));
-        return s;
+        if (Double.isNaN(meanDivisor)) {
+            if (index == null) {
+                meanDivisor = n;
+            } else {
+                double s = 0;
+                for (int i = 0; i < n; i++) if (!ignored(i)) s += w(target(i));
+                meanDivisor = s;
+            }
+        }
+        return meanDivisor;
     }
 
     /** Output shape per reduction: {@code [N]} (or {@code []} unbatched) for NONE, a scalar otherwise. */
@@ -215,8 +224,12 @@ final class ClassTargets {
     }
 
     boolean allIgnored() {
-        for (int i = 0; i < n; i++) if (!ignored(i)) return false;
-        return true;
+        if (allIgnored == null) {
+            boolean all = true;
+            for (int i = 0; i < n && all; i++) all = ignored(i);
+            allIgnored = all;
+        }
+        return allIgnored;
     }
 
     /** The upstream gradient of sample {@code i}'s loss. */

@@ -138,40 +138,37 @@ final class Reductions {
 
     /** {@code max} over all elements; ties share the gradient evenly (like {@code torch.max(x)} / {@code amax}). */
     static final class MaxAll extends Function {
+        private double max;
+
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor x = in[0];
             if (x.numel() == 0) throw new IllegalArgumentException("max: cannot reduce an empty tensor " + Shape.str(x.shape()));
             double m = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < x.numel(); i++) {
+            for (int i = 0; i < x.numel() && !Double.isNaN(m); i++) {
                 double v = x.get(i);
                 if (v > m || Double.isNaN(v)) m = v;
-                if (Double.isNaN(m)) break;
             }
+            max = m;
             save(x);
             return Tensor.scalar(m, x.dtype());
+        }
+
+        /** True for the elements that attain the maximum (NaN attains a NaN maximum). */
+        private boolean attains(double v) {
+            return v == max || (Double.isNaN(v) && Double.isNaN(max));
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0];
-            double m = 0;
-            int ties = 0;
             Tensor gx = Tensor.zerosLike(x);
-            double best = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < x.numel(); i++) {
-                double v = x.get(i);
-                if (v > best || Double.isNaN(v)) best = v;
-                if (Double.isNaN(best)) break;
-            }
-            for (int i = 0; i < x.numel(); i++) {
-                if (Double.compare(x.get(i), best) == 0 || x.get(i) == best) ties++;
-            }
+            int ties = 0;
+            for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) ties++;
             double share = g.item() / ties;
-            for (int i = 0; i < x.numel(); i++) {
-                if (Double.compare(x.get(i), best) == 0 || x.get(i) == best) gx.set(i, share);
-            }
+            for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) gx.set(i, share);
             return new Tensor[]{gx};
         }
     }
+
 }
