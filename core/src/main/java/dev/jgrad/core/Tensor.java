@@ -350,8 +350,7 @@ public final class Tensor {
 
     /** {@code this += other} element-wise (same shape and dtype; no graph). */
     void addInPlace(Tensor other) {
-        Storage dst = storage, src = other.storage;
-        for (int i = 0, n = dst.length(); i < n; i++) dst.add(i, src.get(i));
+        dev.jgrad.core.kernel.Kernels.addInPlace(other.storage, storage, storage.length());
     }
 
     /** A tensor sharing this one's data, cut from the graph (a leaf with requiresGrad false). */

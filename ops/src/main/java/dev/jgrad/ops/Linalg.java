@@ -4,7 +4,9 @@ import dev.jgrad.core.Function;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.BinaryOp;
 import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.Operand;
 import org.ejml.data.Matrix;
 
 /** Matrix products and transposition; every product goes through {@link Kernels#gemm}. */
@@ -106,8 +108,8 @@ final class Linalg {
             Tensor y = Tensor.zeros(x.dtype(), ys);
             Kernels.gemm(view(x, rows, in), false, view(w, out, in), true, view(y, rows, out), false);
             if (bias) {
-                Storage bs = t[2].storage(), s = y.storage();
-                for (int r = 0; r < rows; r++) for (int j = 0; j < out; j++) s.add(r * out + j, bs.get(j));
+                Storage s = y.storage();
+                Kernels.binary(BinaryOp.ADD, s, Operand.FULL, t[2].storage(), Operand.ROW, s, rows, out);
             }
             save(x, w);
             return y;

@@ -35,9 +35,13 @@ abstract class Pointwise extends Function {
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved()[0], y = saved()[1];
         Tensor gx = Tensor.zerosLike(x);
-        Storage xs = x.storage(), ys = y.storage(), gs = g.storage(), out = gx.storage();
-        for (int i = 0, n = x.numel(); i < n; i++) out.set(i, df(xs.get(i), ys.get(i), gs.get(i)));
+        gradient(x.storage(), y.storage(), g.storage(), gx.storage(), x.numel());
         return new Tensor[]{gx};
+    }
+
+    /** Backward over the whole storage; overridden where a seam kernel exists. */
+    void gradient(Storage xs, Storage ys, Storage gs, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, df(xs.get(i), ys.get(i), gs.get(i)));
     }
 
     /** Numerically stable logistic function: never evaluates exp of a positive argument. */
@@ -87,6 +91,8 @@ abstract class Pointwise extends Function {
     static final class Relu extends Pointwise {
         double f(double x) { return x > 0 ? x : (x != x ? x : 0.0); }
         double df(double x, double y, double g) { return x > 0 ? g : 0.0; }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.relu(x, y, n); }
+        @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) { Kernels.reluBackward(x, g, out, n); }
     }
 
     static final class Softplus extends Pointwise {

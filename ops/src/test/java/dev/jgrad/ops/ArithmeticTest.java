@@ -395,4 +395,32 @@ class ArithmeticTest {
         assertNull(c.grad());
         assertExact(new double[]{1, 2, 3}, a.grad());
     }
+
+    /** Wide shapes, so float32 takes the vectorised layouts (full, row, per-row column, scalar) on both sides. */
+    static Stream<Arguments> wideLayouts() {
+        int[][][] cases = {{{5, 37}, {5, 37}}, {{5, 37}, {37}}, {{37}, {5, 37}}, {{5, 37}, {5, 1}}, {{5, 1}, {5, 37}},
+                {{5, 37}, {1}}, {{1}, {5, 37}}, {{2, 3, 40}, {40}}, {{2, 3, 40}, {2, 3, 1}}};
+        List<Arguments> args = new ArrayList<>();
+        for (Bin op : Bin.values()) for (int[][] c : cases) args.add(Arguments.of(op, c[0], c[1]));
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} with {2}")
+    @MethodSource("wideLayouts")
+    void vectorisedLayoutsMatchFloat64InFloat32(Bin op, int[] sa, int[] sb) {
+        Tensor a64 = randn64(21, sa), b64 = randn64(22, sb);
+        if (op == Bin.DIV) awayFrom(b64, 0.0, 0.5);
+        Tensor a32 = a64.to(DType.FLOAT32).requiresGrad(true), b32 = b64.to(DType.FLOAT32).requiresGrad(true);
+        Tensor a64r = a32.to(DType.FLOAT64).requiresGrad(true), b64r = b32.to(DType.FLOAT64).requiresGrad(true);
+        Tensor y32 = op.op.apply(a32, b32), y64 = op.op.apply(a64r, b64r);
+        // forward: one double operation rounded once == the float32 result, exactly
+        for (int i = 0; i < y32.numel(); i++) {
+            assertEquals((float) y64.get(i), (float) y32.get(i), op + " forward at " + i);
+        }
+        Tensor g64 = randn64(23, y64.shape());
+        y64.backward(g64);
+        y32.backward(g64.to(DType.FLOAT32));
+        assertClose(a64r.grad().toDoubleArray(), a32.grad(), 1e-5, 1e-5);
+        assertClose(b64r.grad().toDoubleArray(), b32.grad(), 1e-5, 1e-5);
+    }
 }

@@ -54,4 +54,45 @@ public interface KernelBackend {
      * {@code scale[r] == 0} are written as zeros.
      */
     void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols);
+
+    // ------------------------------------------------------------------ element-wise
+
+    /** {@code out[i] = max(x[i], 0)} for {@code i < n}, with NaN propagated ({@code relu(NaN) = NaN}, {@code relu(-0) = +0}); {@code out} may be {@code x}. */
+    void relu(Storage x, Storage out, int n);
+
+    /** The ReLU input gradient {@code out[i] = x[i] > 0 ? g[i] : 0} for {@code i < n} (0 where {@code x} is NaN or 0). */
+    void reluBackward(Storage x, Storage g, Storage out, int n);
+
+    /**
+     * {@code out = a ∘ b} for one of {@link BinaryOp}, over a {@code rows × cols} output where each operand is laid
+     * out as its {@link Operand} says (full, one row repeated, one value per row, or a single value). Evaluated as the
+     * scalar double expression rounded once (for float32 the same as float arithmetic: one correctly rounded
+     * operation). {@code out} may alias a {@link Operand#FULL} operand.
+     */
+    void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols);
+
+    /** {@code out[i] += x[i]} for {@code i < n}, the sum formed in double and rounded once. */
+    void addInPlace(Storage x, Storage out, int n);
+
+    /** True iff {@code x[0 .. n)} has no NaN and no infinity. */
+    boolean allFinite(Storage x, int n);
+
+    /**
+     * One SGD step in place (PyTorch's rule, evaluated in double, each stored value rounded once):
+     * {@code d = g + wd·p}; {@code buf = first ? d : momentum·buf + (1 − dampening)·d} (when {@code buf != null});
+     * {@code d = nesterov ? d + momentum·buf : buf}; {@code p = p − lr·d}.
+     *
+     * @param buf the momentum buffer, or null for plain SGD (momentum 0)
+     */
+    void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
+                   double weightDecay, boolean nesterov, boolean first);
+
+    /**
+     * One Adam/AdamW step in place (PyTorch's rule, evaluated in double, each stored value rounded once):
+     * AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p}; {@code m ← β1·m + (1 − β1)·g};
+     * {@code v ← β2·v + (1 − β2)·g·g}; {@code p ← p − stepSize·m / (√v / bc2 + eps)} with
+     * {@code stepSize = lr / (1 − β1^t)} and {@code bc2 = √(1 − β2^t)}.
+     */
+    void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
+                    double weightDecay, boolean decoupled, double stepSize, double bc2);
 }

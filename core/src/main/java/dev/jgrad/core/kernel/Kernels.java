@@ -96,4 +96,41 @@ public final class Kernels {
     public static void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
         backend.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
+
+    /** See {@link KernelBackend#relu}. */
+    public static void relu(Storage x, Storage out, int n) {
+        backend.relu(x, out, n);
+    }
+
+    /** See {@link KernelBackend#reluBackward}. */
+    public static void reluBackward(Storage x, Storage g, Storage out, int n) {
+        backend.reluBackward(x, g, out, n);
+    }
+
+    /** See {@link KernelBackend#binary}. */
+    public static void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
+        backend.binary(op, a, aLayout, b, bLayout, out, rows, cols);
+    }
+
+    /** See {@link KernelBackend#addInPlace}. */
+    public static void addInPlace(Storage x, Storage out, int n) {
+        backend.addInPlace(x, out, n);
+    }
+
+    /** See {@link KernelBackend#allFinite}. */
+    public static boolean allFinite(Storage x, int n) {
+        return backend.allFinite(x, n);
+    }
+
+    /** See {@link KernelBackend#sgdUpdate}. */
+    public static void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
+                                 double weightDecay, boolean nesterov, boolean first) {
+        backend.sgdUpdate(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+
+    /** See {@link KernelBackend#adamUpdate}. */
+    public static void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
+                                  double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        backend.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+    }
 }

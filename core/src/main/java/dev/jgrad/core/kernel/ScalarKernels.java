@@ -132,4 +132,89 @@ public final class ScalarKernels implements KernelBackend {
         }
         for (int c = 0; c < cols; c++) out.set(base + c, s * Math.exp((x.get(base + c) - m) - l));
     }
+
+    // ------------------------------------------------------------------ element-wise
+
+    @Override
+    public void relu(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, relu(x.get(i)));
+    }
+
+    /** {@code max(v, 0)} with NaN kept and {@code -0} mapped to {@code +0}. */
+    static double relu(double v) {
+        return v > 0 ? v : (v != v ? v : 0.0);
+    }
+
+    @Override
+    public void reluBackward(Storage x, Storage g, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, x.get(i) > 0 ? g.get(i) : 0.0);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
+        binaryRange(op, a, aLayout, b, bLayout, out, 0, rows, cols);
+    }
+
+    /** {@link #binary} for output rows {@code [r0, r1)}. */
+    static void binaryRange(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int r0, int r1, int cols) {
+        for (int r = r0; r < r1; r++) {
+            for (int c = 0; c < cols; c++) {
+                out.set(r * cols + c, op.apply(a.get(aLayout.index(r, c, cols)), b.get(bLayout.index(r, c, cols))));
+            }
+        }
+    }
+
+    @Override
+    public void addInPlace(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.add(i, x.get(i));
+    }
+
+    @Override
+    public boolean allFinite(Storage x, int n) {
+        for (int i = 0; i < n; i++) if (!Double.isFinite(x.get(i))) return false;
+        return true;
+    }
+
+    @Override
+    public void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
+                          double weightDecay, boolean nesterov, boolean first) {
+        sgdRange(p, g, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+
+    /** {@link #sgdUpdate} for elements {@code [from, to)}. */
+    static void sgdRange(Storage p, Storage g, Storage buf, int from, int to, double lr, double momentum, double dampening,
+                         double weightDecay, boolean nesterov, boolean first) {
+        for (int k = from; k < to; k++) {
+            double pk = p.get(k);
+            double d = g.get(k) + weightDecay * pk;
+            if (buf != null) {
+                double bk = first ? d : momentum * buf.get(k) + (1 - dampening) * d;
+                buf.set(k, bk);
+                d = nesterov ? d + momentum * bk : bk;
+            }
+            p.set(k, pk - lr * d);
+        }
+    }
+
+    @Override
+    public void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
+                           double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        adamRange(p, g, m, v, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+    }
+
+    /** {@link #adamUpdate} for elements {@code [from, to)}. */
+    static void adamRange(Storage p, Storage g, Storage m, Storage v, int from, int to, double lr, double beta1, double beta2,
+                          double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        for (int k = from; k < to; k++) {
+            double pk = p.get(k);
+            double gk = g.get(k);
+            if (decoupled) pk *= 1 - lr * weightDecay;
+            else gk += weightDecay * pk;
+            double mk = beta1 * m.get(k) + (1 - beta1) * gk;
+            double vk = beta2 * v.get(k) + (1 - beta2) * gk * gk;
+            m.set(k, mk);
+            v.set(k, vk);
+            p.set(k, pk - stepSize * mk / (Math.sqrt(vk) / bc2 + eps));
+        }
+    }
 }

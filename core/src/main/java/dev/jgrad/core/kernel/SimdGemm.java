@@ -90,9 +90,11 @@ abstract class SimdGemm<T> {
 
     /**
      * The micro-kernel: {@code c[cOff + r·ldc + j] (+)= Σ_p ap[aOff + p·mr + r]·bp[bOff + p·nr + j]} for the
-     * full {@code mr × nr} tile; adds to C when {@code add}, else overwrites it.
+     * full {@code mr × nr} tile, overwriting it. Accumulation into C goes through a tile and {@link #storeTile}: a
+     * kernel that also loaded and added C would be so large that C2 stops inlining the vector stores (which then box
+     * every accumulator; measured 2× slower GEMMs in the MLP step).
      */
-    abstract void kernel(int kc, T ap, int aOff, T bp, int bOff, T c, int cOff, int ldc, boolean add);
+    abstract void kernel(int kc, T ap, int aOff, T bp, int bOff, T c, int cOff, int ldc);
 
     /** Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of an {@code mr × nr} tile into C. */
     abstract void storeTile(T tile, T c, int cOff, int ldc, int rows, int cols, boolean add);
@@ -166,10 +168,10 @@ abstract class SimdGemm<T> {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
                             int cOff = (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff, ldc, add);
+                            if (rows == mr && cols == nr && !add) {
+                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff, ldc);
                             } else {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, nr, false);
+                                kernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, nr);
                                 storeTile(tile, c, cOff, ldc, rows, cols, add);
                             }
                         }

@@ -74,7 +74,7 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
     }
 
     @Override
-    void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean add) {
+    void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
         final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f); // -0 + x == x for every x
         FloatVector c00 = zero, c01 = zero;
         FloatVector c10 = zero, c11 = zero;
@@ -98,24 +98,13 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
         }
         int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
         // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
-        if (add) {
-            FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0); FloatVector.fromArray(S, c, o0 + VL).add(c01).intoArray(c, o0 + VL);
-            FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1); FloatVector.fromArray(S, c, o1 + VL).add(c11).intoArray(c, o1 + VL);
-            FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2); FloatVector.fromArray(S, c, o2 + VL).add(c21).intoArray(c, o2 + VL);
-            FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3); FloatVector.fromArray(S, c, o3 + VL).add(c31).intoArray(c, o3 + VL);
-            FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4); FloatVector.fromArray(S, c, o4 + VL).add(c41).intoArray(c, o4 + VL);
-            FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5); FloatVector.fromArray(S, c, o5 + VL).add(c51).intoArray(c, o5 + VL);
-            FloatVector.fromArray(S, c, o6).add(c60).intoArray(c, o6); FloatVector.fromArray(S, c, o6 + VL).add(c61).intoArray(c, o6 + VL);
-            FloatVector.fromArray(S, c, o7).add(c70).intoArray(c, o7); FloatVector.fromArray(S, c, o7 + VL).add(c71).intoArray(c, o7 + VL);
-        } else {
-            negZero.add(c00).intoArray(c, o0); negZero.add(c01).intoArray(c, o0 + VL);
-            negZero.add(c10).intoArray(c, o1); negZero.add(c11).intoArray(c, o1 + VL);
-            negZero.add(c20).intoArray(c, o2); negZero.add(c21).intoArray(c, o2 + VL);
-            negZero.add(c30).intoArray(c, o3); negZero.add(c31).intoArray(c, o3 + VL);
-            negZero.add(c40).intoArray(c, o4); negZero.add(c41).intoArray(c, o4 + VL);
-            negZero.add(c50).intoArray(c, o5); negZero.add(c51).intoArray(c, o5 + VL);
-            negZero.add(c60).intoArray(c, o6); negZero.add(c61).intoArray(c, o6 + VL);
-            negZero.add(c70).intoArray(c, o7); negZero.add(c71).intoArray(c, o7 + VL);
-        }
+        negZero.add(c00).intoArray(c, o0); negZero.add(c01).intoArray(c, o0 + VL);
+        negZero.add(c10).intoArray(c, o1); negZero.add(c11).intoArray(c, o1 + VL);
+        negZero.add(c20).intoArray(c, o2); negZero.add(c21).intoArray(c, o2 + VL);
+        negZero.add(c30).intoArray(c, o3); negZero.add(c31).intoArray(c, o3 + VL);
+        negZero.add(c40).intoArray(c, o4); negZero.add(c41).intoArray(c, o4 + VL);
+        negZero.add(c50).intoArray(c, o5); negZero.add(c51).intoArray(c, o5 + VL);
+        negZero.add(c60).intoArray(c, o6); negZero.add(c61).intoArray(c, o6 + VL);
+        negZero.add(c70).intoArray(c, o7); negZero.add(c71).intoArray(c, o7 + VL);
     }
 }

@@ -249,4 +249,78 @@ public final class SimdKernels implements KernelBackend {
         }
         for (; i < n; i++) acc[i] += x[off + i];
     }
+
+    // ------------------------------------------------------------------------------------------ element-wise (SimdElementwise)
+
+    @Override
+    public void relu(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.relu(xf.a, of.a, n);
+        else scalar.relu(x, out, n);
+    }
+
+    @Override
+    public void reluBackward(Storage x, Storage g, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
+            SimdElementwise.reluBackward(xf.a, gf.a, of.a, n);
+        } else {
+            scalar.reluBackward(x, g, out, n);
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
+        if (!(a instanceof Storage.F32 af) || !(b instanceof Storage.F32 bf) || !(out instanceof Storage.F32 of) || cols < SF.length()) {
+            scalar.binary(op, a, aLayout, b, bLayout, out, rows, cols);
+            return;
+        }
+        if (aLayout == Operand.FULL && bLayout == Operand.FULL) {
+            SimdElementwise.binary(op, af.a, 0, bf.a, 0, of.a, 0, rows * cols);
+            return;
+        }
+        // a per-row or single value is spread over one row buffer, so every row is a contiguous vector loop
+        float[] aRow = spread(aLayout, af.a, cols), bRow = spread(bLayout, bf.a, cols);
+        for (int r = 0; r < rows; r++) {
+            if (aLayout == Operand.COLUMN) java.util.Arrays.fill(aRow, af.a[r]);
+            if (bLayout == Operand.COLUMN) java.util.Arrays.fill(bRow, bf.a[r]);
+            SimdElementwise.binary(op, aRow != null ? aRow : af.a, aLayout == Operand.FULL ? r * cols : 0,
+                    bRow != null ? bRow : bf.a, bLayout == Operand.FULL ? r * cols : 0, of.a, r * cols, cols);
+        }
+    }
+
+    /** A row buffer for a {@code COLUMN} or {@code SCALAR} operand (the latter filled once), null for loaded layouts. */
+    private static float[] spread(Operand layout, float[] x, int cols) {
+        if (layout == Operand.FULL || layout == Operand.ROW) return null;
+        float[] row = new float[cols];
+        if (layout == Operand.SCALAR) java.util.Arrays.fill(row, x[0]);
+        return row;
+    }
+
+    @Override
+    public void addInPlace(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.binary(BinaryOp.ADD, of.a, 0, xf.a, 0, of.a, 0, n);
+        else scalar.addInPlace(x, out, n);
+    }
+
+    @Override
+    public boolean allFinite(Storage x, int n) {
+        return x instanceof Storage.F32 xf ? SimdElementwise.allFinite(xf.a, n) : scalar.allFinite(x, n);
+    }
+
+    @Override
+    public void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
+                          double weightDecay, boolean nesterov, boolean first) {
+        boolean vector = p instanceof Storage.F32 && g instanceof Storage.F32 && (buf == null || buf instanceof Storage.F32 && !first && !nesterov);
+        int done = vector ? SimdElementwise.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, buf == null ? null : ((Storage.F32) buf).a, n,
+                lr, momentum, dampening, weightDecay) : 0;
+        ScalarKernels.sgdRange(p, g, buf, done, n, lr, momentum, dampening, weightDecay, nesterov, first);
+    }
+
+    @Override
+    public void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
+                           double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        boolean vector = p instanceof Storage.F32 && g instanceof Storage.F32 && m instanceof Storage.F32 && v instanceof Storage.F32;
+        int done = vector ? SimdElementwise.adam(((Storage.F32) p).a, ((Storage.F32) g).a, ((Storage.F32) m).a, ((Storage.F32) v).a, n,
+                lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2) : 0;
+        ScalarKernels.adamRange(p, g, m, v, done, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+    }
 }

@@ -2,6 +2,7 @@ package dev.jgrad.nn.optim;
 
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,17 +60,7 @@ public final class Adam extends Optimizer {
         Storage ms = buffer(m, i), vs = buffer(v, i);
         double bc1 = 1 - Math.pow(beta1, steps), bc2 = Math.sqrt(1 - Math.pow(beta2, steps));
         double stepSize = lr / bc1;
-        for (int k = 0; k < n; k++) {
-            double pk = p.get(k);
-            double g = grad.get(k);
-            if (decoupled) pk *= 1 - lr * weightDecay;
-            else g += weightDecay * pk;
-            double mk = beta1 * ms.get(k) + (1 - beta1) * g;
-            double vk = beta2 * vs.get(k) + (1 - beta2) * g * g;
-            ms.set(k, mk);
-            vs.set(k, vk);
-            p.set(k, pk - stepSize * mk / (Math.sqrt(vk) / bc2 + eps));
-        }
+        Kernels.adamUpdate(p, grad, ms, vs, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
     }
 
     @Override

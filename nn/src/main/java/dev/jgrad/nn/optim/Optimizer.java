@@ -2,6 +2,7 @@ package dev.jgrad.nn.optim;
 
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ public abstract class Optimizer {
     public final void step() {
         for (int i = 0; i < params.size(); i++) {
             Tensor g = params.get(i).grad();
-            if (g == null) continue;
+            if (g == null || Kernels.allFinite(g.storage(), g.numel())) continue;
             for (int k = 0; k < g.numel(); k++) {
                 if (!Double.isFinite(g.get(k))) {
                     throw new IllegalStateException(getClass().getSimpleName() + ".step: gradient of parameter " + i + " "

@@ -2,6 +2,7 @@ package dev.jgrad.nn.optim;
 
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
 
 import java.util.List;
 import java.util.Map;
@@ -52,15 +53,7 @@ public final class Sgd extends Optimizer {
     protected void update(int i, Storage p, Storage grad, int n) {
         boolean first = momentumBuffers.get(i) == null;
         Storage b = momentum != 0 ? buffer(momentumBuffers, i) : null;
-        for (int k = 0; k < n; k++) {
-            double g = grad.get(k) + weightDecay * p.get(k);
-            if (b != null) {
-                double bk = first ? g : momentum * b.get(k) + (1 - dampening) * g;
-                b.set(k, bk);
-                g = nesterov ? g + momentum * bk : bk;
-            }
-            p.set(k, p.get(k) - lr * g);
-        }
+        Kernels.sgdUpdate(p, grad, b, n, lr, momentum, dampening, weightDecay, nesterov, first);
     }
 
     @Override
