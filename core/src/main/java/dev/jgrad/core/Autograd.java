@@ -10,11 +10,45 @@ final class Autograd {
     private Autograd() {
     }
 
+    /**
+     * The engine's working sets, kept per thread and cleared after each pass, so that a backward pass allocates
+     * nothing once they have grown to the graph's size (a backward called from inside a backward gets fresh ones).
+     */
+    private static final class Scratch {
+        final ArrayList<Tensor> order = new ArrayList<>(), stack = new ArrayList<>();
+        int[] next = new int[16];
+        final IdentityHashMap<Tensor, Tensor> pending = new IdentityHashMap<>();
+        final IdentityHashMap<Tensor, Boolean> owned = new IdentityHashMap<>(), seen = new IdentityHashMap<>();
+        boolean busy;
+
+        void clear() {
+            order.clear();
+            stack.clear();
+            pending.clear();
+            owned.clear();
+            seen.clear();
+            busy = false;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     static void run(Tensor root, Tensor gradOutput, boolean retainGraph) {
-        List<Tensor> order = topoOrder(root);
-        Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+        Scratch sc = SCRATCH.get();
+        if (sc.busy) sc = new Scratch();
+        sc.busy = true;
+        try {
+            run(root, gradOutput, retainGraph, sc);
+        } finally {
+            sc.clear();
+        }
+    }
+
+    private static void run(Tensor root, Tensor gradOutput, boolean retainGraph, Scratch sc) {
+        List<Tensor> order = topoOrder(root, sc);
+        Map<Tensor, Tensor> pending = sc.pending;
         // gradients that share storage with nothing else in this pass: a leaf may adopt them without a copy
-        Map<Tensor, Boolean> owned = new IdentityHashMap<>();
+        Map<Tensor, Boolean> owned = sc.owned;
         pending.put(root, gradOutput);
         for (int k = order.size() - 1; k >= 0; k--) {
             Tensor t = order.get(k);
@@ -39,29 +73,28 @@ final class Autograd {
     }
 
     /** Post-order (inputs before the tensors computed from them) of every tensor reachable that requires grad. */
-    private static List<Tensor> topoOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        IdentityHashMap<Tensor, Boolean> seen = new IdentityHashMap<>();
-        ArrayList<Tensor> stack = new ArrayList<>();
-        ArrayList<Integer> next = new ArrayList<>();
+    private static List<Tensor> topoOrder(Tensor root, Scratch sc) {
+        List<Tensor> order = sc.order;
+        IdentityHashMap<Tensor, Boolean> seen = sc.seen;
+        ArrayList<Tensor> stack = sc.stack;
         stack.add(root);
-        next.add(0);
+        sc.next[0] = 0;
         seen.put(root, Boolean.TRUE);
         while (!stack.isEmpty()) {
             int top = stack.size() - 1;
             Tensor t = stack.get(top);
             Tensor[] in = t.gradFn == null ? null : t.gradFn.inputs();
-            int i = next.get(top);
+            int i = sc.next[top];
             if (in != null && i < in.length) {
-                next.set(top, i + 1);
+                sc.next[top] = i + 1;
                 Tensor c = in[i];
                 if (c.requiresGrad() && seen.put(c, Boolean.TRUE) == null) {
                     stack.add(c);
-                    next.add(0);
+                    if (top + 1 == sc.next.length) sc.next = java.util.Arrays.copyOf(sc.next, sc.next.length * 2);
+                    sc.next[top + 1] = 0;
                 }
             } else {
                 stack.remove(top);
-                next.remove(top);
                 order.add(t);
             }
         }
@@ -81,7 +114,7 @@ final class Autograd {
     }
 
     private static Tensor sum(Tensor a, Tensor b) {
-        Tensor s = a.copy();
+        Tensor s = Tensor.scratchCopy(a);
         s.addInPlace(b);
         return s;
     }

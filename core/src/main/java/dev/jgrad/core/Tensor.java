@@ -32,6 +32,11 @@ public final class Tensor {
     private boolean retainGrad;
     private Tensor grad;
     Function gradFn;
+    /** Non-null for a tensor whose array is leased from a {@link Workspace} scope of generation {@link #leaseGen}. */
+    private Workspace lease;
+    private int leaseGen;
+    /** For a gradient a leaf kept from a workspace: where {@link #zeroGrad()} returns its array. */
+    private Workspace origin;
 
     /** Wraps existing storage (no copy). Most users want the static factories instead. */
     public Tensor(Storage storage, int... shape) {
@@ -128,6 +133,74 @@ public final class Tensor {
         return zeros(like.dtype(), like.shape);
     }
 
+    /**
+     * A zero-filled tensor for an op's result or gradient: from the {@link Workspace} open on this thread (valid until
+     * its scope closes), or from the heap when none is open. Ops — built-in and custom {@link Function}s — use this
+     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates nothing.
+     */
+    public static Tensor scratch(DType dtype, int... shape) {
+        return scratch(dtype, shape, true);
+    }
+
+    /** {@link #scratch} with the shape and dtype of {@code like}. */
+    public static Tensor scratchLike(Tensor like) {
+        return scratch(like.dtype(), like.shape, true);
+    }
+
+    /**
+     * Like {@link #scratch}, but a recycled array is not cleared: its contents are unspecified and the caller must
+     * write every element (e.g. a matrix product that overwrites its output). Saves a pass over memory.
+     */
+    public static Tensor scratchUninitialized(DType dtype, int... shape) {
+        return scratch(dtype, shape, false);
+    }
+
+    /** {@link #scratchUninitialized} with the shape and dtype of {@code like}. */
+    public static Tensor scratchUninitializedLike(Tensor like) {
+        return scratch(like.dtype(), like.shape, false);
+    }
+
+    private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
+        Workspace ws = Workspace.active();
+        if (ws == null) return zeros(dtype, shape);
+        if (dtype == null) throw new IllegalArgumentException("scratch: dtype is null");
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("scratch: negative dimension in shape " + Shape.str(shape));
+        }
+        Tensor t = new Tensor(ws.take(dtype, Shape.numel(shape), zero), shape);
+        t.lease = ws;
+        t.leaseGen = ws.generation;
+        return t;
+    }
+
+    /** A scratch copy of {@code src} (see {@link #scratch}). */
+    static Tensor scratchCopy(Tensor src) {
+        Tensor t = scratch(src.dtype(), src.shape, false);
+        t.storage.copyFrom(src.live(), 0, 0, src.numel());
+        return t;
+    }
+
+    /** True when this tensor's array came from a workspace scope that is still open. */
+    public boolean isScratch() {
+        return lease != null && lease.generation == leaseGen;
+    }
+
+    /** The storage, after checking that a workspace has not recycled it. */
+    private Storage live() {
+        if (lease != null && lease.generation != leaseGen) {
+            throw new IllegalStateException("tensor of shape " + Shape.str(shape) + " was computed inside a Workspace scope that has closed;"
+                    + " its buffer has been recycled. Read what you need (item(), copy()) before the scope closes");
+        }
+        return storage;
+    }
+
+    /** Shares this tensor's lease (views and detached tensors of a scratch tensor expire with it). */
+    private Tensor sameLease(Tensor view) {
+        view.lease = lease;
+        view.leaseGen = leaseGen;
+        return view;
+    }
+
     /** {@code [0, 1, ..., n-1]}. */
     public static Tensor arange(int n, DType dtype) {
         Tensor t = zeros(dtype, n);
@@ -187,22 +260,25 @@ public final class Tensor {
 
     /** Flat storage view used by kernels. */
     public Storage storage() {
-        return storage;
+        return live();
     }
 
     /** The EJML matrix {@code [prod(leading dims), last dim]} that holds the data (shared, not a copy). */
     public Matrix matrix() {
+        live();
         return matrix;
     }
 
     /** The float64 EJML matrix; throws for a float32 tensor. */
     public DMatrixRMaj dmatrix() {
+        live();
         if (matrix instanceof DMatrixRMaj d) return d;
         throw new IllegalStateException("dmatrix: tensor is " + dtype() + ", not float64");
     }
 
     /** The float32 EJML matrix; throws for a float64 tensor. */
     public FMatrixRMaj fmatrix() {
+        live();
         if (matrix instanceof FMatrixRMaj f) return f;
         throw new IllegalStateException("fmatrix: tensor is " + dtype() + ", not float32");
     }
@@ -212,22 +288,22 @@ public final class Tensor {
         if (numel() != 1) {
             throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, not 1");
         }
-        return storage.get(0);
+        return live().get(0);
     }
 
     /** Element at a flat row-major index, widened to double. */
     public double get(int flatIndex) {
-        return storage.get(flatIndex);
+        return live().get(flatIndex);
     }
 
     /** Element at a multi-index. */
     public double at(int... index) {
-        return storage.get(flatIndex(index));
+        return live().get(flatIndex(index));
     }
 
     /** Sets an element in place (no gradient tracking; for initialisation and tests). */
     public void set(int flatIndex, double value) {
-        storage.set(flatIndex, value);
+        live().set(flatIndex, value);
     }
 
     private int flatIndex(int[] index) {
@@ -247,30 +323,33 @@ public final class Tensor {
 
     /** A copy of the data as doubles, row-major. */
     public double[] toDoubleArray() {
+        Storage s = live();
         double[] d = new double[numel()];
-        for (int i = 0; i < d.length; i++) d[i] = storage.get(i);
+        for (int i = 0; i < d.length; i++) d[i] = s.get(i);
         return d;
     }
 
     /** A copy of the data as floats, row-major (float64 values are rounded). */
     public float[] toFloatArray() {
+        Storage s = live();
         float[] f = new float[numel()];
-        for (int i = 0; i < f.length; i++) f[i] = (float) storage.get(i);
+        for (int i = 0; i < f.length; i++) f[i] = (float) s.get(i);
         return f;
     }
 
     /** A new tensor with the same data and no graph history. */
     public Tensor copy() {
         Tensor t = zeros(dtype(), shape);
-        t.storage.copyFrom(storage, 0, 0, numel());
+        t.storage.copyFrom(live(), 0, 0, numel());
         return t;
     }
 
     /** A copy converted to another dtype (not differentiable). */
     public Tensor to(DType dtype) {
         if (dtype == dtype()) return copy();
+        Storage s = live();
         Tensor t = zeros(dtype, shape);
-        for (int i = 0; i < numel(); i++) t.storage.set(i, storage.get(i));
+        for (int i = 0; i < numel(); i++) t.storage.set(i, s.get(i));
         return t;
     }
 
@@ -280,7 +359,7 @@ public final class Tensor {
             throw new IllegalArgumentException("view: cannot view shape " + Shape.str(shape) + " (" + numel()
                     + " elements) as " + Shape.str(newShape));
         }
-        return new Tensor(storage, newShape);
+        return sameLease(new Tensor(live(), newShape));
     }
 
     // ------------------------------------------------------------------ autograd
@@ -329,9 +408,20 @@ public final class Tensor {
         return grad;
     }
 
-    /** Clears the accumulated gradient (sets it to null). */
+    /**
+     * Clears the accumulated gradient (sets it to null). A gradient that was kept from a {@link Workspace} goes back
+     * to that workspace's pool, so the old {@code grad()} tensor must not be used afterwards (it throws).
+     */
     public void zeroGrad() {
+        Tensor g = grad;
         grad = null;
+        if (g != null && g.origin != null) {
+            Workspace ws = g.origin;
+            g.origin = null;
+            g.lease = ws;
+            g.leaseGen = ws.generation - 1; // expired from now on
+            ws.release(g.storage);
+        }
     }
 
     /** Replaces the gradient (used by optimizers and checkpoints); shape and dtype must match. */
@@ -342,6 +432,12 @@ public final class Tensor {
 
     void accumulateGrad(Tensor g, boolean adopt) {
         if (grad == null) {
+            if (adopt && g.isScratch()) {
+                // the leaf keeps the array past the scope; zeroGrad() gives it back
+                g.lease.keep(g.storage);
+                g.origin = g.lease;
+                g.lease = null;
+            }
             grad = adopt ? g : g.copy();
         } else {
             grad.addInPlace(g);
@@ -350,12 +446,12 @@ public final class Tensor {
 
     /** {@code this += other} element-wise (same shape and dtype; no graph). */
     void addInPlace(Tensor other) {
-        dev.jgrad.core.kernel.Kernels.addInPlace(other.storage, storage, storage.length());
+        dev.jgrad.core.kernel.Kernels.addInPlace(other.live(), live(), storage.length());
     }
 
     /** A tensor sharing this one's data, cut from the graph (a leaf with requiresGrad false). */
     public Tensor detach() {
-        return new Tensor(storage, shape);
+        return sameLease(new Tensor(live(), shape));
     }
 
     /**
@@ -368,7 +464,9 @@ public final class Tensor {
             throw new IllegalStateException("backward: called without a gradOutput on a tensor of shape " + Shape.str(shape)
                     + "; only one-element tensors get an implicit gradient of 1 — pass backward(gradOutput)");
         }
-        backward(Tensor.ones(dtype(), shape), false);
+        Tensor seed = scratchUninitialized(dtype(), shape);
+        seed.storage.fill(1.0);
+        backward(seed, false);
     }
 
     /** Backpropagates {@code gradOutput} (same shape and dtype as this tensor) and frees the graph. */

@@ -208,7 +208,7 @@ final class ClassTargets {
      * 0/0 of a mean over no samples into 0.
      */
     Tensor reduce(double[] l, Tensor like, boolean allIgnoredMeanIsZero) {
-        Tensor out = Tensor.zeros(like.dtype(), outputShape());
+        Tensor out = Tensor.scratch(like.dtype(), outputShape());
         if (reduction == Reduction.NONE) {
             for (int i = 0; i < n; i++) out.set(i, l[i]);
             return out;

@@ -98,7 +98,7 @@ abstract class ElementwiseLoss extends Function {
         validate(xs, ts, n);
         save(x, t);
         if (reduction == Reduction.NONE) {
-            Tensor out = Tensor.zerosLike(x);
+            Tensor out = Tensor.scratchLike(x);
             for (int e = 0; e < n; e++) out.set(e, value(xs.get(e), ts.get(e), e));
             return out;
         }
@@ -120,8 +120,8 @@ abstract class ElementwiseLoss extends Function {
         Tensor x = saved()[0], t = saved()[1];
         int n = x.numel();
         Storage xs = x.storage(), ts = t.storage(), gs = g.storage();
-        Tensor gx = needsInputGrad(0) ? Tensor.zerosLike(x) : null;
-        Tensor gt = needsInputGrad(1) ? Tensor.zerosLike(t) : null;
+        Tensor gx = needsInputGrad(0) ? Tensor.scratchLike(x) : null;
+        Tensor gt = needsInputGrad(1) ? Tensor.scratchLike(t) : null;
         double scalar = reduction == Reduction.NONE ? 0 : gs.get(0) / divisor(n);
         for (int e = 0; e < n; e++) {
             double ge = reduction == Reduction.NONE ? gs.get(e) : scalar;

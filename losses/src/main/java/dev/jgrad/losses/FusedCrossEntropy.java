@@ -56,7 +56,7 @@ final class FusedCrossEntropy extends Function {
         for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
         if (needsInputGrad(0)) {
-            Tensor gx = Tensor.zerosLike(x);
+            Tensor gx = Tensor.scratchLike(x);
             Storage out = gx.storage();
             if (targets.index != null && targets.eps == 0) {
                 double[] rowScale = new double[n];
@@ -78,7 +78,7 @@ final class FusedCrossEntropy extends Function {
             grads[0] = gx;
         }
         if (grads.length == 2 && needsInputGrad(1)) {
-            Tensor gt = Tensor.zerosLike(targets.probs);
+            Tensor gt = Tensor.scratchLike(targets.probs);
             Storage out = gt.storage();
             for (int i = 0; i < n; i++) {
                 double s = scale[i];

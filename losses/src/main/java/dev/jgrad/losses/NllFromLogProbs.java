@@ -43,12 +43,12 @@ final class NllFromLogProbs extends Function {
         double[] scale = new double[targets.n];
         for (int i = 0; i < targets.n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         if (needsInputGrad(0)) {
-            Tensor gl = Tensor.zerosLike(lp);
+            Tensor gl = Tensor.scratchLike(lp);
             for (int i = 0; i < targets.n; i++) targets.subtractCoefficients(gl.storage(), i, scale[i]);
             grads[0] = gl;
         }
         if (grads.length == 2 && needsInputGrad(1)) {
-            Tensor gt = Tensor.zerosLike(targets.probs);
+            Tensor gt = Tensor.scratchLike(targets.probs);
             Storage out = gt.storage(), ls = lp.storage();
             int c = targets.c;
             for (int i = 0; i < targets.n; i++) {

@@ -37,7 +37,7 @@ final class RowLosses {
         protected Tensor forward(Tensor... in) {
             Tensor p = in[0];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor h = Tensor.zeros(p.dtype(), rowShape("entropy", p));
+            Tensor h = Tensor.scratch(p.dtype(), rowShape("entropy", p));
             Storage ps = p.storage();
             for (int r = 0; r < rows; r++) {
                 double s = 0;
@@ -52,7 +52,7 @@ final class RowLosses {
         protected Tensor[] backward(Tensor g) {
             Tensor p = saved()[0];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor gp = Tensor.zerosLike(p);
+            Tensor gp = Tensor.scratchLike(p);
             for (int r = 0; r < rows; r++) {
                 double gr = g.get(r);
                 for (int k = 0; k < c; k++) gp.set(r * c + k, -gr * (Math.log(p.get(r * c + k)) + 1) / logBase);
@@ -78,7 +78,7 @@ final class RowLosses {
                 throw new IllegalArgumentException(name() + ": p " + Shape.str(p.shape()) + " and q " + Shape.str(q.shape()) + " must have the same shape");
             }
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor h = Tensor.zeros(p.dtype(), rowShape(name(), p));
+            Tensor h = Tensor.scratch(p.dtype(), rowShape(name(), p));
             for (int r = 0; r < rows; r++) {
                 double s = 0;
                 for (int k = 0; k < c; k++) s += ElementwiseLoss.xlogy(p.get(r * c + k), q.get(r * c + k));
@@ -92,7 +92,7 @@ final class RowLosses {
         protected Tensor[] backward(Tensor g) {
             Tensor p = saved()[0], q = saved()[1];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor gp = needsInputGrad(0) ? Tensor.zerosLike(p) : null, gq = needsInputGrad(1) ? Tensor.zerosLike(q) : null;
+            Tensor gp = needsInputGrad(0) ? Tensor.scratchLike(p) : null, gq = needsInputGrad(1) ? Tensor.scratchLike(q) : null;
             for (int r = 0; r < rows; r++) {
                 for (int k = 0; k < c; k++) {
                     int i = r * c + k;

@@ -32,7 +32,7 @@ abstract class Arithmetic extends Function {
         Tensor a = in[0], b = in[1];
         // messages use the op's public name (add, sub, mul, div), like every other op's errors
         int[] shape = Shape.broadcast(name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
-        Tensor y = Tensor.zeros(a.dtype(), shape);
+        Tensor y = Tensor.scratchUninitialized(a.dtype(), shape);
         cols = shape.length == 0 ? 1 : shape[shape.length - 1];
         rows = cols == 0 ? 0 : y.numel() / cols;
         aLayout = layout(a.shape(), shape);
@@ -80,7 +80,7 @@ abstract class Arithmetic extends Function {
      */
     Tensor reduce(Tensor t, Tensor like, Operand layout) {
         if (layout == Operand.FULL) return t;
-        Tensor r = Tensor.zerosLike(like);
+        Tensor r = Tensor.scratchLike(like);
         switch (layout) {
             case ROW -> Kernels.sum(t.storage(), r.storage(), 1, rows, cols);
             case COLUMN -> Kernels.sum(t.storage(), r.storage(), rows, cols, 1);
@@ -91,14 +91,14 @@ abstract class Arithmetic extends Function {
 
     /** {@code x ∘ (y in layout)} as a new full-size tensor. */
     Tensor full(BinaryOp op, Tensor x, Tensor y, Operand yLayout) {
-        Tensor t = Tensor.zerosLike(x);
+        Tensor t = Tensor.scratchUninitializedLike(x);
         Kernels.binary(op, x.storage(), Operand.FULL, y.storage(), yLayout, t.storage(), rows, cols);
         return t;
     }
 
     /** {@code -x}, exactly (a multiplication by −1 keeps the sign of zeros and NaN payload rules of negation). */
     Tensor negate(Tensor x) {
-        Tensor t = Tensor.zerosLike(x);
+        Tensor t = Tensor.scratchUninitializedLike(x);
         Kernels.binary(BinaryOp.MUL, x.storage(), Operand.FULL, MINUS_ONE.get(x.dtype()), Operand.SCALAR, t.storage(), 1, x.numel());
         return t;
     }
@@ -127,8 +127,8 @@ abstract class Arithmetic extends Function {
             Tensor[] fast = fastBackward(a, b, g);
             if (fast != null) return fast;
         }
-        Tensor ga = needsInputGrad(0) ? Tensor.zerosLike(a) : null;
-        Tensor gb = needsInputGrad(1) ? Tensor.zerosLike(b) : null;
+        Tensor ga = needsInputGrad(0) ? Tensor.scratchLike(a) : null;
+        Tensor gb = needsInputGrad(1) ? Tensor.scratchLike(b) : null;
         Walk w = new Walk(a.shape(), b.shape(), y.shape());
         Storage as = a.storage(), bs = b.storage(), ys = y.storage(), gs = g.storage();
         Storage gas = ga == null ? null : ga.storage(), gbs = gb == null ? null : gb.storage();

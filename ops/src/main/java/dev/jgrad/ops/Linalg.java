@@ -53,7 +53,7 @@ final class Linalg {
                 outShape = as.clone();
                 outShape[as.length - 1] = n;
             }
-            Tensor y = Tensor.zeros(a.dtype(), outShape);
+            Tensor y = k == 0 ? Tensor.scratch(a.dtype(), outShape) : Tensor.scratchUninitialized(a.dtype(), outShape);
             Kernels.gemm(view(a, m, k), false, view(b, k, n), false, view(y, m, n), false);
             save(a, b);
             return y;
@@ -64,11 +64,11 @@ final class Linalg {
             Tensor a = saved()[0], b = saved()[1];
             Tensor ga = null, gb = null;
             if (needsInputGrad(0)) {
-                ga = Tensor.zerosLike(a);
+                ga = n == 0 ? Tensor.scratchLike(a) : Tensor.scratchUninitializedLike(a);
                 Kernels.gemm(view(g, m, n), false, view(b, k, n), true, view(ga, m, k), false);
             }
             if (needsInputGrad(1)) {
-                gb = Tensor.zerosLike(b);
+                gb = m == 0 ? Tensor.scratchLike(b) : Tensor.scratchUninitializedLike(b);
                 Kernels.gemm(view(a, m, k), true, view(g, m, n), false, view(gb, k, n), false);
             }
             return new Tensor[]{ga, gb};
@@ -105,7 +105,7 @@ final class Linalg {
             rows = Shape.prod(xs, 0, xs.length - 1);
             int[] ys = xs.clone();
             ys[ys.length - 1] = out;
-            Tensor y = Tensor.zeros(x.dtype(), ys);
+            Tensor y = in == 0 ? Tensor.scratch(x.dtype(), ys) : Tensor.scratchUninitialized(x.dtype(), ys);
             Kernels.gemm(view(x, rows, in), false, view(w, out, in), true, view(y, rows, out), false);
             if (bias) {
                 Storage s = y.storage();
@@ -120,15 +120,15 @@ final class Linalg {
             Tensor x = saved()[0], w = saved()[1];
             Tensor[] grads = new Tensor[bias ? 3 : 2];
             if (needsInputGrad(0)) {
-                grads[0] = Tensor.zerosLike(x);
+                grads[0] = out == 0 ? Tensor.scratchLike(x) : Tensor.scratchUninitializedLike(x);
                 Kernels.gemm(view(g, rows, out), false, view(w, out, in), false, view(grads[0], rows, in), false);
             }
             if (needsInputGrad(1)) {
-                grads[1] = Tensor.zerosLike(w);
+                grads[1] = rows == 0 ? Tensor.scratchLike(w) : Tensor.scratchUninitializedLike(w);
                 Kernels.gemm(view(g, rows, out), true, view(x, rows, in), false, view(grads[1], out, in), false);
             }
             if (bias && needsInputGrad(2)) {
-                Tensor gb = Tensor.zeros(g.dtype(), out);
+                Tensor gb = Tensor.scratchUninitialized(g.dtype(), out);
                 Kernels.sum(g.storage(), gb.storage(), 1, rows, out);
                 grads[2] = gb;
             }
@@ -155,7 +155,7 @@ final class Linalg {
             int[] ts = s.clone();
             ts[s.length - 2] = c;
             ts[s.length - 1] = r;
-            Tensor y = Tensor.zeros(x.dtype(), ts);
+            Tensor y = Tensor.scratch(x.dtype(), ts);
             Storage xs = x.storage(), ys = y.storage();
             for (int b = 0; b < batch; b++) {
                 int off = b * r * c;

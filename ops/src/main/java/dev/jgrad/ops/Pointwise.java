@@ -25,7 +25,7 @@ abstract class Pointwise extends Function {
     @Override
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
-        Tensor y = Tensor.zerosLike(x);
+        Tensor y = Tensor.scratchUninitializedLike(x);
         compute(x.storage(), y.storage(), x.numel());
         save(x, y);
         return y;
@@ -34,7 +34,7 @@ abstract class Pointwise extends Function {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved()[0], y = saved()[1];
-        Tensor gx = Tensor.zerosLike(x);
+        Tensor gx = Tensor.scratchUninitializedLike(x);
         gradient(x.storage(), y.storage(), g.storage(), gx.storage(), x.numel());
         return new Tensor[]{gx};
     }

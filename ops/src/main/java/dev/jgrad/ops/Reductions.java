@@ -49,14 +49,14 @@ final class Reductions {
                 ax = Axis.of(inShape, d);
                 ys = Shape.reduce(inShape, d, keepdim);
             }
-            Tensor y = Tensor.zeros(x.dtype(), ys);
+            Tensor y = Tensor.scratch(x.dtype(), ys);
             Kernels.sum(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner());
             return y;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.zeros(g.dtype(), inShape);
+            Tensor gx = Tensor.scratch(g.dtype(), inShape);
             Storage gs = g.storage(), out = gx.storage();
             for (int o = 0; o < ax.outer(); o++) {
                 for (int k = 0; k < ax.n(); k++) {
@@ -96,7 +96,7 @@ final class Reductions {
             int d = Shape.dim("max", dim, inShape.length);
             ax = Axis.of(inShape, d);
             if (ax.n() == 0) throw new IllegalArgumentException("max: cannot reduce an empty dimension of " + Shape.str(inShape));
-            Tensor y = Tensor.zeros(x.dtype(), Shape.reduce(inShape, d, keepdim));
+            Tensor y = Tensor.scratch(x.dtype(), Shape.reduce(inShape, d, keepdim));
             argmax = new int[ax.outer() * ax.inner()];
             Storage xs = x.storage(), ys = y.storage();
             for (int o = 0; o < ax.outer(); o++) {
@@ -124,7 +124,7 @@ final class Reductions {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.zeros(g.dtype(), inShape);
+            Tensor gx = Tensor.scratch(g.dtype(), inShape);
             Storage gs = g.storage(), out = gx.storage();
             for (int o = 0; o < ax.outer(); o++) {
                 for (int i = 0; i < ax.inner(); i++) {
@@ -162,7 +162,7 @@ final class Reductions {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0];
-            Tensor gx = Tensor.zerosLike(x);
+            Tensor gx = Tensor.scratchLike(x);
             int ties = 0;
             for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) ties++;
             double share = g.item() / ties;

@@ -93,7 +93,7 @@ final class Shaping {
             inner = Shape.prod(s0, d + 1, s0.length);
             int[] ys = s0.clone();
             ys[d] = total;
-            Tensor y = Tensor.zeros(in[0].dtype(), ys);
+            Tensor y = Tensor.scratch(in[0].dtype(), ys);
             int off = 0;
             for (int i = 0; i < in.length; i++) {
                 int chunk = sizes[i] * inner;
@@ -114,7 +114,7 @@ final class Shaping {
                 if (needsInputGrad(i)) {
                     int[] s = gshape.clone();
                     s[d] = sizes[i];
-                    gs[i] = Tensor.zeros(g.dtype(), s);
+                    gs[i] = Tensor.scratch(g.dtype(), s);
                     for (int o = 0; o < outer; o++) gs[i].storage().copyFrom(g.storage(), o * total * inner + off, o * chunk, chunk);
                 }
                 off += chunk;
@@ -154,7 +154,7 @@ final class Shaping {
                             + " is out of range for the last dimension of size " + c + " (input " + Shape.str(inShape) + ")");
                 }
             }
-            Tensor y = Tensor.zeros(x.dtype(), is);
+            Tensor y = Tensor.scratch(x.dtype(), is);
             Storage xs = x.storage(), ys = y.storage();
             for (int r = 0; r < rows; r++) for (int j = 0; j < k; j++) ys.set(r * k + j, xs.get(r * c + index.get(r * k + j)));
             return y;
@@ -162,7 +162,7 @@ final class Shaping {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.zeros(g.dtype(), inShape);
+            Tensor gx = Tensor.scratch(g.dtype(), inShape);
             int c = inShape[inShape.length - 1], k = index.shape()[index.rank() - 1];
             int rows = k == 0 ? 0 : index.numel() / k;
             Storage gs = g.storage(), out = gx.storage();
@@ -200,7 +200,7 @@ final class Shaping {
             inner = Shape.prod(inShape, d + 1, inShape.length);
             int[] ys = inShape.clone();
             if (ys.length > 0) ys[d] = index.numel();
-            Tensor y = Tensor.zeros(x.dtype(), ys);
+            Tensor y = Tensor.scratch(x.dtype(), ys);
             int k = index.numel();
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < k; i++) {
@@ -212,7 +212,7 @@ final class Shaping {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.zeros(g.dtype(), inShape);
+            Tensor gx = Tensor.scratch(g.dtype(), inShape);
             int d = Shape.dim("indexSelect", dim, inShape.length);
             int size = inShape.length == 0 ? 1 : inShape[d], k = index.numel();
             Storage gs = g.storage(), out = gx.storage();

@@ -36,7 +36,7 @@ final class SoftmaxOps {
             Tensor x = in[0];
             int[] s = x.shape();
             ax = Reductions.Axis.of(s, Shape.dim(name(), dim, s.length));
-            Tensor y = Tensor.zerosLike(x);
+            Tensor y = Tensor.scratchLike(x);
             Kernels.softmax(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner(), log);
             save(y);
             return y;
@@ -45,7 +45,7 @@ final class SoftmaxOps {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor y = saved()[0];
-            Tensor gx = Tensor.zerosLike(y);
+            Tensor gx = Tensor.scratchLike(y);
             Storage ys = y.storage(), gs = g.storage(), out = gx.storage();
             int n = ax.n(), inner = ax.inner();
             for (int o = 0; o < ax.outer(); o++) {
@@ -90,7 +90,7 @@ final class SoftmaxOps {
             int[] s = x.shape();
             int d = Shape.dim("logsumexp", dim, s.length);
             ax = Reductions.Axis.of(s, d);
-            Tensor y = Tensor.zeros(x.dtype(), Shape.reduce(s, d, keepdim));
+            Tensor y = Tensor.scratch(x.dtype(), Shape.reduce(s, d, keepdim));
             int rows = ax.outer() * ax.inner();
             shift = new double[rows];
             logSum = new double[rows];
@@ -103,7 +103,7 @@ final class SoftmaxOps {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0];
-            Tensor gx = Tensor.zerosLike(x);
+            Tensor gx = Tensor.scratchLike(x);
             Storage xs = x.storage(), gs = g.storage(), out = gx.storage();
             int n = ax.n(), inner = ax.inner();
             for (int o = 0; o < ax.outer(); o++) {

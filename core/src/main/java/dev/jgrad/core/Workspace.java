@@ -1,0 +1,165 @@
+package dev.jgrad.core;
+
+import java.util.ArrayList;
+
+/**
+ * Buffer reuse for steps whose graph has the same shape every time: a training step allocates nothing once warm.
+ *
+ * <p>While a workspace is {@linkplain #open() open} on a thread, ops take the arrays for their results and gradients
+ * ({@link Tensor#scratch}) from the workspace's pools instead of the heap; {@link #close()} returns every array handed
+ * out since {@code open()} to the pools, so the next step with the same shapes gets the same arrays back. Parameter
+ * gradients are the exception that makes optimisers work: a gradient a leaf keeps ({@link Tensor#grad()}) leaves the
+ * scope with the leaf, and goes back to the pool when {@link Tensor#zeroGrad()} clears it.
+ * <pre>{@code
+ * Workspace ws = new Workspace();
+ * for (Batch b : batches) {
+ *     try (Workspace w = ws.open()) {
+ *         optimizer.zeroGrad();
+ *         Tensor loss = lossFn.apply(model.forward(b.x()), b.y());
+ *         loss.backward();
+ *         optimizer.step();
+ *         total += loss.item();              // read results before the scope closes
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifetime rule.</b> A tensor computed by an op inside the scope is valid until the scope closes. Afterwards its
+ * array may hold another step's data, so every read or use of such a tensor throws {@link IllegalStateException}
+ * ("buffer recycled") rather than return wrong numbers; {@link Tensor#copy()} inside the scope keeps a value (copies
+ * and every factory such as {@link Tensor#zeros} always use the heap). A parameter gradient cleared by
+ * {@code zeroGrad()} is likewise recycled, so a reference to the old {@code grad()} tensor becomes unusable.
+ *
+ * <p>A workspace belongs to one thread at a time and scopes do not nest (one open workspace per thread). Pools are
+ * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed.
+ */
+public final class Workspace implements AutoCloseable {
+    private static final ThreadLocal<Workspace> ACTIVE = new ThreadLocal<>();
+
+    /** Free buffers of one dtype and length. */
+    private static final class Pool {
+        final DType dtype;
+        final int length;
+        Storage[] free = new Storage[4];
+        int size;
+
+        Pool(DType dtype, int length) {
+            this.dtype = dtype;
+            this.length = length;
+        }
+
+        void push(Storage s) {
+            if (size == free.length) free = java.util.Arrays.copyOf(free, size * 2);
+            free[size++] = s;
+        }
+    }
+
+    private final ArrayList<Pool> pools = new ArrayList<>();
+    private final ArrayList<Storage> leased = new ArrayList<>();
+    private Thread thread;
+    /** Incremented on every close: a scratch tensor is live while its recorded generation matches. */
+    int generation;
+    private long arraysAllocated, bytesAllocated;
+
+    /** An empty workspace; buffers are created on first use. */
+    public Workspace() {
+    }
+
+    /**
+     * Opens a scope on the calling thread; returns {@code this} for try-with-resources.
+     *
+     * @throws IllegalStateException if this workspace is already open, or another workspace is open on this thread
+     */
+    public Workspace open() {
+        if (thread != null) {
+            throw new IllegalStateException("Workspace.open: already open on thread " + thread.getName() + "; close it first");
+        }
+        if (ACTIVE.get() != null) {
+            throw new IllegalStateException("Workspace.open: another workspace is open on this thread; scopes do not nest");
+        }
+        thread = Thread.currentThread();
+        ACTIVE.set(this);
+        return this;
+    }
+
+    /**
+     * Closes the scope: every buffer handed out since {@link #open()} (other than kept parameter gradients) returns to
+     * the pools and the tensors holding them stop being usable.
+     *
+     * @throws IllegalStateException if called from another thread than the one that opened the scope
+     */
+    @Override
+    public void close() {
+        if (thread == null) return;
+        if (thread != Thread.currentThread()) {
+            throw new IllegalStateException("Workspace.close: opened on thread " + thread.getName() + ", closed on "
+                    + Thread.currentThread().getName());
+        }
+        for (int i = 0; i < leased.size(); i++) release(leased.get(i));
+        leased.clear();
+        generation++;
+        thread = null;
+        ACTIVE.set(null);
+    }
+
+    /** True while a scope of this workspace is open. */
+    public boolean isOpen() {
+        return thread != null;
+    }
+
+    /** How many arrays this workspace has allocated so far (constant from the second identical step on). */
+    public long arraysAllocated() {
+        return arraysAllocated;
+    }
+
+    /** How many bytes of arrays this workspace has allocated so far. */
+    public long bytesAllocated() {
+        return bytesAllocated;
+    }
+
+    /** The workspace open on the calling thread, or null. */
+    static Workspace active() {
+        return ACTIVE.get();
+    }
+
+    /** A buffer of {@code n} elements for the current scope, zero-filled when {@code zero}. */
+    Storage take(DType dtype, int n, boolean zero) {
+        Pool p = pool(dtype, n);
+        Storage s;
+        if (p.size > 0) {
+            s = p.free[--p.size];
+            p.free[p.size] = null;
+            if (zero) s.fill(0.0);
+        } else {
+            s = Storage.allocate(dtype, n);
+            arraysAllocated++;
+            bytesAllocated += (long) n * (dtype == DType.FLOAT32 ? 4 : 8);
+        }
+        leased.add(s);
+        return s;
+    }
+
+    /** Takes {@code s} out of the current scope: it will not be recycled on close (a leaf keeps it as its gradient). */
+    void keep(Storage s) {
+        for (int i = leased.size() - 1; i >= 0; i--) {
+            if (leased.get(i) == s) {
+                leased.remove(i);
+                return;
+            }
+        }
+    }
+
+    /** Returns a kept buffer to its pool. */
+    void release(Storage s) {
+        pool(s.dtype(), s.length()).push(s);
+    }
+
+    private Pool pool(DType dtype, int n) {
+        for (int i = 0, k = pools.size(); i < k; i++) {
+            Pool p = pools.get(i);
+            if (p.length == n && p.dtype == dtype) return p;
+        }
+        Pool p = new Pool(dtype, n);
+        pools.add(p);
+        return p;
+    }
+}

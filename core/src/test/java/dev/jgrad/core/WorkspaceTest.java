@@ -1,0 +1,191 @@
+package dev.jgrad.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Buffer reuse by {@link Workspace}: recycling, the lifetime rule, kept gradients and misuse. */
+class WorkspaceTest {
+
+    /** y = Σ (w ∘ x)² as a custom op built on scratch buffers, so the test needs nothing outside core. */
+    static final class SquareSum extends Function {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor w = in[0], x = in[1];
+            save(w, x);
+            Tensor y = Tensor.scratch(w.dtype());
+            double s = 0;
+            for (int i = 0; i < w.numel(); i++) {
+                double v = w.get(i) * x.get(i);
+                s += v * v;
+            }
+            y.set(0, s);
+            return y;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor w = saved()[0], x = saved()[1];
+            Tensor gw = Tensor.scratchUninitializedLike(w);
+            for (int i = 0; i < w.numel(); i++) gw.set(i, g.item() * 2 * w.get(i) * x.get(i) * x.get(i));
+            return new Tensor[]{gw, null};
+        }
+    }
+
+    private static Tensor weights() {
+        return Tensor.of(new double[]{1, -2, 3, 0.5}, 4).requiresGrad(true);
+    }
+
+    @Test
+    void scratchOutsideAScopeIsAnOrdinaryHeapTensor() {
+        Tensor t = Tensor.scratch(DType.FLOAT32, 2, 3);
+        assertFalse(t.isScratch());
+        assertEquals(6, t.numel());
+        for (int i = 0; i < 6; i++) assertEquals(0.0, t.get(i));
+    }
+
+    @Test
+    void buffersAreReusedFromTheSecondStepOnAndResultsDoNotChange() {
+        Workspace ws = new Workspace();
+        Tensor w = weights(), x = Tensor.of(new double[]{0.5, 1, -1, 2}, 4);
+        double[] losses = new double[5];
+        long afterFirst = -1;
+        for (int step = 0; step < 5; step++) {
+            try (Workspace s = ws.open()) {
+                w.zeroGrad();
+                Tensor loss = new SquareSum().apply(w, x);
+                loss.backward();
+                losses[step] = loss.item();
+                for (int i = 0; i < 4; i++) w.set(i, w.get(i) - 0.01 * w.grad().get(i));
+            }
+            if (step == 0) afterFirst = ws.arraysAllocated();
+        }
+        assertEquals(afterFirst, ws.arraysAllocated(), "steps after the first allocate no arrays");
+        // the same five steps on the heap give the same numbers
+        Tensor w2 = weights();
+        for (int step = 0; step < 5; step++) {
+            w2.zeroGrad();
+            Tensor loss = new SquareSum().apply(w2, x);
+            loss.backward();
+            assertEquals(losses[step], loss.item(), 0.0, "step " + step);
+            for (int i = 0; i < 4; i++) w2.set(i, w2.get(i) - 0.01 * w2.grad().get(i));
+        }
+        assertTrue(w.contentEquals(w2));
+    }
+
+    @Test
+    void aTensorUsedAfterItsScopeClosedThrowsInsteadOfReadingRecycledData() {
+        Workspace ws = new Workspace();
+        Tensor kept, view, copy;
+        try (Workspace s = ws.open()) {
+            kept = Tensor.scratch(DType.FLOAT64, 2, 2);
+            kept.set(0, 42);
+            view = kept.view(4);
+            copy = kept.copy();
+            assertTrue(kept.isScratch());
+            assertTrue(view.isScratch());
+            assertFalse(copy.isScratch());
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.get(0));
+        assertTrue(e.getMessage().contains("recycled"), e.getMessage());
+        assertTrue(e.getMessage().contains("[2, 2]"), e.getMessage());
+        assertThrows(IllegalStateException.class, kept::storage);
+        assertThrows(IllegalStateException.class, kept::matrix);
+        assertThrows(IllegalStateException.class, kept::toDoubleArray);
+        assertThrows(IllegalStateException.class, () -> view.get(0));
+        assertThrows(IllegalStateException.class, kept::detach);
+        assertFalse(kept.isScratch());
+        assertEquals(42.0, copy.get(0), "a copy taken inside the scope survives it");
+    }
+
+    @Test
+    void aKeptGradientSurvivesTheScopeAndReturnsToThePoolOnZeroGrad() {
+        Workspace ws = new Workspace();
+        Tensor w = weights(), x = Tensor.of(new double[]{1, 1, 1, 1}, 4);
+        try (Workspace s = ws.open()) {
+            new SquareSum().apply(w, x).backward();
+        }
+        Tensor g = w.grad();
+        assertNotNull(g);
+        assertEquals(2.0, g.get(0), "the gradient is readable after the scope: the leaf kept it");
+        assertFalse(g.isScratch());
+        long arrays = ws.arraysAllocated();
+        w.zeroGrad();
+        assertNull(w.grad());
+        assertThrows(IllegalStateException.class, () -> g.get(0), "a cleared kept gradient is recycled");
+        try (Workspace s = ws.open()) {
+            new SquareSum().apply(w, x).backward();
+        }
+        assertEquals(arrays, ws.arraysAllocated(), "the returned gradient array is reused");
+        assertEquals(-4.0, w.grad().get(1));
+    }
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCallsInOneScope() {
+        Workspace ws = new Workspace();
+        Tensor w = weights(), x = Tensor.of(new double[]{1, 1, 1, 1}, 4);
+        try (Workspace s = ws.open()) {
+            new SquareSum().apply(w, x).backward();
+            new SquareSum().apply(w, x).backward();
+        }
+        assertEquals(4.0, w.grad().get(0));
+        assertEquals(12.0, w.grad().get(2));
+    }
+
+    @Test
+    void scopesDoNotNestAndBelongToOneThread() throws Exception {
+        Workspace a = new Workspace(), b = new Workspace();
+        try (Workspace s = a.open()) {
+            assertTrue(a.isOpen());
+            assertThrows(IllegalStateException.class, a::open);
+            IllegalStateException e = assertThrows(IllegalStateException.class, b::open);
+            assertTrue(e.getMessage().contains("do not nest"), e.getMessage());
+            AtomicReference<Throwable> fromOther = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    a.close();
+                } catch (Throwable ex) {
+                    fromOther.set(ex);
+                }
+                // another thread sees no open workspace: its scratch tensors are heap tensors
+                if (Tensor.scratch(DType.FLOAT32, 3).isScratch()) fromOther.set(new AssertionError("leaked scope"));
+            });
+            t.start();
+            t.join();
+            assertTrue(fromOther.get() instanceof IllegalStateException, String.valueOf(fromOther.get()));
+        }
+        assertFalse(a.isOpen());
+        a.close(); // closing a closed workspace is a no-op
+        try (Workspace s = b.open()) {
+            assertSame(b, s);
+        }
+    }
+
+    @Test
+    void recycledBuffersAreZeroedForScratchButNotForUninitialized() {
+        Workspace ws = new Workspace();
+        try (Workspace s = ws.open()) {
+            Tensor t = Tensor.scratch(DType.FLOAT32, 8);
+            for (int i = 0; i < 8; i++) t.set(i, 7);
+        }
+        try (Workspace s = ws.open()) {
+            Tensor t = Tensor.scratch(DType.FLOAT32, 8);
+            for (int i = 0; i < 8; i++) assertEquals(0.0, t.get(i));
+            t.set(3, 9);
+        }
+        try (Workspace s = ws.open()) {
+            Tensor t = Tensor.scratchUninitialized(DType.FLOAT32, 8);
+            assertEquals(9.0, t.get(3), "uninitialized scratch reuses the array as it is");
+        }
+        assertEquals(1, ws.arraysAllocated());
+        assertEquals(32, ws.bytesAllocated());
+    }
+}
