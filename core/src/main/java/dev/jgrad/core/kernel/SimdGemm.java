@@ -29,14 +29,17 @@ import java.util.Arrays;
  * <p><b>Micro-kernel.</b> An {@code mr × nr} = 8 rows × 2 vectors tile of C (8×32 floats or 8×16 doubles with
  * 512-bit vectors) lives in 16 vector accumulators; per depth step it loads the 2 B vectors of the panel,
  * broadcasts each of the 8 A elements of the strip and issues 16 FMAs. The whole kc-loop, plus the
- * final load-add-store of C, is a single method with no vector-valued calls, so nothing is boxed. On this
+ * final store of C, is a single method with no vector-valued calls, so nothing is boxed; when a depth block must be
+ * added to C, the kernel writes a scratch tile that {@link #storeTile} adds (a kernel that also loaded and added C
+ * grew past C2's inlining budget, which then boxed every accumulator at the stores). On this
  * machine (Zen 4, AVX-512) 4×3, 4×4, 6×4, 8×2, 8×3 and 5×4 tiles all ran at the same ~116 GFLOP/s in-cache
  * (the FMA-port limit); 8×2 was kept because {@code M} is usually a batch size (a multiple of 8) and
  * narrow panels waste little on the {@code N} tail (e.g. 784 = 24·32 + 16). Edge tiles (fewer than mr rows
  * or nr columns) run the full kernel into a scratch tile that is then added/copied into C with scalar
  * loops, so the kernel itself never needs masks. The accumulators are loop-carried, so they are never the
  * receivers of Vector API calls (see {@link VectorMath}'s JIT rules): the epilogue is
- * {@code load(C).add(acc)} / {@code negZero.add(acc)} ({@code -0 + x == x} for every {@code x}).
+ * {@code negZero.add(acc)} ({@code -0 + x == x} for every {@code x}). A C narrower than one panel ({@code N < nr},
+ * e.g. 10 logits) with a tall {@code M} is computed transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, so the tiles are filled.
  *
  * <p><b>Measured</b> (single thread, 128×784·784×256 float32): ~100 GFLOP/s in all four transpose modes
  * (x·Wᵀ ~90: its B is packed transposed), vs 6.5 GFLOP/s for {@code CommonOps_FDRM.mult}; float64 ~50 GFLOP/s.
@@ -96,6 +99,9 @@ abstract class SimdGemm<T> {
      */
     abstract void kernel(int kc, T ap, int aOff, T bp, int bOff, T c, int cOff, int ldc);
 
+    /** {@code c[j·rows + i] (+)= t[i·cols + j]}: the {@code rows × cols} matrix {@code t}, transposed into {@code c}. */
+    abstract void transposeInto(T t, int rows, int cols, T c, boolean add);
+
     /** Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of an {@code mr × nr} tile into C. */
     abstract void storeTile(T tile, T c, int cOff, int ldc, int rows, int cols, boolean add);
 
@@ -103,7 +109,7 @@ abstract class SimdGemm<T> {
 
     /** Thread-local packing buffers. */
     static final class Work<T> {
-        T a, b, tile;
+        T a, b, tile, t;
     }
 
     /**
@@ -118,6 +124,16 @@ abstract class SimdGemm<T> {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) zero(c, 0, ldc, m, n);
+            return;
+        }
+        if (n < nr && m >= 2 * nr && threads == 1) {
+            // a narrow C (e.g. the 10 logits of a classifier) would fill few of a tile's nr columns: compute
+            // Cᵀ = op(B)ᵀ·op(A)ᵀ instead (the operands swap roles; packing handles the transposes), then transpose
+            Work<T> w = work.get();
+            if (w.t == null || length(w.t) < m * n) w.t = alloc(m * n);
+            T t = w.t;
+            serial(b, ldb, bPMajor, a, lda, aPMajor, t, m, k, 0, n, 0, m, false);
+            transposeInto(t, n, m, c, accumulate);
             return;
         }
         int parts = threads;

@@ -62,6 +62,13 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
     }
 
     @Override
+    void transposeInto(float[] t, int rows, int cols, float[] c, boolean add) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0, o = i; j < cols; j++, o += rows) c[o] = add ? c[o] + t[i * cols + j] : t[i * cols + j];
+        }
+    }
+
+    @Override
     void storeTile(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
         for (int r = 0; r < rows; r++) {
             int t = r * nr, o = cOff + r * ldc;

@@ -32,6 +32,8 @@ class SimdGemmTest {
         s.add(new int[]{128, 784, 256});
         s.add(new int[]{129, 785, 257});
         s.add(new int[]{128, 256, 10});
+        s.add(new int[]{128, 128, 10}); // narrow C: computed transposed
+        s.add(new int[]{64, 9, 15});
         s.add(new int[]{3, 784, 129});
         s.add(new int[]{200, 400, 1});
         s.add(new int[]{1, 1000, 300});
