@@ -18,13 +18,14 @@ import org.ejml.data.Matrix;
  *   <li><b>gemm</b> (float32 and float64): the blocked, register-tiled kernel of {@link SimdGemm}, on up to
  *   {@link GemmPool#THREADS} threads for large products (see the thresholds below); products of fewer
  *   than {@link #SMALL_FLOPS} multiply-adds go to EJML.</li>
- *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> on float32 storage: vectorised
- *   ({@link VectorMath}), for contiguous rows ({@code inner == 1}): a max pass, an exp-sum pass and a write
- *   pass (log-softmax: {@code (x - max) - log Σ}; softmax: {@code exp(x - max)·(1/Σ)}, recomputing the exp);
- *   exp sums are compensated float lanes (as accurate as double), other sums double lanes. Rows
- *   whose max (or given shift / log-sum) is not finite are done by the scalar code, which keeps every special
- *   case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as {@link ScalarKernels}.
- *   float64 storage, and {@code inner > 1} rows other than sums, use {@link ScalarKernels}.</li>
+ *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> on float32 and float64 storage:
+ *   vectorised, for contiguous rows ({@code inner == 1}), by the row passes of {@link SimdRowsF32} (and its
+ *   generated float64 twin {@code SimdRowsF64}) over the exp/log of {@link VectorMath} (float32: within 2 ulp,
+ *   compensated float exp sums) and {@link VectorMath64} (float64: within 1 ulp, double-lane sums); results
+ *   below the normal range are flushed to +0. Rows whose max (or given shift / log-sum / scale) is not finite
+ *   are done by the scalar code, which keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf})
+ *   bit-for-bit the same as {@link ScalarKernels}. {@code inner > 1} rows other than sums use
+ *   {@link ScalarKernels}.</li>
  * </ul>
  *
  * <p><b>Thresholds</b> (multiply-adds {@code M·N·K}; measured on the 2-core Zen 4 VM this was developed on with
@@ -109,102 +110,48 @@ public final class SimdKernels implements KernelBackend {
     @Override
     public void exp(Storage x, Storage out, int n) {
         if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) VectorMath.exp(xf.a, 0, of.a, 0, n);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) VectorMath64.exp(xd.a, 0, od.a, 0, n);
         else scalar.exp(x, out, n);
     }
 
     @Override
     public void log(Storage x, Storage out, int n) {
         if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) VectorMath.log(xf.a, 0, of.a, 0, n);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) VectorMath64.log(xd.a, 0, od.a, 0, n);
         else scalar.log(x, out, n);
     }
 
-    // ------------------------------------------------------------------------------------------ rows
-
-    /** Max of {@code x[off .. off+n)}, NaN if any element is NaN, {@code -inf} for {@code n == 0}. */
-    static float rowMax(float[] x, int off, int n) {
-        final FloatVector ninf = FloatVector.broadcast(SF, Float.NEGATIVE_INFINITY);
-        FloatVector mv = ninf;
-        int i = 0;
-        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
-            // Math.max semantics: NaN wins. The loop-carried mv is never the receiver (VectorMath's JIT rules).
-            mv = FloatVector.fromArray(SF, x, off + i).max(mv);
-        }
-        float m = ninf.max(mv).reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) m = Math.max(m, x[off + i]);
-        return m;
-    }
+    // ------------------------------------------------------------------------------------------ rows (SimdRowsF32/F64)
 
     @Override
     public void softmax(Storage x, Storage out, int outer, int n, int inner, boolean log) {
-        if (inner != 1 || !(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
-            scalar.softmax(x, out, outer, n, inner, log);
-            return;
-        }
-        float[] xa = xf.a, oa = of.a;
-        for (int r = 0; r < outer; r++) {
-            int base = r * n;
-            float m = rowMax(xa, base, n);
-            if (!Float.isFinite(m)) {
-                ScalarKernels.softmaxRow(x, out, base, n, 1, log);
-                continue;
-            }
-            double s = VectorMath.expSumLoop(xa, base, m, n);
-            if (log) subtract(xa, base, m, (float) Math.log(s), oa, base, n);
-            else VectorMath.expStoreLoop(xa, base, m, 0f, (float) (1.0 / s), oa, base, n);
-        }
-    }
-
-    /** {@code out[oOff + i] = (x[xOff + i] - a) - b}. */
-    private static void subtract(float[] x, int xOff, float a, float b, float[] out, int oOff, int n) {
-        FloatVector va = FloatVector.broadcast(SF, a), vb = FloatVector.broadcast(SF, b);
-        int i = 0;
-        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
-            FloatVector.fromArray(SF, x, xOff + i).sub(va).sub(vb).intoArray(out, oOff + i);
-        }
-        for (; i < n; i++) out[oOff + i] = (x[xOff + i] - a) - b;
+        if (inner == 1 && x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdRowsF32.softmax(x, xf.a, out, of.a, outer, n, log);
+        else if (inner == 1 && x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdRowsF64.softmax(x, xd.a, out, od.a, outer, n, log);
+        else scalar.softmax(x, out, outer, n, inner, log);
     }
 
     @Override
     public void logSumExp(Storage x, double[] shift, double[] logSum, int outer, int n, int inner) {
-        if (inner != 1 || !(x instanceof Storage.F32 xf)) {
-            scalar.logSumExp(x, shift, logSum, outer, n, inner);
-            return;
-        }
-        float[] xa = xf.a;
-        for (int r = 0; r < outer; r++) {
-            int base = r * n;
-            float m = rowMax(xa, base, n);
-            if (!Float.isFinite(m)) {
-                ScalarKernels.logSumExpRow(x, base, n, 1, shift, logSum, r);
-                continue;
-            }
-            shift[r] = m;
-            logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, n));
-        }
+        if (inner == 1 && x instanceof Storage.F32 xf) SimdRowsF32.logSumExp(x, xf.a, shift, logSum, outer, n);
+        else if (inner == 1 && x instanceof Storage.F64 xd) SimdRowsF64.logSumExp(x, xd.a, shift, logSum, outer, n);
+        else scalar.logSumExp(x, shift, logSum, outer, n, inner);
     }
 
     @Override
     public void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
-        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
-            scalar.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
-            return;
-        }
-        float[] xa = xf.a, oa = of.a;
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            double s = scale[r], m = shift[r], l = logSum[r];
-            if (s == 0 || !Double.isFinite(m) || !Double.isFinite(l) || !Double.isFinite(s)) {
-                ScalarKernels.scaledSoftmaxRow(x, m, l, s, out, base, cols);
-                continue;
-            }
-            VectorMath.expStoreLoop(xa, base, (float) m, (float) l, (float) s, oa, base, cols);
-        }
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdRowsF32.scaledSoftmax(x, xf.a, shift, logSum, scale, out, of.a, rows, cols);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdRowsF64.scaledSoftmax(x, xd.a, shift, logSum, scale, out, od.a, rows, cols);
+        else scalar.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
 
     // ------------------------------------------------------------------------------------------ sum
 
     @Override
     public void sum(Storage x, Storage out, int outer, int n, int inner) {
+        if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) {
+            VectorMath64.sum(xd.a, od.a, outer, n, inner);
+            return;
+        }
         if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
             scalar.sum(x, out, outer, n, inner);
             return;

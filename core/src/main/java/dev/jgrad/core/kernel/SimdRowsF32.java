@@ -1,0 +1,95 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.Storage;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 row kernels of {@link SimdKernels} — softmax, log-softmax, logSumExp and scaledSoftmax over
+ * contiguous rows ({@code inner == 1}) — as passes over each row: a max pass, an exp-sum pass and a write pass
+ * (log-softmax: {@code (x - max) - log Σ}; softmax: {@code exp(x - max)·(1/Σ)}, recomputing the exp; scaled
+ * softmax: {@code s·exp((x - shift) - logSum)}), the same expressions as {@link ScalarKernels}. The exp loops, and
+ * their accuracy, are those of the precision's exp/log class: {@code VectorMath} here, {@code VectorMath64} in the
+ * generated twin. Rows whose max (or given shift, log-sum or scale) is not finite are done by the scalar code, which
+ * keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as
+ * {@link ScalarKernels}.
+ *
+ * <p>One source for both precisions: the build writes {@code SimdRowsF64} from this file (core/pom.xml,
+ * generate-kernels, which swaps the element type and vector class and calls {@code VectorMath64} instead of
+ * {@code VectorMath}), so the row logic exists once while the exp loops, whose algorithms differ between the
+ * precisions, stay separate. Edit {@code SimdRowsF32.java} only.
+ */
+final class SimdRowsF32 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private SimdRowsF32() {
+    }
+
+    /** Max of {@code x[off .. off+n)}, NaN if any element is NaN, {@code -inf} for {@code n == 0}. */
+    static float rowMax(float[] x, int off, int n) {
+        final FloatVector ninf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector mv = ninf;
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            // Math.max semantics: NaN wins. The loop-carried mv is never the receiver (VectorMath's JIT rules).
+            mv = FloatVector.fromArray(S, x, off + i).max(mv);
+        }
+        float m = ninf.max(mv).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, x[off + i]);
+        return m;
+    }
+
+    /** Softmax (or log-softmax) of {@code outer} contiguous rows of {@code n}; {@code xa}, {@code oa} back {@code x}, {@code out}. */
+    static void softmax(Storage x, float[] xa, Storage out, float[] oa, int outer, int n, boolean log) {
+        for (int r = 0; r < outer; r++) {
+            int base = r * n;
+            float m = rowMax(xa, base, n);
+            if (!Float.isFinite(m)) {
+                ScalarKernels.softmaxRow(x, out, base, n, 1, log);
+                continue;
+            }
+            double s = VectorMath.expSumLoop(xa, base, m, n);
+            if (log) subtract(xa, base, m, (float) Math.log(s), oa, base, n);
+            else VectorMath.expStoreLoop(xa, base, m, 0f, (float) (1.0 / s), oa, base, n);
+        }
+    }
+
+    /** {@code out[oOff + i] = (x[xOff + i] - a) - b}. */
+    private static void subtract(float[] x, int xOff, float a, float b, float[] out, int oOff, int n) {
+        FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xOff + i).sub(va).sub(vb).intoArray(out, oOff + i);
+        }
+        for (; i < n; i++) out[oOff + i] = (x[xOff + i] - a) - b;
+    }
+
+    /** {@link KernelBackend#logSumExp} for {@code outer} contiguous rows of {@code n}; {@code xa} backs {@code x}. */
+    static void logSumExp(Storage x, float[] xa, double[] shift, double[] logSum, int outer, int n) {
+        for (int r = 0; r < outer; r++) {
+            int base = r * n;
+            float m = rowMax(xa, base, n);
+            if (!Float.isFinite(m)) {
+                ScalarKernels.logSumExpRow(x, base, n, 1, shift, logSum, r);
+                continue;
+            }
+            shift[r] = m;
+            logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, n));
+        }
+    }
+
+    /** {@link KernelBackend#scaledSoftmax}; {@code xa}, {@code oa} back {@code x}, {@code out}. */
+    static void scaledSoftmax(Storage x, float[] xa, double[] shift, double[] logSum, double[] scale, Storage out, float[] oa,
+                              int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double s = scale[r], m = shift[r], l = logSum[r];
+            if (s == 0 || !Double.isFinite(m) || !Double.isFinite(l) || !Double.isFinite(s)) {
+                ScalarKernels.scaledSoftmaxRow(x, m, l, s, out, base, cols);
+                continue;
+            }
+            VectorMath.expStoreLoop(xa, base, (float) m, (float) l, (float) s, oa, base, cols);
+        }
+    }
+}
