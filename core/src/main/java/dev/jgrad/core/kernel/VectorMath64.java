@@ -56,8 +56,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>JIT rules</b>: those of {@link VectorMath} (no vector-valued helpers; loop-carried vectors never receivers;
  * no vector used under a condition inside a loop; rare paths scalar). In particular the exp loop always both
- * stores and sums — a sum-only call stores into a {@code VL}-element scratch, overwritten each iteration — so one
- * loop serves both uses without a conditional store.
+ * stores and sums — a sum-only call stores into a per-thread {@code VL}-element scratch, overwritten each iteration —
+ * so one loop serves both uses without a conditional store, and nothing is allocated.
  */
 final class VectorMath64 {
     static final VectorSpecies<Double> S = VectorSpecies.of(double.class, VectorMath.S.vectorShape());
@@ -87,6 +87,8 @@ final class VectorMath64 {
             Q6 = 0.13268760562036724, Q7 = 0.1308675766695207;
     /** The coefficients in ascending order, for the scalar twins. */
     private static final double[] EXP_P = {P0, P1, P2, P3, P4, P5, P6, P7, P8, P9, P10}, LOG_Q = {Q0, Q1, Q2, Q3, Q4, Q5, Q6, Q7};
+    /** Per-thread store target of the sum-only exp loop (never read; a per-call array would be allocated per row). */
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[VL]);
     /** The bits of √½ (rounded down): the low end of the mantissa interval of log. */
     private static final long SQRTHF_BITS = 0x3fe6a09e667f3bcdL;
 
@@ -95,7 +97,7 @@ final class VectorMath64 {
 
     /** {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n} (see the class comment for the summation order). */
     static double expSumLoop(double[] x, int xOff, double a, int n) {
-        return expLoop(x, xOff, a, 0d, 1d, new double[VL], 0, 0, n);
+        return expLoop(x, xOff, a, 0d, 1d, SCRATCH.get(), 0, 0, n);
     }
 
     /**
