@@ -58,57 +58,72 @@ public final class DataLoader {
         return sampler.numBatches();
     }
 
-    /** The batches of one epoch, in that epoch's seeded order. */
+    /** The batches of one epoch, in that epoch's seeded order; every batch has its own tensors. */
     public Iterable<Batch> epoch(long epoch) {
         int[][] batches = sampler.batches(epoch);
-        return () -> new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < batches.length;
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return batch(batches[next++]);
-            }
-        };
+        return () -> new Batches(batches, this::batch);
     }
 
     /**
      * The batches of one epoch, in that epoch's seeded order (the same batches as {@link #epoch(long)}), written
      * into buffers owned by each iterator: <b>a batch, including its features tensor, is valid only until the
-     * iterator's next call to {@code next()}</b>, which overwrites the features in place (a final smaller batch
-     * gets a buffer of its own). Use it where each batch is consumed before the next one is requested — a
-     * training step, or an evaluation pass — and {@link #epoch(long)} to keep batches. Each iterator has its own
-     * buffers, so two iterations do not interfere; an iterator is not thread-safe.
+     * iterator's next call to {@code next()}</b>, after which its buffer is overwritten. Use it where each batch
+     * is consumed before the next one is requested — a training step, or an evaluation pass — and
+     * {@link #epoch(long)} to keep batches. Each iterator has its own buffers, so two iterations do not
+     * interfere; an iterator is not thread-safe.
+     *
+     * <p>Batches are assembled on the calling thread, in {@code next()}. (Assembling the next batch on a background
+     * thread was tried and dropped: on two cores it competes with the parallel matrix products of the step and
+     * gained nothing overall.)
      *
      * @param epoch epoch number, at least 0
      * @throws IllegalArgumentException for a negative epoch
      */
     public Iterable<Batch> epochInPlace(long epoch) {
         int[][] batches = sampler.batches(epoch);
-        return () -> new Iterator<>() {
-            final Tensor[] buffers = new Tensor[2]; // [0] full batches, [1] the smaller last batch
-            int next;
+        return () -> new Batches(batches, new Buffers()::fill);
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < batches.length;
-            }
+    /** Iterates the batches of an epoch, making each with {@code make} (fresh, or into reused buffers). */
+    private static final class Batches implements Iterator<Batch> {
+        private final int[][] batches;
+        private final java.util.function.Function<int[], Batch> make;
+        private int next;
 
-            @Override
-            public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                int[] idx = batches[next++];
-                int slot = idx.length == sampler.batchSize() ? 0 : 1;
-                if (buffers[slot] == null) buffers[slot] = Tensor.zeros(dtype, idx.length, data.numFeatures());
-                fill(idx, buffers[slot]);
-                return new Batch(buffers[slot], IntTensor.of(data.labels(idx)), idx);
+        Batches(int[][] batches, java.util.function.Function<int[], Batch> make) {
+            this.batches = batches;
+            this.make = make;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < batches.length;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            return make.apply(batches[next++]);
+        }
+    }
+
+    /** The reused feature buffers of one in-place iteration. */
+    private final class Buffers {
+        /** One buffer for the full-size batches; a smaller last batch gets its own. */
+        private Tensor full, partial;
+
+        Batch fill(int[] idx) {
+            Tensor x;
+            if (idx.length == sampler.batchSize()) {
+                if (full == null) full = Tensor.zeros(dtype, idx.length, data.numFeatures());
+                x = full;
+            } else {
+                if (partial == null) partial = Tensor.zeros(dtype, idx.length, data.numFeatures());
+                x = partial;
             }
-        };
+            DataLoader.this.fill(idx, x);
+            return new Batch(x, IntTensor.of(data.labels(idx)), idx);
+        }
     }
 
     /** Writes the rows at {@code indices} (already checked) into {@code x}, a contiguous {@code [indices.length, D]} tensor. */

@@ -406,15 +406,13 @@ public final class Tabular {
      */
     public void copyRows(int[] indices, float[] dst, int offset) {
         Objects.checkFromIndexSize(offset, indices.length * numFeatures, dst.length);
-        float[] lut = floatOfByte; // same values as converting each byte, looked up
+        float[] lut = floatOfByte;
         for (int b = 0; b < indices.length; b++) {
             int row = checkRow("copyRows", "index", indices[b]);
             int base = row * numFeatures;
             int out = offset + b * numFeatures;
             if (lut != null) {
-                for (int j = 0; j < numFeatures; j++) {
-                    dst[out + j] = lut[bytes[base + j] & 0xFF];
-                }
+                ByteRows.INSTANCE.toFloats(bytes, base, dst, out, numFeatures, byteScale, lut);
             } else {
                 for (int j = 0; j < numFeatures; j++) {
                     dst[out + j] = (float) dense[base + j];

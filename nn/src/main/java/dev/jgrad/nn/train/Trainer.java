@@ -30,8 +30,10 @@ import java.util.Map;
  * {@link EpochMetrics}, including where the epoch's time went (the steps proper versus the loop's overhead, and
  * the evaluation). Batches come from {@link DataLoader#epochInPlace(long)}, so their input buffers are reused
  * from step to step. While an epoch runs a progress bar is shown on standard error when it is a terminal
- * (quiet otherwise). With an output directory it writes {@code metrics.csv}, {@code metrics.json} and
- * {@code training.png} (loss and accuracy curves) after every epoch; with a checkpoint path it saves a
+ * (quiet otherwise). With an output directory it writes {@code metrics.csv} and {@code metrics.json} after every
+ * epoch, and redraws {@code training.png} (loss and accuracy curves) after the last epoch and after any epoch
+ * that ends at least {@link #CHART_INTERVAL_SECONDS} seconds after the chart was last drawn (drawing it takes
+ * longer than a fast epoch's bookkeeping); with a checkpoint path it saves a
  * {@link Checkpoint} after every epoch, and {@link #resume(Path)} continues a run exactly.
  *
  * <pre>{@code
@@ -52,6 +54,10 @@ public final class Trainer {
     private final PrintStream log;
     private final List<EpochMetrics> history = new ArrayList<>();
     private int startEpoch;
+    private long lastChart;
+
+    /** Minimum time between two redraws of {@code training.png} before the last epoch. */
+    public static final double CHART_INTERVAL_SECONDS = 10;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -113,18 +119,30 @@ public final class Trainer {
     public List<EpochMetrics> fit(DataLoader train, DataLoader test) throws IOException {
         List<EpochMetrics> run = new ArrayList<>();
         if (outDir != null) Files.createDirectories(outDir);
+        lastChart = System.nanoTime();
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
             if (schedule != null) schedule.apply(optimizer, epoch);
             EpochMetrics m = runEpoch(epoch, train, test);
             run.add(m);
             history.add(m);
-            if (log != null) log.println(m.line());
-            if (outDir != null) writeOutputs();
+            long w0 = System.nanoTime();
+            if (outDir != null) {
+                boolean chart = epoch == epochs - 1 || System.nanoTime() - lastChart >= CHART_INTERVAL_SECONDS * 1e9;
+                writeOutputs(chart);
+                if (chart) lastChart = System.nanoTime();
+            }
+            long w1 = System.nanoTime();
             if (checkpoint != null) {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("epochs_completed", Integer.toString(epoch + 1));
                 meta.put("objective", objective.name());
                 Checkpoint.save(checkpoint, model, optimizer, meta);
+            }
+            long w2 = System.nanoTime();
+            if (log != null) {
+                String io = (outDir != null ? String.format(java.util.Locale.ROOT, "; outputs %.3f s", (w1 - w0) / 1e9) : "")
+                        + (checkpoint != null ? String.format(java.util.Locale.ROOT, "; checkpoint %.3f s", (w2 - w1) / 1e9) : "");
+                log.println(m.line() + io);
             }
         }
         startEpoch = epochs;
@@ -207,11 +225,12 @@ public final class Trainer {
         return List.copyOf(history);
     }
 
-    private void writeOutputs() throws IOException {
+    private void writeOutputs(boolean drawChart) throws IOException {
         StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
         for (EpochMetrics m : history) csv.append(m.csv()).append('\n');
         Files.writeString(outDir.resolve("metrics.csv"), csv);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("metrics.json").toFile(), history);
+        if (!drawChart) return;
         int n = history.size();
         double[] x = new double[n], trl = new double[n], tel = new double[n], tra = new double[n], tea = new double[n];
         for (int i = 0; i < n; i++) {
