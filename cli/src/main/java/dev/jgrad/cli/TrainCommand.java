@@ -158,12 +158,43 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<EpochMetrics> history = trainer.fit(trainLoader, testLoader);
         double total = (System.nanoTime() - t0) / 1e9;
-        Trainer.Evaluation ev = Trainer.evaluate(model, objective, testLoader);
-        double epochSeconds = history.stream().mapToDouble(EpochMetrics::seconds).average().orElse(Double.NaN);
-        System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total, %.2f s per epoch%n",
-                ev.accuracy(), ev.loss(), nEpochs, total, epochSeconds);
+        // the last epoch already evaluated the final model on the test set; evaluate only if no epoch ran
+        double testAccuracy, testLoss;
+        if (history.isEmpty()) {
+            Trainer.Evaluation ev = Trainer.evaluate(model, objective, testLoader);
+            testAccuracy = ev.accuracy();
+            testLoss = ev.loss();
+        } else {
+            testAccuracy = history.get(history.size() - 1).testAccuracy();
+            testLoss = history.get(history.size() - 1).testLoss();
+        }
+        System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total%n", testAccuracy, testLoss, nEpochs, total);
+        if (!history.isEmpty()) System.out.println(timeSplit(history));
         if (out != null) System.out.println("metrics and chart written to " + out);
         return 0;
+    }
+
+    /**
+     * The epoch time summary: the mean over the epochs run and the fastest epoch, each as the training pass (steps ×
+     * time per step + overhead) and the evaluation.
+     */
+    static String timeSplit(List<EpochMetrics> history) {
+        int n = history.size();
+        double seconds = 0, stepSeconds = 0, evalSeconds = 0;
+        long steps = 0;
+        EpochMetrics fastest = history.get(0);
+        for (EpochMetrics m : history) {
+            seconds += m.seconds();
+            stepSeconds += m.stepSeconds();
+            evalSeconds += m.evalSeconds();
+            steps += m.steps();
+            if (m.seconds() < fastest.seconds()) fastest = m;
+        }
+        return String.format(java.util.Locale.ROOT,
+                "epoch time: mean %.3f s = %d steps × %.3f ms + overhead %.3f s (%.1f%%), eval %.3f s; fastest (epoch %d) %.3f s = %.3f s steps + %.3f s overhead, eval %.3f s",
+                seconds / n, steps / n, steps == 0 ? Double.NaN : 1e3 * stepSeconds / steps, (seconds - stepSeconds) / n,
+                seconds > 0 ? 100 * (seconds - stepSeconds) / seconds : 0.0, evalSeconds / n,
+                fastest.epoch(), fastest.seconds(), fastest.stepSeconds(), fastest.overheadSeconds(), fastest.evalSeconds());
     }
 
     private DType parseDtype() {

@@ -74,4 +74,15 @@ class CliTest {
         assertTrue(Files.exists(out.resolve("slowdown.png")));
         assertEquals(2, run("slowdown", "--epochs", "0").code());
     }
+
+    @Test
+    void timeSplitSummarisesStepsOverheadAndEvaluation() {
+        java.util.List<dev.jgrad.nn.train.EpochMetrics> h = java.util.List.of(
+                new dev.jgrad.nn.train.EpochMetrics(1, 1e-3, 0.5, 0.8, 0.4, 0.85, 1000, 0.60, 100, 0.50, 0.05),
+                new dev.jgrad.nn.train.EpochMetrics(2, 1e-3, 0.4, 0.9, 0.3, 0.88, 1000, 0.40, 100, 0.36, 0.03));
+        String line = TrainCommand.timeSplit(h);
+        // mean pass 0.5 s = 100 steps × 4.3 ms + 0.07 s overhead (14%), mean eval 0.04 s; fastest is epoch 2
+        assertTrue(line.startsWith("epoch time: mean 0.500 s = 100 steps × 4.300 ms + overhead 0.070 s (14.0%), eval 0.040 s"), line);
+        assertTrue(line.contains("fastest (epoch 2) 0.400 s = 0.360 s steps + 0.040 s overhead, eval 0.030 s"), line);
+    }
 }

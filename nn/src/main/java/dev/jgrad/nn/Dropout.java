@@ -1,50 +1,91 @@
 package dev.jgrad.nn;
 
+import dev.jgrad.core.Function;
+import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
-import dev.jgrad.ops.Ops;
-
-import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Inverted dropout: in training mode each element is zeroed with probability {@code p} and the rest are
- * scaled by {@code 1/(1-p)}; in eval mode it is the identity. The mask comes from the module's own
- * seeded generator, so runs are reproducible (and the generator state is part of a checkpoint through
- * {@link #seedState()}).
+ * scaled by {@code 1/(1-p)}; in eval mode (or with {@code p = 0}) it is the identity. The output is the input
+ * multiplied by the mask (so a NaN or infinite input stays NaN where dropped, as with an explicit mask
+ * multiplication), and the gradient is the upstream gradient multiplied by the same mask.
+ *
+ * <h2>Mask distribution and reproducibility</h2>
+ * The masks come from the module's own seeded SplitMix64 stream, the generator of
+ * {@link java.util.SplittableRandom}: word {@code k} of the stream is the {@code k}-th {@code nextLong()} of
+ * {@code new SplittableRandom(seed)}. One forward call over {@code n} elements consumes {@code ceil(n/2)} words
+ * (calls always start on a fresh word): element {@code 2k} uses the low and element {@code 2k+1} the high 32 bits
+ * of the call's word {@code k}, read as an unsigned integer {@code u} in {@code [0, 2^32)}, and the element is
+ * dropped iff {@code u < t} with {@code t = round(p · 2^32)}. Each element is therefore dropped independently
+ * with probability exactly {@code t / 2^32}: exactly {@code p} when {@code p · 2^32} is an integer (0.5, 0.25,
+ * 0.125, ...) and within {@code 2^-33} of {@code p} otherwise (for {@code p = 0.2}: 0.19999999995). Kept
+ * elements are multiplied by {@code 1/(1-p)}, rounded to the tensor's dtype.
+ *
+ * <p>The generator position — the number of words consumed — is {@link #seedState()}; together with
+ * {@link #seed()} it is saved in checkpoints, and {@link #restoreSeedState(long, long)} jumps back to any
+ * position in constant time, so a resumed run draws exactly the masks an uninterrupted run would have drawn.
+ * (Checkpoints written before this mask layout counted one {@code nextDouble()} — also one word — per element,
+ * so they restore to the same stream position; the masks drawn after it follow the layout above.)
  */
 public final class Dropout extends Module {
+    /** SplitMix64's increment, {@code SplittableRandom}'s default gamma. */
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    private static final long LOW32 = 0xFFFF_FFFFL;
+
     private final double p;
-    private SplittableRandom rng;
-    private long draws;
+    /** Drop an element iff its 32 random bits, unsigned, are below this; in [0, 2^32]. */
+    private final long threshold;
     private long seed;
+    /** Words consumed so far. */
+    private long draws;
+    /** SplitMix64 state: {@code seed + draws · GOLDEN_GAMMA}. */
+    private long state;
 
     /**
      * @param p    drop probability in [0, 1)
      * @param seed seed of the mask generator
+     * @throws IllegalArgumentException if {@code p} is outside [0, 1) or NaN
      */
     public Dropout(double p, long seed) {
         if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("Dropout: p = " + p + " must be in [0, 1)");
         this.p = p;
+        this.threshold = Math.round(p * 0x1p32);
         this.seed = seed;
-        this.rng = new SplittableRandom(seed);
+        this.state = seed;
+    }
+
+    /** The drop probability. */
+    public double p() {
+        return p;
+    }
+
+    /**
+     * The probability with which the masks drop an element, {@code round(p · 2^32) / 2^32}: {@code p} itself when
+     * {@code p · 2^32} is an integer, otherwise within {@code 2^-33} of it.
+     */
+    public double effectiveDropProbability() {
+        return threshold * 0x1p-32;
     }
 
     @Override
     public Tensor forward(Tensor x) {
         if (x == null) throw new IllegalArgumentException("Dropout: input is null");
         if (!isTraining() || p == 0) return x;
-        Tensor mask = Tensor.zerosLike(x);
-        double keep = 1 / (1 - p);
-        for (int i = 0; i < mask.numel(); i++) mask.set(i, rng.nextDouble() < p ? 0.0 : keep);
-        draws += mask.numel();
-        return Ops.mul(x, mask);
+        return new Mask().apply(x);
     }
 
-    /** Number of random draws so far (restoring it with {@link #restoreSeedState(long)} reproduces later masks). */
+    /** Number of 64-bit random words drawn so far (restoring it with {@link #restoreSeedState(long)} reproduces later masks). */
     public long seedState() {
         return draws;
     }
 
-    /** Re-seeds and skips {@code n} draws, reproducing the generator state after {@code n} draws. */
+    /** Moves the generator to the position after {@code n} words of this module's seed (constant time). */
     public void restoreSeedState(long n) {
         restoreSeedState(seed, n);
     }
@@ -55,15 +96,158 @@ public final class Dropout extends Module {
     }
 
     /**
-     * Re-seeds with {@code seed} and skips {@code n} draws: the generator state of a Dropout created with that seed
-     * after {@code n} draws (what a checkpoint restores, whatever seed this module was built with).
+     * Re-seeds with {@code seed} and moves to the position after {@code n} words: the generator state of a Dropout
+     * created with that seed after {@code n} words (what a checkpoint restores, whatever seed this module was
+     * built with). Constant time.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
      */
     public void restoreSeedState(long seed, long n) {
         if (n < 0) throw new IllegalArgumentException("Dropout: draw count " + n + " must be >= 0");
-        SplittableRandom r = new SplittableRandom(seed);
-        for (long i = 0; i < n; i++) r.nextDouble();
         this.seed = seed;
-        this.rng = r;
         this.draws = n;
+        this.state = seed + n * GOLDEN_GAMMA;
+    }
+
+    /** SplitMix64's output function (Stafford's variant 13), as in {@code SplittableRandom}. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The masked multiplication as one graph node; backward regenerates the same mask from the saved position. */
+    private final class Mask extends Function {
+        private long start;
+
+        @Override
+        public String name() {
+            return "Dropout";
+        }
+
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor x = in[0];
+            int n = x.numel();
+            start = state;
+            long words = ((long) n + 1) >>> 1;
+            state += words * GOLDEN_GAMMA;
+            draws += words;
+            Tensor out = Tensor.zeros(x.dtype(), x.shape());
+            KERNEL.apply(start, threshold, scale(), x.storage(), out.storage(), n);
+            return out;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor gx = Tensor.zeros(g.dtype(), g.shape());
+            KERNEL.apply(start, threshold, scale(), g.storage(), gx.storage(), g.numel());
+            return new Tensor[]{gx};
+        }
+    }
+
+    private double scale() {
+        return 1 / (1 - p);
+    }
+
+    // ------------------------------------------------------------------ mask kernels
+
+    /** The kernel in use: the Vector API one when {@code jdk.incubator.vector} is present (and not disabled). */
+    static final MaskKernel KERNEL = selectKernel();
+
+    private static MaskKernel selectKernel() {
+        boolean scalar = "scalar".equalsIgnoreCase(String.valueOf(System.getProperty("jgrad.kernels")).trim());
+        if (scalar || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return new ScalarMaskKernel();
+        try {
+            // loaded by name: only the nested class links against the incubator module, so Dropout loads on any JVM
+            return (MaskKernel) Class.forName(Dropout.class.getName() + "$VectorMaskKernel").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return new ScalarMaskKernel();
+        }
+    }
+
+    /**
+     * Writes {@code out[i] = in[i] · (kept(i) ? scale : 0)} for {@code i < n}, where the mask is the one of the
+     * class documentation for the call whose first word follows generator state {@code start} (word {@code k} =
+     * {@code mix64(start + (k+1)·γ)}). Implementations are bit-identical.
+     */
+    interface MaskKernel {
+        void apply(long start, long threshold, double scale, Storage in, Storage out, int n);
+    }
+
+    /** Plain loops; the reference for the vector kernel. */
+    static final class ScalarMaskKernel implements MaskKernel {
+        @Override
+        public void apply(long start, long t, double scale, Storage in, Storage out, int n) {
+            if (in instanceof Storage.F32 f) floats(start, t, (float) scale, f.a, ((Storage.F32) out).a, 0, n);
+            else doubles(start, t, scale, ((Storage.F64) in).a, ((Storage.F64) out).a, n);
+        }
+
+        /** Elements {@code [from, n)}; {@code from} must be even (it starts word {@code from/2}). */
+        static void floats(long start, long t, float scale, float[] a, float[] o, int from, int n) {
+            float[] factor = {0f, scale};
+            long s = start + ((long) from >>> 1) * GOLDEN_GAMMA;
+            int i = from;
+            for (; i + 1 < n; i += 2) {
+                long r = mix64(s += GOLDEN_GAMMA);
+                o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
+                o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
+            }
+            if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
+        }
+
+        static void doubles(long start, long t, double scale, double[] a, double[] o, int n) {
+            double[] factor = {0.0, scale};
+            long s = start;
+            int i = 0;
+            for (; i + 1 < n; i += 2) {
+                long r = mix64(s += GOLDEN_GAMMA);
+                o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
+                o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
+            }
+            if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
+        }
+    }
+
+    /**
+     * The float32 mask with the Vector API: SplitMix64 on {@code L} 64-bit lanes at once, each lane's two 32-bit
+     * halves compared (unsigned, via a sign flip) against the threshold as {@code 2L} int lanes — the little-endian
+     * halves are exactly elements {@code 2k} and {@code 2k+1}. float64 uses the scalar loops.
+     */
+    static final class VectorMaskKernel implements MaskKernel {
+        private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+        private static final VectorSpecies<Long> LS =
+                VectorSpecies.of(long.class, VectorShape.forBitSize(FS.vectorBitSize()));
+
+        @Override
+        public void apply(long start, long t, double scale, Storage in, Storage out, int n) {
+            if (!(in instanceof Storage.F32 f) || t > LOW32 || FS.length() != 2 * LS.length()) {
+                new ScalarMaskKernel().apply(start, t, scale, in, out, n);
+                return;
+            }
+            float[] a = f.a, o = ((Storage.F32) out).a;
+            float sc = (float) scale;
+            int lanes = LS.length(), width = FS.length();
+            long[] first = new long[lanes];
+            for (int k = 0; k < lanes; k++) first[k] = start + (k + 1) * GOLDEN_GAMMA;
+            LongVector s = LongVector.fromArray(LS, first, 0);
+            LongVector step = LongVector.broadcast(LS, lanes * GOLDEN_GAMMA);
+            int flipped = (int) (t ^ 0x8000_0000L);
+            FloatVector zero = FloatVector.zero(FS);
+            FloatVector keepScale = FloatVector.broadcast(FS, sc);
+            int i = 0, bound = FS.loopBound(n);
+            for (; i < bound; i += width) {
+                LongVector z = s;
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+                VectorMask<Float> keep = z.reinterpretAsInts()
+                        .lanewise(VectorOperators.XOR, 0x8000_0000)
+                        .compare(VectorOperators.GE, flipped).cast(FS);
+                FloatVector.fromArray(FS, a, i).mul(zero.blend(keepScale, keep)).intoArray(o, i);
+                s = s.add(step);
+            }
+            ScalarMaskKernel.floats(start, t, sc, a, o, i, n);
+        }
     }
 }

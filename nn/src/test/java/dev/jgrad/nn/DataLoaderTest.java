@@ -142,4 +142,127 @@ class DataLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> new DataLoader(data(), 0, false, false, 1, DType.FLOAT32));
         assertThrows(IllegalArgumentException.class, () -> new DataLoader(null, 2, false, false, 1, DType.FLOAT32));
     }
+
+    // ------------------------------------------------------------------ in-place batches
+
+    /** A byte-backed set of {@code n} rows (like the IDX images): row i, column j = byte (7i + 3j) mod 256, label i % 4. */
+    private static Tabular bytes(int n, int d) {
+        byte[] px = new byte[n * d];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) px[i * d + j] = (byte) (7 * i + 3 * j);
+            y[i] = i % 4;
+        }
+        return Tabular.ofUnsignedBytes(px, d, 1.0 / 255, y, 4, null);
+    }
+
+    @Test
+    void inPlaceBatchesHaveTheSameContentsAsFreshOnesInEveryEpoch() {
+        for (Tabular d : new Tabular[] {data(), bytes(1000, 37)}) {
+            for (DType dt : DType.values()) {
+                DataLoader l = new DataLoader(d, 64, true, false, 9, dt);
+                for (long epoch = 0; epoch < 3; epoch++) {
+                    List<DataLoader.Batch> fresh = batches(l, epoch);
+                    int k = 0;
+                    for (DataLoader.Batch b : l.epochInPlace(epoch)) {
+                        DataLoader.Batch f = fresh.get(k++);
+                        assertArrayEquals(f.indices(), b.indices());
+                        assertArrayEquals(f.labels().toArray(), b.labels().toArray());
+                        assertArrayEquals(f.features().shape(), b.features().shape());
+                        assertTrue(f.features().contentEquals(b.features()), d + " " + dt + " epoch " + epoch + " batch " + k);
+                        assertEquals(dt, b.features().dtype());
+                        assertFalse(b.features().requiresGrad());
+                    }
+                    assertEquals(fresh.size(), k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void inPlaceBuffersAreReusedAndTheSmallLastBatchHasItsOwn() {
+        DataLoader l = new DataLoader(bytes(300, 5), 64, false, false, 1, DType.FLOAT32); // 4 × 64 + 44
+        List<dev.jgrad.core.Tensor> xs = new ArrayList<>();
+        for (DataLoader.Batch b : l.epochInPlace(0)) xs.add(b.features());
+        assertEquals(5, xs.size());
+        for (int k = 1; k < 4; k++) assertTrue(xs.get(k) == xs.get(0), "one buffer for the full-size batches");
+        assertArrayEquals(new int[] {44, 5}, xs.get(4).shape());
+        assertTrue(xs.get(4) != xs.get(0));
+        // a second iteration has buffers of its own
+        assertTrue(l.epochInPlace(0).iterator().next().features() != xs.get(0));
+    }
+
+    @Test
+    void aBatchIsValidUntilTheNextOneAndThenItsBufferIsOverwritten() {
+        Tabular d = bytes(256, 8);
+        DataLoader l = new DataLoader(d, 32, true, false, 3, DType.FLOAT32);
+        Iterator<DataLoader.Batch> it = l.epochInPlace(1).iterator();
+        DataLoader.Batch b0 = it.next();
+        float[] before = b0.features().toFloatArray();
+        DataLoader.Batch b1 = it.next();
+        assertTrue(b1.features() == b0.features(), "batch 1 reuses batch 0's buffer");
+        assertFalse(java.util.Arrays.equals(before, b0.features().toFloatArray()), "so batch 0's features are gone");
+        for (int k = 0; k < b1.size(); k++) {
+            for (int j = 0; j < 8; j++) assertEquals((float) d.feature(b1.indices()[k], j), b1.features().at(k, j), 0f);
+        }
+    }
+
+    @Test
+    void everySampleIsVisitedExactlyOncePerEpoch() {
+        Tabular d = bytes(1001, 3);
+        for (boolean shuffle : new boolean[] {false, true}) {
+            DataLoader l = new DataLoader(d, 50, shuffle, false, 4, DType.FLOAT32);
+            for (long epoch = 0; epoch < 4; epoch++) {
+                int[] seen = new int[d.size()];
+                int total = 0;
+                for (DataLoader.Batch b : l.epochInPlace(epoch)) {
+                    for (int k = 0; k < b.size(); k++) {
+                        int row = b.indices()[k];
+                        seen[row]++;
+                        assertEquals(d.label(row), b.labels().get(k));
+                        assertEquals((float) d.feature(row, 2), b.features().at(k, 2), 0f);
+                    }
+                    total += b.size();
+                }
+                assertEquals(d.size(), total);
+                for (int i = 0; i < seen.length; i++) assertEquals(1, seen[i], "row " + i + " in epoch " + epoch);
+            }
+        }
+        // dropLast: every full batch once, the remainder (1001 = 20 × 50 + 1) left out
+        DataLoader dl = new DataLoader(d, 50, true, true, 4, DType.FLOAT32);
+        int n = 0;
+        for (DataLoader.Batch b : dl.epochInPlace(0)) n += b.size();
+        assertEquals(1000, n);
+    }
+
+    @Test
+    void inPlaceIteratorContract() {
+        DataLoader l = new DataLoader(data(), 4, false, false, 1, DType.FLOAT64);
+        Iterator<DataLoader.Batch> it = l.epochInPlace(0).iterator();
+        Iterator<DataLoader.Batch> other = l.epochInPlace(0).iterator();
+        assertArrayEquals(new int[] {0, 1, 2, 3}, it.next().indices());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, other.next().indices(), "iterators are independent");
+        DataLoader.Batch b1 = it.next();
+        assertArrayEquals(new double[] {0.4, 40, -3.5}, new double[] {b1.features().at(0, 0), b1.features().at(0, 1), b1.features().at(0, 2)}, 0);
+        assertArrayEquals(new int[] {8, 9}, it.next().indices());
+        assertFalse(it.hasNext());
+        assertThrows(NoSuchElementException.class, it::next);
+        // an abandoned iteration does not disturb the next one
+        for (int i = 0; i < 10; i++) l.epochInPlace(0).iterator().next();
+        assertEquals(3, batches(l, 0).size());
+        assertThrows(IllegalArgumentException.class, () -> l.epochInPlace(-1));
+    }
+
+    @Test
+    void byteBackedFloatRowsAreExactlyTheRoundedScaledBytes() {
+        // all 256 byte values: the table lookup gives what (float) (b * scale) gives
+        byte[] px = new byte[256];
+        for (int k = 0; k < 256; k++) px[k] = (byte) k;
+        for (double scale : new double[] {1.0 / 255, 0.1, 3.7, 1e-3}) {
+            Tabular t = Tabular.ofUnsignedBytes(px, 256, scale, new int[] {0}, 1, null);
+            float[] row = new float[256];
+            t.copyRows(new int[] {0}, row, 0);
+            for (int k = 0; k < 256; k++) assertEquals((float) (k * scale), row[k], 0f, "byte " + k + " scale " + scale);
+        }
+    }
 }

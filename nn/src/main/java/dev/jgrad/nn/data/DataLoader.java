@@ -2,6 +2,7 @@ package dev.jgrad.nn.data;
 
 import dev.jgrad.core.DType;
 import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 
 import java.util.Iterator;
@@ -12,6 +13,11 @@ import java.util.NoSuchElementException;
  * as an {@link IntTensor} {@code [B]}. Shuffling is seeded per epoch ({@link BatchSampler}), so epoch {@code e}
  * of two loaders with the same seed visits the samples in the same order — which is what makes resuming from
  * a checkpoint exact.
+ *
+ * <p>Two ways to iterate an epoch: {@link #epoch(long)} gives every batch its own tensors (batches may be kept,
+ * e.g. collected in a list), while {@link #epochInPlace(long)} writes every batch into feature buffers that the
+ * iterator reuses, so a training loop allocates nothing per batch for its inputs — but each batch is valid only
+ * until the iterator's next {@code next()}. Both visit the same samples in the same order with the same values.
  */
 public final class DataLoader {
     private final Tabular data;
@@ -52,23 +58,78 @@ public final class DataLoader {
         return sampler.numBatches();
     }
 
-    /** The batches of one epoch, in that epoch's seeded order. */
+    /** The batches of one epoch, in that epoch's seeded order; every batch has its own tensors. */
     public Iterable<Batch> epoch(long epoch) {
         int[][] batches = sampler.batches(epoch);
-        return () -> new Iterator<>() {
-            int next;
+        return () -> new Batches(batches, this::batch);
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < batches.length;
-            }
+    /**
+     * The batches of one epoch, in that epoch's seeded order (the same batches as {@link #epoch(long)}), written
+     * into buffers owned by each iterator: <b>a batch, including its features tensor, is valid only until the
+     * iterator's next call to {@code next()}</b>, after which its buffer is overwritten. Use it where each batch
+     * is consumed before the next one is requested — a training step, or an evaluation pass — and
+     * {@link #epoch(long)} to keep batches. Each iterator has its own buffers, so two iterations do not
+     * interfere; an iterator is not thread-safe.
+     *
+     * <p>Batches are assembled on the calling thread, in {@code next()}. (Assembling the next batch on a background
+     * thread was tried and dropped: on two cores it competes with the parallel matrix products of the step and
+     * gained nothing overall.)
+     *
+     * @param epoch epoch number, at least 0
+     * @throws IllegalArgumentException for a negative epoch
+     */
+    public Iterable<Batch> epochInPlace(long epoch) {
+        int[][] batches = sampler.batches(epoch);
+        return () -> new Batches(batches, new Buffers()::fill);
+    }
 
-            @Override
-            public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return batch(batches[next++]);
+    /** Iterates the batches of an epoch, making each with {@code make} (fresh, or into reused buffers). */
+    private static final class Batches implements Iterator<Batch> {
+        private final int[][] batches;
+        private final java.util.function.Function<int[], Batch> make;
+        private int next;
+
+        Batches(int[][] batches, java.util.function.Function<int[], Batch> make) {
+            this.batches = batches;
+            this.make = make;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < batches.length;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            return make.apply(batches[next++]);
+        }
+    }
+
+    /** The reused feature buffers of one in-place iteration. */
+    private final class Buffers {
+        /** One buffer for the full-size batches; a smaller last batch gets its own. */
+        private Tensor full, partial;
+
+        Batch fill(int[] idx) {
+            Tensor x;
+            if (idx.length == sampler.batchSize()) {
+                if (full == null) full = Tensor.zeros(dtype, idx.length, data.numFeatures());
+                x = full;
+            } else {
+                if (partial == null) partial = Tensor.zeros(dtype, idx.length, data.numFeatures());
+                x = partial;
             }
-        };
+            DataLoader.this.fill(idx, x);
+            return new Batch(x, IntTensor.of(data.labels(idx)), idx);
+        }
+    }
+
+    /** Writes the rows at {@code indices} (already checked) into {@code x}, a contiguous {@code [indices.length, D]} tensor. */
+    private void fill(int[] indices, Tensor x) {
+        if (x.storage() instanceof Storage.F32 f) data.copyRows(indices, f.a, 0);
+        else data.copyRows(indices, ((Storage.F64) x.storage()).a, 0);
     }
 
     /**
@@ -84,17 +145,8 @@ public final class DataLoader {
                         + " is outside the data set's rows [0, " + data.size() + ")");
             }
         }
-        int d = data.numFeatures();
-        Tensor x;
-        if (dtype == DType.FLOAT32) {
-            float[] f = new float[indices.length * d];
-            data.copyRows(indices, f, 0);
-            x = Tensor.of(f, indices.length, d);
-        } else {
-            double[] f = new double[indices.length * d];
-            data.copyRows(indices, f, 0);
-            x = Tensor.of(f, indices.length, d);
-        }
+        Tensor x = Tensor.zeros(dtype, indices.length, data.numFeatures());
+        fill(indices, x);
         return new Batch(x, IntTensor.of(data.labels(indices)), indices.clone());
     }
 }

@@ -37,6 +37,8 @@ public final class Tabular {
     private final int[] labels;
     private final int numClasses;
     private final List<String> classNames;
+    /** Byte-backed sets: the float value of each byte, {@code (float) (k * byteScale)}; null otherwise. */
+    private final float[] floatOfByte;
 
     private Tabular(int size, int numFeatures, double[] dense, byte[] bytes, double byteScale,
                     int[] labels, int numClasses, List<String> classNames) {
@@ -48,6 +50,14 @@ public final class Tabular {
         this.labels = labels;
         this.numClasses = numClasses;
         this.classNames = classNames;
+        if (bytes != null) {
+            floatOfByte = new float[256];
+            for (int k = 0; k < 256; k++) {
+                floatOfByte[k] = (float) (k * byteScale);
+            }
+        } else {
+            floatOfByte = null;
+        }
     }
 
     // ------------------------------------------------------------------ factories
@@ -396,13 +406,17 @@ public final class Tabular {
      */
     public void copyRows(int[] indices, float[] dst, int offset) {
         Objects.checkFromIndexSize(offset, indices.length * numFeatures, dst.length);
+        float[] lut = floatOfByte;
         for (int b = 0; b < indices.length; b++) {
             int row = checkRow("copyRows", "index", indices[b]);
             int base = row * numFeatures;
             int out = offset + b * numFeatures;
-            for (int j = 0; j < numFeatures; j++) {
-                dst[out + j] = dense != null ? (float) dense[base + j]
-                        : (float) ((bytes[base + j] & 0xFF) * byteScale);
+            if (lut != null) {
+                ByteRows.INSTANCE.toFloats(bytes, base, dst, out, numFeatures, byteScale, lut);
+            } else {
+                for (int j = 0; j < numFeatures; j++) {
+                    dst[out + j] = (float) dense[base + j];
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.jgrad.nn.train;
 
 import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.losses.CrossEntropyLoss;
 import dev.jgrad.losses.Losses;
@@ -78,13 +79,39 @@ public interface Objective {
         };
     }
 
-    /** Number of rows whose first maximal entry is the label. */
+    /**
+     * Number of rows whose first maximal entry (scanning left to right, replacing the best only on a strict
+     * {@code >}) is the label, read straight from the logits' storage: no graph, no copies.
+     */
     static int argmaxCorrect(Tensor out, IntTensor y) {
         int c = out.size(-1), n = y.numel(), correct = 0;
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int k = 1; k < c; k++) if (out.get(i * c + k) > out.get(i * c + best)) best = k;
-            if (best == y.get(i)) correct++;
+        Storage s = out.storage();
+        if (s instanceof Storage.F32 f) {
+            float[] a = f.a;
+            for (int i = 0, row = 0; i < n; i++, row += c) {
+                int best = 0;
+                float max = a[row];
+                for (int k = 1; k < c; k++) {
+                    if (a[row + k] > max) {
+                        max = a[row + k];
+                        best = k;
+                    }
+                }
+                if (best == y.get(i)) correct++;
+            }
+        } else {
+            double[] a = ((Storage.F64) s).a;
+            for (int i = 0, row = 0; i < n; i++, row += c) {
+                int best = 0;
+                double max = a[row];
+                for (int k = 1; k < c; k++) {
+                    if (a[row + k] > max) {
+                        max = a[row + k];
+                        best = k;
+                    }
+                }
+                if (best == y.get(i)) correct++;
+            }
         }
         return correct;
     }

@@ -27,9 +27,13 @@ import java.util.Map;
 /**
  * A small training loop: for each epoch, set the schedule's learning rate, run every batch (forward, loss,
  * backward, optional gradient clipping, optimizer step), evaluate on the test loader, and report
- * {@link EpochMetrics}. While an epoch runs a progress bar is shown on standard error when it is a terminal
- * (quiet otherwise). With an output directory it writes {@code metrics.csv}, {@code metrics.json} and
- * {@code training.png} (loss and accuracy curves) after every epoch; with a checkpoint path it saves a
+ * {@link EpochMetrics}, including where the epoch's time went (the steps proper versus the loop's overhead, and
+ * the evaluation). Batches come from {@link DataLoader#epochInPlace(long)}, so their input buffers are reused
+ * from step to step. While an epoch runs a progress bar is shown on standard error when it is a terminal
+ * (quiet otherwise). With an output directory it writes {@code metrics.csv} and {@code metrics.json} after every
+ * epoch, and redraws {@code training.png} (loss and accuracy curves) after the last epoch and after any epoch
+ * that ends at least {@link #CHART_INTERVAL_SECONDS} seconds after the chart was last drawn (drawing it takes
+ * longer than a fast epoch's bookkeeping); with a checkpoint path it saves a
  * {@link Checkpoint} after every epoch, and {@link #resume(Path)} continues a run exactly.
  *
  * <pre>{@code
@@ -50,6 +54,10 @@ public final class Trainer {
     private final PrintStream log;
     private final List<EpochMetrics> history = new ArrayList<>();
     private int startEpoch;
+    private long lastChart;
+
+    /** Minimum time between two redraws of {@code training.png} before the last epoch. */
+    public static final double CHART_INTERVAL_SECONDS = 10;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -111,18 +119,30 @@ public final class Trainer {
     public List<EpochMetrics> fit(DataLoader train, DataLoader test) throws IOException {
         List<EpochMetrics> run = new ArrayList<>();
         if (outDir != null) Files.createDirectories(outDir);
+        lastChart = System.nanoTime();
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
             if (schedule != null) schedule.apply(optimizer, epoch);
             EpochMetrics m = runEpoch(epoch, train, test);
             run.add(m);
             history.add(m);
-            if (log != null) log.println(m.line());
-            if (outDir != null) writeOutputs();
+            long w0 = System.nanoTime();
+            if (outDir != null) {
+                boolean chart = epoch == epochs - 1 || System.nanoTime() - lastChart >= CHART_INTERVAL_SECONDS * 1e9;
+                writeOutputs(chart);
+                if (chart) lastChart = System.nanoTime();
+            }
+            long w1 = System.nanoTime();
             if (checkpoint != null) {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("epochs_completed", Integer.toString(epoch + 1));
                 meta.put("objective", objective.name());
                 Checkpoint.save(checkpoint, model, optimizer, meta);
+            }
+            long w2 = System.nanoTime();
+            if (log != null) {
+                String io = (outDir != null ? String.format(java.util.Locale.ROOT, "; outputs %.3f s", (w1 - w0) / 1e9) : "")
+                        + (checkpoint != null ? String.format(java.util.Locale.ROOT, "; checkpoint %.3f s", (w2 - w1) / 1e9) : "");
+                log.println(m.line() + io);
             }
         }
         startEpoch = epochs;
@@ -131,31 +151,38 @@ public final class Trainer {
 
     private EpochMetrics runEpoch(int epoch, DataLoader train, DataLoader test) {
         model.train(true);
-        long t0 = System.nanoTime();
+        long t0 = System.nanoTime(), stepNanos = 0;
         double lossSum = 0;
         long correct = 0, seen = 0;
+        int steps = 0;
         try (ProgressBar bar = progressBar(epoch, train.numBatches())) {
-            for (DataLoader.Batch b : train.epoch(epoch)) {
+            // each batch is consumed before the next is fetched, so the loader may reuse its buffers
+            for (DataLoader.Batch b : train.epochInPlace(epoch)) {
+                long s0 = System.nanoTime();
                 optimizer.zeroGrad();
                 Tensor out = model.forward(b.features());
                 Tensor loss = objective.loss(out, b.labels());
                 loss.backward();
                 if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
                 optimizer.step();
+                stepNanos += System.nanoTime() - s0;
+                steps++;
                 double l = loss.item();
                 lossSum += l * b.size();
                 correct += objective.correct(out, b.labels());
                 seen += b.size();
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", l));
+                    if ((steps & 15) == 1) bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", l));
                 }
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long e0 = System.nanoTime();
         Evaluation ev = test == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(model, objective, test);
+        double evalSeconds = test == null ? 0 : (System.nanoTime() - e0) / 1e9;
         return new EpochMetrics(epoch + 1, optimizer.lr(), lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1),
-                ev.loss(), ev.accuracy(), seen / seconds, seconds);
+                ev.loss(), ev.accuracy(), seen / seconds, seconds, steps, stepNanos / 1e9, evalSeconds);
     }
 
     private ProgressBar progressBar(int epoch, int batches) {
@@ -170,14 +197,20 @@ public final class Trainer {
     public record Evaluation(double loss, double accuracy, int samples) {
     }
 
-    /** Evaluates in eval mode without recording a graph (the model is left in eval mode). */
+    /**
+     * Evaluates in eval mode without recording a graph (the model is left in eval mode), one batch of {@code data}
+     * at a time in epoch 0's order, reusing the loader's batch buffers ({@link DataLoader#epochInPlace(long)}).
+     */
     public static Evaluation evaluate(Module model, Objective objective, DataLoader data) {
+        if (model == null) throw new IllegalArgumentException("Trainer.evaluate: model is null");
+        if (objective == null) throw new IllegalArgumentException("Trainer.evaluate: objective is null");
+        if (data == null) throw new IllegalArgumentException("Trainer.evaluate: data is null");
         model.eval();
         double lossSum = 0;
         long correct = 0;
         int n = 0;
         try (GradMode.Scope s = GradMode.noGrad()) {
-            for (DataLoader.Batch b : data.epoch(0)) {
+            for (DataLoader.Batch b : data.epochInPlace(0)) {
                 Tensor out = model.forward(b.features());
                 lossSum += objective.loss(out, b.labels()).item() * b.size();
                 correct += objective.correct(out, b.labels());
@@ -192,11 +225,12 @@ public final class Trainer {
         return List.copyOf(history);
     }
 
-    private void writeOutputs() throws IOException {
+    private void writeOutputs(boolean drawChart) throws IOException {
         StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
         for (EpochMetrics m : history) csv.append(m.csv()).append('\n');
         Files.writeString(outDir.resolve("metrics.csv"), csv);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("metrics.json").toFile(), history);
+        if (!drawChart) return;
         int n = history.size();
         double[] x = new double[n], trl = new double[n], tel = new double[n], tra = new double[n], tea = new double[n];
         for (int i = 0; i < n; i++) {

@@ -114,6 +114,13 @@ class TrainerTest {
             assertTrue(m.trainAccuracy() >= 0 && m.trainAccuracy() <= 1, m.line());
             assertTrue(m.testAccuracy() >= 0 && m.testAccuracy() <= 1, m.line());
             assertTrue(m.samplesPerSecond() > 0 && m.seconds() > 0, m.line());
+            // the time split: every batch is one step, the steps are part of the pass, evaluation is separate
+            assertEquals(trainLoader.numBatches(), m.steps(), m.line());
+            assertTrue(m.stepSeconds() > 0 && m.stepSeconds() <= m.seconds(), m.line());
+            assertEquals(m.seconds() - m.stepSeconds(), m.overheadSeconds(), 1e-15);
+            assertEquals(1e3 * m.stepSeconds() / m.steps(), m.millisPerStep(), 1e-12);
+            assertTrue(m.evalSeconds() > 0, m.line());
+            assertTrue(m.line().contains(m.steps() + " steps"), m.line());
             // every test sample is one of test.size(): accuracy is a multiple of 1/N
             double k = m.testAccuracy() * test.size();
             assertEquals(Math.rint(k), k, 1e-9);
@@ -135,11 +142,14 @@ class TrainerTest {
         assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
         for (int i = 0; i < 3; i++) {
             String[] f = csv.get(i + 1).split(",");
-            assertEquals(8, f.length);
+            assertEquals(11, f.length);
             assertEquals(i + 1, Integer.parseInt(f[0]));
             assertEquals(h.get(i).lr(), Double.parseDouble(f[1]));
             assertEquals(h.get(i).trainLoss(), Double.parseDouble(f[2]));
             assertEquals(h.get(i).testAccuracy(), Double.parseDouble(f[5]));
+            assertEquals(h.get(i).steps(), Integer.parseInt(f[8]));
+            assertEquals(h.get(i).stepSeconds(), Double.parseDouble(f[9]));
+            assertEquals(h.get(i).evalSeconds(), Double.parseDouble(f[10]));
         }
         // metrics.json: an array of the same records
         JsonNode json = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
@@ -179,6 +189,7 @@ class TrainerTest {
         List<EpochMetrics> h = t.fit(new DataLoader(train, 64, true, true, 1, DType.FLOAT32), null);
         assertEquals(1, h.size());
         assertTrue(Double.isNaN(h.get(0).testLoss()) && Double.isNaN(h.get(0).testAccuracy()));
+        assertEquals(0, h.get(0).evalSeconds(), "no evaluation, no evaluation time");
         assertTrue(h.get(0).trainAccuracy() > 0);
     }
 
@@ -215,5 +226,56 @@ class TrainerTest {
         // BCE with logits of 0 is log 2
         assertEquals(Math.log(2), bin.loss(Tensor.zeros(DType.FLOAT64, 2, 1), IntTensor.of(0, 1)).item(), 1e-12);
         assertTrue(ce.name().contains("FUSED"), ce.name());
+    }
+
+    @Test
+    void fastEpochsWriteMetricsEveryEpochButDrawTheChartAtTheEnd() throws IOException {
+        Path runDir = dir.resolve("chart");
+        Path ck = dir.resolve("c.safetensors");
+        List<String> seenAtLog = new java.util.ArrayList<>();
+        // the log line of an epoch is printed after its outputs are written: record what exists at that moment
+        PrintStream probe = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                try {
+                    seenAtLog.add(Files.readAllLines(runDir.resolve("metrics.csv")).size() + " csv lines, chart "
+                            + Files.exists(runDir.resolve("training.png")) + " | " + line);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
+        Trainer t = Trainer.builder(model, new Adam(model.parameters(), 1e-2)).epochs(3).progress(false).log(probe)
+                .outDir(runDir).checkpoint(ck).build();
+        t.fit(new DataLoader(train, 64, true, false, 1, DType.FLOAT32), new DataLoader(test, 500, false, false, 1, DType.FLOAT32));
+        assertEquals(3, seenAtLog.size());
+        // epochs far shorter than the chart interval: metrics after every epoch, the chart only after the last
+        assertTrue(seenAtLog.get(0).startsWith("2 csv lines, chart false"), seenAtLog.get(0));
+        assertTrue(seenAtLog.get(1).startsWith("3 csv lines, chart false"), seenAtLog.get(1));
+        assertTrue(seenAtLog.get(2).startsWith("4 csv lines, chart true"), seenAtLog.get(2));
+        for (String l : seenAtLog) assertTrue(l.contains("; outputs ") && l.contains("; checkpoint "), l);
+        assertTrue(Trainer.CHART_INTERVAL_SECONDS > 0);
+    }
+
+    @Test
+    void evaluateRejectsNullsAndScoresFloat32AndFloat64Alike() {
+        Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
+        Objective ce = Objective.crossEntropy(SoftmaxCrossEntropy.FUSED);
+        DataLoader l = new DataLoader(test, 100, false, false, 1, DType.FLOAT32);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(null, ce, l));
+        assertTrue(e.getMessage().contains("model"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(model, null, l));
+        assertTrue(e.getMessage().contains("objective"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(model, ce, null));
+        assertTrue(e.getMessage().contains("data"), e.getMessage());
+        // the same logits in both dtypes score the same, ties going to the first maximum
+        double[] logits = {0.1, 0.7, 0.7, Double.NaN, 2, 1, -1, -1, -1};
+        IntTensor y = IntTensor.of(1, 1, 0);
+        assertEquals(2, Objective.argmaxCorrect(Tensor.of(logits, 3, 3), y));
+        assertEquals(2, Objective.argmaxCorrect(Tensor.of(DType.FLOAT32, logits, 3, 3), y));
+        Trainer.Evaluation ev = Trainer.evaluate(model, ce, l);
+        assertEquals(test.size(), ev.samples());
+        assertEquals(manualAccuracy(model, test), ev.accuracy(), 1e-12);
     }
 }
