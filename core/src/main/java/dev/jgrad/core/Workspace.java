@@ -117,6 +117,10 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The workspace open on the calling thread, or null. */
+    public static Workspace current() {
+        return ACTIVE.get();
+    }
+
     static Workspace active() {
         return ACTIVE.get();
     }

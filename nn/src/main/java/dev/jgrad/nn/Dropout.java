@@ -133,14 +133,14 @@ public final class Dropout extends Module {
             long words = ((long) n + 1) >>> 1;
             state += words * GOLDEN_GAMMA;
             draws += words;
-            Tensor out = Tensor.zeros(x.dtype(), x.shape());
+            Tensor out = Tensor.scratchUninitializedLike(x); // the kernel writes every element
             KERNEL.apply(start, threshold, scale(), x.storage(), out.storage(), n);
             return out;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.zeros(g.dtype(), g.shape());
+            Tensor gx = Tensor.scratchUninitializedLike(g);
             KERNEL.apply(start, threshold, scale(), g.storage(), gx.storage(), g.numel());
             return new Tensor[]{gx};
         }

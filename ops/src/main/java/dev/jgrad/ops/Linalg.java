@@ -16,7 +16,8 @@ final class Linalg {
 
     /** The EJML matrix view {@code [rows, cols]} of a tensor's storage (no copy). */
     static Matrix view(Tensor t, int rows, int cols) {
-        return t.storage().wrap(rows, cols);
+        Matrix m = t.matrix();
+        return m.getNumRows() == rows && m.getNumCols() == cols ? m : t.storage().wrap(rows, cols);
     }
 
     /**

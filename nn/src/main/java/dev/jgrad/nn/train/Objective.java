@@ -62,7 +62,7 @@ public interface Objective {
     static Objective binaryWithLogits() {
         return new Objective() {
             public Tensor loss(Tensor out, IntTensor y) {
-                Tensor t = Tensor.zeros(out.dtype(), out.shape());
+                Tensor t = Tensor.scratchUninitializedLike(out);
                 for (int i = 0; i < y.numel(); i++) t.set(i, y.get(i));
                 return Losses.binaryCrossEntropyWithLogits(out, t);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jgrad.core.GradMode;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.Workspace;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.data.DataLoader;
 import dev.jgrad.nn.optim.GradClip;
@@ -53,6 +54,7 @@ public final class Trainer {
     private final Path outDir, checkpoint;
     private final PrintStream log;
     private final List<EpochMetrics> history = new ArrayList<>();
+    private final Workspace workspace = new Workspace();
     private int startEpoch;
     private long lastChart;
 
@@ -159,17 +161,25 @@ public final class Trainer {
             // each batch is consumed before the next is fetched, so the loader may reuse its buffers
             for (DataLoader.Batch b : train.epochInPlace(epoch)) {
                 long s0 = System.nanoTime();
-                optimizer.zeroGrad();
-                Tensor out = model.forward(b.features());
-                Tensor loss = objective.loss(out, b.labels());
-                loss.backward();
-                if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
-                optimizer.step();
-                stepNanos += System.nanoTime() - s0;
+                // each step runs in the trainer's workspace (unless the caller has one open): its activations and
+                // gradients reuse the previous step's arrays, so a warm step allocates no arrays
+                Workspace ws = Workspace.current() == null ? workspace.open() : null;
+                double l;
+                try {
+                    optimizer.zeroGrad();
+                    Tensor out = model.forward(b.features());
+                    Tensor loss = objective.loss(out, b.labels());
+                    loss.backward();
+                    if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
+                    optimizer.step();
+                    stepNanos += System.nanoTime() - s0;
+                    l = loss.item();
+                    correct += objective.correct(out, b.labels());
+                } finally {
+                    if (ws != null) ws.close();
+                }
                 steps++;
-                double l = loss.item();
                 lossSum += l * b.size();
-                correct += objective.correct(out, b.labels());
                 seen += b.size();
                 if (bar != null) {
                     bar.step();
@@ -209,15 +219,26 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0;
         int n = 0;
+        Workspace workspace = Workspace.current() == null ? new Workspace() : null;
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (DataLoader.Batch b : data.epochInPlace(0)) {
-                Tensor out = model.forward(b.features());
-                lossSum += objective.loss(out, b.labels()).item() * b.size();
-                correct += objective.correct(out, b.labels());
+                if (workspace != null) workspace.open();
+                try {
+                    Tensor out = model.forward(b.features());
+                    lossSum += objective.loss(out, b.labels()).item() * b.size();
+                    correct += objective.correct(out, b.labels());
+                } finally {
+                    if (workspace != null) workspace.close();
+                }
                 n += b.size();
             }
         }
         return new Evaluation(lossSum / Math.max(n, 1), (double) correct / Math.max(n, 1), n);
+    }
+
+    /** The workspace the training steps run in: its {@link Workspace#arraysAllocated()} stops growing once warm. */
+    public Workspace workspace() {
+        return workspace;
     }
 
     /** All epochs run by this trainer so far. */
