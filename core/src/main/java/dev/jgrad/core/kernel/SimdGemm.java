@@ -26,15 +26,16 @@ import java.util.Arrays;
  * for the layer shapes anything from kc = 256 to 800 measured within 2%. Packing costs ~5% (A strips) to
  * ~12% (a transposed B) of a 128×784×256 product.
  *
- * <p><b>Micro-kernel.</b> An {@code mr × nr} = 8 rows × 2 vectors tile of C (8×32 floats or 8×16 doubles with
- * 512-bit vectors) lives in 16 vector accumulators; per depth step it loads the 2 B vectors of the panel,
- * broadcasts each of the 8 A elements of the strip and issues 16 FMAs. The whole kc-loop, plus the
+ * <p><b>Micro-kernel.</b> An {@code mr × nr} = 4 rows × 2 vectors tile of C (4×32 floats or 4×16 doubles with
+ * 512-bit vectors) lives in 8 vector accumulators; per depth step it loads the 2 B vectors of the panel,
+ * broadcasts each of the 4 A elements of the strip and issues 8 FMAs. The whole kc-loop, plus the
  * final store of C, is a single method with no vector-valued calls, so nothing is boxed; when a depth block must be
- * added to C, the kernel writes a scratch tile that {@link #storeTile} adds (a kernel that also loaded and added C
- * grew past C2's inlining budget, which then boxed every accumulator at the stores). On this
- * machine (Zen 4, AVX-512) 4×3, 4×4, 6×4, 8×2, 8×3 and 5×4 tiles all ran at the same ~116 GFLOP/s in-cache
- * (the FMA-port limit); 8×2 was kept because {@code M} is usually a batch size (a multiple of 8) and
- * narrow panels waste little on the {@code N} tail (e.g. 784 = 24·32 + 16). Edge tiles (fewer than mr rows
+ * added to C, the kernel writes a scratch tile that {@link #storeTile} adds. The tile is kept small on purpose:
+ * on this machine (Zen 4, AVX-512) 4×2 to 8×3 tiles all reach the same ~116 GFLOP/s in-cache (the FMA-port limit;
+ * 4×2 measured within ~3% of 8×2 on the layer shapes), but an 8×2 kernel (16 accumulators, 16 stores) sits at the
+ * edge of C2's inlining budget: in a training run C2 left the last rows' Vector API calls un-inlined, boxing
+ * every accumulator there (≈ 40 KB of garbage per step and 2–3× slower products), while the JMH step happened to
+ * compile it fully. Edge tiles (fewer than mr rows
  * or nr columns) run the full kernel into a scratch tile that is then added/copied into C with scalar
  * loops, so the kernel itself never needs masks. The accumulators are loop-carried, so they are never the
  * receivers of Vector API calls (see {@link VectorMath}'s JIT rules): the epilogue is

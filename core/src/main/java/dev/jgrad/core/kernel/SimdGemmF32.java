@@ -19,7 +19,7 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
     private static final int VL = S.length();
 
     SimdGemmF32() {
-        super(8, 2 * VL);
+        super(4, 2 * VL);
     }
 
     @Override float[] alloc(int n) { return new float[n]; }
@@ -87,31 +87,19 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
         FloatVector c10 = zero, c11 = zero;
         FloatVector c20 = zero, c21 = zero;
         FloatVector c30 = zero, c31 = zero;
-        FloatVector c40 = zero, c41 = zero;
-        FloatVector c50 = zero, c51 = zero;
-        FloatVector c60 = zero, c61 = zero;
-        FloatVector c70 = zero, c71 = zero;
-        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += 8, bi += 2 * VL) {
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += 4, bi += 2 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
             FloatVector x;
             x = FloatVector.broadcast(S, ap[ai]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(S, ap[ai + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
             x = FloatVector.broadcast(S, ap[ai + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(S, ap[ai + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[ai + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[ai + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
         // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
         negZero.add(c00).intoArray(c, o0); negZero.add(c01).intoArray(c, o0 + VL);
         negZero.add(c10).intoArray(c, o1); negZero.add(c11).intoArray(c, o1 + VL);
         negZero.add(c20).intoArray(c, o2); negZero.add(c21).intoArray(c, o2 + VL);
         negZero.add(c30).intoArray(c, o3); negZero.add(c31).intoArray(c, o3 + VL);
-        negZero.add(c40).intoArray(c, o4); negZero.add(c41).intoArray(c, o4 + VL);
-        negZero.add(c50).intoArray(c, o5); negZero.add(c51).intoArray(c, o5 + VL);
-        negZero.add(c60).intoArray(c, o6); negZero.add(c61).intoArray(c, o6 + VL);
-        negZero.add(c70).intoArray(c, o7); negZero.add(c71).intoArray(c, o7 + VL);
     }
 }

@@ -189,7 +189,13 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long e0 = System.nanoTime();
-        Evaluation ev = test == null ? new Evaluation(Double.NaN, Double.NaN, 0) : evaluate(model, objective, test);
+        Evaluation ev;
+        if (test == null) {
+            ev = new Evaluation(Double.NaN, Double.NaN, 0);
+        } else {
+            model.eval();
+            ev = evaluate(model, objective, test, Workspace.current() == null ? workspace : null);
+        }
         double evalSeconds = test == null ? 0 : (System.nanoTime() - e0) / 1e9;
         return new EpochMetrics(epoch + 1, optimizer.lr(), lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1),
                 ev.loss(), ev.accuracy(), seen / seconds, seconds, steps, stepNanos / 1e9, evalSeconds);
@@ -216,10 +222,14 @@ public final class Trainer {
         if (objective == null) throw new IllegalArgumentException("Trainer.evaluate: objective is null");
         if (data == null) throw new IllegalArgumentException("Trainer.evaluate: data is null");
         model.eval();
+        return evaluate(model, objective, data, Workspace.current() == null ? new Workspace() : null);
+    }
+
+    /** {@link #evaluate(Module, Objective, DataLoader)} with each batch in {@code workspace} (null: none). */
+    private static Evaluation evaluate(Module model, Objective objective, DataLoader data, Workspace workspace) {
         double lossSum = 0;
         long correct = 0;
         int n = 0;
-        Workspace workspace = Workspace.current() == null ? new Workspace() : null;
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (DataLoader.Batch b : data.epochInPlace(0)) {
                 if (workspace != null) workspace.open();
