@@ -2,7 +2,6 @@ package dev.jgrad.ops;
 
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Shape;
-import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.kernel.Kernels;
 
@@ -44,26 +43,10 @@ final class SoftmaxOps {
 
         @Override
         protected Tensor[] backward(Tensor g) {
+            // softmax: dx = y ⊙ (g − Σ g⊙y); log_softmax: dx = g − exp(y) Σ g (KernelBackend.softmaxBackward)
             Tensor y = saved()[0];
             Tensor gx = Tensor.scratchLike(y);
-            Storage ys = y.storage(), gs = g.storage(), out = gx.storage();
-            int n = ax.n(), inner = ax.inner();
-            for (int o = 0; o < ax.outer(); o++) {
-                for (int i = 0; i < inner; i++) {
-                    int base = o * n * inner + i;
-                    double acc = 0;
-                    // softmax:     dx = y ⊙ (g − Σ g⊙y)
-                    // log_softmax: dx = g − exp(y) Σ g
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        acc += log ? gs.get(p) : gs.get(p) * ys.get(p);
-                    }
-                    for (int k = 0; k < n; k++) {
-                        int p = base + k * inner;
-                        out.set(p, log ? gs.get(p) - Math.exp(ys.get(p)) * acc : ys.get(p) * (gs.get(p) - acc));
-                    }
-                }
-            }
+            Kernels.softmaxBackward(y.storage(), g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner(), log);
             return new Tensor[]{gx};
         }
     }
@@ -102,20 +85,10 @@ final class SoftmaxOps {
 
         @Override
         protected Tensor[] backward(Tensor g) {
+            // dx = g·exp((x − m) − log Σ) (KernelBackend.logSumExpBackward)
             Tensor x = saved()[0];
             Tensor gx = Tensor.scratchLike(x);
-            Storage xs = x.storage(), gs = g.storage(), out = gx.storage();
-            int n = ax.n(), inner = ax.inner();
-            for (int o = 0; o < ax.outer(); o++) {
-                for (int i = 0; i < inner; i++) {
-                    int r = o * inner + i;
-                    double m = shift[r], l = logSum[r], gv = gs.get(r);
-                    for (int k = 0; k < n; k++) {
-                        int p = (o * n + k) * inner + i;
-                        out.set(p, gv * Math.exp((xs.get(p) - m) - l));
-                    }
-                }
-            }
+            Kernels.logSumExpBackward(x.storage(), shift, logSum, g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner());
             return new Tensor[]{gx};
         }
     }

@@ -55,6 +55,29 @@ public interface KernelBackend {
      */
     void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols);
 
+    /**
+     * The input gradient of {@link #softmax} along the middle dimension of {@code [outer, n, inner]}, from the saved
+     * output {@code y} and the output gradient {@code g} (same layout): per row, with the row sum formed in double,
+     * <pre>
+     * softmax     (log == false):  out = y ∘ (g − Σ_k g∘y)
+     * log-softmax (log == true):   out = g − exp(y) · Σ_k g
+     * </pre>
+     * Every element is the double expression rounded once on store; NaN and infinities propagate as they do there
+     * (a NaN row of {@code y} gives a NaN row; a log-softmax {@code y = -inf}, a masked entry, gives {@code out = g}
+     * while the row sum is finite). {@code out} aliases neither input.
+     */
+    void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log);
+
+    /**
+     * The input gradient of {@link #logSumExp} along the middle dimension of {@code [outer, n, inner]}, from the input
+     * {@code x}, the two log-sum-exp parts the forward pass computed and the output gradient {@code g} (one value per
+     * row {@code r = (o, i)}): {@code out[o, k, i] = g[r] · exp((x[o, k, i] − shift[r]) − logSum[r])}, the softmax
+     * scaled by the row's gradient, in double, rounded once on store. Non-finite parts propagate as in that
+     * expression ({@code 0·inf}, {@code inf − inf}: NaN); in particular a row of all {@code -inf} ({@code logSum = -inf})
+     * gives a NaN row, and a row containing {@code +inf} gives NaN at its {@code +inf} entries and zeros elsewhere. {@code out} aliases neither input.
+     */
+    void logSumExpBackward(Storage x, double[] shift, double[] logSum, Storage g, Storage out, int outer, int n, int inner);
+
     // ------------------------------------------------------------------ element-wise
 
     /** {@code out[i] = max(x[i], 0)} for {@code i < n}, with NaN propagated ({@code relu(NaN) = NaN}, {@code relu(-0) = +0}); {@code out} may be {@code x}. */

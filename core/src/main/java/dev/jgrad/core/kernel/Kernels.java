@@ -97,6 +97,16 @@ public final class Kernels {
         backend.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
 
+    /** See {@link KernelBackend#softmaxBackward}. */
+    public static void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log) {
+        backend.softmaxBackward(y, g, out, outer, n, inner, log);
+    }
+
+    /** See {@link KernelBackend#logSumExpBackward}. */
+    public static void logSumExpBackward(Storage x, double[] shift, double[] logSum, Storage g, Storage out, int outer, int n, int inner) {
+        backend.logSumExpBackward(x, shift, logSum, g, out, outer, n, inner);
+    }
+
     /** See {@link KernelBackend#relu}. */
     public static void relu(Storage x, Storage out, int n) {
         backend.relu(x, out, n);

@@ -133,6 +133,44 @@ public final class ScalarKernels implements KernelBackend {
         for (int c = 0; c < cols; c++) out.set(base + c, s * Math.exp((x.get(base + c) - m) - l));
     }
 
+    @Override
+    public void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log) {
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) softmaxBackwardRow(y, g, out, o * n * inner + in, n, inner, log);
+        }
+    }
+
+    /** {@link #softmaxBackward} of the row {@code base + k·inner}, {@code k < n}. */
+    static void softmaxBackwardRow(Storage y, Storage g, Storage out, int base, int n, int inner, boolean log) {
+        double acc = 0;
+        for (int k = 0; k < n; k++) {
+            int p = base + k * inner;
+            acc += log ? g.get(p) : g.get(p) * y.get(p);
+        }
+        for (int k = 0; k < n; k++) {
+            int p = base + k * inner;
+            out.set(p, log ? g.get(p) - Math.exp(y.get(p)) * acc : y.get(p) * (g.get(p) - acc));
+        }
+    }
+
+    @Override
+    public void logSumExpBackward(Storage x, double[] shift, double[] logSum, Storage g, Storage out, int outer, int n, int inner) {
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int r = o * inner + in;
+                logSumExpBackwardRow(x, shift[r], logSum[r], g.get(r), out, o * n * inner + in, n, inner);
+            }
+        }
+    }
+
+    /** {@code out[p] = gr·exp((x[p] - m) - l)} for the row {@code p = base + k·inner}, {@code k < n}. */
+    static void logSumExpBackwardRow(Storage x, double m, double l, double gr, Storage out, int base, int n, int inner) {
+        for (int k = 0; k < n; k++) {
+            int p = base + k * inner;
+            out.set(p, gr * Math.exp((x.get(p) - m) - l));
+        }
+    }
+
     // ------------------------------------------------------------------ element-wise
 
     @Override

@@ -18,7 +18,8 @@ import org.ejml.data.Matrix;
  *   <li><b>gemm</b> (float32 and float64): the blocked, register-tiled kernel of {@link SimdGemm}, on up to
  *   {@link GemmPool#THREADS} threads for large products (see the thresholds below); products of fewer
  *   than {@link #SMALL_FLOPS} multiply-adds go to EJML.</li>
- *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> on float32 and float64 storage:
+ *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> and the softmax-family backward passes
+ *   ({@code softmaxBackward}, {@code logSumExpBackward}) on float32 and float64 storage:
  *   vectorised, for contiguous rows ({@code inner == 1}), by the row passes of {@link SimdRowsF32} (and its
  *   generated float64 twin {@code SimdRowsF64}) over the exp/log of {@link VectorMath} (float32: within 2 ulp,
  *   compensated float exp sums) and {@link VectorMath64} (float64: within 1 ulp, double-lane sums); results
@@ -142,6 +143,28 @@ public final class SimdKernels implements KernelBackend {
         if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdRowsF32.scaledSoftmax(x, xf.a, shift, logSum, scale, out, of.a, rows, cols);
         else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdRowsF64.scaledSoftmax(x, xd.a, shift, logSum, scale, out, od.a, rows, cols);
         else scalar.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
+    }
+
+    @Override
+    public void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log) {
+        if (inner == 1 && y instanceof Storage.F32 yf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
+            SimdRowsF32.softmaxBackward(y, yf.a, g, gf.a, out, of.a, outer, n, log);
+        } else if (inner == 1 && y instanceof Storage.F64 yd && g instanceof Storage.F64 gd && out instanceof Storage.F64 od) {
+            SimdRowsF64.softmaxBackward(y, yd.a, g, gd.a, out, od.a, outer, n, log);
+        } else {
+            scalar.softmaxBackward(y, g, out, outer, n, inner, log);
+        }
+    }
+
+    @Override
+    public void logSumExpBackward(Storage x, double[] shift, double[] logSum, Storage g, Storage out, int outer, int n, int inner) {
+        if (inner == 1 && x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
+            SimdRowsF32.logSumExpBackward(x, xf.a, shift, logSum, g, gf.a, out, of.a, outer, n);
+        } else if (inner == 1 && x instanceof Storage.F64 xd && g instanceof Storage.F64 gd && out instanceof Storage.F64 od) {
+            SimdRowsF64.logSumExpBackward(x, xd.a, shift, logSum, g, gd.a, out, od.a, outer, n);
+        } else {
+            scalar.logSumExpBackward(x, shift, logSum, g, out, outer, n, inner);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ sum

@@ -280,4 +280,9 @@ final class VectorMath {
         y = Math.fma(z, -0.5f, y);
         return Math.fma(e, C1, f + y);
     }
+
+    /** {@code Σ x[off .. off+n)} in double lanes: {@link SimdKernels#rowSum}, named here for the row kernels (as {@code VectorMath64.rowSum}). */
+    static double rowSum(float[] x, int off, int n) {
+        return SimdKernels.rowSum(x, off, n);
+    }
 }

@@ -212,6 +212,100 @@ class SimdKernelsTest {
         }
     }
 
+    /**
+     * Gradients for the backward tests: random in [-2, 2], with rows 9-13 of every 16 special (a NaN, a +inf, all
+     * zeros, values whose row sum overflows the precision, all equal).
+     */
+    static Storage gradients(DType t, int rows, int n, SplittableRandom r) {
+        Storage g = random(t, r, rows * n, -2, 2);
+        double huge = t == DType.FLOAT32 ? 3e38 : 1.7e308;
+        for (int row = 0; row < rows; row++) {
+            int b = row * n;
+            switch (row % 16) {
+                case 9 -> g.set(b + r.nextInt(n), Double.NaN);
+                case 10 -> g.set(b + r.nextInt(n), Double.POSITIVE_INFINITY);
+                case 11 -> { for (int k = 0; k < n; k++) g.set(b + k, 0); }
+                case 12 -> { for (int k = 0; k < n; k++) g.set(b + k, huge); }
+                case 13 -> { for (int k = 0; k < n; k++) g.set(b + k, 0.75); }
+                default -> { }
+            }
+        }
+        return g;
+    }
+
+    @Test
+    void softmaxBackwardMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(15);
+        for (DType t : DType.values()) {
+            // the error of the double expression evaluated in the precision, with the row sum compensated
+            double eps = t == DType.FLOAT32 ? 0x1p-24 : 0x1p-53, atol = t == DType.FLOAT32 ? 1e-37 : 1e-300;
+            for (int n : LENGTHS) {
+                if (n == 0) continue;
+                int rows = 32;
+                for (int inner : new int[]{1, 3}) {
+                    Storage x = specialRows(t, rows, n * inner, r);
+                    for (int k = 0; k < n * inner; k++) x.set(14 * n * inner + k, 2.5); // a row of ties
+                    Storage g = gradients(t, rows, n * inner, r);
+                    for (boolean log : new boolean[]{false, true}) {
+                        Storage y = Storage.allocate(t, x.length());
+                        ref.softmax(x, y, rows, n, inner, log);
+                        Storage a = Storage.allocate(t, x.length()), b = Storage.allocate(t, x.length());
+                        a.fill(9);
+                        simd.softmaxBackward(y, g, a, rows, n, inner, log);
+                        ref.softmaxBackward(y, g, b, rows, n, inner, log);
+                        String what = (log ? "logSoftmaxBackward " : "softmaxBackward ") + t + " n=" + n + " inner=" + inner;
+                        if (inner != 1) {
+                            same(what, b, a, x.length());
+                            continue;
+                        }
+                        for (int row = 0; row < rows; row++) {
+                            double sum = 0; // Σ|g| or Σ|g·y|: the scale of the row sum's rounding
+                            for (int k = 0; k < n; k++) {
+                                int p = row * n + k;
+                                sum += Math.abs(log ? g.get(p) : g.get(p) * y.get(p));
+                            }
+                            for (int k = 0; k < n; k++) {
+                                int p = row * n + k;
+                                double gp = Math.abs(g.get(p)), yp = y.get(p);
+                                double scale = log ? gp + Math.exp(yp) * sum : Math.abs(yp) * (gp + sum);
+                                close(what + " [" + p + "]", b.get(p), a.get(p), 0, 16 * eps * scale + atol);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void logSumExpBackwardMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(16);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                if (n == 0) continue;
+                for (int inner : new int[]{1, 3}) {
+                    int rows = 24;
+                    Storage x = specialRows(t, rows, n * inner, r);
+                    double[] shift = new double[rows * inner], logSum = new double[rows * inner];
+                    ref.logSumExp(x, shift, logSum, rows, n, inner);
+                    Storage g = random(t, r, rows * inner, -2, 2);
+                    for (int i = 0; i < rows * inner; i++) {
+                        if (i % 5 == 0) g.set(i, 0);
+                        if (i % 11 == 3) g.set(i, i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
+                    }
+                    Storage a = Storage.allocate(t, x.length()), b = Storage.allocate(t, x.length());
+                    a.fill(9);
+                    simd.logSumExpBackward(x, shift, logSum, g, a, rows, n, inner);
+                    ref.logSumExpBackward(x, shift, logSum, g, b, rows, n, inner);
+                    String what = "logSumExpBackward " + t + " n=" + n + " inner=" + inner;
+                    if (inner != 1) same(what, b, a, x.length());
+                    else if (t == DType.FLOAT64) close(what, b, a, x.length(), 1e-14, 1e-300);
+                    else close(what, b, a, x.length(), 4e-6, 1e-37);
+                }
+            }
+        }
+    }
+
     @Test
     void sumsMatchFloat64() {
         SplittableRandom r = new SplittableRandom(14);
