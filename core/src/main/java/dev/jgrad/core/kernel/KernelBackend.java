@@ -62,9 +62,10 @@ public interface KernelBackend {
      * softmax     (log == false):  out = y ∘ (g − Σ_k g∘y)
      * log-softmax (log == true):   out = g − exp(y) · Σ_k g
      * </pre>
-     * Every element is the double expression rounded once on store; NaN and infinities propagate as they do there
-     * (a NaN row of {@code y} gives a NaN row; a log-softmax {@code y = -inf}, a masked entry, gives {@code out = g}
-     * while the row sum is finite). {@code out} aliases neither input.
+     * {@link ScalarKernels} stores each element as the double expression rounded once ({@link SimdKernels}: within a
+     * few units of the precision of the terms' scale, see there); NaN and infinities propagate as they do in it (a NaN
+     * row of {@code y} gives a NaN row; a log-softmax {@code y = -inf}, a masked entry, gives {@code out = g} while the
+     * row sum is finite). {@code out} aliases neither input.
      */
     void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log);
 
@@ -72,9 +73,10 @@ public interface KernelBackend {
      * The input gradient of {@link #logSumExp} along the middle dimension of {@code [outer, n, inner]}, from the input
      * {@code x}, the two log-sum-exp parts the forward pass computed and the output gradient {@code g} (one value per
      * row {@code r = (o, i)}): {@code out[o, k, i] = g[r] · exp((x[o, k, i] − shift[r]) − logSum[r])}, the softmax
-     * scaled by the row's gradient, in double, rounded once on store. Non-finite parts propagate as in that
-     * expression ({@code 0·inf}, {@code inf − inf}: NaN); in particular a row of all {@code -inf} ({@code logSum = -inf})
-     * gives a NaN row, and a row containing {@code +inf} gives NaN at its {@code +inf} entries and zeros elsewhere. {@code out} aliases neither input.
+     * scaled by the row's gradient ({@link ScalarKernels}: in double, rounded once on store; {@link SimdKernels}: as its
+     * scaledSoftmax). Non-finite parts propagate as in that expression ({@code 0·inf}, {@code inf − inf}: NaN); in
+     * particular a row of all {@code -inf} ({@code logSum = -inf}) gives a NaN row, and a row containing {@code +inf}
+     * gives NaN at its {@code +inf} entries and zeros elsewhere. {@code out} aliases neither input.
      */
     void logSumExpBackward(Storage x, double[] shift, double[] logSum, Storage g, Storage out, int outer, int n, int inner);
 

@@ -26,7 +26,11 @@ import org.ejml.data.Matrix;
  *   below the normal range are flushed to +0. Rows whose max (or given shift / log-sum / scale) is not finite
  *   are done by the scalar code, which keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf})
  *   bit-for-bit the same as {@link ScalarKernels}. {@code inner > 1} rows other than sums use
- *   {@link ScalarKernels}.</li>
+ *   {@link ScalarKernels}.
+ *   The softmax / log-softmax backward passes compute in the storage precision: the row sum compensated ({@code Σ g∘y},
+ *   FMA-split products and TwoSum per lane) or in double lanes ({@code Σ g}), then {@code (g - a)·y}, resp.
+ *   {@code g + (-a)·exp(y)}, so each element is within a few units of the precision of {@code y·(|g| + Σ|g∘y|)}, resp.
+ *   {@code |g| + exp(y)·Σ|g|} ({@code SimdKernelsTest} asserts 16), not of the (possibly cancelling) result.</li>
  * </ul>
  *
  * <p><b>Thresholds</b> (multiply-adds {@code M·N·K}; measured on the 2-core Zen 4 VM this was developed on with
