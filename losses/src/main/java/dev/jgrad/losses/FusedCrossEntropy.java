@@ -39,7 +39,7 @@ final class FusedCrossEntropy extends Function {
         int n = targets.n, c = targets.c;
         shift = new double[n];
         logSum = new double[n];
-        Kernels.logSumExp(x.storage(), shift, logSum, n, c, 1);
+        Kernels.crossEntropyForward(x.storage(), shift, logSum, n, c);
         double[] l = new double[n];
         Storage xs = x.storage();
         for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
@@ -59,14 +59,15 @@ final class FusedCrossEntropy extends Function {
             Tensor gx = Tensor.scratchLike(x);
             Storage out = gx.storage();
             if (targets.index != null && targets.eps == 0) {
+                // one kernel writes every element (ignored rows as zeros, the target element by expm1)
                 double[] rowScale = new double[n];
-                for (int i = 0; i < n; i++) rowScale[i] = targets.ignored(i) ? 0 : scale[i] * targets.w(targets.target(i));
-                Kernels.scaledSoftmax(xs, shift, logSum, rowScale, out, n, c);
+                int[] target = new int[n];
                 for (int i = 0; i < n; i++) {
-                    if (targets.ignored(i)) continue;
-                    int p = i * c + targets.target(i);
-                    out.set(p, rowScale[i] * Math.expm1(logProb(xs.get(p), i)));
+                    boolean ignored = targets.ignored(i);
+                    target[i] = ignored ? -1 : targets.target(i);
+                    rowScale[i] = ignored ? 0 : scale[i] * targets.w(target[i]);
                 }
+                Kernels.crossEntropyBackward(xs, shift, logSum, rowScale, target, out, n, c);
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;

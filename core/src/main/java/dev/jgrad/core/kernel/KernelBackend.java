@@ -120,4 +120,43 @@ public interface KernelBackend {
      */
     void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
                     double weightDecay, boolean decoupled, double stepSize, double bc2);
+
+    // ------------------------------------------------------------------ fused cross-entropy (class-index targets)
+
+    /**
+     * The forward half of the fused softmax cross-entropy: the two log-sum-exp parts of each of {@code rows}
+     * contiguous rows of length {@code cols}, exactly as {@link #logSumExp}{@code (x, shift, logSum, rows, cols, 1)}
+     * defines them: {@code shift[r] = max_c x[r, c]} (0 when that max is infinite) and
+     * {@code logSum[r] = log Σ_c exp(x[r, c] - shift[r])}, so that {@code log softmax = (x - shift) - logSum}.
+     * A row containing NaN gives NaN parts, one containing {@code +inf} a {@code +inf} log-sum, a row of all
+     * {@code -inf} a {@code -inf} log-sum. Backends may spread the rows over several threads.
+     */
+    void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols);
+
+    /**
+     * The backward half of the fused softmax cross-entropy for class-index targets without label smoothing: writes
+     * every element of {@code out} ({@code rows × cols}, not aliasing {@code x}; its previous contents are ignored):
+     * <pre>
+     * out[r, c] = s_r · exp((x[r, c] - m_r) - l_r)      for c ≠ t_r
+     * out[r, t] = s_r · expm1((x[r, t] - m_r) - l_r)    for t = t_r ≥ 0
+     * </pre>
+     * i.e. {@code s_r·(softmax - onehot)}, with the target element formed by {@code expm1} so that it keeps its
+     * relative accuracy when the prediction is confident ({@code p ≈ 1}). Rows whose shift, log-sum or scale is not
+     * finite follow the formulas in double (NaN and infinities propagate as they do there), as {@link ScalarKernels}
+     * does for every row.
+     *
+     * @param x      the logits
+     * @param shift  {@code m_r}, from {@link #crossEntropyForward}
+     * @param logSum {@code l_r}, from {@link #crossEntropyForward}
+     * @param scale  {@code s_r}: the row's upstream gradient times its target weight; a row with {@code s_r == 0}
+     *               is written as {@code +0} (its target element, when {@code t_r ≥ 0}, is still
+     *               {@code 0·expm1(...)}: {@code -0} or NaN where that is what the formula gives)
+     * @param target {@code t_r}, the target class of row {@code r}, or a negative value for a row without one
+     *               (an ignored sample; its scale should be 0)
+     * @param out    the gradient, {@code rows × cols}
+     * @param rows   the number of rows
+     * @param cols   the row length (number of classes)
+     */
+    void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+                              int rows, int cols);
 }

@@ -143,4 +143,15 @@ public final class Kernels {
                                   double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
         backend.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
     }
+
+    /** See {@link KernelBackend#crossEntropyForward}. */
+    public static void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
+        backend.crossEntropyForward(x, shift, logSum, rows, cols);
+    }
+
+    /** See {@link KernelBackend#crossEntropyBackward}. */
+    public static void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+                                            int rows, int cols) {
+        backend.crossEntropyBackward(x, shift, logSum, scale, target, out, rows, cols);
+    }
 }

@@ -255,4 +255,17 @@ public final class ScalarKernels implements KernelBackend {
             p.set(k, pk - stepSize * mk / (Math.sqrt(vk) / bc2 + eps));
         }
     }
+
+    // ------------------------------------------------------------------------------------------ fused cross-entropy
+
+    @Override
+    public void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
+        logSumExp(x, shift, logSum, rows, cols, 1);
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+                                     int rows, int cols) {
+        CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
+    }
 }

@@ -297,4 +297,17 @@ public final class SimdKernels implements KernelBackend {
                 lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2) : 0;
         ScalarKernels.adamRange(p, g, m, v, done, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
     }
+
+    // ------------------------------------------------------------------------------------------ fused cross-entropy (SimdCrossEntropy)
+
+    @Override
+    public void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
+        SimdCrossEntropy.forward(x, shift, logSum, rows, cols, threads);
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+                                     int rows, int cols) {
+        SimdCrossEntropy.backward(x, shift, logSum, scale, target, out, rows, cols, threads);
+    }
 }

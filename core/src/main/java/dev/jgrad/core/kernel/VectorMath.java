@@ -1,5 +1,6 @@
 package dev.jgrad.core.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -57,6 +58,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    /** Doubles of the same vector size: one float vector widens to two of these. */
+    static final VectorSpecies<Double> SD = VectorSpecies.of(double.class, S.vectorShape());
     static final int VL = S.length();
 
     private static final float LOG2E = 1.44269504088896341f;
@@ -81,7 +84,8 @@ final class VectorMath {
     }
 
     /**
-     * {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n}.
+     * {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n}, where {@code a} is at least every {@code x[xOff + i]}
+     * (the row max of a max-shifted softmax), so that every term is at most 1.
      *
      * <p>Vectors whose arguments all satisfy {@code |x| ≤ 87.33654} (the usual case) take the vector path;
      * any other vector (possible underflow, overflow or NaN), and the tail, is done lane by lane by
@@ -90,9 +94,15 @@ final class VectorMath {
      * same reason the sum and the store loop ({@link #expStoreLoop}) are two loops rather than one with flags
      * (a conditionally updated accumulator, or a conditionally stored vector, gets boxed).
      *
-     * <p>The sum is compensated (TwoSum per lane, lane sums and compensations added in double at the end), so it is
-     * as accurate as a double accumulation — one term {@code 1} plus 2²⁰ terms {@code 2^-24} sums to
-     * {@code 1.0625}, where a plain float lane would stay at {@code 1} — without widening conversions.
+     * <p>The sum is compensated, so it is as accurate as a double accumulation — one term {@code 1} plus 2²⁰ terms
+     * {@code 2^-24} sums to {@code 1.0625}, where a plain float lane would stay at {@code 1} — without widening
+     * conversions in the loop. Each lane starts at a bias of {@code 1}, so it is never smaller than the next term
+     * ({@code 0 ≤ exp(x - a) ≤ 1}) and Fast2Sum is exact: {@code s = acc + y} and {@code e = y - (s - acc)} give
+     * {@code acc + y = s + e} exactly (Dekker; 3 adds, against TwoSum's 6 when the order of the operands is
+     * unknown). The rounding errors {@code e} are summed per lane in float — they are below half an ulp of the
+     * lane sum, so their own rounding is negligible — and at the end {@code (acc - 1) + comp} is added up in
+     * double. (With {@code a} below the max the sum stays correctly rounded per step, only the compensation
+     * becomes inexact.)
      */
     static double expSumLoop(float[] x, int xOff, float a, int n) {
         final FloatVector va = FloatVector.broadcast(S, a);
@@ -100,8 +110,8 @@ final class VectorMath {
         final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
         final FloatVector p0 = FloatVector.broadcast(S, P0), p1 = FloatVector.broadcast(S, P1), p2 = FloatVector.broadcast(S, P2),
                 p3 = FloatVector.broadcast(S, P3), p4 = FloatVector.broadcast(S, P4), p5 = FloatVector.broadcast(S, P5);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector acc = zero, comp = zero;
+        final FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector acc = one, comp = zero;
         double total = 0;
         int i = 0;
         for (final int bound = S.loopBound(n); i < bound; i += VL) {
@@ -121,19 +131,23 @@ final class VectorMath {
                 y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
                         .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
                 // ----
-                // compensated sum (Knuth's TwoSum: acc + comp holds the lane sums to about double precision)
-                // with plain float ops; receivers are never the loop-carried vectors (see the class comment)
+                // compensated sum (Fast2Sum, exact as acc >= 1 >= y: acc + y == sum + err), plain float ops;
+                // receivers are never the loop-carried vectors (see the class comment)
                 FloatVector sum = y.add(acc);
-                FloatVector yv = sum.sub(acc);
-                FloatVector av = sum.sub(yv);
-                comp = av.neg().add(acc).add(y.sub(yv)).add(comp);
+                comp = y.sub(sum.sub(acc)).add(comp);
                 acc = sum;
             } else {
                 total += expScalar(x, xOff + i, a, 0f, 1f, null, 0, VL, false);
             }
         }
         if (i < n) total += expScalar(x, xOff + i, a, 0f, 1f, null, 0, n - i, false);
-        return total + (double) zero.add(acc).reduceLanes(VectorOperators.ADD) + zero.add(comp).reduceLanes(VectorOperators.ADD);
+        // lane sums less the bias (exact: every lane is >= 1) and their compensations, reduced in double
+        FloatVector lanes = one.neg().add(acc), errs = zero.add(comp);
+        DoubleVector d = ((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 0))
+                .add((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 1))
+                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 0))
+                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 1));
+        return total + d.reduceLanes(VectorOperators.ADD);
     }
 
     /**

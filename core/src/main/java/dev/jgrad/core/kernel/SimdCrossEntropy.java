@@ -1,0 +1,148 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.Storage;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The fused cross-entropy kernels of {@link SimdKernels} for float32 logits in contiguous rows
+ * ({@link KernelBackend#crossEntropyForward}, {@link KernelBackend#crossEntropyBackward}).
+ *
+ * <p><b>Forward</b>, per row of {@code C} logits (4 KB for {@code C = 1000}, so the second pass reads L1): a max pass
+ * ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and signed-zero rules is a
+ * chain of several dependent instructions) and the exp-sum pass of {@link VectorMath#expSumLoop} (compensated, as
+ * accurate as a double sum), then {@code logSum = log Σ}. A row whose max is not finite ({@code NaN}, {@code +inf},
+ * or all {@code -inf}) is done by {@link ScalarKernels#logSumExpRow}, so those keep their exact semantics.
+ *
+ * <p><b>Backward</b>, per row, one pass that writes every element exactly once: {@link VectorMath#expStoreLoop} for
+ * {@code s·exp((x - m) - l)} (the {@code (x - m) - l} in float, as in {@link SimdKernels#scaledSoftmax}), then the target
+ * element, still in L1, is overwritten with {@code s·expm1((x_t - m) - l)} evaluated in double
+ * ({@link CrossEntropyRows#target}: the same expression, so the same bits, as the scalar path). Rows with
+ * {@code s == 0} are zero-filled (their target element, if any, is still {@code 0·expm1(...)}, which is
+ * {@code -0} or NaN in the cases where the scalar path gives that); rows whose shift, log-sum or scale is not finite, or
+ * whose scale is not a normal float, take {@link CrossEntropyRows#backwardRow}, bit for bit.
+ *
+ * <p><b>Threads.</b> Rows are independent, so a large call is split into row ranges over {@link GemmPool} (the
+ * results do not depend on the split). Per element the forward costs about 0.35 ns and the backward about 0.3 ns on one
+ * core of the 2-core Zen 4 VM this was measured on; handing a part to an awake pool worker costs a few µs, waking a
+ * parked one tens of µs (see {@link SimdKernels}), hence the two thresholds below.
+ */
+final class SimdCrossEntropy {
+    private static final VectorSpecies<Float> S = VectorMath.S;
+    private static final int VL = S.length();
+
+    /** Calls with at least this many elements are split over the pool when a worker is awake. */
+    static final long PARALLEL_ELEMENTS_AWAKE = 1L << 16;
+    /** Calls with at least this many elements are split over the pool, waking a worker if needed. */
+    static final long PARALLEL_ELEMENTS_COLD = 1L << 18;
+
+    private SimdCrossEntropy() {
+    }
+
+    /** How many row ranges to use for {@code rows × cols} on up to {@code threads} threads. */
+    static int parts(int rows, int cols, int threads) {
+        long elements = (long) rows * cols;
+        if (threads < 2 || rows < 2) return 1;
+        if (elements >= PARALLEL_ELEMENTS_COLD || elements >= PARALLEL_ELEMENTS_AWAKE && GemmPool.workerAwake()) {
+            return Math.min(threads, rows);
+        }
+        return 1;
+    }
+
+    /** Runs {@code body} over {@code parts} contiguous row ranges of {@code [0, rows)}, in parallel when {@code parts > 1}. */
+    private static void split(int rows, int parts, RowRange body) {
+        if (parts == 1) {
+            body.run(0, rows);
+            return;
+        }
+        Runnable[] tasks = new Runnable[parts];
+        for (int p = 0; p < parts; p++) {
+            int from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
+            tasks[p] = () -> body.run(from, to);
+        }
+        GemmPool.run(tasks);
+    }
+
+    /** A kernel over rows {@code [from, to)}. */
+    @FunctionalInterface
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    /** {@link KernelBackend#crossEntropyForward}; float64 storage goes to the scalar code. */
+    static void forward(Storage x, double[] shift, double[] logSum, int rows, int cols, int threads) {
+        if (!(x instanceof Storage.F32 xf)) {
+            for (int r = 0; r < rows; r++) ScalarKernels.logSumExpRow(x, r * cols, cols, 1, shift, logSum, r);
+            return;
+        }
+        float[] xa = xf.a;
+        split(rows, parts(rows, cols, threads), (from, to) -> forwardRows(x, xa, shift, logSum, from, to, cols));
+    }
+
+    private static void forwardRows(Storage x, float[] xa, double[] shift, double[] logSum, int from, int to, int cols) {
+        for (int r = from; r < to; r++) {
+            int base = r * cols;
+            float m = rowMax(xa, base, cols);
+            if (!Float.isFinite(m)) {
+                ScalarKernels.logSumExpRow(x, base, cols, 1, shift, logSum, r);
+                continue;
+            }
+            shift[r] = m;
+            logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, cols));
+        }
+    }
+
+    /**
+     * Max of {@code x[off .. off+n)} with {@link Math#max(float, float)} semantics (NaN if any element is NaN,
+     * {@code +0 > -0}), {@code -inf} for {@code n == 0}. That max is associative and commutative, so four
+     * independent accumulators give the same value as one.
+     */
+    static float rowMax(float[] x, int off, int n) {
+        final FloatVector ninf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+        int i = 0;
+        // loop-carried accumulators are never receivers (VectorMath's JIT rules)
+        for (final int bound = n - 4 * VL; i <= bound; i += 4 * VL) {
+            m0 = FloatVector.fromArray(S, x, off + i).max(m0);
+            m1 = FloatVector.fromArray(S, x, off + i + VL).max(m1);
+            m2 = FloatVector.fromArray(S, x, off + i + 2 * VL).max(m2);
+            m3 = FloatVector.fromArray(S, x, off + i + 3 * VL).max(m3);
+        }
+        for (final int bound = S.loopBound(n); i < bound; i += VL) m0 = FloatVector.fromArray(S, x, off + i).max(m0);
+        float m = ninf.max(m0).max(m1).max(m2).max(m3).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, x[off + i]);
+        return m;
+    }
+
+    /** {@link KernelBackend#crossEntropyBackward}; float64 storage goes to the scalar code. */
+    static void backward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+                         int rows, int cols, int threads) {
+        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
+            CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
+            return;
+        }
+        float[] xa = xf.a, oa = of.a;
+        split(rows, parts(rows, cols, threads), (from, to) -> backwardRows(x, xa, shift, logSum, scale, target, out, oa, from, to, cols));
+    }
+
+    private static void backwardRows(Storage x, float[] xa, double[] shift, double[] logSum, double[] scale, int[] target,
+                                     Storage out, float[] oa, int from, int to, int cols) {
+        for (int r = from; r < to; r++) {
+            int base = r * cols, t = target[r];
+            double m = shift[r], l = logSum[r], s = scale[r];
+            float sf = (float) s;
+            if (s == 0) {
+                Arrays.fill(oa, base, base + cols, 0f);
+                if (t >= 0) oa[base + t] = (float) CrossEntropyRows.target(xa[base + t], m, l, s);
+            } else if (Double.isFinite(m) && Double.isFinite(l) && Math.abs(sf) >= Float.MIN_NORMAL && Math.abs(sf) <= Float.MAX_VALUE) {
+                VectorMath.expStoreLoop(xa, base, (float) m, (float) l, sf, oa, base, cols);
+                if (t >= 0) oa[base + t] = (float) CrossEntropyRows.target(xa[base + t], m, l, s);
+            } else {
+                CrossEntropyRows.backwardRow(x, m, l, s, t, out, base, cols);
+            }
+        }
+    }
+}
