@@ -1,0 +1,243 @@
+package dev.jgrad.core.kernel;
+
+import dev.jgrad.core.DType;
+import dev.jgrad.core.Storage;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static dev.jgrad.core.kernel.SimdKernelsTest.close;
+import static dev.jgrad.core.kernel.SimdKernelsTest.random;
+import static dev.jgrad.core.kernel.SimdKernelsTest.same;
+import static dev.jgrad.core.kernel.SimdKernelsTest.specialRows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The fused cross-entropy kernels of {@link SimdKernels} ({@link SimdCrossEntropy}) against {@link ScalarKernels}: rows of
+ * many lengths (tails shorter than a vector included), rows with NaN / {@code ±inf} / all {@code -inf} / huge shifts /
+ * underflowing exps, confident predictions, ignored rows, zero and non-finite scales; one thread against two.
+ */
+class SimdCrossEntropyTest {
+    private static final int[] LENGTHS = {1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 64, 65, 127, 255, 257, 784, 1000, 1023};
+    private final SimdKernels simd = new SimdKernels(1);
+    private final ScalarKernels ref = new ScalarKernels();
+
+    /** {@code log Σ exp} of float32 exps (each within 1 ulp) summed exactly, plus the float {@code x - max}: 5e-7 absolute, relative to a sum {@code >= 1}. */
+    private static final double LOG_SUM_TOL = 5e-7;
+
+    @Test
+    void forwardMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(21);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                int rows = 24;
+                Storage x = specialRows(t, rows, n, r);
+                double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
+                simd.crossEntropyForward(x, s1, l1, rows, n);
+                ref.crossEntropyForward(x, s2, l2, rows, n);
+                for (int i = 0; i < rows; i++) {
+                    String what = t + " n=" + n + " row " + i;
+                    assertEquals(s2[i], s1[i], 0.0, "shift " + what);
+                    if (t == DType.FLOAT64 || !Double.isFinite(s2[i]) || !Double.isFinite(l2[i])) {
+                        assertEquals(l2[i], l1[i], 0.0, "logSum " + what); // the scalar path, bit for bit
+                    } else {
+                        close("logSum " + what, l2[i], l1[i], 0, LOG_SUM_TOL);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void expSumIsAsAccurateAsADoubleSum() {
+        // one term 1 and 2^20 terms of about 2^-24: a float accumulator would stay at 1 (the sum is about 1.0625)
+        int n = (1 << 20) + 1;
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, (float) (-24 * Math.log(2)));
+        x[n / 2] = 0;
+        double exact = 0;
+        for (float v : x) exact += VectorMath.expScalar(v); // the same float exps, added in double (exactly, here)
+        double got = VectorMath.expSumLoop(x, 0, 0f, n);
+        assertEquals(exact, got, 1e-12 * exact);
+        assertTrue(got > 1.06, "sum " + got);
+    }
+
+    @Test
+    void forwardOfZeroLengthRowsIsMinusInfinity() {
+        double[] s = new double[3], l = new double[3];
+        simd.crossEntropyForward(Storage.allocate(DType.FLOAT32, 0), s, l, 3, 0);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0.0, s[i]);
+            assertEquals(Double.NEGATIVE_INFINITY, l[i]);
+        }
+    }
+
+    @Test
+    void forwardMaxKeepsJavaSemantics() {
+        // the shift is the max with Math.max's rules, as SimdKernels.rowMax has it: +0 beats -0 (the scalar
+        // code keeps the first of equal values), NaN anywhere wins (and sends the row to the scalar path)
+        float[][] rows = {{-0f, 0f, -1f}, {0f, -0f, -3f}, {-0f, -0f, -0f}, {-5f, Float.NaN, 7f}};
+        for (float[] row : rows) {
+            for (int pad : new int[]{0, 16, 64, 65}) {
+                int n = pad + row.length;
+                Storage x = Storage.allocate(DType.FLOAT32, n);
+                for (int k = 0; k < pad; k++) x.set(k, -10 - k);
+                for (int k = 0; k < row.length; k++) x.set(pad + k, row[k]);
+                double[] s1 = new double[1], l1 = new double[1], s2 = new double[1], l2 = new double[1];
+                simd.crossEntropyForward(x, s1, l1, 1, n);
+                ref.crossEntropyForward(x, s2, l2, 1, n);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) max = Math.max(max, (float) x.get(k));
+                assertEquals(Double.doubleToRawLongBits(max), Double.doubleToRawLongBits(s1[0]), "shift of " + java.util.Arrays.toString(row));
+                assertEquals(s2[0], s1[0], 0.0);
+                assertEquals(l2[0], l1[0], LOG_SUM_TOL);
+                assertEquals(Float.floatToRawIntBits(SimdKernels.rowMax(((Storage.F32) x).a, 0, n)),
+                        Float.floatToRawIntBits(SimdCrossEntropy.rowMax(((Storage.F32) x).a, 0, n)));
+            }
+        }
+    }
+
+    /** Per-row scales covering 0, negative, NaN, infinities, a subnormal float and one that overflows float. */
+    private static double[] scales(int rows, SplittableRandom r) {
+        double[] s = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            s[i] = switch (i % 11) {
+                case 0 -> 0;
+                case 3 -> Double.NaN;
+                case 5 -> i % 2 == 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                case 7 -> 1e-40;
+                case 9 -> 1e40;
+                default -> (r.nextDouble() * 4 - 2) / 1024;
+            };
+        }
+        return s;
+    }
+
+    /** Targets: in range, except every 6th row without one (-1, its scale 0: an ignored sample). */
+    private static int[] targets(int rows, int n, double[] scale, SplittableRandom r) {
+        int[] t = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            t[i] = i % 6 == 1 ? -1 : r.nextInt(n);
+            if (t[i] < 0) scale[i] = 0;
+        }
+        return t;
+    }
+
+    @Test
+    void backwardMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(22);
+        for (DType t : DType.values()) {
+            for (int n : LENGTHS) {
+                int rows = 44;
+                Storage x = specialRows(t, rows, n, r);
+                double[] shift = new double[rows], logSum = new double[rows];
+                ref.crossEntropyForward(x, shift, logSum, rows, n);
+                double[] scale = scales(rows, r);
+                int[] target = targets(rows, n, scale, r);
+                Storage a = Storage.allocate(t, rows * n), b = Storage.allocate(t, rows * n);
+                a.fill(Double.NaN); // every element must be written
+                b.fill(7);
+                simd.crossEntropyBackward(x, shift, logSum, scale, target, a, rows, n);
+                ref.crossEntropyBackward(x, shift, logSum, scale, target, b, rows, n);
+                for (int i = 0; i < rows; i++) {
+                    String what = "backward " + t + " n=" + n + " row " + i;
+                    boolean exact = t == DType.FLOAT64 || scale[i] == 0 || !Double.isFinite(shift[i]) || !Double.isFinite(logSum[i])
+                            || !(Math.abs((float) scale[i]) >= Float.MIN_NORMAL) || Float.isInfinite((float) scale[i]);
+                    if (exact) {
+                        same(what, slice(b, i * n, n), slice(a, i * n, n), n);
+                    } else {
+                        for (int k = 0; k < n; k++) {
+                            // exp of the float argument (x - m) - l: its two roundings cost |arg|·2^-24 each, the exp 1 ulp
+                            double arg = Math.abs((x.get(i * n + k) - shift[i]) - logSum[i]);
+                            double rtol = Double.isFinite(arg) ? (2 + 2 * arg) * 0x1p-24 : 0; // exp(-inf): exactly ±0
+                            close(what + " [" + k + "]", b.get(i * n + k), a.get(i * n + k), rtol, 1e-38);
+                        }
+                        // the target element is the same double expression on both paths
+                        if (target[i] >= 0) assertEquals(b.get(i * n + target[i]), a.get(i * n + target[i]), 0.0, what + " target");
+                    }
+                    if (target[i] < 0) {
+                        for (int k = 0; k < n; k++) assertEquals(0, Double.compare(a.get(i * n + k), 0.0), what + " ignored row is +0");
+                    }
+                }
+            }
+        }
+    }
+
+    private static Storage slice(Storage s, int from, int n) {
+        Storage c = Storage.allocate(s.dtype(), n);
+        c.copyFrom(s, from, 0, n);
+        return c;
+    }
+
+    @Test
+    void confidentPredictionsKeepRelativeAccuracy() {
+        // the target logit far above the rest: p_t = 1 - ε with ε down to ~1e-13; s·(p_t - 1) must keep its digits
+        // (up to the double log-sum: log(1 + ε) is known to a few 2^-53 absolute — the last additions to the sum are at
+        // magnitude 1 — so ε to about 2^-50 / ε relative)
+        SplittableRandom r = new SplittableRandom(23);
+        for (int n : new int[]{2, 17, 100, 1000}) {
+            for (double gap : new double[]{5, 12, 20, 30}) {
+                int rows = 4;
+                Storage x = random(DType.FLOAT32, r, rows * n, -1, 1);
+                int[] target = new int[rows];
+                double[] scale = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    target[i] = r.nextInt(n);
+                    x.set(i * n + target[i], gap);
+                    scale[i] = 1.0 / rows;
+                }
+                double[] shift = new double[rows], logSum = new double[rows];
+                simd.crossEntropyForward(x, shift, logSum, rows, n);
+                Storage g = Storage.allocate(DType.FLOAT32, rows * n);
+                simd.crossEntropyBackward(x, shift, logSum, scale, target, g, rows, n);
+                for (int i = 0; i < rows; i++) {
+                    double rest = 0; // Σ_{c≠t} exp(x_c - x_t), exactly enough in double
+                    for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
+                    double exact = -scale[i] * rest / (1 + rest);
+                    double got = g.get(i * n + target[i]);
+                    assertTrue(Math.abs(got - exact) <= 1e-6 * Math.abs(exact) + 0x1p-49 * scale[i],
+                            "n=" + n + " gap=" + gap + ": target gradient " + got + ", exact " + exact);
+                    double sum = 0;
+                    for (int k = 0; k < n; k++) sum += g.get(i * n + k);
+                    assertEquals(0, sum, 1e-6 * scale[i], "gradient row sums to 0");
+                }
+            }
+        }
+    }
+
+    @Test
+    void twoThreadsGiveTheSameBitsAsOne() {
+        SplittableRandom r = new SplittableRandom(24);
+        SimdKernels two = new SimdKernels(2);
+        int rows = 600, n = 1000; // above PARALLEL_ELEMENTS_COLD: split whether or not a worker is awake
+        assertTrue((long) rows * n >= SimdCrossEntropy.PARALLEL_ELEMENTS_COLD);
+        Storage x = random(DType.FLOAT32, r, rows * n, -8, 8);
+        for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
+        double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
+        simd.crossEntropyForward(x, s1, l1, rows, n);
+        two.crossEntropyForward(x, s2, l2, rows, n);
+        for (int i = 0; i < rows; i++) {
+            assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), "shift row " + i);
+            assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), "logSum row " + i);
+        }
+        double[] scale = scales(rows, r);
+        int[] target = targets(rows, n, scale, r);
+        Storage a = Storage.allocate(DType.FLOAT32, rows * n), b = Storage.allocate(DType.FLOAT32, rows * n);
+        simd.crossEntropyBackward(x, s1, l1, scale, target, a, rows, n);
+        two.crossEntropyBackward(x, s1, l1, scale, target, b, rows, n);
+        for (int k = 0; k < rows * n; k++) {
+            if (Double.compare(a.get(k), b.get(k)) != 0) fail("element " + k + ": one thread " + a.get(k) + ", two " + b.get(k));
+        }
+    }
+
+    @Test
+    void partsFollowTheThresholds() {
+        assertEquals(1, SimdCrossEntropy.parts(1, 1 << 20, 2), "one row is never split");
+        assertEquals(1, SimdCrossEntropy.parts(1000, 1000, 1), "one thread");
+        assertEquals(1, SimdCrossEntropy.parts(10, 10, 2), "small calls stay on the caller");
+        assertEquals(2, SimdCrossEntropy.parts(1024, 1000, 2));
+        assertEquals(3, SimdCrossEntropy.parts(3, 1 << 20, 8), "at most one part per row");
+    }
+}
