@@ -153,6 +153,11 @@ final class VectorMath {
     /**
      * {@code out[oOff + i] = s·exp((x[xOff + i] - a) - b)} for {@code i < n} ({@code out} may be {@code x});
      * the store-only twin of {@link #expSumLoop}. With {@code a = b = 0, s = 1} this is plain {@code exp}.
+     *
+     * <p>When {@code out} is another array and {@code n >= VL}, the tail is one more vector, the last {@code VL}
+     * elements: it stores again up to {@code VL - 1} values already stored, with the same bits (a value depends only
+     * on its own input), instead of a lane-by-lane scalar tail (which cost about a fifth of the loop for rows of 1000).
+     * In place, the tail is scalar: the overlap would read outputs.
      */
     static void expStoreLoop(float[] x, int xOff, float a, float b, float s, float[] out, int oOff, int n) {
         final FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b), vs = FloatVector.broadcast(S, s);
@@ -160,9 +165,13 @@ final class VectorMath {
         final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
         final FloatVector p0 = FloatVector.broadcast(S, P0), p1 = FloatVector.broadcast(S, P1), p2 = FloatVector.broadcast(S, P2),
                 p3 = FloatVector.broadcast(S, P3), p4 = FloatVector.broadcast(S, P4), p5 = FloatVector.broadcast(S, P5);
+        final boolean overlapTail = out != x && n >= VL;
+        // vectors start at 0, VL, 2·VL, ...; with overlapTail the last one starts at n - VL
+        final int end = overlapTail ? n : S.loopBound(n), lastStart = end - VL;
         int i = 0;
-        for (final int bound = S.loopBound(n); i < bound; i += VL) {
-            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va).sub(vb);
+        for (; i < end; i += VL) {
+            final int at = Math.min(i, lastStart);
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + at).sub(va).sub(vb);
             if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
                 // ---- exp(x0): the same code as in expSumLoop
                 FloatVector t = x0.fma(log2e, round);
@@ -175,12 +184,12 @@ final class VectorMath {
                 y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
                         .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
                 // ----
-                y.mul(vs).intoArray(out, oOff + i);
+                y.mul(vs).intoArray(out, oOff + at);
             } else {
-                expScalar(x, xOff + i, a, b, s, out, oOff + i, VL, true);
+                expScalar(x, xOff + at, a, b, s, out, oOff + at, VL, true);
             }
         }
-        if (i < n) expScalar(x, xOff + i, a, b, s, out, oOff + i, n - i, true);
+        if (!overlapTail && i < n) expScalar(x, xOff + i, a, b, s, out, oOff + i, n - i, true);
     }
 
     /**

@@ -65,6 +65,29 @@ class SimdCrossEntropyTest {
     }
 
     @Test
+    void expStoreOverlappingTailHasTheBitsOfTheScalarTail() {
+        // out of place the tail is one overlapping vector, in place it is lane by lane: the same bits either way
+        SplittableRandom r = new SplittableRandom(25);
+        for (int n : LENGTHS) {
+            for (int rep = 0; rep < 4; rep++) {
+                float[] x = new float[n + 5];
+                for (int k = 0; k < x.length; k++) x[k] = (float) (r.nextDouble() * 40 - 30);
+                if (rep == 1) x[n - 1] = Float.NEGATIVE_INFINITY; // a special lane in the last vector
+                if (rep == 2) x[n / 2] = -120f; // underflow
+                float[] out = new float[n + 5], inPlace = x.clone();
+                java.util.Arrays.fill(out, 3f);
+                VectorMath.expStoreLoop(x, 1, 0.5f, 0.25f, 0.125f, out, 2, n - 1 < 0 ? 0 : n - 1);
+                VectorMath.expStoreLoop(inPlace, 1, 0.5f, 0.25f, 0.125f, inPlace, 1, n - 1 < 0 ? 0 : n - 1);
+                for (int k = 0; k < n + 5; k++) {
+                    boolean written = k >= 2 && k < 2 + Math.max(0, n - 1);
+                    float want = written ? inPlace[k - 1] : 3f;
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[k]), "n=" + n + " rep " + rep + " [" + k + "]");
+                }
+            }
+        }
+    }
+
+    @Test
     void forwardOfZeroLengthRowsIsMinusInfinity() {
         double[] s = new double[3], l = new double[3];
         simd.crossEntropyForward(Storage.allocate(DType.FLOAT32, 0), s, l, 3, 0);
