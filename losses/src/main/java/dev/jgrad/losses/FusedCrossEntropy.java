@@ -16,12 +16,23 @@ import dev.jgrad.core.kernel.Kernels;
  * <p>Backward, one pass per row: {@code dx_ic = g_i (A_i · exp((x_ic - m_i) - s_i) - a_ic)} with {@code g_i} the
  * upstream gradient of row {@code i} and {@code A_i = Σ_c a_ic}. The target element of an index row is
  * written as {@code g_i w_t expm1((x_it - m_i) - s_i)}, so it keeps full relative accuracy when the prediction is
- * confident. Saves only the logits (a reference) and the {@code 2N} row maxima and log-sums.
+ * confident. Saves the logits (a reference) and the {@code 2N} row maxima and log-sums.
+ *
+ * <p>For class-index targets without smoothing, when the logits need a gradient, the forward pass also keeps the
+ * unnormalised softmax {@code e_ic = exp(x_ic - m_i)} that its exp-sum computes anyway, in an {@code [N, C]} scratch
+ * tensor (as much memory as the gradient, which it becomes — PyTorch's {@code cross_entropy} keeps its
+ * log-softmax the same way): the first backward scales it in place, {@code dx_ic = e_ic · (g_i w_t e^{-s_i})}, one
+ * multiply per element instead of a second exp, and hands it out as the gradient. A second backward through a
+ * retained graph recomputes the exps from the logits.
  */
 final class FusedCrossEntropy extends Function {
     private final ClassTargets targets;
     private final boolean allIgnoredMeanIsZero;
     private double[] shift, logSum;
+    /** The gradient's tensor, allocated by forward (index targets without smoothing); null once handed out. */
+    private Tensor exps;
+    /** Whether forward's kernel stored the exps in {@link #exps} (a backend may decline). */
+    private boolean expsFilled;
 
     FusedCrossEntropy(ClassTargets targets, boolean allIgnoredMeanIsZero) {
         this.targets = targets;
@@ -39,7 +50,9 @@ final class FusedCrossEntropy extends Function {
         int n = targets.n, c = targets.c;
         shift = new double[n];
         logSum = new double[n];
-        Kernels.crossEntropyForward(x.storage(), shift, logSum, n, c);
+        // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
+        exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? Tensor.scratchUninitializedLike(x) : null;
+        expsFilled = Kernels.crossEntropyForward(x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
         double[] l = new double[n];
         Storage xs = x.storage();
         for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
@@ -55,11 +68,16 @@ final class FusedCrossEntropy extends Function {
         double[] scale = new double[n];
         for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
+        Tensor saved = exps;
+        exps = null; // returned below (the engine may adopt it as the gradient): never reused
         if (needsInputGrad(0)) {
-            Tensor gx = Tensor.scratchLike(x);
+            boolean fused = targets.index != null && targets.eps == 0;
+            // the fused kernel writes every element, so its tensor need not be cleared (the other loop skips ignored rows)
+            Tensor gx = saved != null ? saved : fused ? Tensor.scratchUninitializedLike(x) : Tensor.scratchLike(x);
             Storage out = gx.storage();
-            if (targets.index != null && targets.eps == 0) {
-                // one kernel writes every element (ignored rows as zeros, the target element by expm1)
+            if (fused) {
+                // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
+                // forward's exps in place when there are some
                 double[] rowScale = new double[n];
                 int[] target = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -67,7 +85,7 @@ final class FusedCrossEntropy extends Function {
                     target[i] = ignored ? -1 : targets.target(i);
                     rowScale[i] = ignored ? 0 : scale[i] * targets.w(target[i]);
                 }
-                Kernels.crossEntropyBackward(xs, shift, logSum, rowScale, target, out, n, c);
+                Kernels.crossEntropyBackward(xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;

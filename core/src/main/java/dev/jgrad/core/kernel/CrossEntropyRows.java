@@ -3,16 +3,25 @@ package dev.jgrad.core.kernel;
 import dev.jgrad.core.Storage;
 
 /**
- * The reference (scalar) fused cross-entropy backward for class-index targets, row by row: the
- * {@link ScalarKernels} implementation of {@link KernelBackend#crossEntropyBackward}, and the exact path
- * {@link SimdCrossEntropy} takes for rows with a non-finite shift, log-sum or scale. Evaluated in double,
+ * The reference (scalar) fused cross-entropy kernels for class-index targets, row by row: the {@link ScalarKernels}
+ * implementation of {@link KernelBackend#crossEntropyForward} and {@link KernelBackend#crossEntropyBackward}, and the
+ * exact path {@link SimdCrossEntropy} takes for rows with a non-finite shift, log-sum or scale. Evaluated in double,
  * rounded once on store. No Vector API here, so this class loads on any JVM.
  */
 final class CrossEntropyRows {
     private CrossEntropyRows() {
     }
 
-    /** {@link KernelBackend#crossEntropyBackward} over all rows. */
+    /**
+     * {@link KernelBackend#crossEntropyForward} without exps: the log-sum-exp parts of every row
+     * ({@link ScalarKernels#logSumExpRow}). Returns false (no exps stored).
+     */
+    static boolean forward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
+        for (int r = 0; r < rows; r++) ScalarKernels.logSumExpRow(x, r * cols, cols, 1, shift, logSum, r);
+        return false;
+    }
+
+    /** {@link KernelBackend#crossEntropyBackward} over all rows (from {@code x}: this path needs no saved exps). */
     static void backward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out, int rows, int cols) {
         for (int r = 0; r < rows; r++) backwardRow(x, shift[r], logSum[r], scale[r], target[r], out, r * cols, cols);
     }

@@ -130,20 +130,27 @@ public interface KernelBackend {
      * {@code logSum[r] = log Σ_c exp(x[r, c] - shift[r])}, so that {@code log softmax = (x - shift) - logSum}.
      * A row containing NaN gives NaN parts, one containing {@code +inf} a {@code +inf} log-sum, a row of all
      * {@code -inf} a {@code -inf} log-sum. Backends may spread the rows over several threads.
+     *
+     * @param exps null, or {@code rows × cols} storage of {@code x}'s dtype (not {@code x}) that may receive
+     *             {@code exps[r, c] = exp(x[r, c] - shift[r])} for every row whose two parts are finite (other rows are
+     *             left as they are): the unnormalised softmax, for {@link #crossEntropyBackward} to scale instead of
+     *             recomputing the exps
+     * @return whether {@code exps} was filled; a backend may decline (the scalar one does: its backward recomputes)
      */
-    void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols);
+    boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols);
 
     /**
      * The backward half of the fused softmax cross-entropy for class-index targets without label smoothing: writes
-     * every element of {@code out} ({@code rows × cols}, not aliasing {@code x}; its previous contents are ignored):
+     * every element of {@code out} ({@code rows × cols}, not aliasing {@code x}; its previous contents are ignored
+     * unless it is {@code exps}):
      * <pre>
      * out[r, c] = s_r · exp((x[r, c] - m_r) - l_r)      for c ≠ t_r
      * out[r, t] = s_r · expm1((x[r, t] - m_r) - l_r)    for t = t_r ≥ 0
      * </pre>
      * i.e. {@code s_r·(softmax - onehot)}, with the target element formed by {@code expm1} so that it keeps its
-     * relative accuracy when the prediction is confident ({@code p ≈ 1}). Rows whose shift, log-sum or scale is not
-     * finite follow the formulas in double (NaN and infinities propagate as they do there), as {@link ScalarKernels}
-     * does for every row.
+     * relative accuracy when the prediction is confident ({@code p ≈ 1}). With {@code exps}, the other elements may be
+     * formed as {@code exps[r, c]·(s_r·exp(-l_r))}. Rows whose shift, log-sum or scale is not finite follow the formulas
+     * in double (NaN and infinities propagate as they do there), as {@link ScalarKernels} does for every row.
      *
      * @param x      the logits
      * @param shift  {@code m_r}, from {@link #crossEntropyForward}
@@ -153,10 +160,12 @@ public interface KernelBackend {
      *               {@code 0·expm1(...)}: {@code -0} or NaN where that is what the formula gives)
      * @param target {@code t_r}, the target class of row {@code r}, or a negative value for a row without one
      *               (an ignored sample; its scale should be 0)
+     * @param exps   null, or the exps that {@link #crossEntropyForward} stored for these {@code x, shift, logSum}
+     *               (when it returned true; any backend's); may be {@code out} itself, which is then scaled in place
      * @param out    the gradient, {@code rows × cols}
      * @param rows   the number of rows
      * @param cols   the row length (number of classes)
      */
-    void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
-                              int rows, int cols);
+    void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
+                              Storage out, int rows, int cols);
 }

@@ -145,13 +145,13 @@ public final class Kernels {
     }
 
     /** See {@link KernelBackend#crossEntropyForward}. */
-    public static void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
-        backend.crossEntropyForward(x, shift, logSum, rows, cols);
+    public static boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
+        return backend.crossEntropyForward(x, shift, logSum, exps, rows, cols);
     }
 
     /** See {@link KernelBackend#crossEntropyBackward}. */
-    public static void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
-                                            int rows, int cols) {
-        backend.crossEntropyBackward(x, shift, logSum, scale, target, out, rows, cols);
+    public static void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
+                                            Storage out, int rows, int cols) {
+        backend.crossEntropyBackward(x, shift, logSum, scale, target, exps, out, rows, cols);
     }
 }

@@ -259,13 +259,13 @@ public final class ScalarKernels implements KernelBackend {
     // ------------------------------------------------------------------------------------------ fused cross-entropy
 
     @Override
-    public void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
-        logSumExp(x, shift, logSum, rows, cols, 1);
+    public boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
+        return CrossEntropyRows.forward(x, shift, logSum, rows, cols);
     }
 
     @Override
-    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
-                                     int rows, int cols) {
+    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
+                                     Storage out, int rows, int cols) {
         CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
     }
 }

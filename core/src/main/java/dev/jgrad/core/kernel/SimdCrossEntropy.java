@@ -13,17 +13,22 @@ import java.util.Arrays;
  *
  * <p><b>Forward</b>, per row of {@code C} logits (4 KB for {@code C = 1000}, so the second pass reads L1): a max pass
  * ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and signed-zero rules is a
- * chain of several dependent instructions) and the exp-sum pass of {@link VectorMath#expSumLoop} (compensated, as
- * accurate as a double sum), then {@code logSum = log Σ}. A row whose max is not finite ({@code NaN}, {@code +inf},
- * or all {@code -inf}) is done by {@link ScalarKernels#logSumExpRow}, so those keep their exact semantics.
+ * chain of several dependent instructions) and an exp-sum pass (compensated, as accurate as a double sum), then
+ * {@code logSum = log Σ}. Given an {@code exps} buffer, the exp-sum pass also stores the terms
+ * ({@link VectorMath#expSumStoreLoop}), otherwise it only sums them ({@link VectorMath#expSumLoop}). A row whose max is
+ * not finite ({@code NaN}, {@code +inf}, or all {@code -inf}) is done by {@link ScalarKernels#logSumExpRow}, so those
+ * keep their exact semantics (and store no exps).
  *
- * <p><b>Backward</b>, per row, one pass that writes every element exactly once: {@link VectorMath#expStoreLoop} for
- * {@code s·exp((x - m) - l)} (the {@code (x - m) - l} in float, as in {@link SimdKernels#scaledSoftmax}), then the target
- * element, still in L1, is overwritten with {@code s·expm1((x_t - m) - l)} evaluated in double
- * ({@link CrossEntropyRows#target}: the same expression, so the same bits, as the scalar path). Rows with
- * {@code s == 0} are zero-filled (their target element, if any, is still {@code 0·expm1(...)}, which is
- * {@code -0} or NaN in the cases where the scalar path gives that); rows whose shift, log-sum or scale is not finite, or
- * whose scale is not a normal float, take {@link CrossEntropyRows#backwardRow}, bit for bit.
+ * <p><b>Backward</b>, per row, one pass that writes every element exactly once: with the forward's exps,
+ * {@code e·q} with {@code q = s·exp(-l)} rounded to float once (three roundings in all, so more accurate than the
+ * recomputation, whose float argument {@code (x - m) - l} costs {@code |x - m - l|·2^-24} relative); without them,
+ * {@link VectorMath#expStoreLoop} for {@code s·exp((x - m) - l)} (the {@code (x - m) - l} in float, as in
+ * {@link SimdKernels#scaledSoftmax}). Then the target element, still in L1, is overwritten with
+ * {@code s·expm1((x_t - m) - l)} evaluated in double ({@link CrossEntropyRows#target}: the same expression, so the same
+ * bits, as the scalar path). Rows with {@code s == 0} are zero-filled (their target element, if any, is still
+ * {@code 0·expm1(...)}, which is {@code -0} or NaN in the cases where the scalar path gives that); rows whose shift or
+ * log-sum is not finite, or whose factor ({@code q}, or {@code s} when recomputing) is not a normal float, take
+ * {@link CrossEntropyRows#backwardRow}, bit for bit.
  *
  * <p><b>Threads.</b> Rows are independent, so a large call is spread over {@link GemmPool} in chunks of rows (the
  * results do not depend on the split). Per element the forward costs about 0.35 ns and the backward about 0.3 ns on one
@@ -84,25 +89,25 @@ final class SimdCrossEntropy {
     }
 
     /** {@link KernelBackend#crossEntropyForward}; float64 storage goes to the scalar code. */
-    static void forward(Storage x, double[] shift, double[] logSum, int rows, int cols, int threads) {
-        if (!(x instanceof Storage.F32 xf)) {
-            for (int r = 0; r < rows; r++) ScalarKernels.logSumExpRow(x, r * cols, cols, 1, shift, logSum, r);
-            return;
+    static boolean forward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols, int threads) {
+        if (!(x instanceof Storage.F32 xf) || exps != null && !(exps instanceof Storage.F32)) {
+            return CrossEntropyRows.forward(x, shift, logSum, rows, cols);
         }
-        float[] xa = xf.a;
-        split(rows, cols, parts(rows, cols, threads), (from, to) -> forwardRows(x, xa, shift, logSum, from, to, cols));
+        float[] xa = xf.a, ea = exps == null ? null : ((Storage.F32) exps).a;
+        split(rows, cols, parts(rows, cols, threads), (from, to) -> forwardRows(x, xa, shift, logSum, ea, from, to, cols));
+        return ea != null;
     }
 
-    private static void forwardRows(Storage x, float[] xa, double[] shift, double[] logSum, int from, int to, int cols) {
+    private static void forwardRows(Storage x, float[] xa, double[] shift, double[] logSum, float[] ea, int from, int to, int cols) {
         for (int r = from; r < to; r++) {
             int base = r * cols;
             float m = rowMax(xa, base, cols);
             if (!Float.isFinite(m)) {
-                ScalarKernels.logSumExpRow(x, base, cols, 1, shift, logSum, r);
+                ScalarKernels.logSumExpRow(x, base, cols, 1, shift, logSum, r); // no exps: backward recomputes this row
                 continue;
             }
             shift[r] = m;
-            logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, cols));
+            logSum[r] = Math.log(ea == null ? VectorMath.expSumLoop(xa, base, m, cols) : VectorMath.expSumStoreLoop(xa, base, m, ea, base, cols));
         }
     }
 
@@ -131,31 +136,55 @@ final class SimdCrossEntropy {
     }
 
     /** {@link KernelBackend#crossEntropyBackward}; float64 storage goes to the scalar code. */
-    static void backward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
+    static void backward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps, Storage out,
                          int rows, int cols, int threads) {
-        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of)) {
+        if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of) || exps != null && !(exps instanceof Storage.F32)) {
             CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
             return;
         }
-        float[] xa = xf.a, oa = of.a;
-        split(rows, cols, parts(rows, cols, threads), (from, to) -> backwardRows(x, xa, shift, logSum, scale, target, out, oa, from, to, cols));
+        float[] xa = xf.a, oa = of.a, ea = exps == null ? null : ((Storage.F32) exps).a;
+        split(rows, cols, parts(rows, cols, threads), (from, to) -> backwardRows(x, xa, shift, logSum, scale, target, ea, out, oa, from, to, cols));
     }
 
     private static void backwardRows(Storage x, float[] xa, double[] shift, double[] logSum, double[] scale, int[] target,
-                                     Storage out, float[] oa, int from, int to, int cols) {
+                                     float[] ea, Storage out, float[] oa, int from, int to, int cols) {
         for (int r = from; r < to; r++) {
             int base = r * cols, t = target[r];
             double m = shift[r], l = logSum[r], s = scale[r];
-            float sf = (float) s;
             if (s == 0) {
                 Arrays.fill(oa, base, base + cols, 0f);
-                if (t >= 0) oa[base + t] = (float) CrossEntropyRows.target(xa[base + t], m, l, s);
-            } else if (Double.isFinite(m) && Double.isFinite(l) && Math.abs(sf) >= Float.MIN_NORMAL && Math.abs(sf) <= Float.MAX_VALUE) {
-                VectorMath.expStoreLoop(xa, base, (float) m, (float) l, sf, oa, base, cols);
-                if (t >= 0) oa[base + t] = (float) CrossEntropyRows.target(xa[base + t], m, l, s);
+            } else if (Double.isFinite(m) && Double.isFinite(l)) {
+                // from the forward's exps: s·softmax = e·(s·exp(-l)), one multiply per element
+                float q = (float) (s * Math.exp(-l)), sf = (float) s;
+                if (ea != null && isNormal(q)) scaleRow(ea, base, q, oa, cols);
+                else if (isNormal(sf)) VectorMath.expStoreLoop(xa, base, (float) m, (float) l, sf, oa, base, cols);
+                else {
+                    CrossEntropyRows.backwardRow(x, m, l, s, t, out, base, cols);
+                    continue;
+                }
             } else {
                 CrossEntropyRows.backwardRow(x, m, l, s, t, out, base, cols);
+                continue;
             }
+            if (t >= 0) oa[base + t] = (float) CrossEntropyRows.target(xa[base + t], m, l, s);
         }
+    }
+
+    /** True for a normal, finite float (a float factor that keeps the product's relative accuracy). */
+    private static boolean isNormal(float v) {
+        float a = Math.abs(v);
+        return a >= Float.MIN_NORMAL && a <= Float.MAX_VALUE;
+    }
+
+    /**
+     * {@code out[base + i] = e[base + i]·q} for {@code i < n}; {@code out} may be {@code e} (then the tail is scalar, as a
+     * vector overlapping stored values would scale them twice).
+     */
+    private static void scaleRow(float[] e, int base, float q, float[] out, int n) {
+        final FloatVector vq = FloatVector.broadcast(S, q);
+        int i = 0;
+        for (final int bound = S.loopBound(n); i < bound; i += VL) FloatVector.fromArray(S, e, base + i).mul(vq).intoArray(out, base + i);
+        if (i < n && e != out && n >= VL) FloatVector.fromArray(S, e, base + n - VL).mul(vq).intoArray(out, base + n - VL);
+        else for (; i < n; i++) out[base + i] = e[base + i] * q;
     }
 }

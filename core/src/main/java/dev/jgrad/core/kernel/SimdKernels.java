@@ -301,13 +301,13 @@ public final class SimdKernels implements KernelBackend {
     // ------------------------------------------------------------------------------------------ fused cross-entropy (SimdCrossEntropy)
 
     @Override
-    public void crossEntropyForward(Storage x, double[] shift, double[] logSum, int rows, int cols) {
-        SimdCrossEntropy.forward(x, shift, logSum, rows, cols, threads);
+    public boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
+        return SimdCrossEntropy.forward(x, shift, logSum, exps, rows, cols, threads);
     }
 
     @Override
-    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
-                                     int rows, int cols) {
-        SimdCrossEntropy.backward(x, shift, logSum, scale, target, out, rows, cols, threads);
+    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
+                                     Storage out, int rows, int cols) {
+        SimdCrossEntropy.backward(x, shift, logSum, scale, target, exps, out, rows, cols, threads);
     }
 }

@@ -151,6 +151,59 @@ final class VectorMath {
     }
 
     /**
+     * {@link #expSumLoop} that also stores the terms: {@code out[oOff + i] = exp(x[xOff + i] - a)} (the same bits
+     * as {@link #expStoreLoop} with {@code b = 0, s = 1}), returning their sum; {@code out} must not overlap
+     * {@code x[xOff .. xOff + n)}. The fused cross-entropy's forward keeps these for its backward. A third copy of
+     * the exp code, for the JIT rules of the class comment (one loop per variant, no vector-valued helpers).
+     */
+    static double expSumStoreLoop(float[] x, int xOff, float a, float[] out, int oOff, int n) {
+        final FloatVector va = FloatVector.broadcast(S, a);
+        final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
+        final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
+        final FloatVector p0 = FloatVector.broadcast(S, P0), p1 = FloatVector.broadcast(S, P1), p2 = FloatVector.broadcast(S, P2),
+                p3 = FloatVector.broadcast(S, P3), p4 = FloatVector.broadcast(S, P4), p5 = FloatVector.broadcast(S, P5);
+        final FloatVector zero = FloatVector.zero(S), one = FloatVector.broadcast(S, 1f);
+        FloatVector acc = one, comp = zero;
+        double total = 0;
+        int i = 0;
+        for (final int bound = S.loopBound(n); i < bound; i += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va);
+            // no special lane: |x0| <= 87.33654 (exact; NaN fails)
+            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                // ---- exp(x0), see the class comment
+                FloatVector t = x0.fma(log2e, round); // 1.5·2^23 + rint(x·log2 e)
+                FloatVector nf = t.sub(round);
+                FloatVector r = nf.fma(c1, x0);
+                r = nf.fma(c2, r);
+                FloatVector z = r.mul(r);
+                FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+                FloatVector y = p.fma(z, r).add(1f);
+                // y·2^n by adding n to the exponent field: t's low bits hold n, and the rounding constant's
+                // bits vanish when shifted left by 23
+                y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
+                        .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
+                // ----
+                // compensated sum (Fast2Sum, exact as acc >= 1 >= y: acc + y == sum + err), plain float ops;
+                // receivers are never the loop-carried vectors (see the class comment)
+                y.intoArray(out, oOff + i);
+                FloatVector sum = y.add(acc);
+                comp = y.sub(sum.sub(acc)).add(comp);
+                acc = sum;
+            } else {
+                total += expScalar(x, xOff + i, a, 0f, 1f, out, oOff + i, VL, true);
+            }
+        }
+        if (i < n) total += expScalar(x, xOff + i, a, 0f, 1f, out, oOff + i, n - i, true);
+        // lane sums less the bias (exact: every lane is >= 1) and their compensations, reduced in double
+        FloatVector lanes = one.neg().add(acc), errs = zero.add(comp);
+        DoubleVector d = ((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 0))
+                .add((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 1))
+                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 0))
+                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 1));
+        return total + d.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
      * {@code out[oOff + i] = s·exp((x[xOff + i] - a) - b)} for {@code i < n} ({@code out} may be {@code x});
      * the store-only twin of {@link #expSumLoop}. With {@code a = b = 0, s = 1} this is plain {@code exp}.
      *

@@ -35,8 +35,8 @@ class SimdCrossEntropyTest {
                 int rows = 24;
                 Storage x = specialRows(t, rows, n, r);
                 double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-                simd.crossEntropyForward(x, s1, l1, rows, n);
-                ref.crossEntropyForward(x, s2, l2, rows, n);
+                simd.crossEntropyForward(x, s1, l1, null, rows, n);
+                ref.crossEntropyForward(x, s2, l2, null, rows, n);
                 for (int i = 0; i < rows; i++) {
                     String what = t + " n=" + n + " row " + i;
                     assertEquals(s2[i], s1[i], 0.0, "shift " + what);
@@ -90,7 +90,7 @@ class SimdCrossEntropyTest {
     @Test
     void forwardOfZeroLengthRowsIsMinusInfinity() {
         double[] s = new double[3], l = new double[3];
-        simd.crossEntropyForward(Storage.allocate(DType.FLOAT32, 0), s, l, 3, 0);
+        simd.crossEntropyForward(Storage.allocate(DType.FLOAT32, 0), s, l, null, 3, 0);
         for (int i = 0; i < 3; i++) {
             assertEquals(0.0, s[i]);
             assertEquals(Double.NEGATIVE_INFINITY, l[i]);
@@ -109,8 +109,8 @@ class SimdCrossEntropyTest {
                 for (int k = 0; k < pad; k++) x.set(k, -10 - k);
                 for (int k = 0; k < row.length; k++) x.set(pad + k, row[k]);
                 double[] s1 = new double[1], l1 = new double[1], s2 = new double[1], l2 = new double[1];
-                simd.crossEntropyForward(x, s1, l1, 1, n);
-                ref.crossEntropyForward(x, s2, l2, 1, n);
+                simd.crossEntropyForward(x, s1, l1, null, 1, n);
+                ref.crossEntropyForward(x, s2, l2, null, 1, n);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < n; k++) max = Math.max(max, (float) x.get(k));
                 assertEquals(Double.doubleToRawLongBits(max), Double.doubleToRawLongBits(s1[0]), "shift of " + java.util.Arrays.toString(row));
@@ -156,14 +156,14 @@ class SimdCrossEntropyTest {
                 int rows = 44;
                 Storage x = specialRows(t, rows, n, r);
                 double[] shift = new double[rows], logSum = new double[rows];
-                ref.crossEntropyForward(x, shift, logSum, rows, n);
+                ref.crossEntropyForward(x, shift, logSum, null, rows, n);
                 double[] scale = scales(rows, r);
                 int[] target = targets(rows, n, scale, r);
                 Storage a = Storage.allocate(t, rows * n), b = Storage.allocate(t, rows * n);
                 a.fill(Double.NaN); // every element must be written
                 b.fill(7);
-                simd.crossEntropyBackward(x, shift, logSum, scale, target, a, rows, n);
-                ref.crossEntropyBackward(x, shift, logSum, scale, target, b, rows, n);
+                simd.crossEntropyBackward(x, shift, logSum, scale, target, null, a, rows, n);
+                ref.crossEntropyBackward(x, shift, logSum, scale, target, null, b, rows, n);
                 for (int i = 0; i < rows; i++) {
                     String what = "backward " + t + " n=" + n + " row " + i;
                     boolean exact = t == DType.FLOAT64 || scale[i] == 0 || !Double.isFinite(shift[i]) || !Double.isFinite(logSum[i])
@@ -186,6 +186,60 @@ class SimdCrossEntropyTest {
                 }
             }
         }
+    }
+
+    private static boolean normal(double v) {
+        float f = Math.abs((float) v);
+        return f >= Float.MIN_NORMAL && f <= Float.MAX_VALUE;
+    }
+
+    @Test
+    void backwardFromTheForwardsExpsMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(26);
+        for (int n : LENGTHS) {
+            int rows = 44;
+            Storage x = specialRows(DType.FLOAT32, rows, n, r);
+            double[] shift = new double[rows], logSum = new double[rows], s2 = new double[rows], l2 = new double[rows];
+            Storage exps = Storage.allocate(DType.FLOAT32, rows * n);
+            assertTrue(simd.crossEntropyForward(x, shift, logSum, exps, rows, n), "the SIMD forward stores exps");
+            // storing the exps changes nothing in the parts: the same exps, summed in the same order
+            simd.crossEntropyForward(x, s2, l2, null, rows, n);
+            for (int i = 0; i < rows; i++) {
+                assertEquals(Double.doubleToRawLongBits(s2[i]), Double.doubleToRawLongBits(shift[i]), "shift n=" + n + " row " + i);
+                assertEquals(Double.doubleToRawLongBits(l2[i]), Double.doubleToRawLongBits(logSum[i]), "logSum n=" + n + " row " + i);
+            }
+            double[] scale = scales(rows, r);
+            int[] target = targets(rows, n, scale, r);
+            Storage b = Storage.allocate(DType.FLOAT32, rows * n);
+            ref.crossEntropyBackward(x, shift, logSum, scale, target, null, b, rows, n);
+            simd.crossEntropyBackward(x, shift, logSum, scale, target, exps, exps, rows, n); // in place
+            for (int i = 0; i < rows; i++) {
+                String what = "backward from exps n=" + n + " row " + i;
+                boolean exact = scale[i] == 0 || !Double.isFinite(shift[i]) || !Double.isFinite(logSum[i])
+                        || !normal(scale[i] * Math.exp(-logSum[i])) && !normal(scale[i]);
+                if (exact) {
+                    same(what, slice(b, i * n, n), slice(exps, i * n, n), n);
+                    continue;
+                }
+                for (int k = 0; k < n; k++) {
+                    // exp of the float x - m (its rounding costs |x - m|·2^-24), 1 ulp; then q's and the product's roundings
+                    double xm = Math.abs(x.get(i * n + k) - shift[i]);
+                    double rtol = Double.isFinite(xm) ? (4 + 2 * xm) * 0x1p-24 : 0;
+                    close(what + " [" + k + "]", b.get(i * n + k), exps.get(i * n + k), rtol, 1e-38);
+                }
+                if (target[i] >= 0) assertEquals(b.get(i * n + target[i]), exps.get(i * n + target[i]), 0.0, what + " target");
+            }
+        }
+    }
+
+    @Test
+    void theScalarForwardStoresNoExps() {
+        Storage x = random(DType.FLOAT32, new SplittableRandom(27), 40, -3, 3), exps = Storage.allocate(DType.FLOAT32, 40);
+        assertTrue(!ref.crossEntropyForward(x, new double[4], new double[4], exps, 4, 10));
+        for (int k = 0; k < 40; k++) assertEquals(0.0, exps.get(k));
+        Storage x64 = random(DType.FLOAT64, new SplittableRandom(27), 40, -3, 3);
+        assertTrue(!simd.crossEntropyForward(x64, new double[4], new double[4], Storage.allocate(DType.FLOAT64, 40), 4, 10),
+                "float64 goes to the scalar code");
     }
 
     private static Storage slice(Storage s, int from, int n) {
@@ -212,9 +266,9 @@ class SimdCrossEntropyTest {
                     scale[i] = 1.0 / rows;
                 }
                 double[] shift = new double[rows], logSum = new double[rows];
-                simd.crossEntropyForward(x, shift, logSum, rows, n);
+                simd.crossEntropyForward(x, shift, logSum, null, rows, n);
                 Storage g = Storage.allocate(DType.FLOAT32, rows * n);
-                simd.crossEntropyBackward(x, shift, logSum, scale, target, g, rows, n);
+                simd.crossEntropyBackward(x, shift, logSum, scale, target, null, g, rows, n);
                 for (int i = 0; i < rows; i++) {
                     double rest = 0; // Σ_{c≠t} exp(x_c - x_t), exactly enough in double
                     for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
@@ -239,8 +293,8 @@ class SimdCrossEntropyTest {
         Storage x = random(DType.FLOAT32, r, rows * n, -8, 8);
         for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
         double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-        simd.crossEntropyForward(x, s1, l1, rows, n);
-        two.crossEntropyForward(x, s2, l2, rows, n);
+        simd.crossEntropyForward(x, s1, l1, null, rows, n);
+        two.crossEntropyForward(x, s2, l2, null, rows, n);
         for (int i = 0; i < rows; i++) {
             assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), "shift row " + i);
             assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), "logSum row " + i);
@@ -248,8 +302,8 @@ class SimdCrossEntropyTest {
         double[] scale = scales(rows, r);
         int[] target = targets(rows, n, scale, r);
         Storage a = Storage.allocate(DType.FLOAT32, rows * n), b = Storage.allocate(DType.FLOAT32, rows * n);
-        simd.crossEntropyBackward(x, s1, l1, scale, target, a, rows, n);
-        two.crossEntropyBackward(x, s1, l1, scale, target, b, rows, n);
+        simd.crossEntropyBackward(x, s1, l1, scale, target, null, a, rows, n);
+        two.crossEntropyBackward(x, s1, l1, scale, target, null, b, rows, n);
         for (int k = 0; k < rows * n; k++) {
             if (Double.compare(a.get(k), b.get(k)) != 0) fail("element " + k + ": one thread " + a.get(k) + ", two " + b.get(k));
         }
