@@ -9,7 +9,8 @@ import java.util.Arrays;
 
 /**
  * The fused cross-entropy kernels of {@link SimdKernels} for float32 logits in contiguous rows
- * ({@link KernelBackend#crossEntropyForward}, {@link KernelBackend#crossEntropyBackward}).
+ * ({@link KernelBackend#crossEntropyForward}, {@link KernelBackend#crossEntropyBackward}); float64 logits take the
+ * generated {@code SimdRowsF64} log-sum-exp and scaled-softmax passes plus the target elements, without exps.
  *
  * <p><b>Forward</b>, per row of {@code C} logits (4 KB for {@code C = 1000}, so the second pass reads L1): a max pass
  * ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and signed-zero rules is a
@@ -90,6 +91,10 @@ final class SimdCrossEntropy {
 
     /** {@link KernelBackend#crossEntropyForward}; float64 storage goes to the scalar code. */
     static boolean forward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols, int threads) {
+        if (x instanceof Storage.F64 xd) {
+            SimdRowsF64.logSumExp(x, xd.a, shift, logSum, rows, cols); // float64: the generated row kernels, no exps
+            return false;
+        }
         if (!(x instanceof Storage.F32 xf) || exps != null && !(exps instanceof Storage.F32)) {
             return CrossEntropyRows.forward(x, shift, logSum, rows, cols);
         }
@@ -138,6 +143,15 @@ final class SimdCrossEntropy {
     /** {@link KernelBackend#crossEntropyBackward}; float64 storage goes to the scalar code. */
     static void backward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps, Storage out,
                          int rows, int cols, int threads) {
+        if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) {
+            // float64: the generated scaled-softmax rows, then the target elements (what the scalar rows do)
+            SimdRowsF64.scaledSoftmax(x, xd.a, shift, logSum, scale, out, od.a, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                int t = target[r], p = r * cols + t;
+                if (t >= 0) od.a[p] = CrossEntropyRows.target(xd.a[p], shift[r], logSum[r], scale[r]);
+            }
+            return;
+        }
         if (!(x instanceof Storage.F32 xf) || !(out instanceof Storage.F32 of) || exps != null && !(exps instanceof Storage.F32)) {
             CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
             return;
