@@ -64,7 +64,7 @@ final class SimdCrossEntropy {
      * Claiming (rather than one fixed range per thread) keeps a call from waiting on a thread that the OS has
      * descheduled — on a busy machine the others just take its share.
      */
-    private static void split(int rows, int cols, int parts, RowRange body) {
+    static void split(int rows, int cols, int parts, RowRange body) {
         if (parts == 1) {
             body.run(0, rows);
             return;
@@ -85,7 +85,7 @@ final class SimdCrossEntropy {
 
     /** A kernel over rows {@code [from, to)}. */
     @FunctionalInterface
-    private interface RowRange {
+    interface RowRange {
         void run(int from, int to);
     }
 

@@ -102,11 +102,11 @@ final class SimdElementwise {
     }
 
     /**
-     * The common SGD cases in double lanes: plain ({@code buf == null}) and heavy-ball momentum after the first step;
-     * returns how many leading elements were done (the caller finishes the rest with the scalar rule).
+     * The common SGD cases in double lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
+     * momentum after the first step; returns where the vector loop stopped (the caller finishes with the scalar rule).
      */
-    static int sgd(float[] p, float[] g, float[] buf, int n, double lr, double momentum, double dampening, double weightDecay) {
-        int i = 0, bound = SH.loopBound(n), step = SH.length();
+    static int sgd(float[] p, float[] g, float[] buf, int from, int to, double lr, double momentum, double dampening, double weightDecay) {
+        int i = from, bound = from + SH.loopBound(to - from), step = SH.length();
         if (buf == null) {
             for (; i < bound; i += step) {
                 DoubleVector pv = widen(p, i);
@@ -127,10 +127,10 @@ final class SimdElementwise {
         return i;
     }
 
-    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in double lanes; returns how many leading elements were done. */
-    static int adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2, double eps,
+    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in double lanes over {@code [from, to)}; returns where the vector loop stopped. */
+    static int adam(float[] p, float[] g, float[] m, float[] v, int from, int to, double lr, double beta1, double beta2, double eps,
                     double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        int i = 0, bound = SH.loopBound(n), step = SH.length();
+        int i = from, bound = from + SH.loopBound(to - from), step = SH.length();
         double c1 = 1 - beta1, c2 = 1 - beta2, decay = 1 - lr * weightDecay;
         if (decoupled) {
             for (; i < bound; i += step) {

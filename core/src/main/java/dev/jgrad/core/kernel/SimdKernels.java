@@ -284,18 +284,43 @@ public final class SimdKernels implements KernelBackend {
     public void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov, boolean first) {
         boolean vector = p instanceof Storage.F32 && g instanceof Storage.F32 && (buf == null || buf instanceof Storage.F32 && !first && !nesterov);
-        int done = vector ? SimdElementwise.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, buf == null ? null : ((Storage.F32) buf).a, n,
-                lr, momentum, dampening, weightDecay) : 0;
-        ScalarKernels.sgdRange(p, g, buf, done, n, lr, momentum, dampening, weightDecay, nesterov, first);
+        if (!vector) {
+            scalar.sgdUpdate(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
+            return;
+        }
+        float[] pa = ((Storage.F32) p).a, ga = ((Storage.F32) g).a, ba = buf == null ? null : ((Storage.F32) buf).a;
+        elementRanges(n, (from, to) -> {
+            int done = SimdElementwise.sgd(pa, ga, ba, from, to, lr, momentum, dampening, weightDecay);
+            ScalarKernels.sgdRange(p, g, buf, done, to, lr, momentum, dampening, weightDecay, false, false);
+        });
     }
 
     @Override
     public void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
                            double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        boolean vector = p instanceof Storage.F32 && g instanceof Storage.F32 && m instanceof Storage.F32 && v instanceof Storage.F32;
-        int done = vector ? SimdElementwise.adam(((Storage.F32) p).a, ((Storage.F32) g).a, ((Storage.F32) m).a, ((Storage.F32) v).a, n,
-                lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2) : 0;
-        ScalarKernels.adamRange(p, g, m, v, done, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+        if (!(p instanceof Storage.F32 pf && g instanceof Storage.F32 gf && m instanceof Storage.F32 mf && v instanceof Storage.F32 vf)) {
+            scalar.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+            return;
+        }
+        elementRanges(n, (from, to) -> {
+            int done = SimdElementwise.adam(pf.a, gf.a, mf.a, vf.a, from, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+            ScalarKernels.adamRange(p, g, m, v, done, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+        });
+    }
+
+    /** Optimizer updates are split in blocks of this many elements (a multiple of every vector length). */
+    private static final int UPDATE_BLOCK = 1024;
+
+    /**
+     * Runs {@code body} over element ranges covering {@code [0, n)}: on the calling thread for small {@code n}, else
+     * on the pool like the fused cross-entropy rows (Adam's divisions and square roots in double lanes cost ~1.5 ns
+     * per element, 0.35 ms for the 235k parameters of a 784-256-128-10 MLP on one thread). Element-wise updates do
+     * not depend on the split.
+     */
+    private void elementRanges(int n, SimdCrossEntropy.RowRange body) {
+        int rows = (n + UPDATE_BLOCK - 1) / UPDATE_BLOCK;
+        SimdCrossEntropy.split(rows, UPDATE_BLOCK, SimdCrossEntropy.parts(rows, UPDATE_BLOCK, threads),
+                (from, to) -> body.run(from * UPDATE_BLOCK, Math.min(n, to * UPDATE_BLOCK)));
     }
 
     // ------------------------------------------------------------------------------------------ fused cross-entropy (SimdCrossEntropy)

@@ -171,4 +171,26 @@ class SimdElementwiseTest {
             }
         }
     }
+
+    @Test
+    void largeUpdatesSplitOverThePoolMatchScalar() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 300_001; // above the split threshold, not a multiple of the block or vector size
+        for (int round = 0; round < 3; round++) { // the pool worker may be parked or awake
+            Storage p = data(DType.FLOAT32, r, n, false), g = data(DType.FLOAT32, r, n, false), b = data(DType.FLOAT32, r, n, false);
+            Storage p2 = copy(p), b2 = copy(b);
+            ref.sgdUpdate(p, g, b, n, 0.05, 0.9, 0, 1e-4, false, false);
+            simd.sgdUpdate(p2, g, b2, n, 0.05, 0.9, 0, 1e-4, false, false);
+            same("large sgd p", p, p2, n);
+            same("large sgd buffer", b, b2, n);
+            Storage m = data(DType.FLOAT32, r, n, false), v = Storage.allocate(DType.FLOAT32, n);
+            for (int i = 0; i < n; i++) v.set(i, Math.abs(g.get(i)) * 0.01);
+            Storage p3 = copy(p), m2 = copy(m), v2 = copy(v);
+            ref.adamUpdate(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, 0.05, true, 1e-2, 0.03);
+            simd.adamUpdate(p3, g, m2, v2, n, 1e-3, 0.9, 0.999, 1e-8, 0.05, true, 1e-2, 0.03);
+            same("large adamw p", p, p3, n);
+            same("large adamw m", m, m2, n);
+            same("large adamw v", v, v2, n);
+        }
+    }
 }
