@@ -393,6 +393,27 @@ class BenchmarkEquivalenceTest {
         }
     }
 
+    @Test
+    void mlpStepInAWorkspaceComputesTheSameLossAndGradientsAsOnTheHeap() {
+        MlpStepBenchmark b = new MlpStepBenchmark();
+        b.batch = Integer.parseInt(paramValues(MlpStepBenchmark.class, "batch")[0]);
+        b.setup();
+        double heap = b.step().item();
+        List<double[]> heapGrads = new ArrayList<>();
+        for (Tensor p : b.net.parameters()) heapGrads.add(p.grad().toDoubleArray());
+        for (int round = 0; round < 3; round++) {
+            double pooled = b.stepInWorkspace();
+            assertEquals(heap, pooled, 0.0, "loss in the workspace, round " + round);
+            List<Tensor> params = b.net.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                assertArrayEquals(heapGrads.get(i), params.get(i).grad().toDoubleArray(), "gradient " + i + ", round " + round);
+            }
+        }
+        long arrays = b.workspace.arraysAllocated();
+        b.stepInWorkspace();
+        assertEquals(arrays, b.workspace.arraysAllocated(), "a warm step allocates no arrays");
+    }
+
     // ------------------------------------------------------------------ graph overhead
 
     @Test
