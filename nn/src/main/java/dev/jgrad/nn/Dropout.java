@@ -1,14 +1,8 @@
 package dev.jgrad.nn;
 
 import dev.jgrad.core.Function;
-import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
+import dev.jgrad.core.kernel.Kernels;
 
 /**
  * Inverted dropout: in training mode each element is zeroed with probability {@code p} and the rest are
@@ -36,7 +30,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Dropout extends Module {
     /** SplitMix64's increment, {@code SplittableRandom}'s default gamma. */
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
-    private static final long LOW32 = 0xFFFF_FFFFL;
 
     private final double p;
     /** Drop an element iff its 32 random bits, unsigned, are below this; in [0, 2^32]. */
@@ -134,120 +127,19 @@ public final class Dropout extends Module {
             state += words * GOLDEN_GAMMA;
             draws += words;
             Tensor out = Tensor.scratchUninitializedLike(x); // the kernel writes every element
-            KERNEL.apply(start, threshold, scale(), x.storage(), out.storage(), n);
+            Kernels.dropoutMask(start, threshold, scale(), x.storage(), out.storage(), n);
             return out;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor gx = Tensor.scratchUninitializedLike(g);
-            KERNEL.apply(start, threshold, scale(), g.storage(), gx.storage(), g.numel());
+            Kernels.dropoutMask(start, threshold, scale(), g.storage(), gx.storage(), g.numel());
             return new Tensor[]{gx};
         }
     }
 
     private double scale() {
         return 1 / (1 - p);
-    }
-
-    // ------------------------------------------------------------------ mask kernels
-
-    /** The kernel in use: the Vector API one when {@code jdk.incubator.vector} is present (and not disabled). */
-    static final MaskKernel KERNEL = selectKernel();
-
-    private static MaskKernel selectKernel() {
-        boolean scalar = "scalar".equalsIgnoreCase(String.valueOf(System.getProperty("jgrad.kernels")).trim());
-        if (scalar || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return new ScalarMaskKernel();
-        try {
-            // loaded by name: only the nested class links against the incubator module, so Dropout loads on any JVM
-            return (MaskKernel) Class.forName(Dropout.class.getName() + "$VectorMaskKernel").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return new ScalarMaskKernel();
-        }
-    }
-
-    /**
-     * Writes {@code out[i] = in[i] · (kept(i) ? scale : 0)} for {@code i < n}, where the mask is the one of the
-     * class documentation for the call whose first word follows generator state {@code start} (word {@code k} =
-     * {@code mix64(start + (k+1)·γ)}). Implementations are bit-identical.
-     */
-    interface MaskKernel {
-        void apply(long start, long threshold, double scale, Storage in, Storage out, int n);
-    }
-
-    /** Plain loops; the reference for the vector kernel. */
-    static final class ScalarMaskKernel implements MaskKernel {
-        @Override
-        public void apply(long start, long t, double scale, Storage in, Storage out, int n) {
-            if (in instanceof Storage.F32 f) floats(start, t, (float) scale, f.a, ((Storage.F32) out).a, 0, n);
-            else doubles(start, t, scale, ((Storage.F64) in).a, ((Storage.F64) out).a, n);
-        }
-
-        /** Elements {@code [from, n)}; {@code from} must be even (it starts word {@code from/2}). */
-        static void floats(long start, long t, float scale, float[] a, float[] o, int from, int n) {
-            float[] factor = {0f, scale};
-            long s = start + ((long) from >>> 1) * GOLDEN_GAMMA;
-            int i = from;
-            for (; i + 1 < n; i += 2) {
-                long r = mix64(s += GOLDEN_GAMMA);
-                o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
-                o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
-            }
-            if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
-        }
-
-        static void doubles(long start, long t, double scale, double[] a, double[] o, int n) {
-            double[] factor = {0.0, scale};
-            long s = start;
-            int i = 0;
-            for (; i + 1 < n; i += 2) {
-                long r = mix64(s += GOLDEN_GAMMA);
-                o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
-                o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
-            }
-            if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
-        }
-    }
-
-    /**
-     * The float32 mask with the Vector API: SplitMix64 on {@code L} 64-bit lanes at once, each lane's two 32-bit
-     * halves compared (unsigned, via a sign flip) against the threshold as {@code 2L} int lanes — the little-endian
-     * halves are exactly elements {@code 2k} and {@code 2k+1}. float64 uses the scalar loops.
-     */
-    static final class VectorMaskKernel implements MaskKernel {
-        private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-        private static final VectorSpecies<Long> LS =
-                VectorSpecies.of(long.class, VectorShape.forBitSize(FS.vectorBitSize()));
-
-        @Override
-        public void apply(long start, long t, double scale, Storage in, Storage out, int n) {
-            if (!(in instanceof Storage.F32 f) || t > LOW32 || FS.length() != 2 * LS.length()) {
-                new ScalarMaskKernel().apply(start, t, scale, in, out, n);
-                return;
-            }
-            float[] a = f.a, o = ((Storage.F32) out).a;
-            float sc = (float) scale;
-            int lanes = LS.length(), width = FS.length();
-            long[] first = new long[lanes];
-            for (int k = 0; k < lanes; k++) first[k] = start + (k + 1) * GOLDEN_GAMMA;
-            LongVector s = LongVector.fromArray(LS, first, 0);
-            LongVector step = LongVector.broadcast(LS, lanes * GOLDEN_GAMMA);
-            int flipped = (int) (t ^ 0x8000_0000L);
-            FloatVector zero = FloatVector.zero(FS);
-            FloatVector keepScale = FloatVector.broadcast(FS, sc);
-            int i = 0, bound = FS.loopBound(n);
-            for (; i < bound; i += width) {
-                LongVector z = s;
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-                VectorMask<Float> keep = z.reinterpretAsInts()
-                        .lanewise(VectorOperators.XOR, 0x8000_0000)
-                        .compare(VectorOperators.GE, flipped).cast(FS);
-                FloatVector.fromArray(FS, a, i).mul(zero.blend(keepScale, keep)).intoArray(o, i);
-                s = s.add(step);
-            }
-            ScalarMaskKernel.floats(start, t, sc, a, o, i, n);
-        }
     }
 }

@@ -5,6 +5,10 @@ import dev.jgrad.core.GradCheck;
 import dev.jgrad.core.GradMode;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.KernelBackend;
+import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ScalarKernels;
+import dev.jgrad.core.kernel.SimdKernels;
 import dev.jgrad.ops.Ops;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,9 +72,9 @@ class DropoutTest {
 
     @Test
     void vectorKernelIsBitIdenticalToTheScalarOne() {
-        // the tests run with the Vector API module, so the fast kernel is the one in use
-        assertInstanceOf(Dropout.VectorMaskKernel.class, Dropout.KERNEL);
-        Dropout.MaskKernel vector = new Dropout.VectorMaskKernel(), scalar = new Dropout.ScalarMaskKernel();
+        // the tests run with the Vector API module, so the fast backend is the one in use
+        assertInstanceOf(SimdKernels.class, Kernels.backend());
+        KernelBackend vector = new SimdKernels(), scalar = new ScalarKernels();
         SplittableRandom rng = new SplittableRandom(5);
         double[] ps = {1e-12, 0.1, 0.2, 0.5, 0.75, 0.9, 1 - 0x1p-40};
         for (int trial = 0; trial < 200; trial++) {
@@ -81,8 +85,8 @@ class DropoutTest {
             for (int i = 0; i < n; i++) in.a[i] = (float) rng.nextGaussian();
             if (n > 3) in.a[3] = Float.NaN;
             Storage.F32 a = f32(n), b = f32(n);
-            vector.apply(start, t, 1 / (1 - p), in, a, n);
-            scalar.apply(start, t, 1 / (1 - p), in, b, n);
+            vector.dropoutMask(start, t, 1 / (1 - p), in, a, n);
+            scalar.dropoutMask(start, t, 1 / (1 - p), in, b, n);
             for (int i = 0; i < n; i++) {
                 assertEquals(Float.floatToRawIntBits(b.a[i]), Float.floatToRawIntBits(a.a[i]), "n=" + n + " p=" + p + " element " + i);
             }

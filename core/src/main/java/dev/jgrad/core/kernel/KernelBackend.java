@@ -168,4 +168,12 @@ public interface KernelBackend {
      */
     void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
                               Storage out, int rows, int cols);
+
+    /**
+     * Inverted-dropout masking: {@code out[i] = in[i] · (kept(i) ? scale : 0)}, the mask drawn from SplitMix64 (the
+     * generator of {@code SplittableRandom}): word {@code k = mix64(start + (k+1)·γ)}, element {@code 2k} uses its low
+     * and {@code 2k+1} its high 32 bits read unsigned, and an element is dropped iff those bits are below
+     * {@code threshold} (in {@code [0, 2^32]}). Every element of {@code out} is written; backends are bit-identical.
+     */
+    void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n);
 }

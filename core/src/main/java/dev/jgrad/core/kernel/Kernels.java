@@ -154,4 +154,9 @@ public final class Kernels {
                                             Storage out, int rows, int cols) {
         backend.crossEntropyBackward(x, shift, logSum, scale, target, exps, out, rows, cols);
     }
+
+    /** See {@link KernelBackend#dropoutMask}. */
+    public static void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
+        backend.dropoutMask(start, threshold, scale, in, out, n);
+    }
 }

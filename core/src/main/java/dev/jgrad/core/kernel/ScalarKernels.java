@@ -268,4 +268,9 @@ public final class ScalarKernels implements KernelBackend {
                                      Storage out, int rows, int cols) {
         CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
     }
+
+    @Override
+    public void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
+        DropoutMask.apply(start, threshold, scale, in, out, n);
+    }
 }

@@ -335,4 +335,9 @@ public final class SimdKernels implements KernelBackend {
                                      Storage out, int rows, int cols) {
         SimdCrossEntropy.backward(x, shift, logSum, scale, target, exps, out, rows, cols, threads);
     }
+
+    @Override
+    public void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
+        SimdDropout.apply(start, threshold, scale, in, out, n);
+    }
 }
