@@ -1,5 +1,6 @@
 package dev.jgrad.losses;
 
+import dev.jgrad.core.DType;
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
@@ -29,6 +30,8 @@ final class FusedCrossEntropy extends Function {
     private final ClassTargets targets;
     private final boolean allIgnoredMeanIsZero;
     private double[] shift, logSum;
+    /** The scratch tensors behind {@link #shift} and {@link #logSum}: reading them in backward checks they are still live. */
+    private Tensor shiftT, logSumT;
     /** The gradient's tensor, allocated by forward (index targets without smoothing); null once handed out. */
     private Tensor exps;
     /** Whether forward's kernel stored the exps in {@link #exps} (a backend may decline). */
@@ -48,12 +51,14 @@ final class FusedCrossEntropy extends Function {
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
         int n = targets.n, c = targets.c;
-        shift = new double[n];
-        logSum = new double[n];
+        shiftT = Tensor.scratchUninitialized(DType.FLOAT64, n);
+        logSumT = Tensor.scratchUninitialized(DType.FLOAT64, n);
+        shift = doubles(shiftT);
+        logSum = doubles(logSumT);
         // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
         exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? Tensor.scratchUninitializedLike(x) : null;
         expsFilled = Kernels.crossEntropyForward(x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
-        double[] l = new double[n];
+        double[] l = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
         Storage xs = x.storage();
         for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
         save(x);
@@ -65,7 +70,9 @@ final class FusedCrossEntropy extends Function {
         Tensor x = saved()[0];
         int n = targets.n, c = targets.c;
         Storage xs = x.storage();
-        double[] scale = new double[n];
+        shift = doubles(shiftT); // throws if a Workspace scope closed between forward and backward
+        logSum = doubles(logSumT);
+        double[] scale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
         for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
         Tensor saved = exps;
@@ -78,7 +85,7 @@ final class FusedCrossEntropy extends Function {
             if (fused) {
                 // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
                 // forward's exps in place when there are some
-                double[] rowScale = new double[n];
+                double[] rowScale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
                 int[] target = new int[n];
                 for (int i = 0; i < n; i++) {
                     boolean ignored = targets.ignored(i);
@@ -106,6 +113,11 @@ final class FusedCrossEntropy extends Function {
             grads[1] = gt;
         }
         return grads;
+    }
+
+    /** The array of a float64 scratch tensor (row statistics live in the step's Workspace like its tensors). */
+    private static double[] doubles(Tensor t) {
+        return ((Storage.F64) t.storage()).a;
     }
 
     /** {@code log softmax = (x - shift) - logSum}, never {@code x - (shift + logSum)}. */

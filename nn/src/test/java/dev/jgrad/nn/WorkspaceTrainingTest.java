@@ -77,4 +77,21 @@ class WorkspaceTrainingTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void backwardAfterTheScopeClosedThrowsInsteadOfUsingRecycledRowStatistics() {
+        Sequential net = Mlp.builder(6, 3).hidden(4).seed(1).build();
+        Tensor x = Tensor.randn(new SplittableRandom(2), DType.FLOAT32, 5, 6);
+        IntTensor y = IntTensor.of(0, 1, 2, 1, 0);
+        Workspace ws = new Workspace();
+        Tensor loss;
+        try (Workspace w = ws.open()) {
+            loss = CrossEntropyLoss.builder().build().apply(net.forward(x), y);
+        }
+        try (Workspace w = ws.open()) {
+            CrossEntropyLoss.builder().build().apply(net.forward(x), y); // another step reuses the buffers
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(e.getMessage().contains("recycled"), e.getMessage());
+        }
+    }
 }

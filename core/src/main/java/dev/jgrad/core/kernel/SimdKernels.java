@@ -187,13 +187,22 @@ public final class SimdKernels implements KernelBackend {
         if (inner == 1) {
             for (int r = 0; r < outer; r++) oa[r] = (float) rowSum(xa, r * n, n);
         } else {
-            double[] acc = new double[inner];
+            double[] acc = columnSums(inner);
             for (int o = 0; o < outer; o++) {
                 java.util.Arrays.fill(acc, 0.0);
                 for (int k = 0; k < n; k++) addTo(acc, xa, (o * n + k) * inner, inner);
                 for (int i = 0; i < inner; i++) oa[o * inner + i] = (float) acc[i];
             }
         }
+    }
+
+    private static final ThreadLocal<double[][]> COLUMN_SUMS = ThreadLocal.withInitial(() -> new double[1][0]);
+
+    /** A per-thread accumulator of at least {@code n} doubles (column sums run once per bias gradient: no garbage). */
+    private static double[] columnSums(int n) {
+        double[][] holder = COLUMN_SUMS.get();
+        if (holder[0].length < n) holder[0] = new double[n];
+        return holder[0];
     }
 
     /** {@code Σ x[off .. off+n)} accumulated in double lanes. */
