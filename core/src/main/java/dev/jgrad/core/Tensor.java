@@ -161,7 +161,7 @@ public final class Tensor {
     }
 
     private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
-        Workspace ws = Workspace.active();
+        Workspace ws = Workspace.current();
         if (ws == null) return zeros(dtype, shape);
         if (dtype == null) throw new IllegalArgumentException("scratch: dtype is null");
         for (int d : shape) {

@@ -121,10 +121,6 @@ public final class Workspace implements AutoCloseable {
         return ACTIVE.get();
     }
 
-    static Workspace active() {
-        return ACTIVE.get();
-    }
-
     /** A buffer of {@code n} elements for the current scope, zero-filled when {@code zero}. */
     Storage take(DType dtype, int n, boolean zero) {
         Pool p = pool(dtype, n);

@@ -19,6 +19,10 @@ import dev.jgrad.core.kernel.Operand;
  * once). Other broadcasts, and the backward of division, use the walk.
  */
 abstract class Arithmetic extends Function {
+    /** Output {@code [rows, cols]} (cols = the last dimension) and each operand's layout, or null when only the walk fits. */
+    int rows, cols;
+    Operand aLayout, bLayout;
+
     abstract double f(double a, double b);
 
     /** d out / d a times g. */
@@ -50,10 +54,6 @@ abstract class Arithmetic extends Function {
 
     /** The seam kernel's name for this op. */
     abstract BinaryOp op();
-
-    /** Output {@code [rows, cols]} (cols = the last dimension) and each operand's layout, or null when only the walk fits. */
-    int rows, cols;
-    Operand aLayout, bLayout;
 
     /**
      * The {@link Operand} layout of an input of shape {@code in} broadcast to {@code out}: the same shape, a single
