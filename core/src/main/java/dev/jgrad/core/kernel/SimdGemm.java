@@ -16,15 +16,18 @@ import java.util.Arrays;
  *
  * <p><b>Algorithm</b> (GotoBLAS/BLIS loop order). {@code C[M,N] (+)= op(A)[M,K]·op(B)[K,N]} is computed in
  * blocks of {@code nc} columns × {@code kc} depth × {@code mc} rows. For each {@code (jc, pc)} the B block
- * is packed into <i>panels</i> of {@link #nr} columns ({@code panel[p][0..nr)} contiguous); for each
- * {@code ic} the A block is packed into <i>strips</i> of {@link #mr} rows ({@code strip[p][0..mr)}
- * contiguous). Transposition is handled entirely by packing: an operand is either "p-major" (element
- * {@code (p, x)} at {@code p·ld + x}: a contiguous copy per {@code p}) or "index-major" ({@code x·ld + p}:
- * a transposing copy, four source rows at a time), so all four {@code transA/transB} modes run the same
- * micro-kernel. Both packed operands are zero-padded to whole strips/panels. Block sizes ({@link #KC},
- * {@link #MC}, {@link #NC}) are maxima; a dimension is cut into equal blocks below them (784 → 2 × 392), and
- * for the layer shapes anything from kc = 256 to 800 measured within 2%. Packing costs ~5% (A strips) to
- * ~12% (a transposed B) of a 128×784×256 product.
+ * is packed into <i>panels</i> of {@link #nr} columns ({@code panel[p][0..nr)} contiguous). B's transposition is
+ * handled by packing: an operand is either "p-major" (element {@code (p, x)} at {@code p·ld + x}: a contiguous copy
+ * per {@code p}) or "index-major" ({@code x·ld + p}: a transposing copy, four source rows at a time). A is <i>not</i>
+ * packed: the micro-kernel broadcasts its elements straight from the source, with a row stride and a depth stride
+ * ({@code lda, 1} row-major, {@code 1, lda} transposed), so all four {@code transA/transB} modes run the same
+ * micro-kernel. Only a last strip of fewer than {@link #mr} rows is packed, zero-padded, as is the last B panel.
+ * Packing A strips cost ~5% of a 128×784·784×256 product on one thread and was done by each thread in full (the split
+ * is by columns), so reading A in place measured 10–30% faster per product on two threads (e.g. 128×784·(256×784)ᵀ
+ * 349 → 314 µs, 128×256·256×128 60 → 46 µs). Block sizes ({@link #KC}, {@link #MC}, {@link #NC}) are maxima; a
+ * dimension is cut into equal blocks below them (784 → 2 × 392), and for the layer shapes anything from kc = 256 to
+ * 800 measured within 2%. Packing a transposed B costs ~10% of a 128×784×256 product (a gathering pack, one
+ * {@code fromArray} with an index map per vector, measured no faster on Zen 4).
  *
  * <p><b>Micro-kernel.</b> An {@code mr × nr} = 4 rows × 2 vectors tile of C (4×32 floats or 4×16 doubles with
  * 512-bit vectors) lives in 8 vector accumulators; per depth step it loads the 2 B vectors of the panel,
@@ -50,8 +53,8 @@ import java.util.Arrays;
  *
  * <p><b>Threads.</b> {@link #gemm} splits C into {@code threads} column (or row) ranges, cut at panel
  * (strip) boundaries, along the longer of {@code N} and {@code M} — so the operand that each thread has to
- * pack in full is the smaller one — and runs the ranges on {@link GemmPool}. Each thread packs into its
- * own thread-local workspace.
+ * read in full is the smaller one — and runs the ranges on {@link GemmPool}. Each thread packs its part of B
+ * into its own thread-local workspace.
  *
  * @param <T> {@code float[]} or {@code double[]}
  */
@@ -93,12 +96,14 @@ abstract class SimdGemm<T> {
     abstract void pack(T src, int ld, boolean pMajor, int p0, int kc, int x0, int w, int pw, T dst);
 
     /**
-     * The micro-kernel: {@code c[cOff + r·ldc + j] (+)= Σ_p ap[aOff + p·mr + r]·bp[bOff + p·nr + j]} for the
-     * full {@code mr × nr} tile, overwriting it. Accumulation into C goes through a tile and {@link #storeTile}: a
+     * The micro-kernel: {@code c[cOff + r·ldc + j] = Σ_p a[aOff + r·rs + p·ps]·bp[bOff + p·nr + j]} for the
+     * full {@code mr × nr} tile, overwriting it. A is read in place ({@code rs, ps} = {@code lda, 1} for a row-major A,
+     * {@code 1, lda} for a transposed one) or from a packed strip ({@code 1, mr}). Accumulation into C goes through a
+     * tile and {@link #storeTile}: a
      * kernel that also loaded and added C would be so large that C2 stops inlining the vector stores (which then box
      * every accumulator; measured 2× slower GEMMs in the MLP step).
      */
-    abstract void kernel(int kc, T ap, int aOff, T bp, int bOff, T c, int cOff, int ldc);
+    abstract void kernel(int kc, T a, int aOff, int rs, int ps, T bp, int bOff, T c, int cOff, int ldc);
 
     /** {@code c[j·rows + i] (+)= t[i·cols + j]}: the {@code rows × cols} matrix {@code t}, transposed into {@code c}. */
     abstract void transposeInto(T t, int rows, int cols, T c, boolean add);
@@ -179,16 +184,32 @@ abstract class SimdGemm<T> {
                 pack(b, ldb, bPMajor, pc, kc, jc, nc, nr, bp);
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    pack(a, lda, aPMajor, pc, kc, ic, mc, mr, ap);
+                    // whole strips read A in place; only a last strip of fewer than mr rows is packed (zero-padded)
+                    int full = mc - mc % mr;
+                    if (full < mc) pack(a, lda, aPMajor, pc, kc, ic + full, mc - full, mr, ap);
+                    int rs = aPMajor ? 1 : lda, ps = aPMajor ? lda : 1;
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
                             int cOff = (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr && !add) {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff, ldc);
+                            T as;
+                            int aOff, aRs, aPs;
+                            if (ir < full) {
+                                as = a;
+                                aOff = aPMajor ? pc * lda + ic + ir : (ic + ir) * lda + pc;
+                                aRs = rs;
+                                aPs = ps;
                             } else {
-                                kernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, nr);
+                                as = ap;
+                                aOff = (ir - full) * kc;
+                                aRs = 1;
+                                aPs = mr;
+                            }
+                            if (rows == mr && cols == nr && !add) {
+                                kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, c, cOff, ldc);
+                            } else {
+                                kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, tile, 0, nr);
                                 storeTile(tile, c, cOff, ldc, rows, cols, add);
                             }
                         }

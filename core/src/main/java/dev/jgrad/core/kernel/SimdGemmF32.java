@@ -40,8 +40,8 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
                     System.arraycopy(src, s, dst, d, cw);
                 }
             } else {
-                // transposing copy, four source rows at a time (sequential reads, 4 adjacent writes)
                 int x = 0;
+                // transposing copy, four source rows at a time (sequential reads, 4 adjacent writes)
                 for (; x + 4 <= cw; x += 4) {
                     int s = (x0 + q + x) * ld + p0;
                     for (int p = 0, d = base + x; p < kc; p++, d += pw) {
@@ -81,19 +81,20 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
     }
 
     @Override
-    void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+    void kernel(int kc, float[] a, int aOff, int rs, int ps, float[] bp, int bOff, float[] c, int cOff, int ldc) {
         final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f); // -0 + x == x for every x
         FloatVector c00 = zero, c01 = zero;
         FloatVector c10 = zero, c11 = zero;
         FloatVector c20 = zero, c21 = zero;
         FloatVector c30 = zero, c31 = zero;
-        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += 4, bi += 2 * VL) {
+        final int r1 = rs, r2 = 2 * rs, r3 = 3 * rs;
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += ps, bi += 2 * VL) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
             FloatVector x;
-            x = FloatVector.broadcast(S, ap[ai]);     c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai]);      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + r1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + r2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + r3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
         int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
         // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
