@@ -29,6 +29,14 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
     /** {@code this[i] += v}, with the sum formed in double and rounded once. */
     public abstract void add(int i, double v);
 
+    /**
+     * {@code v} rounded to this storage's precision ({@code (float) v} for float32, {@code v} for float64). An
+     * operation on values of this precision, computed in double and then rounded, equals the operation computed in
+     * this precision (for {@code + − · / √}: a double holds more than twice float's 24 bits), so a scalar rule
+     * written over {@code round} evaluates exactly as if it were written in float for float32 storage.
+     */
+    public abstract double round(double v);
+
     /** Fills every element with {@code v}. */
     public abstract void fill(double v);
 
@@ -65,6 +73,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
         @Override public double get(int i) { return a[i]; }
         @Override public void set(int i, double v) { a[i] = (float) v; }
         @Override public void add(int i, double v) { a[i] = (float) (a[i] + v); }
+        @Override public double round(double v) { return (float) v; }
         @Override public void fill(double v) { java.util.Arrays.fill(a, (float) v); }
 
         @Override
@@ -92,6 +101,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
         @Override public double get(int i) { return a[i]; }
         @Override public void set(int i, double v) { a[i] = v; }
         @Override public void add(int i, double v) { a[i] += v; }
+        @Override public double round(double v) { return v; }
         @Override public void fill(double v) { java.util.Arrays.fill(a, v); }
 
         @Override

@@ -103,9 +103,10 @@ public interface KernelBackend {
     boolean allFinite(Storage x, int n);
 
     /**
-     * One SGD step in place (PyTorch's rule, evaluated in double, each stored value rounded once):
-     * {@code d = g + wd·p}; {@code buf = first ? d : momentum·buf + (1 − dampening)·d} (when {@code buf != null});
-     * {@code d = nesterov ? d + momentum·buf : buf}; {@code p = p − lr·d}.
+     * One SGD step in place, PyTorch's rule evaluated in the parameter's precision (as PyTorch's kernels do: the
+     * hyper-parameters rounded to it, every operation rounded, no fused multiply-add):
+     * {@code d = g + wd·p} (only when {@code wd ≠ 0}); {@code buf = first ? d : momentum·buf + (1 − dampening)·d} (when
+     * {@code buf != null}); {@code d = nesterov ? d + momentum·buf : buf}; {@code p = p − lr·d}.
      *
      * @param buf the momentum buffer, or null for plain SGD (momentum 0)
      */
@@ -113,9 +114,10 @@ public interface KernelBackend {
                    double weightDecay, boolean nesterov, boolean first);
 
     /**
-     * One Adam/AdamW step in place (PyTorch's rule, evaluated in double, each stored value rounded once):
-     * AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p}; {@code m ← β1·m + (1 − β1)·g};
-     * {@code v ← β2·v + (1 − β2)·g·g}; {@code p ← p − stepSize·m / (√v / bc2 + eps)} with
+     * One Adam/AdamW step in place, PyTorch's rule evaluated in the parameter's precision (the hyper-parameters
+     * rounded to it, every operation rounded in this order, no fused multiply-add):
+     * AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p} (when {@code wd ≠ 0}); {@code m ← β1·m + (1 − β1)·g};
+     * {@code v ← β2·v + ((1 − β2)·g)·g}; {@code p ← p − (stepSize·m) / (√v / bc2 + eps)} with
      * {@code stepSize = lr / (1 − β1^t)} and {@code bc2 = √(1 − β2^t)}.
      */
     void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,

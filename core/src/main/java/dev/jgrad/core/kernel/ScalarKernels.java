@@ -219,18 +219,20 @@ public final class ScalarKernels implements KernelBackend {
         sgdRange(p, g, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov, first);
     }
 
-    /** {@link #sgdUpdate} for elements {@code [from, to)}. */
+    /** {@link #sgdUpdate} for elements {@code [from, to)}, every operation rounded to the parameter's precision. */
     static void sgdRange(Storage p, Storage g, Storage buf, int from, int to, double lr, double momentum, double dampening,
                          double weightDecay, boolean nesterov, boolean first) {
+        double wd = p.round(weightDecay), mom = p.round(momentum), damp = p.round(1 - dampening), rate = p.round(lr);
         for (int k = from; k < to; k++) {
             double pk = p.get(k);
-            double d = g.get(k) + weightDecay * pk;
+            double d = g.get(k);
+            if (weightDecay != 0) d = p.round(d + p.round(wd * pk));
             if (buf != null) {
-                double bk = first ? d : momentum * buf.get(k) + (1 - dampening) * d;
+                double bk = first ? d : p.round(p.round(mom * buf.get(k)) + p.round(damp * d));
                 buf.set(k, bk);
-                d = nesterov ? d + momentum * bk : bk;
+                d = nesterov ? p.round(d + p.round(mom * bk)) : bk;
             }
-            p.set(k, pk - lr * d);
+            p.set(k, p.round(pk - p.round(rate * d)));
         }
     }
 
@@ -240,19 +242,22 @@ public final class ScalarKernels implements KernelBackend {
         adamRange(p, g, m, v, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
     }
 
-    /** {@link #adamUpdate} for elements {@code [from, to)}. */
+    /** {@link #adamUpdate} for elements {@code [from, to)}, every operation rounded to the parameter's precision. */
     static void adamRange(Storage p, Storage g, Storage m, Storage v, int from, int to, double lr, double beta1, double beta2,
                           double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        double decay = p.round(1 - lr * weightDecay), wd = p.round(weightDecay), b1 = p.round(beta1), c1 = p.round(1 - beta1),
+                b2 = p.round(beta2), c2 = p.round(1 - beta2), e = p.round(eps), step = p.round(stepSize), bc = p.round(bc2);
         for (int k = from; k < to; k++) {
             double pk = p.get(k);
             double gk = g.get(k);
-            if (decoupled) pk *= 1 - lr * weightDecay;
-            else gk += weightDecay * pk;
-            double mk = beta1 * m.get(k) + (1 - beta1) * gk;
-            double vk = beta2 * v.get(k) + (1 - beta2) * gk * gk;
+            if (decoupled) pk = p.round(pk * decay);
+            else if (weightDecay != 0) gk = p.round(gk + p.round(wd * pk));
+            double mk = p.round(p.round(b1 * m.get(k)) + p.round(c1 * gk));
+            double vk = p.round(p.round(b2 * v.get(k)) + p.round(p.round(c2 * gk) * gk));
             m.set(k, mk);
             v.set(k, vk);
-            p.set(k, pk - stepSize * mk / (Math.sqrt(vk) / bc2 + eps));
+            double denom = p.round(p.round(p.round(Math.sqrt(vk)) / bc) + e);
+            p.set(k, p.round(pk - p.round(p.round(step * mk) / denom)));
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.jgrad.core.kernel;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   {@code max(-0, 0) = +0}); its gradient selects {@code g} where {@code x > 0};</li>
  *   <li>{@code + − · /} of two floats, evaluated in float, equal the double result rounded once (a double holds
  *   more than {@code 2·24 + 2} bits, so the double operation is exact before that rounding);</li>
- *   <li>the optimizer rules mix double hyper-parameters with several operations, so they run in double lanes:
- *   each half-width float vector is widened, the scalar expression is evaluated in the same order (no fused
- *   multiply-add) and each stored value is rounded once.</li>
+ *   <li>the optimizer rules are PyTorch's, evaluated in float as PyTorch's kernels evaluate them for float32
+ *   parameters: the hyper-parameters are rounded to float, then every operation of the scalar rule runs in float
+ *   lanes in the same order (no fused multiply-add), which is exactly the scalar rule over
+ *   {@link dev.jgrad.core.Storage#round}.</li>
  * </ul>
  * Tails shorter than a vector, and the rarely used variants (the first momentum step, Nesterov), are delegated to
  * the scalar loops. JIT note (as in {@link VectorMath}): loop-carried vectors are never receivers and every helper
@@ -26,9 +25,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdElementwise {
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
-    /** Half-width floats: one such vector widens to one {@link #SD} vector. */
-    private static final VectorSpecies<Float> SH = VectorSpecies.of(float.class, VectorShape.forBitSize(SF.vectorBitSize() / 2));
-    private static final VectorSpecies<Double> SD = VectorSpecies.of(double.class, SF.vectorShape());
 
     private SimdElementwise() {
     }
@@ -93,67 +89,46 @@ final class SimdElementwise {
 
     // ------------------------------------------------------------------------------------------ optimizers
 
-    private static DoubleVector widen(float[] a, int i) {
-        return (DoubleVector) FloatVector.fromArray(SH, a, i).convertShape(VectorOperators.F2D, SD, 0);
-    }
-
-    private static void narrow(DoubleVector v, float[] a, int i) {
-        ((FloatVector) v.convertShape(VectorOperators.D2F, SH, 0)).intoArray(a, i);
-    }
-
     /**
-     * The common SGD cases in double lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
+     * The common SGD cases in float lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
      * momentum after the first step; returns where the vector loop stopped (the caller finishes with the scalar rule).
      */
     static int sgd(float[] p, float[] g, float[] buf, int from, int to, double lr, double momentum, double dampening, double weightDecay) {
-        int i = from, bound = from + SH.loopBound(to - from), step = SH.length();
-        if (buf == null) {
-            for (; i < bound; i += step) {
-                DoubleVector pv = widen(p, i);
-                DoubleVector d = pv.mul(weightDecay).add(widen(g, i));
-                narrow(pv.sub(d.mul(lr)), p, i);
+        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
+        float wd = (float) weightDecay, mom = (float) momentum, damp = (float) (1 - dampening), rate = (float) lr;
+        boolean decay = weightDecay != 0;
+        for (; i < bound; i += step) {
+            FloatVector pv = FloatVector.fromArray(SF, p, i);
+            FloatVector d = FloatVector.fromArray(SF, g, i);
+            if (decay) d = d.add(pv.mul(wd));
+            if (buf != null) {
+                d = FloatVector.fromArray(SF, buf, i).mul(mom).add(d.mul(damp));
+                d.intoArray(buf, i);
             }
-        } else {
-            double damp = 1 - dampening;
-            for (; i < bound; i += step) {
-                DoubleVector pv = widen(p, i);
-                DoubleVector d = pv.mul(weightDecay).add(widen(g, i));
-                DoubleVector b = widen(buf, i).mul(momentum).add(d.mul(damp));
-                // the buffer is stored rounded, but the update uses the double value, as the scalar rule does
-                narrow(b, buf, i);
-                narrow(pv.sub(b.mul(lr)), p, i);
-            }
+            pv.sub(d.mul(rate)).intoArray(p, i);
         }
         return i;
     }
 
-    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in double lanes over {@code [from, to)}; returns where the vector loop stopped. */
+    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}; returns where the vector loop stopped. */
     static int adam(float[] p, float[] g, float[] m, float[] v, int from, int to, double lr, double beta1, double beta2, double eps,
                     double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        int i = from, bound = from + SH.loopBound(to - from), step = SH.length();
-        double c1 = 1 - beta1, c2 = 1 - beta2, decay = 1 - lr * weightDecay;
-        if (decoupled) {
-            for (; i < bound; i += step) {
-                DoubleVector pv = widen(p, i).mul(decay);
-                narrow(adamTail(pv, widen(g, i), m, v, i, beta1, c1, beta2, c2, eps, stepSize, bc2), p, i);
-            }
-        } else {
-            for (; i < bound; i += step) {
-                DoubleVector pv = widen(p, i);
-                DoubleVector gv = pv.mul(weightDecay).add(widen(g, i));
-                narrow(adamTail(pv, gv, m, v, i, beta1, c1, beta2, c2, eps, stepSize, bc2), p, i);
-            }
+        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
+        float decay = (float) (1 - lr * weightDecay), wd = (float) weightDecay, b1 = (float) beta1, c1 = (float) (1 - beta1),
+                b2 = (float) beta2, c2 = (float) (1 - beta2), e = (float) eps, size = (float) stepSize, bc = (float) bc2;
+        boolean l2 = !decoupled && weightDecay != 0;
+        for (; i < bound; i += step) {
+            FloatVector pv = FloatVector.fromArray(SF, p, i);
+            FloatVector gv = FloatVector.fromArray(SF, g, i);
+            if (decoupled) pv = pv.mul(decay);
+            else if (l2) gv = gv.add(pv.mul(wd));
+            FloatVector mv = FloatVector.fromArray(SF, m, i).mul(b1).add(gv.mul(c1));
+            FloatVector vv = FloatVector.fromArray(SF, v, i).mul(b2).add(gv.mul(c2).mul(gv));
+            mv.intoArray(m, i);
+            vv.intoArray(v, i);
+            FloatVector denom = vv.sqrt().div(bc).add(e);
+            pv.sub(mv.mul(size).div(denom)).intoArray(p, i);
         }
         return i;
-    }
-
-    /** The moment updates (stored) and the new parameter value, in the scalar rule's order. */
-    private static DoubleVector adamTail(DoubleVector pv, DoubleVector gv, float[] m, float[] v, int i, double beta1, double c1,
-                                         double beta2, double c2, double eps, double stepSize, double bc2) {
-        DoubleVector mv = widen(m, i).mul(beta1).add(gv.mul(c1));
-        DoubleVector vv = widen(v, i).mul(beta2).add(gv.mul(c2).mul(gv));
-        narrow(mv, m, i);
-        narrow(vv, v, i);
-        return pv.sub(mv.mul(stepSize).div(vv.sqrt().div(bc2).add(eps)));
     }
 }

@@ -193,4 +193,50 @@ class SimdElementwiseTest {
             same("large adamw v", v, v2, n);
         }
     }
+
+    /**
+     * For float32 parameters both backends evaluate PyTorch's update rules in float, every operation rounded (as
+     * PyTorch's kernels do for float32 tensors), not in double: pinned against the rules written out in plain
+     * {@code float} Java, bit for bit.
+     */
+    @Test
+    void float32UpdatesAreEvaluatedInFloat() {
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 1000;
+        for (KernelBackend backend : new KernelBackend[]{ref, simd}) {
+            Storage p = data(DType.FLOAT32, r, n, false), g = data(DType.FLOAT32, r, n, false), b = data(DType.FLOAT32, r, n, false);
+            float[] pe = ((Storage.F32) copy(p)).a, ge = ((Storage.F32) g).a, be = ((Storage.F32) copy(b)).a;
+            double lr = 0.05, mom = 0.9, wd = 1e-4;
+            backend.sgdUpdate(p, g, b, n, lr, mom, 0.1, wd, false, false);
+            for (int i = 0; i < n; i++) {
+                float d = ge[i] + (float) wd * pe[i];
+                be[i] = (float) mom * be[i] + (float) (1 - 0.1) * d;
+                pe[i] = pe[i] - (float) lr * be[i];
+            }
+            same(backend.getClass().getSimpleName() + " sgd p", Storage.of(org.ejml.data.FMatrixRMaj.wrap(1, n, pe)), p, n);
+            same(backend.getClass().getSimpleName() + " sgd buffer", Storage.of(org.ejml.data.FMatrixRMaj.wrap(1, n, be)), b, n);
+
+            for (boolean decoupled : new boolean[]{false, true}) {
+                Storage q = data(DType.FLOAT32, r, n, false), m = data(DType.FLOAT32, r, n, false), v = Storage.allocate(DType.FLOAT32, n);
+                for (int i = 0; i < n; i++) v.set(i, Math.abs(g.get(i)) * 0.1 + 1e-3);
+                float[] qe = ((Storage.F32) copy(q)).a, me = ((Storage.F32) copy(m)).a, ve = ((Storage.F32) copy(v)).a;
+                double alr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, awd = 0.05;
+                double bc2 = Math.sqrt(1 - Math.pow(b2, 7)), stepSize = alr / (1 - Math.pow(b1, 7));
+                backend.adamUpdate(q, g, m, v, n, alr, b1, b2, eps, awd, decoupled, stepSize, bc2);
+                for (int i = 0; i < n; i++) {
+                    float pi = qe[i], gi = ge[i];
+                    if (decoupled) pi = pi * (float) (1 - alr * awd);
+                    else gi = gi + (float) awd * pi;
+                    me[i] = me[i] * (float) b1 + (float) (1 - b1) * gi;
+                    ve[i] = ve[i] * (float) b2 + (float) (1 - b2) * gi * gi;
+                    float denom = (float) Math.sqrt(ve[i]) / (float) bc2 + (float) eps;
+                    qe[i] = pi - (float) stepSize * me[i] / denom;
+                }
+                String what = backend.getClass().getSimpleName() + (decoupled ? " adamw" : " adam");
+                same(what + " p", Storage.of(org.ejml.data.FMatrixRMaj.wrap(1, n, qe)), q, n);
+                same(what + " m", Storage.of(org.ejml.data.FMatrixRMaj.wrap(1, n, me)), m, n);
+                same(what + " v", Storage.of(org.ejml.data.FMatrixRMaj.wrap(1, n, ve)), v, n);
+            }
+        }
+    }
 }
