@@ -1,23 +1,33 @@
 package dev.jgrad.core.kernel;
 
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A small fixed pool for splitting one large kernel call over the cores: {@code threads - 1} daemon workers
- * (created once, lazily, on the first parallel call) plus the calling thread, which always runs the first
- * part itself.
+ * (created once, lazily, on the first parallel call) plus the calling thread, which always runs part 0 itself.
  *
- * <p>Waking a parked worker costs tens of microseconds on the VMs this was measured on, so two things keep
- * that latency off the critical path: (1) a worker that has just finished a task spins for a while
- * ({@link #SPIN_NANOS}) polling for the next one before it parks again, so the GEMMs of one forward/backward
- * pass, which come back to back, find it awake; (2) every part is claimed atomically, and a caller that has
- * finished its own part runs any part that no worker has started yet, so a call is never slower than doing
- * all the parts on the calling thread plus the cost of one hand-off. Callers still only go parallel above
- * a size threshold (see {@link SimdKernels}).
+ * <p><b>No allocation per call.</b> A call is a {@link Parts} job (an object the caller reuses, with the call's
+ * arguments in mutable fields) and a part count. The pool holds at most one call in flight, in preallocated static
+ * state: the job reference, a completion counter, the first failure, and one 64-bit word that packs the call's
+ * sequence number, its part count and the index of the next unclaimed part. Workers and the caller claim parts by a
+ * compare-and-set on that word, so a worker can never run a part of a call that has already finished: a successful
+ * claim of part {@code i < parts} proves the call is still in flight (part {@code i} has not completed), hence the job
+ * it reads is that call's. A thread that finds the pool busy (another user thread's call, or a nested call from inside
+ * a part, on a worker or on the caller) simply runs all the parts itself, so calls never queue and never deadlock.
+ *
+ * <p><b>Latency.</b> Waking a parked worker costs tens of microseconds on the VMs this was measured on, so two things
+ * keep that off the critical path: (1) a worker that has just finished a part spins for {@link #SPIN_NANOS} polling
+ * the state word before it parks again, so the GEMMs of one forward/backward pass, which come back to back, find it
+ * awake; (2) a caller that has finished part 0 runs any part that no worker has claimed yet, so a call is never
+ * slower than doing all the parts on the calling thread plus the cost of one hand-off. Only parked workers are
+ * unparked, and only as many as the awake ones fall short of. The caller waits for claimed parts the same way:
+ * spinning, then parking until the worker that finishes the last part unparks it. Callers still only go parallel
+ * above a size threshold (see {@link SimdKernels}).
  *
  * <p>The number of threads is {@code -Djgrad.threads=N}, default {@link Runtime#availableProcessors()}.
  */
@@ -25,94 +35,103 @@ final class GemmPool {
     /** Threads a parallel call may use, including the caller. */
     static final int THREADS = Math.max(1, Integer.getInteger("jgrad.threads", Runtime.getRuntime().availableProcessors()));
 
-    /** How long an idle worker polls for work before parking. */
+    /** How long an idle worker polls for work before parking (and a caller for its parts before parking). */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    /** Most parts a call may hand to the workers (a larger call runs on the calling thread). */
+    static final int MAX_PARTS = 0xFFFF;
 
     private GemmPool() {
     }
 
-    /** One part of a parallel call. */
-    private static final class Part {
-        final Runnable task;
-        final Batch batch;
-        final AtomicBoolean claimed = new AtomicBoolean();
-
-        Part(Runnable task, Batch batch) {
-            this.task = task;
-            this.batch = batch;
-        }
-
-        /** Runs the task if nobody has claimed it yet. */
-        void tryRun() {
-            if (!claimed.compareAndSet(false, true)) return;
-            try {
-                task.run();
-            } catch (Throwable t) {
-                batch.fail(t);
-            } finally {
-                batch.done();
-            }
-        }
+    /**
+     * The parts of one parallel call. An implementation keeps the call's arguments in fields that the caller sets
+     * before {@link GemmPool#run} (plain fields suffice: publishing the call orders them before any worker reads
+     * them), so a call allocates nothing; capturing lambdas would allocate on every call.
+     */
+    @FunctionalInterface
+    interface Parts {
+        /** Runs part {@code part} of {@code [0, parts)}; parts may run concurrently, each exactly once. */
+        void run(int part);
     }
 
-    /** Completion state of one parallel call. */
-    private static final class Batch {
-        final AtomicInteger remaining;
-        final Thread caller = Thread.currentThread();
-        volatile Throwable failure;
+    // --------------------------------------------------------------------------- the call in flight
 
-        Batch(int parts) {
-            remaining = new AtomicInteger(parts);
-        }
-
-        void fail(Throwable t) {
-            if (failure == null) failure = t;
-        }
-
-        void done() {
-            if (remaining.decrementAndGet() == 0) LockSupport.unpark(caller);
-        }
-    }
-
-    private static final class Worker extends Thread {
-        Worker(int i) {
-            super(Workers::loop, "jgrad-kernel-" + i);
-        }
-    }
+    /** Held by the thread whose call is in flight. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** {@code sequence << 32 | parts << 16 | next}: the call in flight (or the last one) and its next unclaimed part. */
+    private static final AtomicLong STATE = new AtomicLong();
+    /** Parts of the call in flight that have not finished. */
+    private static final AtomicInteger REMAINING = new AtomicInteger();
+    /** The first failure of the call in flight. */
+    private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+    /** The call in flight: written before {@link #STATE} publishes it, read only after claiming one of its parts. */
+    private static Parts job;
+    private static Thread caller;
+    /** Set while the caller is (about to be) parked waiting for the last part. */
+    private static volatile boolean callerParked;
 
     /** Workers not parked (running a part or spinning for the next one); 0 before the pool exists. */
     private static final AtomicInteger AWAKE = new AtomicInteger();
 
-    private static final class Workers {
-        static final LinkedBlockingQueue<Part> QUEUE = new LinkedBlockingQueue<>();
+    private static final long PARTS_MASK = 0xFFFF;
 
-        static {
-            AWAKE.addAndGet(THREADS - 1);
-            for (int i = 1; i < THREADS; i++) {
-                Thread t = new Worker(i);
-                t.setDaemon(true);
-                t.start();
+    private static int next(long state) {
+        return (int) (state & PARTS_MASK);
+    }
+
+    private static int parts(long state) {
+        return (int) (state >>> 16 & PARTS_MASK);
+    }
+
+    private static boolean claimable(long state) {
+        return next(state) < parts(state);
+    }
+
+    /** A pool thread; {@link #parked} is its slot that a caller reads to decide whether to unpark it. */
+    private static final class Worker extends Thread {
+        volatile boolean parked;
+
+        Worker(int i) {
+            super("jgrad-kernel-" + i);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                if (runOnePart()) continue;
+                if (spinForPart()) continue;
+                AWAKE.decrementAndGet();
+                parked = true;
+                // after announcing the park: a call published before this read is seen here, a later one sees `parked`
+                if (!claimable(STATE.get())) LockSupport.park(this);
+                parked = false;
+                AWAKE.incrementAndGet();
+                Thread.interrupted(); // nobody should interrupt a pool thread; never let it turn park into a busy loop
             }
         }
 
-        private static void loop() {
-            while (true) {
-                Part p = QUEUE.poll();
-                if (p == null) {
-                    long deadline = System.nanoTime() + SPIN_NANOS;
-                    while ((p = QUEUE.poll()) == null && System.nanoTime() - deadline < 0) Thread.onSpinWait();
-                }
-                if (p == null) {
-                    AWAKE.decrementAndGet();
-                    try {
-                        p = QUEUE.take();
-                    } catch (InterruptedException e) {
-                        continue;
-                    } finally {
-                        AWAKE.incrementAndGet();
-                    }
-                }
-                p.tryRun();
+        /** Polls for a claimable part for up to {@link #SPIN_NANOS}. */
+        private static boolean spinForPart() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (!claimable(STATE.get())) {
+                if (System.nanoTime() - deadline >= 0) return false;
+                Thread.onSpinWait();
+            }
+            return true;
+        }
+    }
+
+    /** Holder of the workers: created, and started, by the first parallel call. */
+    private static final class Workers {
+        static final Worker[] ALL = new Worker[THREADS - 1];
+
+        static {
+            AWAKE.addAndGet(ALL.length);
+            for (int i = 0; i < ALL.length; i++) {
+                ALL[i] = new Worker(i + 1);
+                ALL[i].start();
             }
         }
     }
@@ -123,27 +142,99 @@ final class GemmPool {
     }
 
     /**
-     * Runs all tasks, {@code tasks[0]} on the calling thread and the rest on pool workers (or on the caller if
-     * no worker gets to them first), and returns when all have finished; rethrows the first failure.
+     * Claims one unclaimed part of the call in flight and runs it, recording a failure instead of throwing.
+     *
+     * @return false if there was no part left to claim
      */
-    static void run(Runnable[] tasks) {
-        if (tasks.length == 1 || THREADS == 1 || Thread.currentThread() instanceof Worker) {
-            for (Runnable t : tasks) t.run();
+    private static boolean runOnePart() {
+        long s = STATE.get();
+        while (true) {
+            if (!claimable(s)) return false;
+            long witness = STATE.compareAndExchange(s, s + 1);
+            if (witness == s) break;
+            s = witness;
+        }
+        // the claimed part has not finished, so the call is still in flight and these are its fields
+        Parts j = job;
+        Thread c = caller;
+        try {
+            j.run(next(s));
+        } catch (Throwable t) {
+            FAILURE.compareAndSet(null, t);
+        } finally {
+            if (REMAINING.decrementAndGet() == 0 && callerParked) LockSupport.unpark(c);
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code job.run(0)} … {@code job.run(parts - 1)}: part 0 on the calling thread, the others on pool workers
+     * or, when no worker has claimed them by the time the caller is free, on the caller. Returns when all have
+     * finished and rethrows the first failure (a checked one wrapped in a {@link RuntimeException}). When the pool is
+     * busy (another thread's call, or a call from inside a part) the parts all run here, in order, and a failure
+     * propagates at once. The job may be reused as soon as this returns.
+     */
+    static void run(Parts job, int parts) {
+        if (parts < 0) throw new IllegalArgumentException("parts must be >= 0, got " + parts);
+        if (parts <= 1 || THREADS == 1 || parts > MAX_PARTS || !BUSY.compareAndSet(false, true)) {
+            for (int p = 0; p < parts; p++) job.run(p);
             return;
         }
-        Batch batch = new Batch(tasks.length);
-        Part[] parts = new Part[tasks.length];
-        for (int i = 0; i < tasks.length; i++) parts[i] = new Part(tasks[i], batch);
-        for (int i = 1; i < tasks.length; i++) Workers.QUEUE.add(parts[i]);
-        for (Part p : parts) p.tryRun();
-        while (batch.remaining.get() > 0) {
-            long deadline = System.nanoTime() + SPIN_NANOS;
-            while (batch.remaining.get() > 0 && System.nanoTime() - deadline < 0) Thread.onSpinWait();
-            if (batch.remaining.get() > 0) LockSupport.park(batch);
+        try {
+            Worker[] workers = Workers.ALL;
+            GemmPool.job = job;
+            caller = Thread.currentThread();
+            REMAINING.set(parts);
+            long sequence = (STATE.get() >>> 32) + 1;
+            STATE.set(sequence << 32 | (long) parts << 16 | 1); // part 0 is the caller's
+            wake(workers, parts - 1);
+            try {
+                job.run(0);
+            } catch (Throwable t) {
+                FAILURE.compareAndSet(null, t);
+            }
+            REMAINING.decrementAndGet();
+            while (runOnePart()) {
+                // steal what no worker has started
+            }
+            awaitParts();
+            GemmPool.job = null;
+            caller = null;
+            rethrow(FAILURE.getAndSet(null));
+        } finally {
+            BUSY.set(false);
         }
-        Throwable f = batch.failure;
+    }
+
+    /** Unparks parked workers until, with the awake ones, {@code wanted} are available for the call just published. */
+    private static void wake(Worker[] workers, int wanted) {
+        int missing = wanted - AWAKE.get();
+        for (int i = 0; i < workers.length && missing > 0; i++) {
+            if (workers[i].parked) {
+                LockSupport.unpark(workers[i]);
+                missing--;
+            }
+        }
+    }
+
+    /** Waits for the claimed parts: spins for {@link #SPIN_NANOS}, then parks until the last part unparks it. */
+    private static void awaitParts() {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        while (REMAINING.get() != 0) {
+            if (System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            callerParked = true;
+            if (REMAINING.get() != 0) LockSupport.park(GemmPool.class);
+            callerParked = false;
+        }
+    }
+
+    private static void rethrow(Throwable f) {
+        if (f == null) return;
         if (f instanceof RuntimeException r) throw r;
         if (f instanceof Error e) throw e;
-        if (f != null) throw new RuntimeException(f);
+        throw new RuntimeException(f);
     }
 }

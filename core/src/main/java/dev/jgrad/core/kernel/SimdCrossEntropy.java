@@ -6,6 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fused cross-entropy kernels of {@link SimdKernels} for float32 logits in contiguous rows
@@ -59,34 +60,95 @@ final class SimdCrossEntropy {
     }
 
     /**
-     * Runs {@code body} over {@code [0, rows)}: on the calling thread when {@code parts == 1}, otherwise on {@code parts}
-     * threads that claim chunks of about {@link #CHUNK_ELEMENTS} elements from a shared counter until none is left.
+     * Runs {@code job} over {@code [0, rows)}: on the calling thread when {@code parts == 1}, otherwise on {@code parts}
+     * threads that claim chunks of about {@link #CHUNK_ELEMENTS} elements from the job's counter until none is left.
      * Claiming (rather than one fixed range per thread) keeps a call from waiting on a thread that the OS has
-     * descheduled — on a busy machine the others just take its share.
+     * descheduled — on a busy machine the others just take its share. The job's array references are dropped
+     * ({@link RowJob#clear}) before this returns.
      */
-    static void split(int rows, int cols, int parts, RowRange body) {
-        if (parts == 1) {
-            body.run(0, rows);
-            return;
+    static void split(int rows, int cols, int parts, RowJob job) {
+        try {
+            if (parts == 1) {
+                job.rows(0, rows);
+                return;
+            }
+            job.total = rows;
+            job.chunkRows = (int) Math.max(1, Math.min(rows / (2L * parts), CHUNK_ELEMENTS / Math.max(1, cols)));
+            job.chunks = (rows + job.chunkRows - 1) / job.chunkRows;
+            job.next.set(0);
+            GemmPool.run(job, parts);
+        } finally {
+            job.clear();
         }
-        int chunkRows = (int) Math.max(1, Math.min(rows / (2L * parts), CHUNK_ELEMENTS / Math.max(1, cols)));
-        int chunks = (rows + chunkRows - 1) / chunkRows;
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable claim = () -> {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) body.run(c * chunkRows, Math.min(rows, (c + 1) * chunkRows));
-        };
-        Runnable[] tasks = new Runnable[parts];
-        Arrays.fill(tasks, claim);
-        GemmPool.run(tasks);
     }
 
     /** Elements per claimed chunk: about 10 µs of work, so the claims cost nothing and a lost chunk little. */
     static final int CHUNK_ELEMENTS = 1 << 15;
 
-    /** A kernel over rows {@code [from, to)}. */
-    @FunctionalInterface
-    interface RowRange {
-        void run(int from, int to);
+    /**
+     * A kernel over ranges of rows, run by {@link #split}. Subclasses keep the call's arguments in fields and are
+     * reused per calling thread, so a parallel call allocates nothing (a capturing lambda per call would); every part
+     * runs the same loop, claiming chunks of rows from {@link #next}.
+     */
+    abstract static class RowJob implements GemmPool.Parts {
+        private final AtomicInteger next = new AtomicInteger();
+        private int total, chunkRows, chunks;
+
+        /** The kernel over rows {@code [from, to)}. */
+        abstract void rows(int from, int to);
+
+        /** Drops the call's array references, so that a per-thread job pins nothing between calls. */
+        abstract void clear();
+
+        @Override
+        public final void run(int part) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) rows(c * chunkRows, Math.min(total, (c + 1) * chunkRows));
+        }
+    }
+
+    /** This thread's row job, for the forward and the backward. */
+    private static final ThreadLocal<Rows> JOBS = ThreadLocal.withInitial(Rows::new);
+
+    /** The forward ({@link #forwardRows}) or backward ({@link #backwardRows}) over rows, with the call's arguments. */
+    private static final class Rows extends RowJob {
+        boolean backward;
+        Storage x, out;
+        float[] xa, ea, oa;
+        double[] shift, logSum, scale;
+        int[] target;
+        int cols;
+
+        @Override
+        void rows(int from, int to) {
+            if (backward) backwardRows(x, xa, shift, logSum, scale, target, ea, out, oa, from, to, cols);
+            else forwardRows(x, xa, shift, logSum, ea, from, to, cols);
+        }
+
+        @Override
+        void clear() {
+            x = out = null;
+            xa = ea = oa = null;
+            shift = logSum = scale = null;
+            target = null;
+        }
+    }
+
+    /** Runs this thread's {@link Rows} job over {@code rows} (the backward's arguments are null for the forward). */
+    private static void runRows(boolean backward, Storage x, float[] xa, float[] ea, double[] shift, double[] logSum, double[] scale,
+                                int[] target, Storage out, float[] oa, int rows, int cols, int threads) {
+        Rows job = JOBS.get();
+        job.backward = backward;
+        job.x = x;
+        job.xa = xa;
+        job.ea = ea;
+        job.shift = shift;
+        job.logSum = logSum;
+        job.scale = scale;
+        job.target = target;
+        job.out = out;
+        job.oa = oa;
+        job.cols = cols;
+        split(rows, cols, parts(rows, cols, threads), job);
     }
 
     /** {@link KernelBackend#crossEntropyForward}; float64 storage goes to the scalar code. */
@@ -98,9 +160,8 @@ final class SimdCrossEntropy {
         if (!(x instanceof Storage.F32 xf) || exps != null && !(exps instanceof Storage.F32)) {
             return CrossEntropyRows.forward(x, shift, logSum, rows, cols);
         }
-        float[] xa = xf.a, ea = exps == null ? null : ((Storage.F32) exps).a;
-        split(rows, cols, parts(rows, cols, threads), (from, to) -> forwardRows(x, xa, shift, logSum, ea, from, to, cols));
-        return ea != null;
+        runRows(false, x, xf.a, exps == null ? null : ((Storage.F32) exps).a, shift, logSum, null, null, null, null, rows, cols, threads);
+        return exps != null;
     }
 
     private static void forwardRows(Storage x, float[] xa, double[] shift, double[] logSum, float[] ea, int from, int to, int cols) {
@@ -156,8 +217,7 @@ final class SimdCrossEntropy {
             CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
             return;
         }
-        float[] xa = xf.a, oa = of.a, ea = exps == null ? null : ((Storage.F32) exps).a;
-        split(rows, cols, parts(rows, cols, threads), (from, to) -> backwardRows(x, xa, shift, logSum, scale, target, ea, out, oa, from, to, cols));
+        runRows(true, x, xf.a, exps == null ? null : ((Storage.F32) exps).a, shift, logSum, scale, target, out, of.a, rows, cols, threads);
     }
 
     private static void backwardRows(Storage x, float[] xa, double[] shift, double[] logSum, double[] scale, int[] target,

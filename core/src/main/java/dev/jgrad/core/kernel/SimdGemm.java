@@ -116,6 +116,8 @@ abstract class SimdGemm<T> {
     /** Thread-local packing buffers. */
     static final class Work<T> {
         T a, b, tile, t;
+        /** This thread's reusable job for parallel products. */
+        Split<T> split;
     }
 
     /**
@@ -150,18 +152,60 @@ abstract class SimdGemm<T> {
             serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, 0, m, 0, n, accumulate);
             return;
         }
-        Runnable[] tasks = new Runnable[parts];
-        for (int t = 0; t < parts; t++) {
+        Work<T> w = work.get();
+        Split<T> split = w.split != null ? w.split : (w.split = new Split<>(this));
+        split.set(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, m, n, accumulate, splitCols, units, parts);
+        try {
+            GemmPool.run(split, parts);
+        } finally {
+            split.a = split.b = split.c = null; // pin no caller's arrays between calls
+        }
+    }
+
+    /**
+     * The ranges of one parallel product: part {@code t} of {@code parts} is the {@code t}-th of equal runs of
+     * {@code units} panels (or strips), cut at panel (strip) boundaries, along the columns (or rows) of C. One instance
+     * per calling thread (in its {@link Work}) is refilled per call, so handing a product to {@link GemmPool} allocates
+     * nothing.
+     */
+    static final class Split<T> implements GemmPool.Parts {
+        private final SimdGemm<T> gemm;
+        T a, b, c;
+        private int lda, ldb, ldc, k, m, n, units, parts;
+        private boolean aPMajor, bPMajor, accumulate, splitCols;
+
+        Split(SimdGemm<T> gemm) {
+            this.gemm = gemm;
+        }
+
+        void set(T a, int lda, boolean aPMajor, T b, int ldb, boolean bPMajor, T c, int ldc, int k, int m, int n,
+                 boolean accumulate, boolean splitCols, int units, int parts) {
+            this.a = a;
+            this.lda = lda;
+            this.aPMajor = aPMajor;
+            this.b = b;
+            this.ldb = ldb;
+            this.bPMajor = bPMajor;
+            this.c = c;
+            this.ldc = ldc;
+            this.k = k;
+            this.m = m;
+            this.n = n;
+            this.accumulate = accumulate;
+            this.splitCols = splitCols;
+            this.units = units;
+            this.parts = parts;
+        }
+
+        @Override
+        public void run(int t) {
             int u0 = (int) ((long) units * t / parts), u1 = (int) ((long) units * (t + 1) / parts);
             if (splitCols) {
-                int j0 = u0 * nr, j1 = Math.min(n, u1 * nr);
-                tasks[t] = () -> serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, 0, m, j0, j1, accumulate);
+                gemm.serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, 0, m, u0 * gemm.nr, Math.min(n, u1 * gemm.nr), accumulate);
             } else {
-                int i0 = u0 * mr, i1 = Math.min(m, u1 * mr);
-                tasks[t] = () -> serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, i0, i1, 0, n, accumulate);
+                gemm.serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, u0 * gemm.mr, Math.min(m, u1 * gemm.mr), 0, n, accumulate);
             }
         }
-        GemmPool.run(tasks);
     }
 
     /** The blocked product for the rectangle {@code [i0, i1) × [j0, j1)} of C, on the calling thread. */

@@ -6,32 +6,147 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The kernel thread pool: every part runs exactly once, failures propagate, concurrent callers are safe. */
+/** The kernel thread pool: every part runs exactly once, failures propagate, concurrent and nested callers are safe. */
 class GemmPoolTest {
 
     @Test
     void runsEveryPartOnceAndRethrows() {
-        for (int rep = 0; rep < 200; rep++) {
-            AtomicInteger[] runs = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
-            GemmPool.run(new Runnable[]{runs[0]::incrementAndGet, runs[1]::incrementAndGet, runs[2]::incrementAndGet});
-            for (AtomicInteger r : runs) assertEquals(1, r.get());
+        for (int parts = 0; parts <= 5; parts++) {
+            for (int rep = 0; rep < 200; rep++) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(parts);
+                GemmPool.run(runs::incrementAndGet, parts);
+                for (int i = 0; i < parts; i++) assertEquals(1, runs.get(i), "part " + i + " of " + parts);
+            }
         }
         IllegalStateException boom = new IllegalStateException("boom");
         AtomicInteger other = new AtomicInteger();
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> GemmPool.run(new Runnable[]{
-                other::incrementAndGet, () -> { throw boom; }}));
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> GemmPool.run(p -> {
+            if (p == 1) throw boom;
+            other.incrementAndGet();
+        }, 2));
         assertSame(boom, thrown);
         assertEquals(1, other.get());
+        // the pool is usable again after a failure
+        AtomicIntegerArray runs = new AtomicIntegerArray(3);
+        GemmPool.run(runs::incrementAndGet, 3);
+        for (int i = 0; i < 3; i++) assertEquals(1, runs.get(i));
+        assertThrows(IllegalArgumentException.class, () -> GemmPool.run(p -> { }, -1));
+    }
+
+    @Test
+    void failureOfTheCallersPartWaitsForTheOthersAndCheckedFailuresAreWrapped() {
+        AtomicInteger finished = new AtomicInteger();
+        AssertionError boom = new AssertionError("caller's part");
+        AssertionError thrown = assertThrows(AssertionError.class, () -> GemmPool.run(p -> {
+            if (p == 0) throw boom;
+            sleep(5);
+            finished.incrementAndGet();
+        }, 3));
+        assertSame(boom, thrown);
+        // on the pool, every part runs and run() waits for them; on one thread the failure propagates at once
+        assertEquals(GemmPool.THREADS > 1 ? 2 : 0, finished.get(), "run returned before the other parts finished");
+
+        if (GemmPool.THREADS == 1) return; // on the calling thread a (sneaky) checked exception passes as it is
+        Exception checked = new Exception("checked");
+        RuntimeException wrapped = assertThrows(RuntimeException.class, () -> GemmPool.run(p -> {
+            if (p == 1) sneakyThrow(checked);
+        }, 2));
+        assertSame(checked, wrapped.getCause());
+    }
+
+    @Test
+    void concurrentCallersRunTheirOwnParts() throws Exception {
+        int callers = 4, calls = 2000;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < callers; t++) {
+                int id = t;
+                fs.add(pool.submit(() -> {
+                    for (int it = 0; it < calls; it++) {
+                        int parts = 2 + (it + id) % 3;
+                        int[] owner = new int[parts];
+                        AtomicIntegerArray runs = new AtomicIntegerArray(parts);
+                        GemmPool.run(p -> {
+                            owner[p] = id;
+                            runs.incrementAndGet(p);
+                        }, parts);
+                        for (int p = 0; p < parts; p++) {
+                            assertEquals(1, runs.get(p));
+                            assertEquals(id, owner[p]); // plain writes by workers are visible once run returns
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void nestedCallFromAWorkerRunsOnThatWorker() throws Exception {
+        assumeTrue(GemmPool.THREADS > 1, "needs a pool worker");
+        CountDownLatch workerDone = new CountDownLatch(1);
+        AtomicReference<Thread> workerThread = new AtomicReference<>();
+        AtomicIntegerArray inner = new AtomicIntegerArray(3);
+        List<Thread> innerThreads = new ArrayList<>();
+        Thread test = Thread.currentThread();
+        GemmPool.run(p -> {
+            if (p == 0) {
+                // the caller stays in part 0 until part 1 has run, so a worker must have claimed it
+                try {
+                    assertTrue(workerDone.await(30, TimeUnit.SECONDS), "no worker ran part 1");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                // a nested call from the caller's own part runs here too
+                GemmPool.run(q -> assertSame(test, Thread.currentThread()), 2);
+            } else {
+                workerThread.set(Thread.currentThread());
+                GemmPool.run(q -> {
+                    inner.incrementAndGet(q);
+                    synchronized (innerThreads) {
+                        innerThreads.add(Thread.currentThread());
+                    }
+                }, 3);
+                workerDone.countDown();
+            }
+        }, 2);
+        assertNotSame(test, workerThread.get());
+        for (int q = 0; q < 3; q++) assertEquals(1, inner.get(q));
+        for (Thread t : innerThreads) assertSame(workerThread.get(), t);
+    }
+
+    @Test
+    void nestedFailureFromAWorkerPropagatesToTheCaller() {
+        IllegalArgumentException boom = new IllegalArgumentException("inner");
+        for (int rep = 0; rep < 50; rep++) {
+            Throwable thrown = assertThrows(RuntimeException.class, () -> GemmPool.run(p -> GemmPool.run(q -> {
+                if (p == 1 && q == 1) throw boom;
+            }, 2), 2));
+            assertInstanceOf(IllegalArgumentException.class, thrown);
+            assertSame(boom, thrown);
+        }
     }
 
     @Test
@@ -58,5 +173,18 @@ class GemmPoolTest {
         } finally {
             callers.shutdownNow();
         }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+        throw (E) t;
     }
 }
