@@ -161,22 +161,26 @@ class DataLoaderTest {
         for (Tabular d : new Tabular[] {data(), bytes(1000, 37)}) {
             for (DType dt : DType.values()) {
                 DataLoader l = new DataLoader(d, 64, true, false, 9, dt);
-                for (long epoch = 0; epoch < 3; epoch++) {
-                    List<DataLoader.Batch> fresh = batches(l, epoch);
-                    int k = 0;
-                    for (DataLoader.Batch b : l.epochInPlace(epoch)) {
-                        DataLoader.Batch f = fresh.get(k++);
-                        assertArrayEquals(f.indices(), b.indices());
-                        assertArrayEquals(f.labels().toArray(), b.labels().toArray());
-                        assertArrayEquals(f.features().shape(), b.features().shape());
-                        assertTrue(f.features().contentEquals(b.features()), d + " " + dt + " epoch " + epoch + " batch " + k);
-                        assertEquals(dt, b.features().dtype());
-                        assertFalse(b.features().requiresGrad());
-                    }
-                    assertEquals(fresh.size(), k);
-                }
+                for (long epoch = 0; epoch < 3; epoch++) assertInPlaceEqualsFresh(l, epoch, () -> { });
             }
         }
+    }
+
+    /** Iterates an epoch in place, running {@code between} after each batch, and compares it with the fresh batches. */
+    private static void assertInPlaceEqualsFresh(DataLoader l, long epoch, Runnable between) {
+        List<DataLoader.Batch> fresh = batches(l, epoch);
+        int k = 0;
+        for (DataLoader.Batch b : l.epochInPlace(epoch)) {
+            DataLoader.Batch f = fresh.get(k++);
+            assertArrayEquals(f.indices(), b.indices());
+            assertArrayEquals(f.labels().toArray(), b.labels().toArray());
+            assertArrayEquals(f.features().shape(), b.features().shape());
+            assertTrue(f.features().contentEquals(b.features()), b.features().dtype() + " epoch " + epoch + " batch " + k);
+            assertEquals(f.features().dtype(), b.features().dtype());
+            assertFalse(b.features().requiresGrad());
+            between.run();
+        }
+        assertEquals(fresh.size(), k);
     }
 
     @Test
@@ -185,9 +189,11 @@ class DataLoaderTest {
         List<dev.jgrad.core.Tensor> xs = new ArrayList<>();
         for (DataLoader.Batch b : l.epochInPlace(0)) xs.add(b.features());
         assertEquals(5, xs.size());
-        for (int k = 1; k < 4; k++) assertTrue(xs.get(k) == xs.get(0), "one buffer for the full-size batches");
+        // two buffers for the full-size batches, alternating: one in use while the next batch is gathered into the other
+        assertTrue(xs.get(0) != xs.get(1));
+        for (int k = 2; k < 4; k++) assertTrue(xs.get(k) == xs.get(k % 2), "batch " + k + " reuses batch " + (k % 2) + "'s buffer");
         assertArrayEquals(new int[] {44, 5}, xs.get(4).shape());
-        assertTrue(xs.get(4) != xs.get(0));
+        assertTrue(xs.get(4) != xs.get(0) && xs.get(4) != xs.get(1));
         // a second iteration has buffers of its own
         assertTrue(l.epochInPlace(0).iterator().next().features() != xs.get(0));
     }
@@ -199,11 +205,15 @@ class DataLoaderTest {
         Iterator<DataLoader.Batch> it = l.epochInPlace(1).iterator();
         DataLoader.Batch b0 = it.next();
         float[] before = b0.features().toFloatArray();
-        DataLoader.Batch b1 = it.next();
-        assertTrue(b1.features() == b0.features(), "batch 1 reuses batch 0's buffer");
+        DataLoader.Batch b1 = it.next(); // from here on batch 2 is gathered into batch 0's buffer
+        assertTrue(b1.features() != b0.features());
+        DataLoader.Batch b2 = it.next();
+        assertTrue(b2.features() == b0.features(), "batch 2 reuses batch 0's buffer");
         assertFalse(java.util.Arrays.equals(before, b0.features().toFloatArray()), "so batch 0's features are gone");
-        for (int k = 0; k < b1.size(); k++) {
-            for (int j = 0; j < 8; j++) assertEquals((float) d.feature(b1.indices()[k], j), b1.features().at(k, j), 0f);
+        for (DataLoader.Batch b : new DataLoader.Batch[] {b2}) {
+            for (int k = 0; k < b.size(); k++) {
+                for (int j = 0; j < 8; j++) assertEquals((float) d.feature(b.indices()[k], j), b.features().at(k, j), 0f);
+            }
         }
     }
 
@@ -263,6 +273,28 @@ class DataLoaderTest {
             float[] row = new float[256];
             t.copyRows(new int[] {0}, row, 0);
             for (int k = 0; k < 256; k++) assertEquals((float) (k * scale), row[k], 0f, "byte " + k + " scale " + scale);
+        }
+    }
+
+    /**
+     * Batches gathered in the kernel pool's idle time (several chunks per batch, the pool kept busy with parallel
+     * matrix products between batches, as in a training step) equal the batches gathered on the calling thread.
+     */
+    @Test
+    void batchesGatheredInTheIdleTimeOfParallelKernelsAreExact() {
+        Tabular d = bytes(700, 784);
+        org.ejml.data.FMatrixRMaj a = new org.ejml.data.FMatrixRMaj(128, 784), w = new org.ejml.data.FMatrixRMaj(256, 784);
+        org.ejml.data.FMatrixRMaj c = new org.ejml.data.FMatrixRMaj(128, 256);
+        java.util.Arrays.fill(a.data, 0.5f);
+        java.util.Arrays.fill(w.data, 0.25f);
+        for (DType dt : DType.values()) {
+            DataLoader l = new DataLoader(d, 128, true, false, 5, dt); // 5 × 128 + 60
+            for (long epoch = 0; epoch < 3; epoch++) {
+                assertInPlaceEqualsFresh(l, epoch, () -> {
+                    dev.jgrad.core.kernel.Kernels.gemm(a, false, w, true, c, false);
+                    dev.jgrad.core.kernel.Kernels.gemm(a, false, w, true, c, false);
+                });
+            }
         }
     }
 }

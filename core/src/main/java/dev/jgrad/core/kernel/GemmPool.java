@@ -29,6 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * spinning, then parking until the worker that finishes the last part unparks it. Callers still only go parallel
  * above a size threshold (see {@link SimdKernels}).
  *
+ * <p><b>Idle time.</b> A worker with no part to run takes chunks of the one offered {@link IdleTask} (work such as
+ * gathering the next mini-batch), one at a time, checking for parts between chunks, so parallel calls keep priority.
+ *
  * <p>The number of threads is {@code -Djgrad.threads=N}, default {@link Runtime#availableProcessors()}.
  */
 final class GemmPool {
@@ -101,21 +104,22 @@ final class GemmPool {
         public void run() {
             while (true) {
                 if (runOnePart()) continue;
+                if (runIdleChunk()) continue;
                 if (spinForPart()) continue;
                 AWAKE.decrementAndGet();
                 parked = true;
                 // after announcing the park: a call published before this read is seen here, a later one sees `parked`
-                if (!claimable(STATE.get())) LockSupport.park(this);
+                if (!claimable(STATE.get()) && !idlePending()) LockSupport.park(this);
                 parked = false;
                 AWAKE.incrementAndGet();
                 Thread.interrupted(); // nobody should interrupt a pool thread; never let it turn park into a busy loop
             }
         }
 
-        /** Polls for a claimable part for up to {@link #SPIN_NANOS}. */
+        /** Polls for a claimable part (or an idle-time chunk) for up to {@link #SPIN_NANOS}. */
         private static boolean spinForPart() {
             long deadline = System.nanoTime() + SPIN_NANOS;
-            while (!claimable(STATE.get())) {
+            while (!claimable(STATE.get()) && !idlePending()) {
                 if (System.nanoTime() - deadline >= 0) return false;
                 Thread.onSpinWait();
             }
@@ -134,6 +138,36 @@ final class GemmPool {
                 ALL[i].start();
             }
         }
+    }
+
+    // --------------------------------------------------------------------------- idle-time work (IdleTask)
+
+    /** The started {@link IdleTask} whose chunks workers run when they have no part to run, or null. */
+    private static final AtomicReference<IdleTask> IDLE = new AtomicReference<>();
+
+    /** Offers a started task to the workers (ignored when another task is pending: its {@code join} then runs it). */
+    static void offerIdle(IdleTask task) {
+        if (THREADS == 1 || !IDLE.compareAndSet(null, task)) return;
+        wake(Workers.ALL, 1);
+    }
+
+    /** Takes a task back from the workers (its joining thread runs what is left). */
+    static void withdrawIdle(IdleTask task) {
+        IDLE.compareAndSet(task, null);
+    }
+
+    private static boolean idlePending() {
+        IdleTask t = IDLE.get();
+        return t != null && t.pending();
+    }
+
+    /** Runs one chunk of the offered idle task, if any is left; a drained task leaves the slot. */
+    private static boolean runIdleChunk() {
+        IdleTask t = IDLE.get();
+        if (t == null) return false;
+        if (t.runOne()) return true;
+        IDLE.compareAndSet(t, null);
+        return false;
     }
 
     /** Whether a worker is awake (busy or spinning), so that handing it a part costs no wake-up. */

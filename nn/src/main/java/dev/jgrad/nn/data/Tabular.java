@@ -390,9 +390,20 @@ public final class Tabular {
      * @param offset  first destination index
      */
     public void copyRows(int[] indices, double[] dst, int offset) {
-        Objects.checkFromIndexSize(offset, indices.length * numFeatures, dst.length);
-        for (int b = 0; b < indices.length; b++) {
-            copyRow(indices[b], dst, offset + b * numFeatures);
+        copyRows(indices, 0, indices.length, dst, offset);
+    }
+
+    /**
+     * {@link #copyRows(int[], double[], int)} for the rows {@code indices[from .. to)}: row {@code indices[b]} lands at
+     * {@code offset + (b - from) * numFeatures()} (so a batch can be gathered in pieces without copying its indices).
+     *
+     * @throws IndexOutOfBoundsException if {@code [from, to)} is not within {@code indices} or {@code dst} is too short
+     */
+    public void copyRows(int[] indices, int from, int to, double[] dst, int offset) {
+        Objects.checkFromToIndex(from, to, indices.length);
+        Objects.checkFromIndexSize(offset, (to - from) * numFeatures, dst.length);
+        for (int b = from; b < to; b++) {
+            copyRow(indices[b], dst, offset + (b - from) * numFeatures);
         }
     }
 
@@ -405,12 +416,23 @@ public final class Tabular {
      * @param offset  first destination index
      */
     public void copyRows(int[] indices, float[] dst, int offset) {
-        Objects.checkFromIndexSize(offset, indices.length * numFeatures, dst.length);
+        copyRows(indices, 0, indices.length, dst, offset);
+    }
+
+    /**
+     * {@link #copyRows(int[], float[], int)} for the rows {@code indices[from .. to)}: row {@code indices[b]} lands at
+     * {@code offset + (b - from) * numFeatures()}.
+     *
+     * @throws IndexOutOfBoundsException if {@code [from, to)} is not within {@code indices} or {@code dst} is too short
+     */
+    public void copyRows(int[] indices, int from, int to, float[] dst, int offset) {
+        Objects.checkFromToIndex(from, to, indices.length);
+        Objects.checkFromIndexSize(offset, (to - from) * numFeatures, dst.length);
         float[] lut = floatOfByte;
-        for (int b = 0; b < indices.length; b++) {
+        for (int b = from; b < to; b++) {
             int row = checkRow("copyRows", "index", indices[b]);
             int base = row * numFeatures;
-            int out = offset + b * numFeatures;
+            int out = offset + (b - from) * numFeatures;
             if (lut != null) {
                 ByteRows.INSTANCE.toFloats(bytes, base, dst, out, numFeatures, byteScale, lut);
             } else {
