@@ -47,9 +47,39 @@ public final class Tensor {
         }
         this.shape = shape.clone();
         this.storage = storage;
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        int rows = shape.length == 0 ? 1 : Shape.prod(shape, 0, shape.length - 1);
-        this.matrix = storage.wrap(rows, cols);
+        this.matrix = storage.wrap(rows(shape), cols(shape));
+    }
+
+    /** A tensor over {@code storage} and its matrix {@code [rows(shape), cols(shape)]}; takes ownership of {@code shape}. */
+    private Tensor(int[] shape, Storage storage, Matrix matrix) {
+        this.shape = shape;
+        this.storage = storage;
+        this.matrix = matrix;
+    }
+
+    /** Rows of the matrix that holds a tensor of this shape: the product of all but the last dimension. */
+    private static int rows(int[] shape) {
+        return shape.length == 0 ? 1 : Shape.prod(shape, 0, shape.length - 1);
+    }
+
+    /** Columns of the matrix that holds a tensor of this shape: the last dimension. */
+    private static int cols(int[] shape) {
+        return shape.length == 0 ? 1 : shape[shape.length - 1];
+    }
+
+    /**
+     * A zero-filled heap tensor of a checked shape that it takes over. The EJML matrix is created with its array
+     * ({@code new FMatrixRMaj(rows, cols)}), not wrapped around one: {@code wrap} builds an empty matrix first, whose
+     * array is garbage at once.
+     */
+    private static Tensor allocate(DType dtype, int[] shape) {
+        int rows = rows(shape), cols = cols(shape);
+        if (dtype == DType.FLOAT32) {
+            FMatrixRMaj m = new FMatrixRMaj(rows, cols);
+            return new Tensor(shape, Storage.of(m), m);
+        }
+        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+        return new Tensor(shape, Storage.of(m), m);
     }
 
     // ------------------------------------------------------------------ factories
@@ -108,12 +138,18 @@ public final class Tensor {
      * @throws IllegalArgumentException for a null dtype or shape, or a negative dimension
      */
     public static Tensor zeros(DType dtype, int... shape) {
-        if (dtype == null) throw new IllegalArgumentException("zeros: dtype is null");
         if (shape == null) throw new IllegalArgumentException("zeros: shape is null");
+        return allocate(dtype, checked("zeros", dtype, shape.clone()));
+    }
+
+    /** Returns {@code shape} after checking it and {@code dtype} (messages name {@code op}). */
+    private static int[] checked(String op, DType dtype, int[] shape) {
+        if (dtype == null) throw new IllegalArgumentException(op + ": dtype is null");
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("zeros: negative dimension in shape " + Shape.str(shape));
+            if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Shape.str(shape));
         }
-        return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape);
+        Shape.numel(shape); // throws for more than 2^31-1 elements
+        return shape;
     }
 
     /** A tensor of ones. */
@@ -142,6 +178,16 @@ public final class Tensor {
         return scratch(dtype, shape, true);
     }
 
+    /** A 1-D {@link #scratch} tensor {@code [length]} (no varargs array). */
+    public static Tensor scratch(DType dtype, int length) {
+        return scratchOwned(dtype, new int[]{length}, true);
+    }
+
+    /** A 2-D {@link #scratch} tensor {@code [rows, cols]} (no varargs array). */
+    public static Tensor scratch(DType dtype, int rows, int cols) {
+        return scratchOwned(dtype, new int[]{rows, cols}, true);
+    }
+
     /** {@link #scratch} with the shape and dtype of {@code like}. */
     public static Tensor scratchLike(Tensor like) {
         return scratch(like.dtype(), like.shape, true);
@@ -155,19 +201,34 @@ public final class Tensor {
         return scratch(dtype, shape, false);
     }
 
+    /** A 1-D {@link #scratchUninitialized} tensor {@code [length]} (no varargs array). */
+    public static Tensor scratchUninitialized(DType dtype, int length) {
+        return scratchOwned(dtype, new int[]{length}, false);
+    }
+
+    /** A 2-D {@link #scratchUninitialized} tensor {@code [rows, cols]} (no varargs array). */
+    public static Tensor scratchUninitialized(DType dtype, int rows, int cols) {
+        return scratchOwned(dtype, new int[]{rows, cols}, false);
+    }
+
     /** {@link #scratchUninitialized} with the shape and dtype of {@code like}. */
     public static Tensor scratchUninitializedLike(Tensor like) {
         return scratch(like.dtype(), like.shape, false);
     }
 
+    /** A scratch tensor of a shape the caller keeps (copied). */
     private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
+        if (Workspace.current() == null) return zeros(dtype, shape);
+        return scratchOwned(dtype, shape.clone(), zero);
+    }
+
+    /** A scratch tensor that takes over {@code shape}. */
+    private static Tensor scratchOwned(DType dtype, int[] shape, boolean zero) {
         Workspace ws = Workspace.current();
-        if (ws == null) return zeros(dtype, shape);
-        if (dtype == null) throw new IllegalArgumentException("scratch: dtype is null");
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("scratch: negative dimension in shape " + Shape.str(shape));
-        }
-        Tensor t = new Tensor(ws.take(dtype, Shape.numel(shape), zero), shape);
+        if (ws == null) return allocate(dtype, checked("zeros", dtype, shape));
+        checked("scratch", dtype, shape);
+        Storage s = ws.take(dtype, Shape.numel(shape), zero);
+        Tensor t = new Tensor(shape, s, s.wrap(rows(shape), cols(shape)));
         t.lease = ws;
         t.leaseGen = ws.generation;
         return t;
@@ -178,6 +239,11 @@ public final class Tensor {
         Tensor t = scratch(src.dtype(), src.shape, false);
         t.storage.copyFrom(src.live(), 0, 0, src.numel());
         return t;
+    }
+
+    /** True when both tensors have the same shape (no copy of either). */
+    boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
     }
 
     /** True when this tensor's array came from a workspace scope that is still open. */
