@@ -172,7 +172,7 @@ public final class Tensor {
     /**
      * A zero-filled tensor for an op's result or gradient: from the {@link Workspace} open on this thread (valid until
      * its scope closes), or from the heap when none is open. Ops — built-in and custom {@link Function}s — use this
-     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates nothing.
+     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates no arrays.
      */
     public static Tensor scratch(DType dtype, int... shape) {
         return scratch(dtype, shape, true);
@@ -180,12 +180,12 @@ public final class Tensor {
 
     /** A 1-D {@link #scratch} tensor {@code [length]} (no varargs array). */
     public static Tensor scratch(DType dtype, int length) {
-        return scratchOwned(dtype, new int[]{length}, true);
+        return scratch(dtype, 1, length, 0, true);
     }
 
     /** A 2-D {@link #scratch} tensor {@code [rows, cols]} (no varargs array). */
     public static Tensor scratch(DType dtype, int rows, int cols) {
-        return scratchOwned(dtype, new int[]{rows, cols}, true);
+        return scratch(dtype, 2, rows, cols, true);
     }
 
     /** {@link #scratch} with the shape and dtype of {@code like}. */
@@ -203,12 +203,12 @@ public final class Tensor {
 
     /** A 1-D {@link #scratchUninitialized} tensor {@code [length]} (no varargs array). */
     public static Tensor scratchUninitialized(DType dtype, int length) {
-        return scratchOwned(dtype, new int[]{length}, false);
+        return scratch(dtype, 1, length, 0, false);
     }
 
     /** A 2-D {@link #scratchUninitialized} tensor {@code [rows, cols]} (no varargs array). */
     public static Tensor scratchUninitialized(DType dtype, int rows, int cols) {
-        return scratchOwned(dtype, new int[]{rows, cols}, false);
+        return scratch(dtype, 2, rows, cols, false);
     }
 
     /** {@link #scratchUninitialized} with the shape and dtype of {@code like}. */
@@ -216,19 +216,37 @@ public final class Tensor {
         return scratch(like.dtype(), like.shape, false);
     }
 
-    /** A scratch tensor of a shape the caller keeps (copied). */
+    /** A scratch tensor of a shape the caller keeps (copied unless the pooled array's cached shape is equal). */
     private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
-        if (Workspace.current() == null) return zeros(dtype, shape);
-        return scratchOwned(dtype, shape.clone(), zero);
+        Workspace ws = Workspace.current();
+        if (ws == null) return zeros(dtype, shape);
+        checked("scratch", dtype, shape);
+        Storage s = ws.take(dtype, Shape.numel(shape), zero, shape);
+        int[] cached = s.leasedShape(shape);
+        return leased(ws, s, cached != null ? cached : shape.clone());
     }
 
-    /** A scratch tensor that takes over {@code shape}. */
-    private static Tensor scratchOwned(DType dtype, int[] shape, boolean zero) {
+    /** A scratch tensor of rank 1 ({@code [d0]}) or 2 ({@code [d0, d1]}), without a shape array unless one must be made. */
+    private static Tensor scratch(DType dtype, int rank, int d0, int d1, boolean zero) {
         Workspace ws = Workspace.current();
-        if (ws == null) return allocate(dtype, checked("zeros", dtype, shape));
-        checked("scratch", dtype, shape);
-        Storage s = ws.take(dtype, Shape.numel(shape), zero);
-        Tensor t = new Tensor(shape, s, s.wrap(rows(shape), cols(shape)));
+        long n = rank == 1 ? d0 : (long) d0 * d1;
+        if (ws == null || dtype == null || d0 < 0 || d1 < 0 || n > Integer.MAX_VALUE) {
+            return scratch(dtype, rank == 1 ? new int[]{d0} : new int[]{d0, d1}, zero); // the heap, or the error message
+        }
+        int[] probe = ws.probe(rank, d0, d1);
+        Storage s = ws.take(dtype, (int) n, zero, probe);
+        int[] cached = s.leasedShape(probe);
+        return leased(ws, s, cached != null ? cached : probe.clone());
+    }
+
+    /**
+     * The scratch tensor over {@code s}, leased from {@code ws}; takes over {@code shape}. With the workspace's pooled
+     * array it reuses the shape array and the EJML matrix of the previous tensor over that array ({@link Storage#lease}),
+     * so a repeated step allocates only the {@code Tensor} objects themselves. Those are not recycled: a reference kept
+     * from an earlier step must keep failing ("recycled"), which it could not if the same object came back live.
+     */
+    private static Tensor leased(Workspace ws, Storage s, int[] shape) {
+        Tensor t = new Tensor(shape, s, s.lease(shape, rows(shape), cols(shape)));
         t.lease = ws;
         t.leaseGen = ws.generation;
         return t;
