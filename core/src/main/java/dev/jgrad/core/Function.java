@@ -1,6 +1,5 @@
 package dev.jgrad.core;
 
-import java.util.Arrays;
 
 /**
  * A differentiable op: forward and backward side by side. This is the public way to add an op, and the
@@ -31,8 +30,15 @@ import java.util.Arrays;
  * All tensor inputs must share one dtype; mixing float32 and float64 is an error.
  */
 public abstract class Function {
+    private static final Tensor[] NO_INPUTS = new Tensor[0];
+
     private Tensor[] inputs;
-    private boolean[] needsGrad;
+    /** Inputs of the applied op, -1 before {@link #apply}; {@link #needsInputGrad} is false for all before. */
+    private int arity = -1;
+    /** Bit {@code i}: input {@code i} needs a gradient (ops of up to 64 inputs: no array per op). */
+    private long needsMask;
+    /** The same for ops of more than 64 inputs, else null. */
+    private boolean[] needsWide;
     private Tensor[] saved;
     private boolean applied;
     private boolean released;
@@ -72,7 +78,9 @@ public abstract class Function {
 
     /** True if input {@code i} needs a gradient (valid in backward, and in forward once inputs are known). */
     protected final boolean needsInputGrad(int i) {
-        return needsGrad != null && needsGrad[i];
+        if (arity < 0) return false;
+        java.util.Objects.checkIndex(i, arity);
+        return needsWide != null ? needsWide[i] : (needsMask >>> i & 1) != 0;
     }
 
     /**
@@ -90,7 +98,8 @@ public abstract class Function {
         applied = true;
         DType dtype = null;
         boolean any = false;
-        boolean[] needs = new boolean[in.length];
+        long mask = 0;
+        boolean[] wide = in.length > 64 ? new boolean[in.length] : null;
         for (int i = 0; i < in.length; i++) {
             if (in[i] == null) throw new IllegalArgumentException(name() + ": input " + i + " is null");
             if (dtype == null) dtype = in[i].dtype();
@@ -98,14 +107,21 @@ public abstract class Function {
                 throw new IllegalArgumentException(name() + ": mixed dtypes " + dtypes(in)
                         + "; convert with tensor.to(DType) so all inputs share one dtype");
             }
-            needs[i] = in[i].requiresGrad();
-            any |= needs[i];
+            boolean needs = in[i].requiresGrad();
+            if (wide != null) wide[i] = needs;
+            else if (needs) mask |= 1L << i;
+            any |= needs;
         }
         boolean record = any && GradMode.isEnabled();
-        needsGrad = record ? needs : new boolean[in.length];
+        arity = in.length;
+        needsMask = record ? mask : 0;
+        needsWide = wide == null ? null : record ? wide : new boolean[in.length];
         Tensor out;
-        try (GradMode.Scope s = GradMode.noGrad()) {
+        int[] noGrad = GradMode.suspend();
+        try {
             out = forward(in);
+        } finally {
+            GradMode.resume(noGrad);
         }
         if (out == null) throw new IllegalStateException(name() + ": forward returned null");
         for (Tensor t : in) {
@@ -139,7 +155,7 @@ public abstract class Function {
         if (!AnomalyMode.allFinite(gradOutput)) return;
         for (Tensor t : inputs) if (!AnomalyMode.allFinite(t)) return;
         for (int i = 0; i < grads.length; i++) {
-            if (grads[i] == null || !needsGrad[i]) continue;
+            if (grads[i] == null || !needsInputGrad(i)) continue;
             int bad = AnomalyMode.firstNonFinite(grads[i]);
             if (bad >= 0) {
                 throw new AnomalyMode.AnomalyException("anomaly: backward of " + name() + " produced " + grads[i].get(bad) + " in the gradient of input " + i
@@ -165,17 +181,20 @@ public abstract class Function {
     Tensor[] runBackward(Tensor gradOutput) {
         if (released) saved(); // throws the explanatory message
         Tensor[] g;
-        try (GradMode.Scope s = GradMode.noGrad()) {
+        int[] noGrad = GradMode.suspend();
+        try {
             g = backward(gradOutput);
+        } finally {
+            GradMode.resume(noGrad);
         }
         if (g == null || g.length != inputs.length) {
             throw new IllegalStateException(name() + ": backward returned " + (g == null ? "null" : g.length + " gradients")
                     + " for " + inputs.length + " inputs");
         }
         for (int i = 0; i < g.length; i++) {
-            if (g[i] != null && needsGrad[i]) {
+            if (g[i] != null && needsInputGrad(i)) {
                 Tensor x = inputs[i];
-                if (!Arrays.equals(g[i].shape(), x.shape()) || g[i].dtype() != x.dtype()) {
+                if (!g[i].sameShape(x) || g[i].dtype() != x.dtype()) {
                     throw new IllegalStateException(name() + ": backward returned a gradient of shape " + Shape.str(g[i].shape())
                             + " " + g[i].dtype() + " for input " + i + " of shape " + Shape.str(x.shape()) + " " + x.dtype());
                 }
@@ -188,7 +207,7 @@ public abstract class Function {
     /** Frees what backward needed: saved tensors and the links to the inputs, so a held output pins nothing. */
     void release() {
         saved = null;
-        inputs = new Tensor[0];
+        inputs = NO_INPUTS;
         released = true;
     }
 

@@ -24,9 +24,23 @@ public final class GradMode {
 
     /** Opens a scope in which no graph is recorded on this thread; close it to restore the previous mode. */
     public static Scope noGrad() {
+        return new Scope(suspend());
+    }
+
+    /**
+     * The engine's no-grad scope without a {@link Scope} object (every op's forward and backward opens one, so this
+     * saves an allocation per op): recording is off on this thread until {@link #resume} is called with the returned
+     * counter, which the caller must do exactly once, in a {@code finally}. Nests with {@link #noGrad()} like a scope.
+     */
+    static int[] suspend() {
         int[] depth = DISABLED_DEPTH.get();
         depth[0]++;
-        return new Scope(depth);
+        return depth;
+    }
+
+    /** Ends a {@link #suspend}. */
+    static void resume(int[] depth) {
+        depth[0]--;
     }
 
     /** A no-grad scope; {@link #close()} is idempotent. */
@@ -42,7 +56,7 @@ public final class GradMode {
         public void close() {
             if (!closed) {
                 closed = true;
-                depth[0]--;
+                resume(depth);
             }
         }
     }

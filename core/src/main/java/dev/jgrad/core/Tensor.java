@@ -47,9 +47,39 @@ public final class Tensor {
         }
         this.shape = shape.clone();
         this.storage = storage;
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        int rows = shape.length == 0 ? 1 : Shape.prod(shape, 0, shape.length - 1);
-        this.matrix = storage.wrap(rows, cols);
+        this.matrix = storage.wrap(rows(shape), cols(shape));
+    }
+
+    /** A tensor over {@code storage} and its matrix {@code [rows(shape), cols(shape)]}; takes ownership of {@code shape}. */
+    private Tensor(int[] shape, Storage storage, Matrix matrix) {
+        this.shape = shape;
+        this.storage = storage;
+        this.matrix = matrix;
+    }
+
+    /** Rows of the matrix that holds a tensor of this shape: the product of all but the last dimension. */
+    private static int rows(int[] shape) {
+        return shape.length == 0 ? 1 : Shape.prod(shape, 0, shape.length - 1);
+    }
+
+    /** Columns of the matrix that holds a tensor of this shape: the last dimension. */
+    private static int cols(int[] shape) {
+        return shape.length == 0 ? 1 : shape[shape.length - 1];
+    }
+
+    /**
+     * A zero-filled heap tensor of a checked shape that it takes over. The EJML matrix is created with its array
+     * ({@code new FMatrixRMaj(rows, cols)}), not wrapped around one: {@code wrap} builds an empty matrix first, whose
+     * array is garbage at once.
+     */
+    private static Tensor allocate(DType dtype, int[] shape) {
+        int rows = rows(shape), cols = cols(shape);
+        if (dtype == DType.FLOAT32) {
+            FMatrixRMaj m = new FMatrixRMaj(rows, cols);
+            return new Tensor(shape, Storage.of(m), m);
+        }
+        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
+        return new Tensor(shape, Storage.of(m), m);
     }
 
     // ------------------------------------------------------------------ factories
@@ -108,12 +138,18 @@ public final class Tensor {
      * @throws IllegalArgumentException for a null dtype or shape, or a negative dimension
      */
     public static Tensor zeros(DType dtype, int... shape) {
-        if (dtype == null) throw new IllegalArgumentException("zeros: dtype is null");
         if (shape == null) throw new IllegalArgumentException("zeros: shape is null");
+        return allocate(dtype, checked("zeros", dtype, shape.clone()));
+    }
+
+    /** Returns {@code shape} after checking it and {@code dtype} (messages name {@code op}). */
+    private static int[] checked(String op, DType dtype, int[] shape) {
+        if (dtype == null) throw new IllegalArgumentException(op + ": dtype is null");
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("zeros: negative dimension in shape " + Shape.str(shape));
+            if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Shape.str(shape));
         }
-        return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape);
+        Shape.numel(shape); // throws for more than 2^31-1 elements
+        return shape;
     }
 
     /** A tensor of ones. */
@@ -136,10 +172,20 @@ public final class Tensor {
     /**
      * A zero-filled tensor for an op's result or gradient: from the {@link Workspace} open on this thread (valid until
      * its scope closes), or from the heap when none is open. Ops — built-in and custom {@link Function}s — use this
-     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates nothing.
+     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates no arrays.
      */
     public static Tensor scratch(DType dtype, int... shape) {
         return scratch(dtype, shape, true);
+    }
+
+    /** A 1-D {@link #scratch} tensor {@code [length]} (no varargs array). */
+    public static Tensor scratch(DType dtype, int length) {
+        return scratch(dtype, 1, length, 0, true);
+    }
+
+    /** A 2-D {@link #scratch} tensor {@code [rows, cols]} (no varargs array). */
+    public static Tensor scratch(DType dtype, int rows, int cols) {
+        return scratch(dtype, 2, rows, cols, true);
     }
 
     /** {@link #scratch} with the shape and dtype of {@code like}. */
@@ -155,19 +201,52 @@ public final class Tensor {
         return scratch(dtype, shape, false);
     }
 
+    /** A 1-D {@link #scratchUninitialized} tensor {@code [length]} (no varargs array). */
+    public static Tensor scratchUninitialized(DType dtype, int length) {
+        return scratch(dtype, 1, length, 0, false);
+    }
+
+    /** A 2-D {@link #scratchUninitialized} tensor {@code [rows, cols]} (no varargs array). */
+    public static Tensor scratchUninitialized(DType dtype, int rows, int cols) {
+        return scratch(dtype, 2, rows, cols, false);
+    }
+
     /** {@link #scratchUninitialized} with the shape and dtype of {@code like}. */
     public static Tensor scratchUninitializedLike(Tensor like) {
         return scratch(like.dtype(), like.shape, false);
     }
 
+    /** A scratch tensor of a shape the caller keeps (copied unless the pooled array's cached shape is equal). */
     private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
         Workspace ws = Workspace.current();
         if (ws == null) return zeros(dtype, shape);
-        if (dtype == null) throw new IllegalArgumentException("scratch: dtype is null");
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("scratch: negative dimension in shape " + Shape.str(shape));
+        checked("scratch", dtype, shape);
+        Storage s = ws.take(dtype, Shape.numel(shape), zero, shape);
+        int[] cached = s.leasedShape(shape);
+        return leased(ws, s, cached != null ? cached : shape.clone());
+    }
+
+    /** A scratch tensor of rank 1 ({@code [d0]}) or 2 ({@code [d0, d1]}), without a shape array unless one must be made. */
+    private static Tensor scratch(DType dtype, int rank, int d0, int d1, boolean zero) {
+        Workspace ws = Workspace.current();
+        long n = rank == 1 ? d0 : (long) d0 * d1;
+        if (ws == null || dtype == null || d0 < 0 || d1 < 0 || n > Integer.MAX_VALUE) {
+            return scratch(dtype, rank == 1 ? new int[]{d0} : new int[]{d0, d1}, zero); // the heap, or the error message
         }
-        Tensor t = new Tensor(ws.take(dtype, Shape.numel(shape), zero), shape);
+        int[] probe = ws.probe(rank, d0, d1);
+        Storage s = ws.take(dtype, (int) n, zero, probe);
+        int[] cached = s.leasedShape(probe);
+        return leased(ws, s, cached != null ? cached : probe.clone());
+    }
+
+    /**
+     * The scratch tensor over {@code s}, leased from {@code ws}; takes over {@code shape}. With the workspace's pooled
+     * array it reuses the shape array and the EJML matrix of the previous tensor over that array ({@link Storage#lease}),
+     * so a repeated step allocates only the {@code Tensor} objects themselves. Those are not recycled: a reference kept
+     * from an earlier step must keep failing ("recycled"), which it could not if the same object came back live.
+     */
+    private static Tensor leased(Workspace ws, Storage s, int[] shape) {
+        Tensor t = new Tensor(shape, s, s.lease(shape, rows(shape), cols(shape)));
         t.lease = ws;
         t.leaseGen = ws.generation;
         return t;
@@ -178,6 +257,11 @@ public final class Tensor {
         Tensor t = scratch(src.dtype(), src.shape, false);
         t.storage.copyFrom(src.live(), 0, 0, src.numel());
         return t;
+    }
+
+    /** True when both tensors have the same shape (no copy of either). */
+    boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
     }
 
     /** True when this tensor's array came from a workspace scope that is still open. */

@@ -3,7 +3,7 @@ package dev.jgrad.core;
 import java.util.ArrayList;
 
 /**
- * Buffer reuse for steps whose graph has the same shape every time: a training step allocates nothing once warm.
+ * Buffer reuse for steps whose graph has the same shape every time: once warm, a training step allocates no arrays.
  *
  * <p>While a workspace is {@linkplain #open() open} on a thread, ops take the arrays for their results and gradients
  * ({@link Tensor#scratch}) from the workspace's pools instead of the heap; {@link #close()} returns every array handed
@@ -28,6 +28,12 @@ import java.util.ArrayList;
  * ("buffer recycled") rather than return wrong numbers; {@link Tensor#copy()} inside the scope keeps a value (copies
  * and every factory such as {@link Tensor#zeros} always use the heap). A parameter gradient cleared by
  * {@code zeroGrad()} is likewise recycled, so a reference to the old {@code grad()} tensor becomes unusable.
+ *
+ * <p><b>What a warm step still allocates.</b> A pooled array comes back with the shape array and the EJML matrix of
+ * the last tensor over it, so those are not made again either; what remains per op is small and fixed by the API: the
+ * {@link Function} node, its result's {@link Tensor} object and a few short {@code Tensor[]} arrays (inputs, saved
+ * tensors, gradients). Tensor objects are deliberately never recycled: a reference kept from an earlier step must keep
+ * throwing, which it could not do if the same object were handed out again as a live tensor.
  *
  * <p>A workspace belongs to one thread at a time and scopes do not nest (one open workspace per thread). Pools are
  * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed.
@@ -116,17 +122,44 @@ public final class Workspace implements AutoCloseable {
         return bytesAllocated;
     }
 
+    /** Reusable shape arrays for {@link #take}'s lookup of a 1-D or 2-D shape (a workspace is used by one thread at a time). */
+    private final int[] probe1 = new int[1], probe2 = new int[2];
+
+    /** {@code [d0]} (rank 1) or {@code [d0, d1]} (rank 2) in an array of this workspace: valid until the next call. */
+    int[] probe(int rank, int d0, int d1) {
+        if (rank == 1) {
+            probe1[0] = d0;
+            return probe1;
+        }
+        probe2[0] = d0;
+        probe2[1] = d1;
+        return probe2;
+    }
+
     /** The workspace open on the calling thread, or null. */
     public static Workspace current() {
         return ACTIVE.get();
     }
 
-    /** A buffer of {@code n} elements for the current scope, zero-filled when {@code zero}. */
-    Storage take(DType dtype, int n, boolean zero) {
+    /**
+     * A buffer of {@code n} elements for the current scope, zero-filled when {@code zero}. Among the free buffers of that
+     * length it prefers one that last backed a tensor of {@code shape} (only compared, never kept), so that the shape
+     * array and EJML matrix cached with it ({@link Storage#lease}) fit again when several shapes share a length (the
+     * {@code [128, 10]} logits and the {@code [10, 128]} weight gradient of a classifier).
+     */
+    Storage take(DType dtype, int n, boolean zero, int[] shape) {
         Pool p = pool(dtype, n);
         Storage s;
         if (p.size > 0) {
-            s = p.free[--p.size];
+            int pick = p.size - 1;
+            for (int i = pick; i >= 0; i--) {
+                if (p.free[i].leasedShape(shape) != null) {
+                    pick = i;
+                    break;
+                }
+            }
+            s = p.free[pick];
+            p.free[pick] = p.free[--p.size];
             p.free[p.size] = null;
             if (zero) s.fill(0.0);
         } else {

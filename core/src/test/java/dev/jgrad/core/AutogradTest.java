@@ -240,4 +240,101 @@ class AutogradTest {
         sum(mul(x, x)).backward();
         assertArrayEquals(new double[]{4, 8}, x.grad().toDoubleArray());
     }
+
+    /** Sums any number of same-shape inputs; records which inputs needed a gradient as forward and backward saw it. */
+    private static final class SumAll extends Function {
+        boolean[] inForward, inBackward;
+
+        @Override
+        protected Tensor forward(Tensor... in) {
+            inForward = needs(in.length);
+            assertFalse(GradMode.isEnabled());
+            Tensor y = Tensor.zerosLike(in[0]);
+            for (Tensor t : in) for (int i = 0; i < y.numel(); i++) y.set(i, y.get(i) + t.get(i));
+            return y;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            inBackward = needs(inBackward == null ? 0 : inBackward.length);
+            Tensor[] grads = new Tensor[inBackward.length];
+            for (int i = 0; i < grads.length; i++) if (needsInputGrad(i)) grads[i] = g.copy();
+            return grads;
+        }
+
+        private boolean[] needs(int n) {
+            boolean[] b = new boolean[n];
+            for (int i = 0; i < n; i++) b[i] = needsInputGrad(i);
+            return b;
+        }
+    }
+
+    @Test
+    void needsInputGradTracksEveryInputOfNarrowAndWideOps() {
+        for (int n : new int[]{1, 2, 63, 64, 65, 130}) {
+            Tensor[] in = new Tensor[n];
+            for (int i = 0; i < n; i++) in[i] = Tensor.of(new double[]{i, 1}, 2).requiresGrad(i % 3 == 1);
+            SumAll op = new SumAll();
+            assertFalse(op.needsInputGrad(0), "before apply");
+            Tensor y = op.apply(in);
+            op.inBackward = new boolean[n];
+            for (int i = 0; i < n; i++) assertEquals(i % 3 == 1, op.inForward[i], "input " + i + " of " + n);
+            int bad = n;
+            assertThrows(IndexOutOfBoundsException.class, () -> op.needsInputGrad(bad));
+            if (n > 1) {
+                sum(y).backward();
+                for (int i = 0; i < n; i++) {
+                    assertEquals(i % 3 == 1, op.inBackward[i]);
+                    assertEquals(i % 3 == 1, in[i].grad() != null, "gradient of input " + i + " of " + n);
+                }
+            }
+            // without recording nothing needs a gradient
+            SumAll off = new SumAll();
+            try (var scope = GradMode.noGrad()) {
+                off.apply(in);
+            }
+            for (boolean b : off.inForward) assertFalse(b);
+        }
+    }
+
+    private static Function failingForward() {
+        return new Function() {
+            @Override
+            protected Tensor forward(Tensor... in) {
+                throw new IllegalStateException("forward failed");
+            }
+
+            @Override
+            protected Tensor[] backward(Tensor g) {
+                return new Tensor[]{null};
+            }
+        };
+    }
+
+    @Test
+    void gradModeIsRestoredWhenForwardOrBackwardThrows() {
+        Tensor x = Tensor.of(new double[]{1}, 1).requiresGrad(true);
+        assertThrows(IllegalStateException.class, () -> failingForward().apply(x));
+        assertTrue(GradMode.isEnabled());
+        Function failingBackward = new Function() {
+            @Override
+            protected Tensor forward(Tensor... in) {
+                return in[0].copy();
+            }
+
+            @Override
+            protected Tensor[] backward(Tensor g) {
+                assertFalse(GradMode.isEnabled());
+                throw new IllegalStateException("backward failed");
+            }
+        };
+        Tensor y = failingBackward.apply(x);
+        assertThrows(IllegalStateException.class, () -> sum(y).backward());
+        assertTrue(GradMode.isEnabled());
+        try (var scope = GradMode.noGrad()) {
+            assertThrows(IllegalStateException.class, () -> failingForward().apply(x));
+            assertFalse(GradMode.isEnabled(), "the user's scope is still open");
+        }
+        assertTrue(GradMode.isEnabled());
+    }
 }

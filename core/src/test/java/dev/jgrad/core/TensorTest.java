@@ -109,4 +109,44 @@ class TensorTest {
         assertArrayEquals(new int[]{2, 2}, t.shape());
         assertEquals(3, t.get(2));
     }
+
+    @Test
+    void zerosOfEveryRankShareOneArrayWithTheirMatrix() {
+        for (int[] shape : new int[][]{{}, {0}, {5}, {2, 3}, {3, 0}, {0, 4}, {2, 3, 4}}) {
+            Tensor f = Tensor.zeros(DType.FLOAT32, shape), d = Tensor.zeros(DType.FLOAT64, shape);
+            assertSame(((Storage.F32) f.storage()).a, f.fmatrix().data);
+            assertSame(((Storage.F64) d.storage()).a, d.dmatrix().data);
+            assertEquals(Shape.numel(shape), f.fmatrix().data.length);
+            assertArrayEquals(shape, d.shape());
+        }
+        int[] shape = {2, 3};
+        Tensor t = Tensor.zeros(DType.FLOAT32, shape);
+        shape[0] = 7;
+        assertArrayEquals(new int[]{2, 3}, t.shape(), "the caller's array is copied");
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(null, 2));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.FLOAT32, 2, -1));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.FLOAT32, 65536, 65536));
+    }
+
+    @Test
+    void vectorAndMatrixScratchOverloadsMatchTheVarargsOnes() {
+        for (boolean inWorkspace : new boolean[]{false, true}) {
+            try (Workspace ws = inWorkspace ? new Workspace().open() : null) {
+                Tensor v = Tensor.scratch(DType.FLOAT64, 4), m = Tensor.scratchUninitialized(DType.FLOAT32, 2, 3);
+                Tensor u = Tensor.scratchUninitialized(DType.FLOAT64, 3), z = Tensor.scratch(DType.FLOAT32, 3, 2);
+                assertArrayEquals(new int[]{4}, v.shape());
+                assertArrayEquals(new int[]{2, 3}, m.shape());
+                assertArrayEquals(new int[]{3}, u.shape());
+                assertEquals(2, m.fmatrix().numRows);
+                assertEquals(3, m.fmatrix().numCols);
+                assertEquals(1, u.dmatrix().numRows);
+                assertArrayEquals(new double[4], v.toDoubleArray());
+                assertArrayEquals(new float[6], z.toFloatArray());
+                assertEquals(inWorkspace, v.isScratch());
+                assertEquals(inWorkspace, m.isScratch());
+                assertThrows(IllegalArgumentException.class, () -> Tensor.scratch(DType.FLOAT32, -1));
+                assertThrows(IllegalArgumentException.class, () -> Tensor.scratchUninitialized(null, 1, 1));
+            }
+        }
+    }
 }

@@ -4,9 +4,11 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -187,5 +189,64 @@ class WorkspaceTest {
         }
         assertEquals(1, ws.arraysAllocated());
         assertEquals(32, ws.bytesAllocated());
+    }
+
+    @Test
+    void scratchTensorsReuseTheirMatrixAndShapeButOldOnesStillExpire() {
+        Workspace ws = new Workspace();
+        Tensor first, second;
+        org.ejml.data.Matrix firstMatrix;
+        try (Workspace s = ws.open()) {
+            first = Tensor.scratch(DType.FLOAT32, 2, 3);
+            firstMatrix = first.matrix();
+        }
+        try (Workspace s = ws.open()) {
+            second = Tensor.scratch(DType.FLOAT32, 2, 3);
+            assertSame(firstMatrix, second.matrix(), "the pooled array comes back with its matrix");
+            assertArrayEquals(new int[]{2, 3}, second.shape());
+            assertThrows(IllegalStateException.class, first::matrix, "the earlier tensor stays expired");
+            assertThrows(IllegalStateException.class, () -> first.get(0));
+            assertTrue(second.isScratch());
+            assertFalse(first.isScratch());
+        }
+    }
+
+    @Test
+    void shapesOfOneLengthGetMatricesOfTheirOwnSize() {
+        Workspace ws = new Workspace();
+        for (int step = 0; step < 3; step++) {
+            try (Workspace s = ws.open()) {
+                // [2, 3], [3, 2] and [6] share one pool; each tensor still gets its own shape and matrix size
+                Tensor a = Tensor.scratch(DType.FLOAT64, 2, 3), b = Tensor.scratchUninitialized(DType.FLOAT64, 3, 2);
+                Tensor c = Tensor.scratch(DType.FLOAT64, 6), d = Tensor.scratch(DType.FLOAT64, new int[]{1, 2, 3});
+                Tensor[] all = {a, b, c, d};
+                int[][] rowsCols = {{2, 3}, {3, 2}, {1, 6}, {2, 3}};
+                for (int i = 0; i < all.length; i++) {
+                    assertEquals(rowsCols[i][0], all[i].dmatrix().numRows, "tensor " + i + " step " + step);
+                    assertEquals(rowsCols[i][1], all[i].dmatrix().numCols);
+                    assertSame(((Storage.F64) all[i].storage()).a, all[i].dmatrix().data);
+                }
+                assertArrayEquals(new int[]{1, 2, 3}, d.shape());
+                assertArrayEquals(new int[]{6}, c.shape());
+                for (Tensor t : all) for (Tensor u : all) if (t != u) assertNotSame(t.storage(), u.storage());
+            }
+        }
+        // a matrix whose public fields were changed through matrix() is not handed out again as it is
+        Tensor changed;
+        try (Workspace s = ws.open()) {
+            changed = Tensor.scratch(DType.FLOAT32, 4, 5);
+            org.ejml.data.FMatrixRMaj m = changed.fmatrix();
+            m.numRows = 5;
+            m.numCols = 4;
+        }
+        try (Workspace s = ws.open()) {
+            Tensor again = Tensor.scratch(DType.FLOAT32, 4, 5);
+            assertEquals(4, again.fmatrix().numRows);
+            assertEquals(5, again.fmatrix().numCols);
+            assertSame(((Storage.F32) again.storage()).a, again.fmatrix().data);
+            Tensor vector = Tensor.scratch(DType.FLOAT32, 20);
+            assertArrayEquals(new int[]{20}, vector.shape());
+            assertEquals(1, vector.fmatrix().numRows);
+        }
     }
 }

@@ -50,20 +50,22 @@ final class ClassTargets {
     /** Validates {@code input [N,C] | [C]} against index targets {@code [N] | []}. */
     static ClassTargets ofIndices(String op, Tensor input, IntTensor target, Tensor weight, int ignoreIndex,
                                   double eps, Reduction reduction) {
-        int[] is = requireInput(op, input);
-        boolean batched = is.length == 2;
-        int n = batched ? is[0] : 1, c = is[is.length - 1];
+        requireInput(op, input);
+        // rank(), size() and numel() read the shapes without copying them (this runs on every loss call)
+        boolean batched = input.rank() == 2;
+        int n = batched ? input.size(0) : 1, c = input.size(-1);
         if (target == null) throw new IllegalArgumentException(op + ": target is null");
-        int[] ts = target.shape();
-        if (!(batched ? Arrays.equals(ts, new int[]{n}) : ts.length == 0 || Arrays.equals(ts, new int[]{1}))) {
-            throw new IllegalArgumentException(op + ": target of shape " + Shape.str(ts) + " does not match input "
-                    + Shape.str(is) + " (expected " + (batched ? "[" + n + "]" : "[]") + " class indices)");
+        boolean matches = batched ? target.rank() == 1 && target.numel() == n
+                : target.rank() == 0 || target.rank() == 1 && target.numel() == 1;
+        if (!matches) {
+            throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape()) + " does not match input "
+                    + Shape.str(input.shape()) + " (expected " + (batched ? "[" + n + "]" : "[]") + " class indices)");
         }
         for (int i = 0; i < target.numel(); i++) {
             int t = target.get(i);
             if (t != ignoreIndex && (t < 0 || t >= c)) {
                 throw new IllegalArgumentException(op + ": target " + t + " at position " + i + " is out of range [0, " + c
-                        + ") for input " + Shape.str(is) + (t < 0 ? " (and is not ignore_index " + ignoreIndex + ")" : ""));
+                        + ") for input " + Shape.str(input.shape()) + (t < 0 ? " (and is not ignore_index " + ignoreIndex + ")" : ""));
             }
         }
         checkCommon(op, input, weight, c, eps, reduction);
@@ -72,7 +74,8 @@ final class ClassTargets {
 
     /** Validates {@code input [N,C] | [C]} against probability targets of the same shape and dtype. */
     static ClassTargets ofProbabilities(String op, Tensor input, Tensor target, Tensor weight, double eps, Reduction reduction) {
-        int[] is = requireInput(op, input);
+        requireInput(op, input);
+        int[] is = input.shape();
         if (target == null) throw new IllegalArgumentException(op + ": target is null");
         if (!Arrays.equals(target.shape(), is)) {
             throw new IllegalArgumentException(op + ": probability target of shape " + Shape.str(target.shape())
@@ -87,14 +90,12 @@ final class ClassTargets {
         return new ClassTargets(op, batched ? is[0] : 1, c, batched, null, target, weight, 0, eps, reduction);
     }
 
-    private static int[] requireInput(String op, Tensor input) {
+    private static void requireInput(String op, Tensor input) {
         if (input == null) throw new IllegalArgumentException(op + ": input is null");
-        int[] is = input.shape();
-        if (is.length != 1 && is.length != 2) {
-            throw new IllegalArgumentException(op + ": input must be [N, C] or [C], got " + Shape.str(is));
+        if (input.rank() != 1 && input.rank() != 2) {
+            throw new IllegalArgumentException(op + ": input must be [N, C] or [C], got " + Shape.str(input.shape()));
         }
-        if (is[is.length - 1] == 0) throw new IllegalArgumentException(op + ": input " + Shape.str(is) + " has no classes");
-        return is;
+        if (input.size(-1) == 0) throw new IllegalArgumentException(op + ": input " + Shape.str(input.shape()) + " has no classes");
     }
 
     private static void checkCommon(String op, Tensor input, Tensor weight, int c, double eps, Reduction reduction) {
@@ -102,7 +103,7 @@ final class ClassTargets {
         reduction.requireNotBatchmean(op);
         if (!(eps >= 0 && eps <= 1)) throw new IllegalArgumentException(op + ": label_smoothing " + eps + " must be in [0, 1]");
         if (weight == null) return;
-        if (!Arrays.equals(weight.shape(), new int[]{c})) {
+        if (weight.rank() != 1 || weight.size(0) != c) {
             throw new IllegalArgumentException(op + ": weight of shape " + Shape.str(weight.shape()) + " must be [" + c + "] (one per class)");
         }
         if (weight.dtype() != input.dtype()) {
@@ -198,9 +199,11 @@ final class ClassTargets {
         return meanDivisor;
     }
 
-    /** Output shape per reduction: {@code [N]} (or {@code []} unbatched) for NONE, a scalar otherwise. */
+    private static final int[] SCALAR = new int[0];
+
+    /** Output shape per reduction: {@code [N]} (or {@code []} unbatched) for NONE, a scalar otherwise (shared: never modify). */
     int[] outputShape() {
-        return reduction == Reduction.NONE && batched ? new int[]{n} : new int[0];
+        return reduction == Reduction.NONE && batched ? new int[]{n} : SCALAR;
     }
 
     /**

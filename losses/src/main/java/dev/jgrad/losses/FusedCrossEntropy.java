@@ -86,7 +86,7 @@ final class FusedCrossEntropy extends Function {
                 // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
                 // forward's exps in place when there are some
                 double[] rowScale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
-                int[] target = new int[n];
+                int[] target = targetBuffer(n);
                 for (int i = 0; i < n; i++) {
                     boolean ignored = targets.ignored(i);
                     target[i] = ignored ? -1 : targets.target(i);
@@ -113,6 +113,16 @@ final class FusedCrossEntropy extends Function {
             grads[1] = gt;
         }
         return grads;
+    }
+
+    /** Per-thread buffer of the kernel's target indices: only read during the kernel call, so it can be reused. */
+    private static final ThreadLocal<int[][]> TARGETS = ThreadLocal.withInitial(() -> new int[1][0]);
+
+    /** This thread's target buffer with room for {@code n} rows (the kernel reads only the first {@code n}). */
+    private static int[] targetBuffer(int n) {
+        int[][] holder = TARGETS.get();
+        if (holder[0].length < n) holder[0] = new int[n];
+        return holder[0];
     }
 
     /** The array of a float64 scratch tensor (row statistics live in the step's Workspace like its tensors). */

@@ -88,25 +88,31 @@ final class Linalg {
         @Override
         protected Tensor forward(Tensor... t) {
             Tensor x = t[0], w = t[1];
-            int[] xs = x.shape(), ws = w.shape();
-            if (ws.length != 2 || xs.length == 0) {
+            // rank() and size() read the shapes without the copy that shape() makes (every step runs this)
+            if (w.rank() != 2 || x.rank() == 0) {
                 throw new IllegalArgumentException("linear: weight must be [out, in] and input at least 1-D, got input "
-                        + Shape.str(xs) + " weight " + Shape.str(ws));
+                        + Shape.str(x.shape()) + " weight " + Shape.str(w.shape()));
             }
-            in = ws[1];
-            out = ws[0];
-            if (xs[xs.length - 1] != in) {
-                throw new IllegalArgumentException("linear: input " + Shape.str(xs) + " has " + xs[xs.length - 1]
-                        + " features but weight " + Shape.str(ws) + " expects " + in);
+            in = w.size(1);
+            out = w.size(0);
+            if (x.size(-1) != in) {
+                throw new IllegalArgumentException("linear: input " + Shape.str(x.shape()) + " has " + x.size(-1)
+                        + " features but weight " + Shape.str(w.shape()) + " expects " + in);
             }
             if (t.length != (bias ? 3 : 2)) throw new IllegalStateException("linear: expected " + (bias ? 3 : 2) + " inputs");
-            if (bias && !java.util.Arrays.equals(t[2].shape(), new int[]{out})) {
+            if (bias && (t[2].rank() != 1 || t[2].size(0) != out)) {
                 throw new IllegalArgumentException("linear: bias " + Shape.str(t[2].shape()) + " must have shape [" + out + "]");
             }
-            rows = Shape.prod(xs, 0, xs.length - 1);
-            int[] ys = xs.clone();
-            ys[ys.length - 1] = out;
-            Tensor y = in == 0 ? Tensor.scratch(x.dtype(), ys) : Tensor.scratchUninitialized(x.dtype(), ys);
+            rows = 1;
+            for (int d = 0; d < x.rank() - 1; d++) rows *= x.size(d);
+            Tensor y;
+            if (x.rank() == 2) {
+                y = in == 0 ? Tensor.scratch(x.dtype(), rows, out) : Tensor.scratchUninitialized(x.dtype(), rows, out);
+            } else {
+                int[] ys = x.shape();
+                ys[ys.length - 1] = out;
+                y = in == 0 ? Tensor.scratch(x.dtype(), ys) : Tensor.scratchUninitialized(x.dtype(), ys);
+            }
             Kernels.gemm(view(x, rows, in), false, view(w, out, in), true, view(y, rows, out), false);
             if (bias) {
                 Storage s = y.storage();

@@ -39,7 +39,7 @@ public abstract class Optimizer {
 
     /** Clears every parameter's gradient. */
     public void zeroGrad() {
-        for (Tensor p : params) p.zeroGrad();
+        for (int i = 0; i < params.size(); i++) params.get(i).zeroGrad(); // no iterator: runs every step
     }
 
     /**
