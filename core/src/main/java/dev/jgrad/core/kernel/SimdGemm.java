@@ -27,7 +27,7 @@ import java.util.Arrays;
  * 349 → 314 µs, 128×256·256×128 60 → 46 µs). Block sizes ({@link #KC}, {@link #MC}, {@link #NC}) are maxima; a
  * dimension is cut into equal blocks below them (784 → 2 × 392), and for the layer shapes anything from kc = 256 to
  * 800 measured within 2%. Packing a transposed B costs ~10% of a 128×784×256 product (a gathering pack, one
- * {@code fromArray} with an index map per vector, measured no faster on Zen 4).
+ * {@code fromArray} with an index map per vector, measured no faster on Zen 4, and an eight-row copy ~3% slower).
  *
  * <p><b>Micro-kernel.</b> An {@code mr × nr} = 4 rows × 2 vectors tile of C (4×32 floats or 4×16 doubles with
  * 512-bit vectors) lives in 8 vector accumulators; per depth step it loads the 2 B vectors of the panel,
