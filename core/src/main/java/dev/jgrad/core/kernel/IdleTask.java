@@ -86,7 +86,11 @@ public final class IdleTask {
 
     /** Whether a chunk of the current round is unclaimed. */
     boolean pending() {
-        long s = state.get();
+        return claimable(state.get());
+    }
+
+    /** Whether the state word {@code s} has an unclaimed chunk ({@code next < chunks}). */
+    private static boolean claimable(long s) {
         return (int) (s & MAX_CHUNKS) < (int) (s >>> 16 & MAX_CHUNKS);
     }
 
@@ -100,7 +104,7 @@ public final class IdleTask {
     boolean runOne() {
         long s = state.get();
         while (true) {
-            if ((int) (s & MAX_CHUNKS) >= (int) (s >>> 16 & MAX_CHUNKS)) return false;
+            if (!claimable(s)) return false;
             long witness = state.compareAndExchange(s, s + 1);
             if (witness == s) break;
             s = witness;

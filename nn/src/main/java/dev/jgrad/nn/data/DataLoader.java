@@ -127,11 +127,12 @@ public final class DataLoader {
         private final Tensor[] full = new Tensor[2];
         private Tensor partial;
         private final IdleTask gather = new IdleTask(this::gatherChunk);
-        /** The round in flight: {@code idx} into {@code target}, {@code rowsPerChunk} rows per chunk. */
+        /** Rows gathered per chunk. */
+        private final int rowsPerChunk = Math.max(1, CHUNK_VALUES / Math.max(1, data.numFeatures()));
+        /** The round in flight: {@code idx} into {@code target}. */
         private boolean pending;
         private int[] idx;
         private Tensor target;
-        private int rowsPerChunk;
 
         /** Batch {@code k}: the one gathered in the idle time (finished here), then the gathering of batch {@code k + 1} starts. */
         Batch make(int[][] batches, int k) {
@@ -148,7 +149,6 @@ public final class DataLoader {
             if (k + 1 < batches.length) {
                 idx = batches[k + 1];
                 target = buffer(idx.length, x);
-                rowsPerChunk = Math.max(1, CHUNK_VALUES / Math.max(1, data.numFeatures()));
                 pending = true;
                 gather.start((idx.length + rowsPerChunk - 1) / rowsPerChunk);
             }
