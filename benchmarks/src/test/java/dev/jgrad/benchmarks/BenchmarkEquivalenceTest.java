@@ -412,6 +412,13 @@ class BenchmarkEquivalenceTest {
         long arrays = b.workspace.arraysAllocated();
         b.stepInWorkspace();
         assertEquals(arrays, b.workspace.arraysAllocated(), "a warm step allocates no arrays");
+        for (int round = 0; round < 3; round++) {
+            assertEquals(heap, b.stepReusingGraph(), 0.0, "loss in the graph-reusing workspace, round " + round);
+            List<Tensor> params = b.net.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                assertArrayEquals(heapGrads.get(i), params.get(i).grad().toDoubleArray(), "gradient " + i + " (graph reuse), round " + round);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ graph overhead

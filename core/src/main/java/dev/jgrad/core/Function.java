@@ -40,6 +40,8 @@ public abstract class Function {
     /** The same for ops of more than 64 inputs, else null. */
     private boolean[] needsWide;
     private Tensor[] saved;
+    /** Arrays this node owns and reuses: inputs of the fixed-arity {@code apply}, saved tensors, gradients. */
+    private Tensor[] inputBuf, saveBuf, gradBuf;
     private boolean applied;
     private boolean released;
     private String creationSite;
@@ -67,6 +69,111 @@ public abstract class Function {
         saved = tensors.clone();
     }
 
+    /** {@link #save(Tensor...)} of one tensor, into an array this node reuses. */
+    protected final void save(Tensor a) {
+        Tensor[] s = saveBuf = own(saveBuf, 1);
+        s[0] = a;
+        saved = s;
+    }
+
+    /** {@link #save(Tensor...)} of two tensors, into an array this node reuses. */
+    protected final void save(Tensor a, Tensor b) {
+        Tensor[] s = saveBuf = own(saveBuf, 2);
+        s[0] = a;
+        s[1] = b;
+        saved = s;
+    }
+
+    /** {@link #save(Tensor...)} of three tensors, into an array this node reuses. */
+    protected final void save(Tensor a, Tensor b, Tensor c) {
+        Tensor[] s = saveBuf = own(saveBuf, 3);
+        s[0] = a;
+        s[1] = b;
+        s[2] = c;
+        saved = s;
+    }
+
+    /**
+     * The array {@link #backward} returns for a one-input op, reused by this node (the engine reads it before the
+     * node's next backward): {@code return gradients(gx);} instead of {@code return new Tensor[]{gx};}.
+     */
+    protected final Tensor[] gradients(Tensor a) {
+        Tensor[] g = gradBuf = own(gradBuf, 1);
+        g[0] = a;
+        return g;
+    }
+
+    /** {@link #gradients(Tensor)} for a two-input op. */
+    protected final Tensor[] gradients(Tensor a, Tensor b) {
+        Tensor[] g = gradBuf = own(gradBuf, 2);
+        g[0] = a;
+        g[1] = b;
+        return g;
+    }
+
+    /** {@link #gradients(Tensor)} for a three-input op. */
+    protected final Tensor[] gradients(Tensor a, Tensor b, Tensor c) {
+        Tensor[] g = gradBuf = own(gradBuf, 3);
+        g[0] = a;
+        g[1] = b;
+        g[2] = c;
+        return g;
+    }
+
+    /** {@code buf} if it has length {@code n}, else a new array of that length. */
+    private static Tensor[] own(Tensor[] buf, int n) {
+        return buf != null && buf.length == n ? buf : new Tensor[n];
+    }
+
+    /**
+     * A node of class {@code type} for the next {@link #apply}: inside a scope of a {@linkplain Workspace#reusingGraph()
+     * graph-reusing workspace}, one that an earlier step of that workspace used and returned at its close (or
+     * {@code fresh.get()}, handed to the workspace for the next step); elsewhere simply {@code fresh.get()}. Together
+     * with the fixed-arity {@code apply}, {@code save} and {@link #gradients(Tensor) gradients} this is what makes a
+     * repeated step allocate nothing.
+     *
+     * <p>An op may use this only if an instance can serve again: every field that forward and backward read is set by
+     * forward or by the caller right after this method returns (parameters through a setter, never only through the
+     * constructor), and {@code fresh} captures nothing (a constructor reference such as {@code Relu::new}; a capturing
+     * lambda would itself be allocated on every call). The node must be applied in the scope that handed it out.
+     *
+     * @param type  the op's exact class
+     * @param fresh makes a new instance when none can be reused
+     * @see Workspace#reusingGraph()
+     */
+    public static <F extends Function> F node(Class<F> type, java.util.function.Supplier<? extends F> fresh) {
+        Workspace ws = Workspace.current();
+        if (ws == null || !ws.reusesGraph()) return fresh.get();
+        F f = ws.recycled(type);
+        if (f == null) {
+            f = fresh.get();
+            if (f.getClass() != type) {
+                throw new IllegalArgumentException("Function.node: the supplier made a " + f.getClass().getName() + ", not a " + type.getName());
+            }
+            ws.track(f);
+        }
+        return f;
+    }
+
+    /** Makes a node that a workspace took back at its close ready to be applied again. */
+    void recycle() {
+        applied = false;
+        arity = -1;
+        needsMask = 0;
+        needsWide = null;
+        saved = null;
+        inputs = null;
+        released = false;
+        creationSite = null;
+        clear(inputBuf);
+        clear(saveBuf);
+        clear(gradBuf);
+    }
+
+    private static void clear(Tensor[] a) {
+        if (a != null) java.util.Arrays.fill(a, null);
+    }
+
     /** The tensors passed to {@link #save}. */
     protected final Tensor[] saved() {
         if (released) {
@@ -92,9 +199,45 @@ public abstract class Function {
      */
     public final Tensor apply(Tensor... in) {
         if (in == null) throw new IllegalArgumentException(name() + ": inputs array is null");
+        checkNotApplied();
+        return run(in, false);
+    }
+
+    /** {@link #apply(Tensor...)} of a one-input op, without an array per call. */
+    public final Tensor apply(Tensor a) {
+        checkNotApplied();
+        Tensor[] in = inputBuf = own(inputBuf, 1);
+        in[0] = a;
+        return run(in, true);
+    }
+
+    /** {@link #apply(Tensor...)} of a two-input op, without an array per call. */
+    public final Tensor apply(Tensor a, Tensor b) {
+        checkNotApplied();
+        Tensor[] in = inputBuf = own(inputBuf, 2);
+        in[0] = a;
+        in[1] = b;
+        return run(in, true);
+    }
+
+    /** {@link #apply(Tensor...)} of a three-input op, without an array per call. */
+    public final Tensor apply(Tensor a, Tensor b, Tensor c) {
+        checkNotApplied();
+        Tensor[] in = inputBuf = own(inputBuf, 3);
+        in[0] = a;
+        in[1] = b;
+        in[2] = c;
+        return run(in, true);
+    }
+
+    private void checkNotApplied() {
         if (applied) {
             throw new IllegalStateException(name() + ": a Function instance can be applied only once; create a new one per call");
         }
+    }
+
+    /** The body of {@code apply}; {@code owned}: {@code in} is this node's own array (no defensive copy needed). */
+    private Tensor run(Tensor[] in, boolean owned) {
         applied = true;
         DType dtype = null;
         boolean any = false;
@@ -134,10 +277,12 @@ public abstract class Function {
             checkForward(in, out);
         }
         if (record) {
-            inputs = in.clone();
+            inputs = owned ? in : in.clone();
             out.markResult(this);
         } else {
             saved = null;
+            clear(saveBuf);
+            if (owned) clear(in);
         }
         return out;
     }
@@ -209,6 +354,8 @@ public abstract class Function {
         saved = null;
         inputs = NO_INPUTS;
         released = true;
+        clear(inputBuf);
+        clear(saveBuf);
     }
 
     private static String dtypes(Tensor[] in) {

@@ -54,6 +54,8 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
      */
     private int[] leasedShape;
     private Matrix leasedMatrix;
+    /** In a {@link Workspace#reusingGraph() graph-reusing} workspace: the last scratch tensor over this storage. */
+    Tensor leasedTensor;
 
     /** The cached shape when it equals {@code shape}, else null. */
     final int[] leasedShape(int[] shape) {

@@ -178,6 +178,14 @@ public final class Tensor {
         return scratch(dtype, shape, true);
     }
 
+    /** A scalar {@link #scratch} tensor {@code []} (no varargs array). */
+    public static Tensor scratch(DType dtype) {
+        return scratch(dtype, SCALAR_SHAPE, true);
+    }
+
+    /** The shape of a scalar, only ever read or cloned. */
+    private static final int[] SCALAR_SHAPE = new int[0];
+
     /** A 1-D {@link #scratch} tensor {@code [length]} (no varargs array). */
     public static Tensor scratch(DType dtype, int length) {
         return scratch(dtype, 1, length, 0, true);
@@ -242,11 +250,24 @@ public final class Tensor {
     /**
      * The scratch tensor over {@code s}, leased from {@code ws}; takes over {@code shape}. With the workspace's pooled
      * array it reuses the shape array and the EJML matrix of the previous tensor over that array ({@link Storage#lease}),
-     * so a repeated step allocates only the {@code Tensor} objects themselves. Those are not recycled: a reference kept
-     * from an earlier step must keep failing ("recycled"), which it could not if the same object came back live.
+     * so a repeated step allocates only the {@code Tensor} objects themselves. Those are recycled only by a
+     * {@linkplain Workspace#reusingGraph() graph-reusing} workspace: in a plain one a reference kept from an earlier step
+     * must keep failing ("recycled"), which it could not if the same object came back live.
      */
     private static Tensor leased(Workspace ws, Storage s, int[] shape) {
-        Tensor t = new Tensor(shape, s, s.lease(shape, rows(shape), cols(shape)));
+        Matrix m = s.lease(shape, rows(shape), cols(shape));
+        Tensor t = s.leasedTensor;
+        if (t != null && t.shape == shape && t.matrix == m && ws.reusesGraph()) {
+            // the same object again, as a fresh non-leaf: nothing of its last step survives
+            t.requiresGrad = false;
+            t.retainGrad = false;
+            t.grad = null;
+            t.gradFn = null;
+            t.origin = null;
+        } else {
+            t = new Tensor(shape, s, m);
+            s.leasedTensor = ws.reusesGraph() ? t : null;
+        }
         t.lease = ws;
         t.leaseGen = ws.generation;
         return t;

@@ -61,6 +61,16 @@ public final class Workspace implements AutoCloseable {
 
     private final ArrayList<Pool> pools = new ArrayList<>();
     private final ArrayList<Storage> leased = new ArrayList<>();
+    /** {@link #reusingGraph()}: tensor objects, graph nodes and their arrays are recycled too. */
+    private final boolean reuseGraph;
+    /** Objects handed to the current scope by {@link #track} (graph nodes, op state), recycled on close. */
+    private Object[] tracked = new Object[32];
+    private int trackedCount;
+    /** Free recycled objects, one stack per exact class. */
+    private Class<?>[] freeTypes = new Class<?>[8];
+    private Object[][] free = new Object[8][];
+    private int[] freeCount = new int[8];
+    private int freeTypeCount;
     private Thread thread;
     /** Incremented on every close: a scratch tensor is live while its recorded generation matches. */
     int generation;
@@ -68,6 +78,34 @@ public final class Workspace implements AutoCloseable {
 
     /** An empty workspace; buffers are created on first use. */
     public Workspace() {
+        this(false);
+    }
+
+    private Workspace(boolean reuseGraph) {
+        this.reuseGraph = reuseGraph;
+    }
+
+    /**
+     * A workspace that recycles the graph as well as the arrays, so that a warm step allocates nothing at all.
+     *
+     * <p>Besides the arrays, it reuses the {@link Tensor} object of each pooled array (a scratch tensor comes back as
+     * the same object over the same array, gradient state cleared), the op nodes that ask for it through
+     * {@link Function#node} — every built-in op on the training path does: linear, matmul, the element-wise and
+     * arithmetic ops, softmax and log-softmax, the fused cross-entropy, dropout — and their small arrays.
+     *
+     * <p><b>What changes for the caller.</b> The {@linkplain Workspace lifetime rule} is the same, but a violation is
+     * no longer always detected: a tensor kept past the close may be handed out again as a live tensor of a later
+     * step, so reading it returns that step's values instead of throwing. Read or {@link Tensor#copy() copy} results
+     * inside the scope, as the rule says, and this makes no difference. Use the plain {@link #Workspace()} while
+     * developing (it catches every stale use) and this one for long training runs.
+     */
+    public static Workspace reusingGraph() {
+        return new Workspace(true);
+    }
+
+    /** True for a {@link #reusingGraph()} workspace. */
+    public boolean reusesGraph() {
+        return reuseGraph;
     }
 
     /**
@@ -102,6 +140,13 @@ public final class Workspace implements AutoCloseable {
         }
         for (int i = 0; i < leased.size(); i++) release(leased.get(i));
         leased.clear();
+        for (int i = 0; i < trackedCount; i++) {
+            Object o = tracked[i];
+            tracked[i] = null;
+            if (o instanceof Function f) f.recycle();
+            push(o);
+        }
+        trackedCount = 0;
         generation++;
         thread = null;
         ACTIVE.set(null);
@@ -169,6 +214,68 @@ public final class Workspace implements AutoCloseable {
         }
         leased.add(s);
         return s;
+    }
+
+    /**
+     * A free object of exactly class {@code type} recycled at an earlier close of this graph-reusing workspace, tracked
+     * again by the current scope (it comes back at the next close); null if there is none.
+     */
+    <T> T recycled(Class<T> type) {
+        for (int k = 0; k < freeTypeCount; k++) {
+            if (freeTypes[k] != type) continue;
+            int n = freeCount[k];
+            if (n == 0) return null;
+            Object o = free[k][--n];
+            free[k][n] = null;
+            freeCount[k] = n;
+            track(o);
+            return type.cast(o);
+        }
+        return null;
+    }
+
+    /** Hands {@code o} to the current scope: the close makes it available to {@link #recycled} in later scopes. */
+    void track(Object o) {
+        if (trackedCount == tracked.length) tracked = java.util.Arrays.copyOf(tracked, trackedCount * 2);
+        tracked[trackedCount++] = o;
+    }
+
+    private void push(Object o) {
+        Class<?> type = o.getClass();
+        int k = 0;
+        while (k < freeTypeCount && freeTypes[k] != type) k++;
+        if (k == freeTypeCount) {
+            if (k == freeTypes.length) {
+                freeTypes = java.util.Arrays.copyOf(freeTypes, k * 2);
+                free = java.util.Arrays.copyOf(free, k * 2);
+                freeCount = java.util.Arrays.copyOf(freeCount, k * 2);
+            }
+            freeTypes[k] = type;
+            free[k] = new Object[4];
+            freeTypeCount++;
+        }
+        if (freeCount[k] == free[k].length) free[k] = java.util.Arrays.copyOf(free[k], freeCount[k] * 2);
+        free[k][freeCount[k]++] = o;
+    }
+
+    /**
+     * For op state other than a {@link Function} node (a node uses {@link Function#node}): inside a scope of a
+     * {@linkplain #reusingGraph() graph-reusing} workspace, an object of exactly class {@code type} that an earlier
+     * scope {@linkplain #recyclable(Object) handed back}, to be overwritten in full by the caller; else null.
+     */
+    public static <T> T reuse(Class<T> type) {
+        Workspace ws = ACTIVE.get();
+        return ws == null || !ws.reuseGraph ? null : ws.recycled(type);
+    }
+
+    /**
+     * Hands {@code obj} to the open graph-reusing workspace, which offers it to {@link #reuse} in later scopes once
+     * this one closes; a no-op (returning {@code obj}) elsewhere. The object must not be used after the scope closes.
+     */
+    public static <T> T recyclable(T obj) {
+        Workspace ws = ACTIVE.get();
+        if (ws != null && ws.reuseGraph) ws.track(obj);
+        return obj;
     }
 
     /** Takes {@code s} out of the current scope: it will not be recycled on close (a leaf keeps it as its gradient). */

@@ -36,9 +36,14 @@ class WorkspaceTest {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor w = saved()[0], x = saved()[1];
-            Tensor gw = Tensor.scratchUninitializedLike(w);
-            for (int i = 0; i < w.numel(); i++) gw.set(i, g.item() * 2 * w.get(i) * x.get(i) * x.get(i));
-            return new Tensor[]{gw, null};
+            Tensor gw = needsInputGrad(0) ? Tensor.scratchUninitializedLike(w) : null;
+            Tensor gx = needsInputGrad(1) ? Tensor.scratchUninitializedLike(x) : null;
+            for (int i = 0; i < w.numel(); i++) {
+                double wi = w.get(i), xi = x.get(i);
+                if (gw != null) gw.set(i, g.item() * 2 * wi * xi * xi);
+                if (gx != null) gx.set(i, g.item() * 2 * xi * wi * wi);
+            }
+            return gradients(gw, gx);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.Workspace;
 
 import java.util.Arrays;
 
@@ -23,18 +24,33 @@ import java.util.Arrays;
  * The same coefficients serve the fused cross-entropy, {@code nll_loss}, and every naive strategy.
  */
 final class ClassTargets {
-    final String op;
-    final int n, c;
-    final boolean batched;
-    final IntTensor index;     // index targets, or null
-    final Tensor probs;        // probability targets, or null
-    final Storage weight;      // [C] or null
-    final int ignoreIndex;
-    final double eps;
-    final Reduction reduction;
+    // not final: inside a graph-reusing Workspace the instance of an earlier step is set again (Workspace.reuse)
+    String op;
+    int n, c;
+    boolean batched;
+    IntTensor index;     // index targets, or null
+    Tensor probs;        // probability targets, or null
+    Storage weight;      // [C] or null
+    int ignoreIndex;
+    double eps;
+    Reduction reduction;
 
-    private ClassTargets(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
-                         int ignoreIndex, double eps, Reduction reduction) {
+    private ClassTargets() {
+    }
+
+    /** Validated targets: a new instance, or inside a graph-reusing {@link Workspace} one that an earlier step used. */
+    private static ClassTargets of(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                                   int ignoreIndex, double eps, Reduction reduction) {
+        ClassTargets t = Workspace.reuse(ClassTargets.class);
+        if (t == null) t = Workspace.recyclable(new ClassTargets());
+        t.set(op, n, c, batched, index, probs, weight, ignoreIndex, eps, reduction);
+        return t;
+    }
+
+    private void set(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                     int ignoreIndex, double eps, Reduction reduction) {
+        this.meanDivisor = Double.NaN;
+        this.allIgnored = null;
         this.op = op;
         this.n = n;
         this.c = c;
@@ -69,7 +85,7 @@ final class ClassTargets {
             }
         }
         checkCommon(op, input, weight, c, eps, reduction);
-        return new ClassTargets(op, n, c, batched, target, null, weight, ignoreIndex, eps, reduction);
+        return of(op, n, c, batched, target, null, weight, ignoreIndex, eps, reduction);
     }
 
     /** Validates {@code input [N,C] | [C]} against probability targets of the same shape and dtype. */
@@ -87,7 +103,7 @@ final class ClassTargets {
         boolean batched = is.length == 2;
         int c = is[is.length - 1];
         checkCommon(op, input, weight, c, eps, reduction);
-        return new ClassTargets(op, batched ? is[0] : 1, c, batched, null, target, weight, 0, eps, reduction);
+        return of(op, batched ? is[0] : 1, c, batched, null, target, weight, 0, eps, reduction);
     }
 
     private static void requireInput(String op, Tensor input) {

@@ -129,7 +129,7 @@ abstract class ElementwiseLoss extends Function {
             if (gx != null) gx.set(e, ge * dInput(xv, tv, e));
             if (gt != null) gt.set(e, ge * dTarget(xv, tv, e));
         }
-        return new Tensor[]{gx, gt};
+        return gradients(gx, gt);
     }
 
     /** {@code softplus(z) = log(1 + e^z)} without overflow: {@code max(z, 0) + log1p(e^{-|z|})}. */

@@ -27,8 +27,8 @@ import dev.jgrad.core.kernel.Kernels;
  * retained graph recomputes the exps from the logits.
  */
 final class FusedCrossEntropy extends Function {
-    private final ClassTargets targets;
-    private final boolean allIgnoredMeanIsZero;
+    private ClassTargets targets;
+    private boolean allIgnoredMeanIsZero;
     private double[] shift, logSum;
     /** The scratch tensors behind {@link #shift} and {@link #logSum}: reading them in backward checks they are still live. */
     private Tensor shiftT, logSumT;
@@ -37,9 +37,11 @@ final class FusedCrossEntropy extends Function {
     /** Whether forward's kernel stored the exps in {@link #exps} (a backend may decline). */
     private boolean expsFilled;
 
-    FusedCrossEntropy(ClassTargets targets, boolean allIgnoredMeanIsZero) {
+    /** Sets the targets and the empty-mean convention (on every use: the node may be recycled, {@link Function#node}). */
+    FusedCrossEntropy of(ClassTargets targets, boolean allIgnoredMeanIsZero) {
         this.targets = targets;
         this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
+        return this;
     }
 
     @Override
@@ -74,7 +76,7 @@ final class FusedCrossEntropy extends Function {
         logSum = doubles(logSumT);
         double[] scale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
         for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
-        Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
+        Tensor[] grads = targets.probs == null ? gradients(null) : gradients(null, null);
         Tensor saved = exps;
         exps = null; // returned below (the engine may adopt it as the gradient): never reused
         if (needsInputGrad(0)) {

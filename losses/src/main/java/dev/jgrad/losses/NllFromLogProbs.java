@@ -39,7 +39,7 @@ final class NllFromLogProbs extends Function {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor lp = saved()[0];
-        Tensor[] grads = new Tensor[targets.probs == null ? 1 : 2];
+        Tensor[] grads = targets.probs == null ? gradients(null) : gradients(null, null);
         double[] scale = new double[targets.n];
         for (int i = 0; i < targets.n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         if (needsInputGrad(0)) {

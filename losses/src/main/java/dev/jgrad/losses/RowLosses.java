@@ -57,7 +57,7 @@ final class RowLosses {
                 double gr = g.get(r);
                 for (int k = 0; k < c; k++) gp.set(r * c + k, -gr * (Math.log(p.get(r * c + k)) + 1) / logBase);
             }
-            return new Tensor[]{gp};
+            return gradients(gp);
         }
     }
 
@@ -100,7 +100,7 @@ final class RowLosses {
                     if (gq != null) gq.set(i, -g.get(r) * p.get(i) / q.get(i));
                 }
             }
-            return new Tensor[]{gp, gq};
+            return gradients(gp, gq);
         }
     }
 }

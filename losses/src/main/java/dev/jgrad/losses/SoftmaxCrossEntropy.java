@@ -1,5 +1,6 @@
 package dev.jgrad.losses;
 
+import dev.jgrad.core.Function;
 import dev.jgrad.core.Tensor;
 
 import static dev.jgrad.ops.Ops.add;
@@ -40,7 +41,7 @@ public abstract class SoftmaxCrossEntropy {
 
         @Override
         Tensor loss(Tensor logits, ClassTargets t, boolean allIgnoredMeanIsZero) {
-            FusedCrossEntropy node = new FusedCrossEntropy(t, allIgnoredMeanIsZero);
+            FusedCrossEntropy node = Function.node(FusedCrossEntropy.class, FusedCrossEntropy::new).of(t, allIgnoredMeanIsZero);
             return t.probs == null ? node.apply(logits) : node.apply(logits, t.probs);
         }
     };

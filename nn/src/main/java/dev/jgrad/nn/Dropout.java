@@ -70,7 +70,7 @@ public final class Dropout extends Module {
     public Tensor forward(Tensor x) {
         if (x == null) throw new IllegalArgumentException("Dropout: input is null");
         if (!isTraining() || p == 0) return x;
-        return new Mask().apply(x);
+        return Function.node(Mask.class, Mask::new).of(this).apply(x);
     }
 
     /** Number of 64-bit random words drawn so far (restoring it with {@link #restoreSeedState(long)} reproduces later masks). */
@@ -110,8 +110,15 @@ public final class Dropout extends Module {
     }
 
     /** The masked multiplication as one graph node; backward regenerates the same mask from the saved position. */
-    private final class Mask extends Function {
+    private static final class Mask extends Function {
+        /** The layer whose stream and probability this node uses (set on every use: nodes are recycled, {@link Function#node}). */
+        private Dropout layer;
         private long start;
+
+        Mask of(Dropout layer) {
+            this.layer = layer;
+            return this;
+        }
 
         @Override
         public String name() {
@@ -121,21 +128,22 @@ public final class Dropout extends Module {
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor x = in[0];
+            Dropout d = layer;
             int n = x.numel();
-            start = state;
+            start = d.state;
             long words = ((long) n + 1) >>> 1;
-            state += words * GOLDEN_GAMMA;
-            draws += words;
+            d.state += words * GOLDEN_GAMMA;
+            d.draws += words;
             Tensor out = Tensor.scratchUninitializedLike(x); // the kernel writes every element
-            Kernels.dropoutMask(start, threshold, scale(), x.storage(), out.storage(), n);
+            Kernels.dropoutMask(start, d.threshold, d.scale(), x.storage(), out.storage(), n);
             return out;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor gx = Tensor.scratchUninitializedLike(g);
-            Kernels.dropoutMask(start, threshold, scale(), g.storage(), gx.storage(), g.numel());
-            return new Tensor[]{gx};
+            Kernels.dropoutMask(start, layer.threshold, layer.scale(), g.storage(), gx.storage(), g.numel());
+            return gradients(gx);
         }
     }
 

@@ -137,7 +137,7 @@ abstract class Arithmetic extends Function {
             if (gas != null) gas.add(w.ai, da(av, bv, yv, gv));
             if (gbs != null) gbs.add(w.bi, db(av, bv, yv, gv));
         }
-        return new Tensor[]{ga, gb};
+        return gradients(ga, gb);
     }
 
     /** Odometer over the output shape tracking the flat index of each (broadcast) input. */
@@ -175,7 +175,7 @@ abstract class Arithmetic extends Function {
     static final class Add extends Arithmetic {
         BinaryOp op() { return BinaryOp.ADD; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
-            return new Tensor[]{needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? reduce(g, b, bLayout) : null};
+            return gradients(needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? reduce(g, b, bLayout) : null);
         }
         double f(double a, double b) { return a + b; }
         double da(double a, double b, double y, double g) { return g; }
@@ -185,7 +185,7 @@ abstract class Arithmetic extends Function {
     static final class Sub extends Arithmetic {
         BinaryOp op() { return BinaryOp.SUB; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
-            return new Tensor[]{needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? negate(reduce(g, b, bLayout)) : null};
+            return gradients(needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? negate(reduce(g, b, bLayout)) : null);
         }
         double f(double a, double b) { return a - b; }
         double da(double a, double b, double y, double g) { return g; }
@@ -195,8 +195,8 @@ abstract class Arithmetic extends Function {
     static final class Mul extends Arithmetic {
         BinaryOp op() { return BinaryOp.MUL; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
-            return new Tensor[]{needsInputGrad(0) ? reduce(full(BinaryOp.MUL, g, b, bLayout), a, aLayout) : null,
-                    needsInputGrad(1) ? reduce(full(BinaryOp.MUL, g, a, aLayout), b, bLayout) : null};
+            return gradients(needsInputGrad(0) ? reduce(full(BinaryOp.MUL, g, b, bLayout), a, aLayout) : null,
+                    needsInputGrad(1) ? reduce(full(BinaryOp.MUL, g, a, aLayout), b, bLayout) : null);
         }
         double f(double a, double b) { return a * b; }
         double da(double a, double b, double y, double g) { return g * b; }

@@ -72,17 +72,19 @@ final class Linalg {
                 gb = m == 0 ? Tensor.scratchLike(b) : Tensor.scratchUninitializedLike(b);
                 Kernels.gemm(view(a, m, k), true, view(g, m, n), false, view(gb, k, n), false);
             }
-            return new Tensor[]{ga, gb};
+            return gradients(ga, gb);
         }
     }
 
     /** {@code linear}: {@code x [.., in] · Wᵀ [in, out] + b [out]}; the bias input is optional. */
     static final class Linear extends Function {
-        private final boolean bias;
+        private boolean bias;
         private int rows, in, out;
 
-        Linear(boolean bias) {
+        /** Sets whether the op takes a bias input (set on every use: a node may be recycled, {@link Function#node}). */
+        Linear bias(boolean bias) {
             this.bias = bias;
+            return this;
         }
 
         @Override
@@ -125,7 +127,7 @@ final class Linalg {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0], w = saved()[1];
-            Tensor[] grads = new Tensor[bias ? 3 : 2];
+            Tensor[] grads = bias ? gradients(null, null, null) : gradients(null, null);
             if (needsInputGrad(0)) {
                 grads[0] = out == 0 ? Tensor.scratchLike(x) : Tensor.scratchUninitializedLike(x);
                 Kernels.gemm(view(g, rows, out), false, view(w, out, in), false, view(grads[0], rows, in), false);
@@ -152,7 +154,7 @@ final class Linalg {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            return new Tensor[]{swapLast(g)};
+            return gradients(swapLast(g));
         }
 
         static Tensor swapLast(Tensor x) {

@@ -3,6 +3,7 @@ package dev.jgrad.ops;
 import dev.jgrad.core.DType;
 import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Shape;
+import dev.jgrad.core.Function;
 import dev.jgrad.core.Tensor;
 
 /**
@@ -30,7 +31,7 @@ public final class Ops {
      * @see #sub(Tensor, Tensor)
      */
     public static Tensor add(Tensor a, Tensor b) {
-        return new Arithmetic.Add().apply(a, b);
+        return Function.node(Arithmetic.Add.class, Arithmetic.Add::new).apply(a, b);
     }
 
     /** {@code a + c} for a constant {@code c}. Gradient: {@code g}. */
@@ -40,7 +41,7 @@ public final class Ops {
 
     /** {@code a - b} with broadcasting; gradients {@code g} and {@code -g} (summed over broadcast dims). @see #add(Tensor, Tensor) */
     public static Tensor sub(Tensor a, Tensor b) {
-        return new Arithmetic.Sub().apply(a, b);
+        return Function.node(Arithmetic.Sub.class, Arithmetic.Sub::new).apply(a, b);
     }
 
     /** {@code a - c} for a constant. */
@@ -59,7 +60,7 @@ public final class Ops {
      * @see #div(Tensor, Tensor)
      */
     public static Tensor mul(Tensor a, Tensor b) {
-        return new Arithmetic.Mul().apply(a, b);
+        return Function.node(Arithmetic.Mul.class, Arithmetic.Mul::new).apply(a, b);
     }
 
     /** {@code c · a} for a constant. */
@@ -72,7 +73,7 @@ public final class Ops {
      * IEEE ({@code ±inf} or NaN), as in PyTorch.
      */
     public static Tensor div(Tensor a, Tensor b) {
-        return new Arithmetic.Div().apply(a, b);
+        return Function.node(Arithmetic.Div.class, Arithmetic.Div::new).apply(a, b);
     }
 
     /** {@code a / c} for a constant. */
@@ -82,7 +83,7 @@ public final class Ops {
 
     /** {@code -a}; gradient {@code -g}. */
     public static Tensor neg(Tensor a) {
-        return new Pointwise.Neg().apply(a);
+        return Function.node(Pointwise.Neg.class, Pointwise.Neg::new).apply(a);
     }
 
     /**
@@ -104,7 +105,7 @@ public final class Ops {
      * @see #linear(Tensor, Tensor, Tensor)
      */
     public static Tensor matmul(Tensor a, Tensor b) {
-        return new Linalg.MatMul().apply(a, b);
+        return Function.node(Linalg.MatMul.class, Linalg.MatMul::new).apply(a, b);
     }
 
     /**
@@ -116,13 +117,13 @@ public final class Ops {
      * @return {@code [.., out]}; gradients {@code g·W}, {@code gᵀ·x} and the column sums of {@code g}
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Linalg.Linear op = new Linalg.Linear(bias != null);
+        Linalg.Linear op = Function.node(Linalg.Linear.class, Linalg.Linear::new).bias(bias != null);
         return bias == null ? op.apply(input, weight) : op.apply(input, weight, bias);
     }
 
     /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. Gradient: transposed {@code g}. */
     public static Tensor transpose(Tensor a) {
-        return new Linalg.Transpose().apply(a);
+        return Function.node(Linalg.Transpose.class, Linalg.Transpose::new).apply(a);
     }
 
     /**
@@ -209,7 +210,7 @@ public final class Ops {
      * maxima (PyTorch's {@code max()}/{@code amax} rule).
      */
     public static Tensor max(Tensor a) {
-        return new Reductions.MaxAll().apply(a);
+        return Function.node(Reductions.MaxAll.class, Reductions.MaxAll::new).apply(a);
     }
 
     /**
@@ -224,7 +225,7 @@ public final class Ops {
 
     /** {@code exp(a)}; gradient {@code g·exp(a)} (the saved output), so it is {@code inf} where the output overflowed. */
     public static Tensor exp(Tensor a) {
-        return new Pointwise.Exp().apply(a);
+        return Function.node(Pointwise.Exp.class, Pointwise.Exp::new).apply(a);
     }
 
     /**
@@ -232,17 +233,17 @@ public final class Ops {
      * {@code log(-0.0)} has gradient {@code -inf}, and {@code log(x<0) = NaN} with the finite gradient {@code g/x}.
      */
     public static Tensor log(Tensor a) {
-        return new Pointwise.Log().apply(a);
+        return Function.node(Pointwise.Log.class, Pointwise.Log::new).apply(a);
     }
 
     /** Square root; gradient {@code g / (2·sqrt(a))}, infinite at 0. */
     public static Tensor sqrt(Tensor a) {
-        return new Pointwise.Sqrt().apply(a);
+        return Function.node(Pointwise.Sqrt.class, Pointwise.Sqrt::new).apply(a);
     }
 
     /** Absolute value; gradient {@code g·sign(a)}, 0 at 0. */
     public static Tensor abs(Tensor a) {
-        return new Pointwise.Abs().apply(a);
+        return Function.node(Pointwise.Abs.class, Pointwise.Abs::new).apply(a);
     }
 
     /**
@@ -250,17 +251,17 @@ public final class Ops {
      * ({@code exp(a)/(1+exp(a))} for negative {@code a}); gradient {@code g·y·(1-y)}.
      */
     public static Tensor sigmoid(Tensor a) {
-        return new Pointwise.Sigmoid().apply(a);
+        return Function.node(Pointwise.Sigmoid.class, Pointwise.Sigmoid::new).apply(a);
     }
 
     /** Hyperbolic tangent; gradient {@code g·(1 - y²)}. */
     public static Tensor tanh(Tensor a) {
-        return new Pointwise.Tanh().apply(a);
+        return Function.node(Pointwise.Tanh.class, Pointwise.Tanh::new).apply(a);
     }
 
     /** {@code max(a, 0)}; gradient {@code g} where {@code a > 0} and 0 elsewhere (0 at {@code a = 0}); NaN propagates. */
     public static Tensor relu(Tensor a) {
-        return new Pointwise.Relu().apply(a);
+        return Function.node(Pointwise.Relu.class, Pointwise.Relu::new).apply(a);
     }
 
     /**
@@ -268,7 +269,7 @@ public final class Ops {
      * gradient {@code Φ(x) + x·φ(x)}.
      */
     public static Tensor gelu(Tensor a) {
-        return new Pointwise.Gelu().apply(a);
+        return Function.node(Pointwise.Gelu.class, Pointwise.Gelu::new).apply(a);
     }
 
     /** {@code softplus(a)} with {@code beta = 1}, {@code threshold = 20}. @see #softplus(Tensor, double, double) */
@@ -305,7 +306,7 @@ public final class Ops {
      * @see #logSoftmax(Tensor, int)
      */
     public static Tensor softmax(Tensor a, int dim) {
-        return new SoftmaxOps.Softmax(dim, false).apply(a);
+        return Function.node(SoftmaxOps.Softmax.class, SoftmaxOps.Softmax::new).of(dim, false).apply(a);
     }
 
     /**
@@ -314,7 +315,7 @@ public final class Ops {
      * {@code -inf} entries give {@code -inf} with gradient {@code g}.
      */
     public static Tensor logSoftmax(Tensor a, int dim) {
-        return new SoftmaxOps.Softmax(dim, true).apply(a);
+        return Function.node(SoftmaxOps.Softmax.class, SoftmaxOps.Softmax::new).of(dim, true).apply(a);
     }
 
     /**

@@ -36,7 +36,7 @@ abstract class Pointwise extends Function {
         Tensor x = saved()[0], y = saved()[1];
         Tensor gx = Tensor.scratchUninitializedLike(x);
         gradient(x.storage(), y.storage(), g.storage(), gx.storage(), x.numel());
-        return new Tensor[]{gx};
+        return gradients(gx);
     }
 
     /** Backward over the whole storage; overridden where a seam kernel exists. */

@@ -64,7 +64,7 @@ final class Reductions {
                     for (int i = 0; i < ax.inner(); i++) out.set(base + i, gs.get(o * ax.inner() + i));
                 }
             }
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 
@@ -132,7 +132,7 @@ final class Reductions {
                     out.set((o * ax.n() + argmax[j]) * ax.inner() + i, gs.get(j));
                 }
             }
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 
@@ -167,7 +167,7 @@ final class Reductions {
             for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) ties++;
             double share = g.item() / ties;
             for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) gx.set(i, share);
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 

@@ -56,7 +56,7 @@ final class Shaping {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            return new Tensor[]{g.view(original)};
+            return gradients(g.view(original));
         }
     }
 
@@ -167,7 +167,7 @@ final class Shaping {
             int rows = k == 0 ? 0 : index.numel() / k;
             Storage gs = g.storage(), out = gx.storage();
             for (int r = 0; r < rows; r++) for (int j = 0; j < k; j++) out.add(r * c + index.get(r * k + j), gs.get(r * k + j));
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 
@@ -222,7 +222,7 @@ final class Shaping {
                     for (int j = 0; j < inner; j++) out.add(dst + j, gs.get(src + j));
                 }
             }
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 }

@@ -16,13 +16,15 @@ final class SoftmaxOps {
 
     /** {@code softmax} ({@code log == false}) or {@code log_softmax} ({@code log == true}); saves only the output. */
     static final class Softmax extends Function {
-        private final int dim;
-        private final boolean log;
+        private int dim;
+        private boolean log;
         private Reductions.Axis ax;
 
-        Softmax(int dim, boolean log) {
+        /** Sets the dimension and the variant (set on every use: a node may be recycled, {@link Function#node}). */
+        Softmax of(int dim, boolean log) {
             this.dim = dim;
             this.log = log;
+            return this;
         }
 
         @Override
@@ -47,7 +49,7 @@ final class SoftmaxOps {
             Tensor y = saved()[0];
             Tensor gx = Tensor.scratchLike(y);
             Kernels.softmaxBackward(y.storage(), g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner(), log);
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 
@@ -89,7 +91,7 @@ final class SoftmaxOps {
             Tensor x = saved()[0];
             Tensor gx = Tensor.scratchLike(x);
             Kernels.logSumExpBackward(x.storage(), shift, logSum, g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner());
-            return new Tensor[]{gx};
+            return gradients(gx);
         }
     }
 }

@@ -26,26 +26,26 @@ final class DropoutMask {
 
     /** Elements {@code [from, n)}; {@code from} must be even (it starts word {@code from/2}). */
     static void floats(long start, long t, float scale, float[] a, float[] o, int from, int n) {
-        float[] factor = {0f, scale};
+        // the factor is 0 or scale: (float) keep * scale, with keep = 1 when the 32-bit draw is >= t (no branch, no
+        // lookup array, which would be allocated on every call)
         long s = start + ((long) from >>> 1) * GOLDEN_GAMMA;
         int i = from;
         for (; i + 1 < n; i += 2) {
             long r = mix64(s += GOLDEN_GAMMA);
-            o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
-            o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
+            o[i] = a[i] * ((float) ((int) ((r & LOW32) - t >>> 63) ^ 1) * scale);
+            o[i + 1] = a[i + 1] * ((float) ((int) ((r >>> 32) - t >>> 63) ^ 1) * scale);
         }
-        if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
+        if (i < n) o[i] = a[i] * ((float) ((int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1) * scale);
     }
 
     static void doubles(long start, long t, double scale, double[] a, double[] o, int n) {
-        double[] factor = {0.0, scale};
         long s = start;
         int i = 0;
         for (; i + 1 < n; i += 2) {
             long r = mix64(s += GOLDEN_GAMMA);
-            o[i] = a[i] * factor[(int) ((r & LOW32) - t >>> 63) ^ 1];
-            o[i + 1] = a[i + 1] * factor[(int) ((r >>> 32) - t >>> 63) ^ 1];
+            o[i] = a[i] * ((double) ((int) ((r & LOW32) - t >>> 63) ^ 1) * scale);
+            o[i + 1] = a[i + 1] * ((double) ((int) ((r >>> 32) - t >>> 63) ^ 1) * scale);
         }
-        if (i < n) o[i] = a[i] * factor[(int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1];
+        if (i < n) o[i] = a[i] * ((double) ((int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1) * scale);
     }
 }

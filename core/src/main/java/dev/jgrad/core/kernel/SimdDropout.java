@@ -22,6 +22,13 @@ final class SimdDropout {
     private static final VectorSpecies<Long> LS =
             VectorSpecies.of(long.class, VectorShape.forBitSize(FS.vectorBitSize()));
 
+    /** {@code (k + 1)·γ} for lane {@code k}: each lane's first SplitMix64 state relative to the stream position. */
+    private static final long[] LANE_OFFSETS = new long[LS.length()];
+
+    static {
+        for (int k = 0; k < LANE_OFFSETS.length; k++) LANE_OFFSETS[k] = (k + 1) * DropoutMask.GOLDEN_GAMMA;
+    }
+
     static void apply(long start, long t, double scale, Storage in, Storage out, int n) {
         if (!(in instanceof Storage.F32 f) || t > DropoutMask.LOW32 || FS.length() != 2 * LS.length()) {
             DropoutMask.apply(start, t, scale, in, out, n);
@@ -30,9 +37,7 @@ final class SimdDropout {
         float[] a = f.a, o = ((Storage.F32) out).a;
         float sc = (float) scale;
         int lanes = LS.length(), width = FS.length();
-        long[] first = new long[lanes];
-        for (int k = 0; k < lanes; k++) first[k] = start + (k + 1) * DropoutMask.GOLDEN_GAMMA;
-        LongVector s = LongVector.fromArray(LS, first, 0);
+        LongVector s = LongVector.fromArray(LS, LANE_OFFSETS, 0).add(start); // lane k: start + (k + 1)·γ
         LongVector step = LongVector.broadcast(LS, lanes * DropoutMask.GOLDEN_GAMMA);
         int flipped = (int) (t ^ 0x8000_0000L);
         FloatVector zero = FloatVector.zero(FS);

@@ -54,7 +54,7 @@ public final class Trainer {
     private final Path outDir, checkpoint;
     private final PrintStream log;
     private final List<EpochMetrics> history = new ArrayList<>();
-    private final Workspace workspace = new Workspace();
+    private final Workspace workspace;
     private int startEpoch;
     private long lastChart;
 
@@ -72,6 +72,7 @@ public final class Trainer {
         this.outDir = b.outDir;
         this.checkpoint = b.checkpoint;
         this.log = b.log;
+        this.workspace = b.reuseGraph ? Workspace.reusingGraph() : new Workspace();
     }
 
     /** A builder for {@code model} trained by {@code optimizer} (over the model's parameters). */
@@ -161,8 +162,8 @@ public final class Trainer {
             // each batch is consumed before the next is fetched, so the loader may reuse its buffers
             for (DataLoader.Batch b : train.epochInPlace(epoch)) {
                 long s0 = System.nanoTime();
-                // each step runs in the trainer's workspace (unless the caller has one open): its activations and
-                // gradients reuse the previous step's arrays, so a warm step allocates no arrays
+                // each step runs in the trainer's workspace (unless the caller has one open): its activations,
+                // gradients and graph nodes reuse the previous step's, so a warm step allocates nothing
                 Workspace ws = Workspace.current() == null ? workspace.open() : null;
                 double l;
                 try {
@@ -222,7 +223,7 @@ public final class Trainer {
         if (objective == null) throw new IllegalArgumentException("Trainer.evaluate: objective is null");
         if (data == null) throw new IllegalArgumentException("Trainer.evaluate: data is null");
         model.eval();
-        return evaluate(model, objective, data, Workspace.current() == null ? new Workspace() : null);
+        return evaluate(model, objective, data, Workspace.current() == null ? Workspace.reusingGraph() : null);
     }
 
     /** {@link #evaluate(Module, Objective, DataLoader)} with each batch in {@code workspace} (null: none). */
@@ -246,7 +247,10 @@ public final class Trainer {
         return new Evaluation(lossSum / Math.max(n, 1), (double) correct / Math.max(n, 1), n);
     }
 
-    /** The workspace the training steps run in: its {@link Workspace#arraysAllocated()} stops growing once warm. */
+    /**
+     * The workspace the training steps run in ({@linkplain Workspace#reusingGraph() graph-reusing} unless
+     * {@link Builder#reuseGraph(boolean)} turned that off): its {@link Workspace#arraysAllocated()} stops growing once warm.
+     */
     public Workspace workspace() {
         return workspace;
     }
@@ -289,6 +293,7 @@ public final class Trainer {
         private Boolean progress;
         private Path outDir, checkpoint;
         private PrintStream log = System.out;
+        private boolean reuseGraph = true;
 
         private Builder(Module model, Optimizer optimizer) {
             if (model == null) throw new IllegalArgumentException("Trainer: model is null");
@@ -345,6 +350,17 @@ public final class Trainer {
         /** Where per-epoch lines go (null for silence; standard output by default). */
         public Builder log(PrintStream out) {
             this.log = out;
+            return this;
+        }
+
+        /**
+         * Whether the steps run in a {@linkplain Workspace#reusingGraph() graph-reusing} workspace (the default), so
+         * that a warm step allocates nothing, or in a plain {@link Workspace}, which also recycles every array but
+         * makes any use of a step's tensor after the step throw — the mode to debug a custom module or objective
+         * that keeps tensors across steps (under graph reuse such a tensor silently holds a later step's values).
+         */
+        public Builder reuseGraph(boolean on) {
+            this.reuseGraph = on;
             return this;
         }
 

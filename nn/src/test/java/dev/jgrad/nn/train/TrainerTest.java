@@ -197,6 +197,24 @@ class TrainerTest {
     }
 
     @Test
+    void graphReuseIsTheDefaultAndChangesNoNumber() throws IOException {
+        List<List<Double>> runs = new java.util.ArrayList<>();
+        for (boolean reuse : new boolean[]{true, false}) {
+            Sequential model = Mlp.builder(64, 10).hidden(32, 16).dropout(0.2).seed(3).build();
+            Trainer.Builder b = Trainer.builder(model, Adam.adamW(model.parameters(), 1e-2, 1e-4)).epochs(2).progress(false).log(null);
+            Trainer t = reuse ? b.build() : b.reuseGraph(false).build();
+            assertEquals(reuse, t.workspace().reusesGraph());
+            List<Double> numbers = new java.util.ArrayList<>();
+            for (EpochMetrics m : t.fit(new DataLoader(train, 64, true, true, 1, DType.FLOAT32), new DataLoader(test, 128, false, false, 0, DType.FLOAT32))) {
+                numbers.addAll(List.of(m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy()));
+            }
+            for (Tensor p : model.parameters()) for (int i = 0; i < p.numel(); i++) numbers.add(p.get(i));
+            runs.add(numbers);
+        }
+        assertEquals(runs.get(0), runs.get(1), "the same run, bit for bit, with and without graph reuse");
+    }
+
+    @Test
     void withoutTestLoaderTestMetricsAreNaN() throws IOException {
         Sequential model = Mlp.builder(64, 10).hidden(8).seed(3).build();
         Trainer t = Trainer.builder(model, new Adam(model.parameters(), 1e-2)).epochs(1).progress(false).log(null).build();
