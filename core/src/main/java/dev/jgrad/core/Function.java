@@ -16,11 +16,16 @@ package dev.jgrad.core;
  *     }
  *     protected Tensor[] backward(Tensor g) {
  *         Tensor x = saved()[0];
- *         return new Tensor[]{Ops.mul(g, Ops.mul(x, 2.0))};
+ *         return gradients(Ops.mul(g, Ops.mul(x, 2.0)));
  *     }
  * }
  * Tensor y = new Square().apply(x);
  * }</pre>
+ *
+ * <p>For ops of up to three inputs, {@code apply(a, b)}, {@code save(a, b)} and {@code gradients(a, b)} fill arrays
+ * the node owns; with {@link #node} (an op whose state is all set by forward or right after creation) a
+ * {@linkplain Workspace#reusingGraph() graph-reusing workspace} hands back last step's node, so such an op allocates
+ * nothing per step: {@code Function.node(Square.class, Square::new).apply(x)}.
  *
  * <p>Both {@code forward} and {@code backward} run with gradient recording off, so they may use any op.
  * The engine checks that each returned gradient has its input's shape and dtype, and accumulates it. A

@@ -3,7 +3,8 @@ package dev.jgrad.core;
 import java.util.ArrayList;
 
 /**
- * Buffer reuse for steps whose graph has the same shape every time: once warm, a training step allocates no arrays.
+ * Buffer reuse for steps whose graph has the same shape every time: once warm, a training step allocates no arrays
+ * ({@code new Workspace()}) or nothing at all ({@link #reusingGraph()}).
  *
  * <p>While a workspace is {@linkplain #open() open} on a thread, ops take the arrays for their results and gradients
  * ({@link Tensor#scratch}) from the workspace's pools instead of the heap; {@link #close()} returns every array handed
@@ -30,10 +31,10 @@ import java.util.ArrayList;
  * {@code zeroGrad()} is likewise recycled, so a reference to the old {@code grad()} tensor becomes unusable.
  *
  * <p><b>What a warm step still allocates.</b> A pooled array comes back with the shape array and the EJML matrix of
- * the last tensor over it, so those are not made again either; what remains per op is small and fixed by the API: the
- * {@link Function} node, its result's {@link Tensor} object and a few short {@code Tensor[]} arrays (inputs, saved
- * tensors, gradients). Tensor objects are deliberately never recycled: a reference kept from an earlier step must keep
- * throwing, which it could not do if the same object were handed out again as a live tensor.
+ * the last tensor over it, so those are not made again either; what remains per op is small: the {@link Function}
+ * node and its result's {@link Tensor} object. A plain workspace never recycles those, so that a reference kept from
+ * an earlier step keeps throwing (it could not if the same object were handed out again as a live tensor). A
+ * {@linkplain #reusingGraph() graph-reusing} workspace recycles them as well, and a warm step allocates nothing at all.
  *
  * <p>A workspace belongs to one thread at a time and scopes do not nest (one open workspace per thread). Pools are
  * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed.
