@@ -91,8 +91,9 @@ public final class Workspace implements AutoCloseable {
      *
      * <p>Besides the arrays, it reuses the {@link Tensor} object of each pooled array (a scratch tensor comes back as
      * the same object over the same array, gradient state cleared), the op nodes that ask for it through
-     * {@link Function#node} — every built-in op on the training path does: linear, matmul, the element-wise and
-     * arithmetic ops, softmax and log-softmax, the fused cross-entropy, dropout — and their small arrays.
+     * {@link Function#node} — the built-in ops of a training step do: linear, matmul, transpose, the unary
+     * element-wise ops (exp, log, sqrt, abs, neg, pow, clamp, sigmoid, tanh, relu, gelu, softplus), add/sub/mul/div,
+     * softmax and log-softmax, the fused cross-entropy, dropout — and their small arrays.
      *
      * <p><b>What changes for the caller.</b> The {@linkplain Workspace lifetime rule} is the same, but a violation is
      * no longer always detected: a tensor kept past the close may be handed out again as a live tensor of a later

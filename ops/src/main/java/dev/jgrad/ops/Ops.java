@@ -91,7 +91,7 @@ public final class Ops {
      * Edge: at {@code a = 0} with {@code p < 1} the gradient is infinite, as in PyTorch.
      */
     public static Tensor pow(Tensor a, double p) {
-        return new Pointwise.Pow(p).apply(a);
+        return Function.node(Pointwise.Pow.class, Pointwise.Pow::new).of(p).apply(a);
     }
 
     // ------------------------------------------------------------------ matrix products and shapes
@@ -288,13 +288,13 @@ public final class Ops {
             throw new IllegalArgumentException("softplus: beta " + beta + " must be finite and non-zero");
         }
         if (Double.isNaN(threshold)) throw new IllegalArgumentException("softplus: threshold NaN is not a number");
-        return new Pointwise.Softplus(beta, threshold).apply(a);
+        return Function.node(Pointwise.Softplus.class, Pointwise.Softplus::new).of(beta, threshold).apply(a);
     }
 
     /** {@code min(max(a, lo), hi)}; gradient {@code g} where {@code lo <= a <= hi}, else 0. NaN propagates. */
     public static Tensor clamp(Tensor a, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
-        return new Pointwise.Clamp(lo, hi).apply(a);
+        return Function.node(Pointwise.Clamp.class, Pointwise.Clamp::new).of(lo, hi).apply(a);
     }
 
     // ------------------------------------------------------------------ softmax family

@@ -96,22 +96,25 @@ abstract class Pointwise extends Function {
     }
 
     static final class Softplus extends Pointwise {
-        private final double beta, threshold;
-        Softplus(double beta, double threshold) { this.beta = beta; this.threshold = threshold; }
+        private double beta, threshold;
+        /** Sets the parameters (on every use: the node may be recycled, {@link Function#node}). */
+        Softplus of(double beta, double threshold) { this.beta = beta; this.threshold = threshold; return this; }
         double f(double x) { double z = beta * x; return z > threshold ? x : Math.log1p(Math.exp(z)) / beta; }
         double df(double x, double y, double g) { double z = beta * x; return z > threshold ? g : g * sigmoid(z); }
     }
 
     static final class Clamp extends Pointwise {
-        private final double lo, hi;
-        Clamp(double lo, double hi) { this.lo = lo; this.hi = hi; }
+        private double lo, hi;
+        /** Sets the bounds (on every use: the node may be recycled, {@link Function#node}). */
+        Clamp of(double lo, double hi) { this.lo = lo; this.hi = hi; return this; }
         double f(double x) { return x != x ? x : Math.min(Math.max(x, lo), hi); }
         double df(double x, double y, double g) { return x >= lo && x <= hi ? g : 0.0; }
     }
 
     static final class Pow extends Pointwise {
-        private final double p;
-        Pow(double p) { this.p = p; }
+        private double p;
+        /** Sets the exponent (on every use: the node may be recycled, {@link Function#node}). */
+        Pow of(double p) { this.p = p; return this; }
         double f(double x) { return Math.pow(x, p); }
         double df(double x, double y, double g) { return p == 0 ? 0.0 : g * p * Math.pow(x, p - 1); }
     }
