@@ -15,11 +15,16 @@ import java.util.Map;
  * m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g²
  * p ← p − lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps)
  * </pre>
+ * As in PyTorch, {@code t} is counted per parameter: a parameter without a gradient in a step is skipped and its
+ * count stays, so its bias correction is that of the updates it has actually had. The counts are in the
+ * {@link #state()} as {@code "step.<index>"}.
  */
 public final class Adam extends Optimizer {
     private final double beta1, beta2, eps, weightDecay;
     private final boolean decoupled;
     private final List<Tensor> m, v;
+    /** Updates each parameter has had (PyTorch's per-parameter {@code step}). */
+    private final long[] paramSteps;
 
     /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
     public Adam(List<Tensor> params, double lr) {
@@ -43,6 +48,7 @@ public final class Adam extends Optimizer {
         this.decoupled = decoupled;
         this.m = slots(params.size());
         this.v = slots(params.size());
+        this.paramSteps = new long[params.size()];
     }
 
     /** AdamW with PyTorch's defaults (weight decay 0.01). */
@@ -58,9 +64,15 @@ public final class Adam extends Optimizer {
     @Override
     protected void update(int i, Storage p, Storage grad, int n) {
         Storage ms = buffer(m, i), vs = buffer(v, i);
-        double bc1 = 1 - Math.pow(beta1, steps), bc2 = Math.sqrt(1 - Math.pow(beta2, steps));
+        long t = ++paramSteps[i];
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = Math.sqrt(1 - Math.pow(beta2, t));
         double stepSize = lr / bc1;
         Kernels.adamUpdate(p, grad, ms, vs, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
+    }
+
+    @Override
+    protected Map<String, long[]> counters() {
+        return Map.of("step", paramSteps);
     }
 
     @Override

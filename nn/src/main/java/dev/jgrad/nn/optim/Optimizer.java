@@ -99,7 +99,21 @@ public abstract class Optimizer {
         buffers().forEach((kind, list) -> {
             for (int i = 0; i < list.size(); i++) if (list.get(i) != null) s.put(kind + "." + i, list.get(i));
         });
+        counters().forEach((kind, counts) -> {
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) s.put(kind + "." + i, Tensor.scalar(counts[i], dev.jgrad.core.DType.FLOAT64));
+            }
+        });
         return s;
+    }
+
+    /**
+     * Per-parameter counters kept in the state as float64 scalars {@code "<kind>.<index>"} (only non-zero ones), such
+     * as Adam's per-parameter step (PyTorch's {@code state[p]['step']}); none by default. The arrays are the
+     * optimizer's own: {@link #loadState} overwrites them.
+     */
+    protected Map<String, long[]> counters() {
+        return Map.of();
     }
 
     /**
@@ -118,29 +132,52 @@ public abstract class Optimizer {
         long newSteps = (long) stepValue;
         checkNonNegative("lr", newLr);
         Map<String, List<Tensor>> bufs = buffers();
+        Map<String, long[]> counts = counters();
+        Map<String, long[]> newCounts = new LinkedHashMap<>();
+        counts.forEach((kind, c) -> newCounts.put(kind, new long[c.length]));
+        boolean[] hasBuffer = new boolean[params.size()];
         List<Runnable> apply = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : s.entrySet()) {
             String k = e.getKey();
             if (k.equals("step") || k.equals("lr")) continue;
             int dot = k.lastIndexOf('.');
-            List<Tensor> list = dot < 0 ? null : bufs.get(k.substring(0, dot));
+            String kind = dot < 0 ? null : k.substring(0, dot);
+            List<Tensor> list = kind == null ? null : bufs.get(kind);
+            long[] counter = kind == null ? null : newCounts.get(kind);
             int idx;
             try {
                 idx = dot < 0 ? -1 : Integer.parseInt(k.substring(dot + 1));
             } catch (NumberFormatException ex) {
                 idx = -1;
             }
-            if (list == null || idx < 0 || idx >= params.size()) {
+            if (list == null && counter == null || idx < 0 || idx >= params.size()) {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown optimizer state entry '" + k + "'");
             }
+            if (counter != null) {
+                double c = stateScalar(s, k);
+                if (!(c >= 0) || c != Math.rint(c) || c > Long.MAX_VALUE) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + k + "' = " + c + " is not a count");
+                }
+                counter[idx] = (long) c;
+                continue;
+            }
             params.get(idx).checkSameShape(getClass().getSimpleName() + " state '" + k + "'", e.getValue());
+            hasBuffer[idx] = true;
             final int j = idx;
             final Tensor v = e.getValue().copy();
             apply.add(() -> list.set(j, v));
         }
+        // a state without a counter's entries (written before the counter existed) counts every parameter that has
+        // buffers as having taken every step
+        newCounts.forEach((kind, c) -> {
+            boolean present = false;
+            for (String k : s.keySet()) present |= k.startsWith(kind + ".");
+            if (!present) for (int i = 0; i < c.length; i++) c[i] = hasBuffer[i] ? newSteps : 0;
+        });
         // replace the whole state (like PyTorch's load_state_dict): buffers absent from s start afresh
         bufs.values().forEach(list -> list.replaceAll(t -> null));
         apply.forEach(Runnable::run);
+        counts.forEach((kind, c) -> System.arraycopy(newCounts.get(kind), 0, c, 0, c.length));
         steps = newSteps;
         lr = newLr;
     }

@@ -304,7 +304,8 @@ class OptimizersTest {
             Map<String, Tensor> state = snapshot(opt);
             assertEquals(2.0, state.get("step").item());
             assertEquals(0.07, state.get("lr").item());
-            assertEquals(kind == 0 ? 4 : 6, state.size(), state.keySet().toString());
+            // SGD: step, lr, 2 momentum buffers; Adam: step, lr, 2 × (exp_avg, exp_avg_sq, per-parameter step)
+            assertEquals(kind == 0 ? 4 : 8, state.size(), state.keySet().toString());
 
             Tensor a2 = a.copy().requiresGrad(true), b2 = b.copy().requiresGrad(true);
             Optimizer fresh = kind == 0 ? new Sgd(List.of(a2, b2), 0.1, 0.9, 0.1, false, 0.01) : Adam.adamW(List.of(a2, b2), 0.05, 0.1);
@@ -324,6 +325,78 @@ class OptimizersTest {
             }
             assertTrue(a.contentEquals(a2), "resumed optimizer diverged on parameter 0");
             assertTrue(b.contentEquals(b2), "resumed optimizer diverged on parameter 1");
+        }
+    }
+
+    @Test
+    void adamCountsStepsPerParameterSoASkippedParameterIsUpdatedAsIfItsOwnStepsWereAll() {
+        for (boolean decoupled : new boolean[]{false, true}) {
+            Tensor a = param(P0), b = param(3, -4, 5);
+            Adam both = new Adam(List.of(a, b), 0.05, 0.9, 0.999, 1e-8, 0.1, decoupled);
+            Tensor b2 = param(3, -4, 5);
+            Adam alone = new Adam(List.of(b2), 0.05, 0.9, 0.999, 1e-8, 0.1, decoupled);
+            for (int s = 0; s < 5; s++) {
+                both.zeroGrad();
+                grad(a, G1[0] + s, G1[1] - s);
+                // b has no gradient in steps 0 and 2 (an unused branch): PyTorch skips it and does not count the step
+                if (s % 2 == 1 || s == 4) {
+                    grad(b, 1, -0.5 * s, 0.25);
+                    step(alone, b2, 1, -0.5 * s, 0.25);
+                }
+                both.step();
+            }
+            assertEquals(5, both.steps());
+            assertTrue(b.contentEquals(b2), "b: " + java.util.Arrays.toString(b.toDoubleArray()) + " vs " + java.util.Arrays.toString(b2.toDoubleArray()));
+            Map<String, Tensor> st = both.state();
+            assertEquals(5.0, st.get("step.0").item());
+            assertEquals(3.0, st.get("step.1").item());
+            Adam unused = new Adam(List.of(param(3, -4, 5)), 0.05);
+            assertTrue(unused.state().keySet().stream().noneMatch(k -> k.startsWith("step.")), "no count before a parameter's first update");
+        }
+    }
+
+    @Test
+    void adamStateRoundTripsThePerParameterStepsAndAnOlderStateWithoutThemCountsEveryStep() {
+        Tensor a = param(P0), b = param(3, -4, 5);
+        Adam opt = new Adam(List.of(a, b), 0.1);
+        grad(a, G1);
+        opt.step(); // b has no gradient yet
+        grad(a, G2);
+        grad(b, 1, 1, 1);
+        opt.step();
+        Map<String, Tensor> state = snapshot(opt);
+        assertEquals(2.0, state.get("step.0").item());
+        assertEquals(1.0, state.get("step.1").item());
+
+        Tensor a2 = a.copy().requiresGrad(true), b2 = b.copy().requiresGrad(true);
+        Adam fresh = new Adam(List.of(a2, b2), 0.1);
+        fresh.loadState(state);
+        assertSameState(state, snapshot(fresh));
+        for (Adam o : List.of(opt, fresh)) {
+            Tensor x = o == opt ? a : a2, y = o == opt ? b : b2;
+            grad(x, 0.3, -0.2);
+            grad(y, -1, 2, 0.5);
+            o.step();
+        }
+        assertTrue(a.contentEquals(a2) && b.contentEquals(b2), "resumed optimizer diverged");
+
+        // a state written before the per-parameter counts: each parameter with buffers is taken to have had every step
+        Map<String, Tensor> old = new LinkedHashMap<>(snapshot(opt));
+        old.keySet().removeIf(k -> k.startsWith("step."));
+        Adam legacy = new Adam(List.of(a.copy().requiresGrad(true), b.copy().requiresGrad(true)), 0.1);
+        legacy.loadState(old);
+        assertEquals(3.0, legacy.state().get("step.0").item());
+        assertEquals(3.0, legacy.state().get("step.1").item());
+
+        // counts must be non-negative whole numbers: rejected before anything changes
+        for (Tensor bad : List.of(Tensor.scalar(-1, DType.FLOAT64), Tensor.scalar(1.5, DType.FLOAT64), Tensor.of(new double[]{1, 2}, 2))) {
+            Map<String, Tensor> s = new LinkedHashMap<>(snapshot(opt));
+            s.put("exp_avg.0", Tensor.of(new double[]{9, 9}, 2));
+            s.put("step.1", bad);
+            Map<String, Tensor> before = snapshot(opt);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.loadState(s));
+            assertTrue(e.getMessage().contains("step.1"), e.getMessage());
+            assertSameState(before, snapshot(opt));
         }
     }
 
