@@ -25,8 +25,9 @@ import java.util.ArrayList;
  * }</pre>
  *
  * <p><b>Lifetime rule.</b> A tensor computed by an op inside the scope is valid until the scope closes. Afterwards its
- * array may hold another step's data, so every read or use of such a tensor throws {@link IllegalStateException}
- * ("buffer recycled") rather than return wrong numbers; {@link Tensor#copy()} inside the scope keeps a value (copies
+ * array may hold another step's data, so in a plain workspace every read or use of such a tensor throws
+ * {@link IllegalStateException} ("buffer recycled") rather than return wrong numbers (a {@linkplain #reusingGraph()
+ * graph-reusing} one may hand the same tensor object out again, live); {@link Tensor#copy()} inside the scope keeps a value (copies
  * and every factory such as {@link Tensor#zeros} always use the heap). A parameter gradient cleared by
  * {@code zeroGrad()} is likewise recycled, so a reference to the old {@code grad()} tensor becomes unusable.
  *
