@@ -50,8 +50,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * child wrote completely (regenerated here from its counter), never a version older than the last save the child
  * reported as done; at most one stale {@code .tmp} file per kill may appear (what {@code AtomicFiles} documents),
  * and only for kills that landed inside a save: the temporary's header names the version being saved, which must be
- * the save the child announced or, when the kill cut off the announcement before it reached the parent (seen about
- * once in 40 kills), the next one.
+ * the one after the version on disk. The child's progress lines serve only as lower bounds, because a kill can cut
+ * off the tail of its output before the parent has read it (seen: up to two lines, about once in 40 kills).
  *
  * <p>The damage cases complement {@code CheckpointTest} (which covers single-bit flips of every byte of a small
  * file, a few truncations and architecture mismatches): truncation at every length up to 512 bytes and at every
@@ -180,7 +180,7 @@ class CheckpointCrashTest {
         long completedSaves = 0;
         double meanSaveNanos = 10e6;
         long onDisk = 0;
-        int tmpOfUnreportedSave = 0, tmpNamed = 0;
+        int tmpOfUnreportedSave = 0, tmpNamed = 0, unreportedProgress = 0;
         List<Path> tmpsBefore = tmpFiles(ckDir);
         while (kills < minKills || (insideSave < wantInsideSave && kills < maxKills)) {
             Mode mode = kills < minKills ? Mode.values()[rng.nextInt(Mode.values().length)] : Mode.IN_SAVE;
@@ -226,25 +226,25 @@ class CheckpointCrashTest {
             Map<String, String> meta = Checkpoint.load(target, fresh, null);
             long v = Long.parseLong(meta.get(CheckpointWriterMain.VERSION_KEY));
             assertVersion(fresh, v, what);
+            // What the child printed is true but may be incomplete: the tail of its output (seen: up to its last two
+            // lines) can be lost when it is killed, so the checks below use the files themselves, and the child's
+            // lines only as lower bounds. The version on disk never goes back, and never behind a reported save.
+            assertTrue(v >= onDisk, what + ": the file went back from version " + onDisk + " to " + v);
             if (p.loaded() < 0) {
                 beforeLoad++;
-                assertEquals(onDisk, v, what + ": killed before loading, yet the file changed");
             } else {
                 assertEquals(onDisk, p.loaded(), what + ": child loaded another version than the one on disk");
-                // never older than the last save reported complete; never newer than one past the last save reported
-                // started (under load a kill can land after a rename whose progress line the pipe had not delivered)
-                assertTrue(v >= p.lastSaved() && v <= p.lastStarted() + 1, what + ": file holds version " + v);
+                assertTrue(v >= p.lastSaved(), what + ": file holds version " + v + ", older than a save reported complete");
                 if (p.insideSave()) {
                     insideSave++;
                     if (v == p.lastStarted()) renamedUnreported++;
                     else previousVersionKept++;
                 }
             }
-            onDisk = v;
+            if (v > Math.max(onDisk, p.lastStarted())) unreportedProgress++;
 
             // temporaries: at most one per kill, and only from a kill inside a save. A temporary whose header was
-            // written names its version: the save the child reported started, or (as for the file above) the next
-            // one when the kill landed before its "saving" line reached us
+            // written names its version, which must be the save after the version on disk: the one in progress
             List<Path> tmps = tmpFiles(ckDir);
             int added = tmps.size() - tmpBefore;
             assertTrue(added >= 0 && added <= 1, what + ": " + added + " new temporary files " + tmps);
@@ -254,15 +254,14 @@ class CheckpointCrashTest {
                 newTmp.removeAll(tmpsBefore);
                 assertEquals(1, newTmp.size(), what + ": temporaries before " + tmpsBefore + ", after " + tmps);
                 long tv = tmpVersion(newTmp.get(0));
-                if (tv >= 0) tmpNamed++;
-                if (p.insideSave()) {
-                    assertTrue(tv < 0 || tv == p.lastStarted(), what + ": the temporary left holds version " + tv);
-                } else {
-                    assertTrue(tv < 0 || tv == p.lastStarted() + 1, what + ": a temporary file (version " + tv
-                            + ", " + Files.size(newTmp.get(0)) + " bytes) was left by a kill outside a save");
-                    tmpOfUnreportedSave++;
+                if (tv >= 0) {
+                    tmpNamed++;
+                    assertEquals(v + 1, tv, what + ": the temporary left (" + Files.size(newTmp.get(0))
+                            + " bytes) is not the save after version " + v + " on disk");
                 }
+                if (!p.insideSave()) tmpOfUnreportedSave++;
             }
+            onDisk = v;
             tmpsBefore = tmps;
             try (Stream<Path> s = Files.list(ckDir)) {
                 for (Path f : s.toList()) {
@@ -292,9 +291,10 @@ class CheckpointCrashTest {
 
         System.out.printf(java.util.Locale.ROOT,
                 "CheckpointCrashTest: %d kills %s; %d inside a save (%d after the rename, %d before it), %d left a stale .tmp "
-                        + "(%d with a complete header naming the version started), %d of them from a save whose start line had not arrived; %d before the child loaded; %d saves completed in all; "
-                        + "mean save %.1f ms; final version %d%n",
-                kills, byMode, insideSave, renamedUnreported, previousVersionKept, leftTmp, tmpNamed, tmpOfUnreportedSave, beforeLoad, completedSaves,
+                        + "(%d with a complete header naming the version started), %d of them from a save whose start line had not arrived; %d before the child loaded; "
+                        + "%d kills after progress the output had not shown; %d saves completed in all; mean save %.1f ms; final version %d%n",
+                kills, byMode, insideSave, renamedUnreported, previousVersionKept, leftTmp, tmpNamed, tmpOfUnreportedSave, beforeLoad,
+                unreportedProgress, completedSaves,
                 meanSaveNanos / 1e6, v);
     }
 
