@@ -11,6 +11,12 @@ import dev.jgrad.ops.Ops;
 /**
  * What a {@link Trainer} minimises and how it scores predictions: the loss of a batch of model outputs
  * against integer labels, and the number of correct predictions.
+ *
+ * <p>The trainer calls both inside the step's {@link dev.jgrad.core.Workspace} scope: the output tensor, and anything
+ * computed from it, is valid only during the call. An implementation that keeps something across batches (say,
+ * predictions for a confusion matrix) must copy it ({@link Tensor#copy()}, {@link Tensor#toDoubleArray()}); under the
+ * trainer's default graph reuse a kept tensor would silently hold a later batch's values
+ * ({@link Trainer.Builder#reuseGraph(boolean) reuseGraph(false)} makes such a use throw instead).
  */
 public interface Objective {
 
