@@ -1,10 +1,11 @@
 package dev.jgrad.cli;
 
-import dev.jgrad.losses.conformance.CaseReader;
-import dev.jgrad.losses.conformance.ConformanceCase;
-import dev.jgrad.losses.conformance.ConformanceRunner;
-import dev.jgrad.losses.conformance.JgradCaseExecutor;
-import dev.jgrad.losses.conformance.Report;
+import dev.jgrad.conformance.BundledCases;
+import dev.jgrad.conformance.CaseReader;
+import dev.jgrad.conformance.ConformanceCase;
+import dev.jgrad.conformance.ConformanceRunner;
+import dev.jgrad.conformance.JgradCaseExecutor;
+import dev.jgrad.conformance.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code jgrad conformance DIR [--op NAME...]}: runs every PyTorch reference case in DIR (any directory of
- * {@code loss-conformance/1} JSON files) through jgrad and prints one line per failing case, deviations,
+ * {@code jgrad conformance [DIR] [--op NAME...]}: runs every PyTorch reference case in DIR (any directory of
+ * {@code loss-conformance/1} JSON files; without DIR the cases bundled with the conformance module) through jgrad and prints one line per failing case, deviations,
  * skipped cases with their reason, a per-op summary and last {@code N passed, M failed}. Exit code 1 on
  * any failure.
  */
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
         description = "Check jgrad against PyTorch reference cases (format loss-conformance/1).")
 public final class ConformanceCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "A case file or a directory of case files (searched recursively).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+            description = "A case file or a directory of case files (searched recursively); default: the bundled PyTorch 1.13 cases.")
     Path dir;
 
     @Option(names = "--op", paramLabel = "NAME", arity = "1..*", description = "Only these ops (e.g. cross_entropy log_softmax).")
@@ -32,6 +34,7 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dir == null) dir = BundledCases.directory();
         if (!Files.exists(dir)) throw new Main.UsageException("no such file or directory: " + dir);
         List<ConformanceCase> cases = CaseReader.readCases(dir);
         if (ops != null) {

@@ -1,6 +1,7 @@
 package dev.jgrad.cli;
 
-import dev.jgrad.nn.plot.LineChart;
+import dev.jgrad.lab.Slowdown;
+import dev.jgrad.train.plot.LineChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package dev.jgrad.cli;
 
-import dev.jgrad.cli.stability.StabilityOutput;
-import dev.jgrad.cli.stability.StabilityReport;
+import dev.jgrad.lab.StabilityOutput;
+import dev.jgrad.lab.StabilityReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

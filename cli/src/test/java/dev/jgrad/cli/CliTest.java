@@ -54,11 +54,12 @@ class CliTest {
 
     @Test
     void conformanceOnTheBundledCasesPasses() {
-        Path cases = Path.of("../losses/src/test/resources/conformance/cases");
+        Path cases = dev.jgrad.conformance.BundledCases.directory();
         assertTrue(Files.isDirectory(cases));
         assertEquals(0, run("conformance", cases.toString(), "--op", "softmax", "log_softmax").code());
         assertEquals(2, run("conformance", "/no/such/dir").code());
         assertEquals(2, run("conformance", cases.toString(), "--op", "no_such_op").code());
+        assertEquals(0, run("conformance", "--op", "softmax").code(), "without DIR: the bundled cases");
     }
 
     @Test
@@ -77,9 +78,9 @@ class CliTest {
 
     @Test
     void timeSplitSummarisesStepsOverheadAndEvaluation() {
-        java.util.List<dev.jgrad.nn.train.EpochMetrics> h = java.util.List.of(
-                new dev.jgrad.nn.train.EpochMetrics(1, 1e-3, 0.5, 0.8, 0.4, 0.85, 1000, 0.60, 100, 0.50, 0.05),
-                new dev.jgrad.nn.train.EpochMetrics(2, 1e-3, 0.4, 0.9, 0.3, 0.88, 1000, 0.40, 100, 0.36, 0.03));
+        java.util.List<dev.jgrad.train.EpochMetrics> h = java.util.List.of(
+                new dev.jgrad.train.EpochMetrics(1, 1e-3, 0.5, 0.8, 0.4, 0.85, 1000, 0.60, 100, 0.50, 0.05),
+                new dev.jgrad.train.EpochMetrics(2, 1e-3, 0.4, 0.9, 0.3, 0.88, 1000, 0.40, 100, 0.36, 0.03));
         String line = TrainCommand.timeSplit(h);
         // mean pass 0.5 s = 100 steps × 4.3 ms + 0.07 s overhead (14%), mean eval 0.04 s; fastest is epoch 2
         assertTrue(line.startsWith("epoch time: mean 0.500 s = 100 steps × 4.300 ms + overhead 0.070 s (14.0%), eval 0.040 s"), line);

@@ -1,13 +1,8 @@
 package dev.jgrad.nn.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.BufferedOutputStream;
+import java.math.BigInteger;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -23,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,10 +77,6 @@ public final class SafeTensors {
     private static final String CRC_PLACEHOLDER = "00000000";
     private static final Pattern CRC_PATTERN = Pattern.compile("[0-9a-fA-F]{8}");
     private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private SafeTensors() {
     }
@@ -254,7 +244,7 @@ public final class SafeTensors {
     }
 
     private static String quote(String s) {
-        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
+        return HeaderJson.quote(s);
     }
 
     /** Passes bytes through, counting them, updating the CRC and refusing to exceed the declared size. */
@@ -620,13 +610,13 @@ public final class SafeTensors {
         if (text.charAt(0) != '{') {
             throw new SafeTensorsException(file, "header does not start with '{'");
         }
-        JsonNode root;
+        Object parsed;
         try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new SafeTensorsException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
+            parsed = HeaderJson.parse(text);
+        } catch (HeaderJson.Malformed e) {
+            throw new SafeTensorsException(file, "header is not valid JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(parsed instanceof Map<?, ?> root)) {
             throw new SafeTensorsException(file, "header is not a JSON object");
         }
         long dataLength = size - 8 - n;
@@ -634,28 +624,26 @@ public final class SafeTensors {
         Map<String, String> metadata = new LinkedHashMap<>();
         String crc = null;
         List<TensorInfo> infos = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
+        for (Map.Entry<?, ?> field : root.entrySet()) {
+            String name = (String) field.getKey();
+            Object value = field.getValue();
             if (name.equals(METADATA_KEY)) {
-                if (!value.isObject()) {
+                if (!(value instanceof Map<?, ?> meta)) {
                     throw new SafeTensorsException(file, "'" + METADATA_KEY + "' must be an object of strings");
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> m = value.fields(); m.hasNext(); ) {
-                    Map.Entry<String, JsonNode> kv = m.next();
-                    if (!kv.getValue().isTextual()) {
+                for (Map.Entry<?, ?> kv : meta.entrySet()) {
+                    if (!(kv.getValue() instanceof String str)) {
                         throw new SafeTensorsException(file, "metadata value for '" + kv.getKey()
-                                + "' is not a string: " + kv.getValue());
+                                + "' is not a string: " + HeaderJson.describe(kv.getValue()));
                     }
                     if (kv.getKey().equals(CRC32_KEY)) {
-                        crc = kv.getValue().textValue();
+                        crc = str;
                         if (!CRC_PATTERN.matcher(crc).matches()) {
                             throw new SafeTensorsException(file, "metadata '" + CRC32_KEY + "' value '" + crc
                                     + "' is not 8 hex digits");
                         }
                     } else {
-                        metadata.put(kv.getKey(), kv.getValue().textValue());
+                        metadata.put((String) kv.getKey(), str);
                     }
                 }
                 continue;
@@ -692,24 +680,22 @@ public final class SafeTensors {
                 dataLength);
     }
 
-    private static TensorInfo parseEntry(Path file, String name, JsonNode value) throws SafeTensorsException {
+    private static TensorInfo parseEntry(Path file, String name, Object entry) throws SafeTensorsException {
         String where = "tensor '" + name + "'";
-        if (!value.isObject()) {
+        if (!(entry instanceof Map<?, ?> value)) {
             throw new SafeTensorsException(file, where + ": entry must be an object with dtype, shape and data_offsets");
         }
-        for (Iterator<String> f = value.fieldNames(); f.hasNext(); ) {
-            String key = f.next();
+        for (Object key : value.keySet()) {
             if (!ENTRY_FIELDS.contains(key)) {
                 throw new SafeTensorsException(file, where + ": unexpected field '" + key + "'");
             }
         }
-        JsonNode dtypeNode = value.get("dtype");
-        if (dtypeNode == null || !dtypeNode.isTextual()) {
+        if (!(value.get("dtype") instanceof String dtypeName)) {
             throw new SafeTensorsException(file, where + ": missing or non-string 'dtype'");
         }
         ElementType dtype;
         try {
-            dtype = ElementType.fromName(dtypeNode.textValue());
+            dtype = ElementType.fromName(dtypeName);
         } catch (IllegalArgumentException e) {
             throw new SafeTensorsException(file, where + ": " + e.getMessage());
         }
@@ -734,9 +720,9 @@ public final class SafeTensors {
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static long[] longArray(Path file, String where, String field, JsonNode node, int requiredLength)
+    private static long[] longArray(Path file, String where, String field, Object value, int requiredLength)
             throws SafeTensorsException {
-        if (node == null || !node.isArray()) {
+        if (!(value instanceof List<?> node)) {
             throw new SafeTensorsException(file, where + ": missing or non-array '" + field + "'");
         }
         if (requiredLength >= 0 && node.size() != requiredLength) {
@@ -745,12 +731,12 @@ public final class SafeTensors {
         }
         long[] out = new long[node.size()];
         for (int i = 0; i < out.length; i++) {
-            JsonNode v = node.get(i);
-            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-                throw new SafeTensorsException(file, where + ": '" + field + "' element " + v
+            Object v = node.get(i);
+            if (!(v instanceof BigInteger n) || n.bitLength() > 63 || n.signum() < 0) {
+                throw new SafeTensorsException(file, where + ": '" + field + "' element " + HeaderJson.describe(v)
                         + " is not a non-negative 64-bit integer");
             }
-            out[i] = v.longValue();
+            out[i] = n.longValue();
         }
         return out;
     }

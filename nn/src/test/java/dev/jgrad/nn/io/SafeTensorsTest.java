@@ -193,7 +193,7 @@ class SafeTensorsTest {
         assertRejected(file("json4", " {}", new byte[0], false), "does not start with '{'");
         assertRejected(raw("utf8", 4, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}), "header is not valid UTF-8");
         assertRejected(file("dup", "{\"a\": " + entry("F32", "[1]", 0, 4) + ", \"a\": " + entry("F32", "[1]", 0, 4)
-                + "}", new byte[4], true), "Duplicate field 'a'");
+                + "}", new byte[4], true), "duplicate field \"a\"");
         assertRejected(file("nul", "{}\0\0\0\0\0\0", new byte[0], false), "header is not valid JSON");
     }
 

@@ -8,7 +8,7 @@ import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.io.RawTensor;
 import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.nn.io.SafeTensorsException;
-import dev.jgrad.nn.train.Checkpoint;
+import dev.jgrad.nn.io.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,7 +5,7 @@ import dev.jgrad.core.Tensor;
 import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Module;
 import dev.jgrad.nn.Sequential;
-import dev.jgrad.nn.train.Checkpoint;
+import dev.jgrad.nn.io.Checkpoint;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,0 +1,269 @@
+package dev.jgrad.data;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipException;
+
+/**
+ * Reads IDX files, the format of MNIST and Fashion-MNIST, plain or gzip-compressed
+ * (detected from the first two bytes).
+ *
+ * <p>Layout: a big-endian int32 magic number — {@code 0x00000803} for a 3-D array of
+ * unsigned bytes (images: count, rows, columns) or {@code 0x00000801} for a 1-D array of
+ * unsigned bytes (labels: count) — then one big-endian int32 per dimension, then the
+ * unsigned bytes in row-major order and nothing else.
+ *
+ * <p>Errors are {@link MalformedDataException}s naming the file: a bad magic number (shown
+ * in hex next to the expected one, with a hint when it looks like the other kind of IDX
+ * file, a byte-swapped file or an IDX file of another element type), negative or absurd
+ * dimensions, a truncated file (how many bytes were expected and how many were there),
+ * trailing bytes after the data, a damaged gzip stream, and an image/label count mismatch.
+ */
+public final class IdxLoader {
+    /** Magic number of an IDX file holding unsigned-byte images ({@code count × rows × cols}). */
+    public static final int IMAGES_MAGIC = 0x00000803;
+    /** Magic number of an IDX file holding unsigned-byte labels ({@code count}). */
+    public static final int LABELS_MAGIC = 0x00000801;
+    /** The scale applied to pixels by {@link #load}: bytes 0..255 map to [0, 1]. */
+    public static final double PIXEL_SCALE = 1.0 / 255.0;
+
+    private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private IdxLoader() {
+    }
+
+    /**
+     * Images read from an IDX3 file: {@code count} images of {@code rows × cols} unsigned
+     * bytes, row-major.
+     */
+    public static final class Images {
+        private final int count;
+        private final int rows;
+        private final int cols;
+        private final byte[] pixels;
+
+        Images(int count, int rows, int cols, byte[] pixels) {
+            this.count = count;
+            this.rows = rows;
+            this.cols = cols;
+            this.pixels = pixels;
+        }
+
+        /**
+         * Number of images.
+         *
+         * @return the count from the header
+         */
+        public int count() {
+            return count;
+        }
+
+        /**
+         * Image height.
+         *
+         * @return rows per image
+         */
+        public int rows() {
+            return rows;
+        }
+
+        /**
+         * Image width.
+         *
+         * @return columns per image
+         */
+        public int cols() {
+            return cols;
+        }
+
+        /**
+         * One pixel.
+         *
+         * @param image image index
+         * @param row   row within the image
+         * @param col   column within the image
+         * @return the pixel value, 0..255
+         */
+        public int pixel(int image, int row, int col) {
+            java.util.Objects.checkIndex(image, count);
+            java.util.Objects.checkIndex(row, rows);
+            java.util.Objects.checkIndex(col, cols);
+            return pixels[(image * rows + row) * cols + col] & 0xFF;
+        }
+
+        /**
+         * All pixels.
+         *
+         * @return a fresh copy of the {@code count·rows·cols} bytes (read them with {@code & 0xFF})
+         */
+        public byte[] pixels() {
+            return pixels.clone();
+        }
+
+        byte[] rawPixels() {
+            return pixels;
+        }
+    }
+
+    /**
+     * Reads an IDX3 unsigned-byte image file.
+     *
+     * @param path the file, plain or gzip
+     * @return the images
+     * @throws MalformedDataException for a bad magic, bad dimensions, truncation or trailing bytes
+     * @throws IOException            if the file cannot be read
+     */
+    public static Images readImages(Path path) throws IOException {
+        String source = path.toString();
+        try (InputStream in = Inputs.open(path)) {
+            int magic = readInt(in, source, "magic number");
+            checkMagic(magic, IMAGES_MAGIC, "IDX3 unsigned-byte images", source);
+            int count = readDim(in, source, "image count");
+            int rows = readDim(in, source, "row count");
+            int cols = readDim(in, source, "column count");
+            long total = (long) count * rows * cols;
+            if (total > MAX_ELEMENTS) {
+                throw new MalformedDataException(source, count + " images of " + rows + "×" + cols
+                        + " = " + total + " bytes is more than one array can hold");
+            }
+            byte[] pixels = readPayload(in, (int) total, source, "pixel");
+            return new Images(count, rows, cols, pixels);
+        } catch (ZipException | EOFException e) {
+            throw new MalformedDataException(source, "damaged or truncated gzip data: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an IDX1 unsigned-byte label file.
+     *
+     * @param path the file, plain or gzip
+     * @return the labels, each 0..255
+     * @throws MalformedDataException for a bad magic, a bad count, truncation or trailing bytes
+     * @throws IOException            if the file cannot be read
+     */
+    public static int[] readLabels(Path path) throws IOException {
+        String source = path.toString();
+        try (InputStream in = Inputs.open(path)) {
+            int magic = readInt(in, source, "magic number");
+            checkMagic(magic, LABELS_MAGIC, "IDX1 unsigned-byte labels", source);
+            int count = readDim(in, source, "label count");
+            if (count > MAX_ELEMENTS) {
+                throw new MalformedDataException(source, "label count " + count + " is too large");
+            }
+            byte[] raw = readPayload(in, count, source, "label");
+            int[] labels = new int[count];
+            for (int i = 0; i < count; i++) {
+                labels[i] = raw[i] & 0xFF;
+            }
+            return labels;
+        } catch (ZipException | EOFException e) {
+            throw new MalformedDataException(source, "damaged or truncated gzip data: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an image file and its label file into a compact data set: one row per image,
+     * {@code rows·cols} features (the image flattened row-major), pixel values scaled by
+     * {@link #PIXEL_SCALE} to doubles in [0, 1] on access (stored as bytes; see {@link Tabular}).
+     *
+     * @param images     the IDX3 image file
+     * @param labels     the IDX1 label file
+     * @param classNames the class names; labels must lie in {@code [0, classNames.size())}
+     * @return the data set
+     * @throws MalformedDataException for any format problem, an image/label count mismatch
+     *                                or a label out of range
+     * @throws IOException            if a file cannot be read
+     */
+    public static Tabular load(Path images, Path labels, List<String> classNames) throws IOException {
+        if (classNames == null) throw new IllegalArgumentException("IdxLoader.load: classNames is null");
+        Images im = readImages(images);
+        int[] y = readLabels(labels);
+        if (im.count() != y.length) {
+            throw new MalformedDataException(images.toString(), "image/label count mismatch: " + images
+                    + " has " + im.count() + " images but " + labels + " has " + y.length + " labels");
+        }
+        int numClasses = classNames.size();
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] >= numClasses) {
+                throw new MalformedDataException(labels.toString(), "label " + y[i] + " of item " + i
+                        + " is outside [0, " + numClasses + ")");
+            }
+        }
+        int d = im.rows() * im.cols();
+        if (d == 0) {
+            throw new MalformedDataException(images.toString(), "images have zero pixels ("
+                    + im.rows() + "×" + im.cols() + ")");
+        }
+        return Tabular.wrapUnsignedBytes(im.rawPixels(), d, PIXEL_SCALE, y, numClasses, classNames);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private static void checkMagic(int magic, int expected, String what, String source)
+            throws MalformedDataException {
+        if (magic == expected) {
+            return;
+        }
+        String hint = "";
+        if (magic == IMAGES_MAGIC || magic == LABELS_MAGIC) {
+            hint = " (this looks like an IDX " + (magic == IMAGES_MAGIC ? "image" : "label")
+                    + " file: images and labels swapped?)";
+        } else if (Integer.reverseBytes(magic) == expected) {
+            hint = " (byte-swapped: the file was written little-endian)";
+        } else if ((magic >>> 16) == 0 && ((magic >>> 8) & 0xFF) != 0x08) {
+            hint = String.format(" (IDX element type 0x%02X; only unsigned bytes, 0x08, are supported)",
+                    (magic >>> 8) & 0xFF);
+        }
+        throw new MalformedDataException(source, String.format(
+                "bad magic number 0x%08X, expected 0x%08X (%s)%s", magic, expected, what, hint));
+    }
+
+    private static int readInt(InputStream in, String source, String what) throws IOException {
+        byte[] b = in.readNBytes(4);
+        if (b.length < 4) {
+            throw new MalformedDataException(source, "truncated header: file ended after "
+                    + b.length + " of the 4 bytes of the " + what);
+        }
+        return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    }
+
+    private static int readDim(InputStream in, String source, String what) throws IOException {
+        int v = readInt(in, source, what);
+        if (v < 0) {
+            throw new MalformedDataException(source, what + " " + v + " is negative (or above 2^31-1)");
+        }
+        return v;
+    }
+
+    private static byte[] readPayload(InputStream in, int n, String source, String what) throws IOException {
+        // Read in chunks so that a header claiming a huge count does not allocate the whole
+        // array before we learn that the file is short.
+        byte[] out = new byte[Math.min(n, 1 << 20)];
+        int got = 0;
+        while (got < n) {
+            if (got == out.length) {
+                out = java.util.Arrays.copyOf(out, (int) Math.min(n, 2L * out.length));
+            }
+            int r = in.read(out, got, out.length - got);
+            if (r < 0) {
+                throw new MalformedDataException(source, "truncated: header promises " + n + " " + what
+                        + " bytes but the file ends after " + got);
+            }
+            got += r;
+        }
+        long extra = 0;
+        byte[] skip = new byte[8192];
+        int r;
+        while ((r = in.read(skip)) > 0) {
+            extra += r;
+        }
+        if (extra > 0) {
+            throw new MalformedDataException(source, extra + " unexpected trailing bytes after the "
+                    + n + " " + what + " bytes");
+        }
+        return out;
+    }
+}

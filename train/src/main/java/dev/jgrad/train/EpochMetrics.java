@@ -1,0 +1,57 @@
+package dev.jgrad.train;
+
+/**
+ * Metrics of one epoch: training loss and accuracy (averaged over the epoch's batches as they were
+ * trained), test loss and accuracy (after the epoch, in eval mode), throughput and where the time went.
+ *
+ * <p>Timing: {@code seconds} is the wall time of the training pass (every batch, from fetching it to the
+ * bookkeeping after the optimizer step; not the evaluation), of which {@code stepSeconds} were spent in the
+ * {@code steps} training steps proper (zeroing gradients, forward, loss, backward, clipping, optimizer step); the
+ * rest, {@link #overheadSeconds()}, is batch assembly, metrics and progress reporting. {@code evalSeconds} is the
+ * evaluation on the test data after the pass (0 without test data). Metrics files written before these
+ * columns existed read back with {@code steps}, {@code stepSeconds} and {@code evalSeconds} as 0.
+ *
+ * @param epoch            1-based epoch number
+ * @param lr               learning rate used in the epoch
+ * @param trainLoss        mean training loss over the epoch's samples
+ * @param trainAccuracy    training accuracy over the epoch's samples
+ * @param testLoss         test loss after the epoch (NaN without test data)
+ * @param testAccuracy     test accuracy after the epoch (NaN without test data)
+ * @param samplesPerSecond training samples per second of the training pass
+ * @param seconds          wall time of the training pass
+ * @param steps            number of training steps (batches)
+ * @param stepSeconds      time spent in the training steps proper
+ * @param evalSeconds      wall time of the evaluation after the pass
+ */
+public record EpochMetrics(int epoch, double lr, double trainLoss, double trainAccuracy, double testLoss,
+                           double testAccuracy, double samplesPerSecond, double seconds, int steps,
+                           double stepSeconds, double evalSeconds) {
+
+    /** CSV header matching {@link #csv()}. */
+    public static final String CSV_HEADER = "epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,samples_per_second,seconds,"
+            + "steps,step_seconds,eval_seconds";
+
+    /** Time of the training pass outside the steps proper: {@code seconds - stepSeconds}. */
+    public double overheadSeconds() {
+        return seconds - stepSeconds;
+    }
+
+    /** Mean time of one training step in milliseconds (NaN without steps). */
+    public double millisPerStep() {
+        return steps == 0 ? Double.NaN : 1e3 * stepSeconds / steps;
+    }
+
+    /** One CSV line. */
+    public String csv() {
+        return epoch + "," + lr + "," + trainLoss + "," + trainAccuracy + "," + testLoss + "," + testAccuracy + ","
+                + samplesPerSecond + "," + seconds + "," + steps + "," + stepSeconds + "," + evalSeconds;
+    }
+
+    /** A human-readable line, ending with the time split: steps × time per step, the overhead, the evaluation. */
+    public String line() {
+        return String.format(java.util.Locale.ROOT, "epoch %3d  lr %.4g  train loss %.4f acc %.4f  test loss %.4f acc %.4f  %,.0f samples/s  %.3f s"
+                        + " (%d steps × %.3f ms = %.3f s, overhead %.3f s; eval %.3f s)",
+                epoch, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, samplesPerSecond, seconds,
+                steps, millisPerStep(), stepSeconds, overheadSeconds(), evalSeconds);
+    }
+}

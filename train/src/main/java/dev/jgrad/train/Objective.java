@@ -1,0 +1,124 @@
+package dev.jgrad.train;
+
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Storage;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.losses.CrossEntropyLoss;
+import dev.jgrad.losses.Losses;
+import dev.jgrad.losses.SoftmaxCrossEntropy;
+import dev.jgrad.ops.Ops;
+
+/**
+ * What a {@link Trainer} minimises and how it scores predictions: the loss of a batch of model outputs
+ * against integer labels, and the number of correct predictions.
+ *
+ * <p>The trainer calls both inside the step's {@link dev.jgrad.core.Workspace} scope: the output tensor, and anything
+ * computed from it, is valid only during the call. An implementation that keeps something across batches (say,
+ * predictions for a confusion matrix) must copy it ({@link Tensor#copy()}, {@link Tensor#toDoubleArray()}); under the
+ * trainer's default graph reuse a kept tensor would silently hold a later batch's values
+ * ({@link Trainer.Builder#reuseGraph(boolean) reuseGraph(false)} makes such a use throw instead).
+ */
+public interface Objective {
+
+    /** Mean loss of the batch (a scalar tensor). */
+    Tensor loss(Tensor output, IntTensor labels);
+
+    /** Number of correct predictions in the batch. */
+    int correct(Tensor output, IntTensor labels);
+
+    /** Name for logs. */
+    String name();
+
+    /** Softmax cross-entropy with a stability strategy ({@link SoftmaxCrossEntropy#FUSED} is the default choice). */
+    static Objective crossEntropy(SoftmaxCrossEntropy strategy) {
+        CrossEntropyLoss ce = CrossEntropyLoss.builder().strategy(strategy).build();
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                return ce.apply(out, y);
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                return argmaxCorrect(out, y);
+            }
+
+            public String name() {
+                return "cross_entropy[" + strategy.name() + "]";
+            }
+        };
+    }
+
+    /** Mean squared error against one-hot targets (the quadratic cost, for comparison). */
+    static Objective mseOneHot() {
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                return Losses.mseLoss(out, Ops.oneHot(y, out.size(-1), out.dtype()));
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                return argmaxCorrect(out, y);
+            }
+
+            public String name() {
+                return "mse_one_hot";
+            }
+        };
+    }
+
+    /** Binary classification with one logit per sample: {@code binary_cross_entropy_with_logits}; predicts 1 when the logit is &gt; 0. */
+    static Objective binaryWithLogits() {
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                Tensor t = Tensor.scratchUninitializedLike(out);
+                for (int i = 0; i < y.numel(); i++) t.set(i, y.get(i));
+                return Losses.binaryCrossEntropyWithLogits(out, t);
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                int c = 0;
+                for (int i = 0; i < y.numel(); i++) if ((out.get(i) > 0 ? 1 : 0) == y.get(i)) c++;
+                return c;
+            }
+
+            public String name() {
+                return "binary_cross_entropy_with_logits";
+            }
+        };
+    }
+
+    /**
+     * Number of rows whose first maximal entry (scanning left to right, replacing the best only on a strict
+     * {@code >}) is the label, read straight from the logits' storage: no graph, no copies.
+     */
+    static int argmaxCorrect(Tensor out, IntTensor y) {
+        int c = out.size(-1), n = y.numel(), correct = 0;
+        Storage s = out.storage();
+        if (s instanceof Storage.F32 f) {
+            float[] a = f.a;
+            for (int i = 0, row = 0; i < n; i++, row += c) {
+                int best = 0;
+                float max = a[row];
+                for (int k = 1; k < c; k++) {
+                    if (a[row + k] > max) {
+                        max = a[row + k];
+                        best = k;
+                    }
+                }
+                if (best == y.get(i)) correct++;
+            }
+        } else {
+            double[] a = ((Storage.F64) s).a;
+            for (int i = 0, row = 0; i < n; i++, row += c) {
+                int best = 0;
+                double max = a[row];
+                for (int k = 1; k < c; k++) {
+                    if (a[row + k] > max) {
+                        max = a[row + k];
+                        best = k;
+                    }
+                }
+                if (best == y.get(i)) correct++;
+            }
+        }
+        return correct;
+    }
+}
