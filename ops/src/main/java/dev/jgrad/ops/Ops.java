@@ -329,11 +329,4 @@ public final class Ops {
         if (a == null) throw new IllegalArgumentException(op + ": input is null");
         return a;
     }
-
-    /** Shape check helper for callers: throws naming {@code op} unless {@code t} has rank {@code rank}. */
-    public static void requireRank(String op, String arg, Tensor t, int rank) {
-        if (t.rank() != rank) {
-            throw new IllegalArgumentException(op + ": " + arg + " must be " + rank + "-D, got shape " + Shape.str(t.shape()));
-        }
-    }
 }
