@@ -5,6 +5,10 @@
  * whole case sets through a {@link dev.jgrad.conformance.CaseExecutor} into a
  * {@link dev.jgrad.conformance.Report} ({@link dev.jgrad.conformance.ConformanceRunner}).
  *
- * <p>This package depends on no jgrad tensor class: the executor is the only seam to the library.
+ * <p>The {@link dev.jgrad.conformance.CaseExecutor} interface is the only seam to the library: the reader,
+ * the cases, the comparison, the runner and the report use no jgrad tensor, op or loss class (they hold plain
+ * arrays, {@link dev.jgrad.conformance.CaseTensor}); only its implementation over jgrad,
+ * {@link dev.jgrad.conformance.JgradCaseExecutor}, turns the cases into tensors and calls
+ * {@link dev.jgrad.losses.Losses}.
  */
 package dev.jgrad.conformance;

@@ -3,7 +3,10 @@ package dev.jgrad.losses;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 
-/** The element-wise losses, each a small class with its value and derivatives side by side. */
+/**
+ * The element-wise losses, each a small class with its value and derivatives side by side (the formulas, in prose:
+ * the derivative index {@code docs/derivatives.md}).
+ */
 final class BinaryLosses {
     private BinaryLosses() {
     }
@@ -12,8 +15,7 @@ final class BinaryLosses {
     static final double BCE_GRAD_EPS = 1e-12f;
 
     /**
-     * {@code binary_cross_entropy}: {@code l = -w (t·max(log p, -100) + (1-t)·max(log(1-p), -100))};
-     * {@code dl/dp = w (p - t) / max(p(1-p), 1e-12f)}; {@code dl/dt = w (max(log(1-p), -100) - max(log p, -100))}.
+     * {@code binary_cross_entropy}: {@code l = -w (t·max(log p, -100) + (1-t)·max(log(1-p), -100))}.
      */
     static final class Bce extends ElementwiseLoss {
         Bce(Reduction r, Tensor weight) {
@@ -50,7 +52,7 @@ final class BinaryLosses {
 
     /**
      * {@code binary_cross_entropy_with_logits}: {@code l = w [(1-t) x + (1 + (pw-1) t) softplus(-x)]} with the
-     * stable softplus; {@code dl/dx = w [(1-t) σ(x) - pw t σ(-x)]} (equal to {@code w [(1-t) - (1 + (pw-1) t) σ(-x)]}, without its cancellation); {@code dl/dt = w [-x + (pw-1) softplus(-x)]}.
+     * stable softplus.
      */
     static final class BceWithLogits extends ElementwiseLoss {
         BceWithLogits(Reduction r, Tensor weight, Tensor posWeight) {
@@ -72,7 +74,7 @@ final class BinaryLosses {
         }
     }
 
-    /** {@code mse_loss}: {@code l = (x - t)²}; {@code dl/dx = 2(x - t)}, {@code dl/dt = -2(x - t)}. */
+    /** {@code mse_loss}: {@code l = (x - t)²}. */
     static final class Mse extends ElementwiseLoss {
         Mse(Reduction r) {
             super("mse_loss", r, null, null);
@@ -94,7 +96,7 @@ final class BinaryLosses {
 
     /**
      * {@code soft_margin_loss}: {@code l = log(1 + exp(-y·x))} evaluated as the stable {@code softplus(-y·x)}
-     * (finite where PyTorch's {@code log1p(exp(·))} overflows); {@code dl/dx = -y·sigmoid(-y·x)}.
+     * (finite where PyTorch's {@code log1p(exp(·))} overflows).
      */
     static final class SoftMargin extends ElementwiseLoss {
         SoftMargin(Reduction r) {
@@ -116,9 +118,7 @@ final class BinaryLosses {
 
     /**
      * {@code kl_div} pointwise term. {@code log_target = false}: {@code l = xlogy(p, p) - p·input}
-     * ({@code 0·log 0 = 0}; {@code 0·(-inf)} is NaN as in PyTorch); {@code dl/dinput = -p},
-     * {@code dl/dp = log p + 1 - input}. {@code log_target = true}: {@code l = e^t (t - input)},
-     * {@code dl/dinput = -e^t}, {@code dl/dt = e^t (t - input + 1)}.
+     * ({@code 0·log 0 = 0}; {@code 0·(-inf)} is NaN as in PyTorch). {@code log_target = true}: {@code l = e^t (t - input)}.
      */
     static final class KlDiv extends ElementwiseLoss {
         private final boolean logTarget;

@@ -35,7 +35,7 @@ public final class Losses {
      * Fused softmax cross-entropy with class-index targets ({@code F.cross_entropy}).
      * {@code l_i = (1-ε)·w[t_i]·(lse_i - x[i,t_i]) + (ε/C)·Σ_c w_c·(lse_i - x[i,c])}, 0 for ignored samples,
      * where {@code lse_i = log Σ_c exp(x[i,c])} is computed with the max shift. One graph node: softmax
-     * and log-softmax are never materialised; the gradient is {@code (softmax - target')·scale}.
+     * and log-softmax are never materialised. Derivatives: {@code docs/derivatives.md}.
      *
      * @param logits         {@code [N, C]}, or {@code [C]} for one sample
      * @param target         class indices {@code [N]} (or a scalar), each in {@code [0, C)} or equal to {@code ignoreIndex}
@@ -112,8 +112,7 @@ public final class Losses {
     /**
      * Binary cross-entropy of probabilities ({@code F.binary_cross_entropy}):
      * {@code l = -w·(t·max(log p, -100) + (1-t)·max(log(1-p), -100))} — PyTorch's log clamp keeps exact 0/1
-     * probabilities finite. Input gradient {@code w·(p - t) / max(p·(1-p), 1e-12)} (the epsilon is PyTorch's float32
-     * constant in both dtypes).
+     * probabilities finite; the input gradient has PyTorch's {@code eps} (derivative index: {@code docs/derivatives.md}).
      *
      * @param probs  probabilities in [0, 1] (anything else, NaN included, is rejected)
      * @param target same shape, usually in [0, 1]
@@ -204,7 +203,7 @@ public final class Losses {
 
     /**
      * Entropy {@code H(p) = -Σ_c p_c·log_b p_c} over the last dimension, with {@code 0·log 0 = 0}; values are used
-     * as given (no renormalisation). Gradient {@code -(log p + 1)/log b}, infinite at {@code p = 0}.
+     * as given (no renormalisation). The gradient is infinite at {@code p = 0}.
      *
      * @param base {@code Math.E} (nats) or 2 (bits); any base {@code > 0}, {@code != 1}
      * @return shape of {@code p} without the last dimension

@@ -18,8 +18,8 @@ final class RowLosses {
     }
 
     /**
-     * {@code H(p) = -Σ_c p_c log p_c / log(base)} with {@code 0 log 0 = 0}; gradient {@code -(log p + 1)/log(base)}
-     * ({@code +inf} at {@code p = 0}). Values are used as given (no renormalisation).
+     * {@code H(p) = -Σ_c p_c log p_c / log(base)} with {@code 0 log 0 = 0}
+     * (a {@code +inf} gradient at {@code p = 0}). Values are used as given (no renormalisation).
      */
     static final class Entropy extends Function {
         private final double logBase;
@@ -62,8 +62,7 @@ final class RowLosses {
     }
 
     /**
-     * Cross-entropy between distributions, {@code H(p, q) = -Σ_c p_c log q_c} ({@code 0 log q = 0});
-     * gradients {@code dH/dp = -log q}, {@code dH/dq = -p/q}.
+     * Cross-entropy between distributions, {@code H(p, q) = -Σ_c p_c log q_c} ({@code 0 log q = 0}).
      */
     static final class CrossEntropyBetween extends Function {
         @Override

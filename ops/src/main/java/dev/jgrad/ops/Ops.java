@@ -12,8 +12,8 @@ import dev.jgrad.core.Tensor;
  * <p>Names follow PyTorch in Java's camel case ({@code log_softmax} → {@link #logSoftmax},
  * {@code logsumexp} → {@link #logSumExp}); semantics follow PyTorch 1.13 (broadcasting, {@code dim}
  * conventions with negative indices counting from the end, {@code keepdim}). Every op records a graph
- * node when an input requires grad and grad mode is on; see the package documentation for the
- * derivative of each op on one page. All tensor arguments of one call must share a dtype.
+ * node when an input requires grad and grad mode is on; the derivative of each op is on one page, the derivative
+ * index {@code docs/derivatives.md} (not repeated here). All tensor arguments of one call must share a dtype.
  */
 public final class Ops {
     private Ops() {
@@ -34,12 +34,12 @@ public final class Ops {
         return Function.node(Arithmetic.Add.class, Arithmetic.Add::new).apply(a, b);
     }
 
-    /** {@code a + c} for a constant {@code c}. Gradient: {@code g}. */
+    /** {@code a + c} for a constant {@code c}. */
     public static Tensor add(Tensor a, double c) {
         return add(a, Tensor.scalar(c, nonNull("add", a).dtype()));
     }
 
-    /** {@code a - b} with broadcasting; gradients {@code g} and {@code -g} (summed over broadcast dims). @see #add(Tensor, Tensor) */
+    /** {@code a - b} with broadcasting. @see #add(Tensor, Tensor) */
     public static Tensor sub(Tensor a, Tensor b) {
         return Function.node(Arithmetic.Sub.class, Arithmetic.Sub::new).apply(a, b);
     }
@@ -55,7 +55,7 @@ public final class Ops {
     }
 
     /**
-     * {@code a ⊙ b} (element-wise) with broadcasting; gradients {@code g·b} and {@code g·a}.
+     * {@code a ⊙ b} (element-wise) with broadcasting.
      * Edge: {@code 0 · inf} is NaN in the forward pass and in the gradient, as in IEEE arithmetic.
      * @see #div(Tensor, Tensor)
      */
@@ -69,7 +69,7 @@ public final class Ops {
     }
 
     /**
-     * {@code a / b} with broadcasting; gradients {@code g/b} and {@code -g·a/b²}. Division by zero follows
+     * {@code a / b} with broadcasting. Division by zero follows
      * IEEE ({@code ±inf} or NaN), as in PyTorch.
      */
     public static Tensor div(Tensor a, Tensor b) {
@@ -81,13 +81,13 @@ public final class Ops {
         return div(a, Tensor.scalar(c, nonNull("div", a).dtype()));
     }
 
-    /** {@code -a}; gradient {@code -g}. */
+    /** {@code -a}. */
     public static Tensor neg(Tensor a) {
         return Function.node(Pointwise.Neg.class, Pointwise.Neg::new).apply(a);
     }
 
     /**
-     * {@code a^p} for a constant exponent; gradient {@code g·p·a^(p-1)} (0 when {@code p == 0}).
+     * {@code a^p} for a constant exponent.
      * Edge: at {@code a = 0} with {@code p < 1} the gradient is infinite, as in PyTorch.
      */
     public static Tensor pow(Tensor a, double p) {
@@ -99,7 +99,7 @@ public final class Ops {
     /**
      * Matrix product. Supported: {@code [.., M, K]·[K, N] → [.., M, N]} (leading dims batched),
      * {@code [K]·[K, N] → [N]}, {@code [M, K]·[K] → [M]}, {@code [K]·[K] → []}.
-     * Gradients {@code g·Bᵀ} and {@code Aᵀ·g}, both through the GEMM kernel seam.
+     * Both gradients go through the GEMM kernel seam.
      *
      * @throws IllegalArgumentException naming both shapes when the inner dimensions differ
      * @see #linear(Tensor, Tensor, Tensor)
@@ -114,28 +114,28 @@ public final class Ops {
      * @param input  {@code [.., in]}
      * @param weight {@code [out, in]}
      * @param bias   {@code [out]} or null
-     * @return {@code [.., out]}; gradients {@code g·W}, {@code gᵀ·x} and the column sums of {@code g}
+     * @return {@code [.., out]}
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         Linalg.Linear op = Function.node(Linalg.Linear.class, Linalg.Linear::new).bias(bias != null);
         return bias == null ? op.apply(input, weight) : op.apply(input, weight, bias);
     }
 
-    /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. Gradient: transposed {@code g}. */
+    /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. */
     public static Tensor transpose(Tensor a) {
         return Function.node(Linalg.Transpose.class, Linalg.Transpose::new).apply(a);
     }
 
     /**
      * A view with another shape (one dimension may be {@code -1}, inferred), sharing the data like
-     * {@code torch.reshape} on a contiguous tensor. Gradient: {@code g} reshaped back.
+     * {@code torch.reshape} on a contiguous tensor.
      */
     public static Tensor reshape(Tensor a, int... shape) {
         if (shape == null) throw new IllegalArgumentException("reshape: shape is null");
         return new Shaping.Reshape(shape.clone()).apply(a);
     }
 
-    /** Concatenation along {@code dim}; gradient: the matching slices of {@code g}. */
+    /** Concatenation along {@code dim}. */
     public static Tensor cat(int dim, Tensor... tensors) {
         return new Shaping.Cat(dim).apply(tensors);
     }
@@ -151,7 +151,7 @@ public final class Ops {
         return new Shaping.Gather(index).apply(a);
     }
 
-    /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}; gradient index-adds {@code g}. */
+    /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}. */
     public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
         if (index == null) throw new IllegalArgumentException("indexSelect: index is null");
         return new Shaping.IndexSelect(dim, index).apply(a);
@@ -182,7 +182,7 @@ public final class Ops {
 
     // ------------------------------------------------------------------ reductions
 
-    /** Sum of all elements (a scalar), accumulated in double. Gradient: {@code g} broadcast to every element. */
+    /** Sum of all elements (a scalar), accumulated in double. */
     public static Tensor sum(Tensor a) {
         return new Reductions.Sum(0, false, true).apply(a);
     }
@@ -206,15 +206,15 @@ public final class Ops {
     }
 
     /**
-     * Maximum of all elements; NaN if any element is NaN. Gradient: {@code g} split evenly between tied
-     * maxima (PyTorch's {@code max()}/{@code amax} rule).
+     * Maximum of all elements; NaN if any element is NaN. Tied maxima share the gradient evenly (PyTorch's
+     * {@code max()}/{@code amax} rule).
      */
     public static Tensor max(Tensor a) {
         return Function.node(Reductions.MaxAll.class, Reductions.MaxAll::new).apply(a);
     }
 
     /**
-     * Maximum along {@code dim} (values). Gradient: {@code g} to the first maximal element of each slice,
+     * Maximum along {@code dim} (values). The gradient goes to the first maximal element of each slice,
      * the index {@code torch.max(a, dim)} returns. NaN is treated as the maximum.
      */
     public static Tensor max(Tensor a, int dim, boolean keepdim) {
@@ -223,50 +223,49 @@ public final class Ops {
 
     // ------------------------------------------------------------------ element-wise functions
 
-    /** {@code exp(a)}; gradient {@code g·exp(a)} (the saved output), so it is {@code inf} where the output overflowed. */
+    /** {@code exp(a)}; its gradient is {@code inf} where the output overflowed. */
     public static Tensor exp(Tensor a) {
         return Function.node(Pointwise.Exp.class, Pointwise.Exp::new).apply(a);
     }
 
     /**
-     * Natural log; gradient {@code g / a}. Edge: {@code log(0) = -inf} with gradient {@code +inf},
+     * Natural log. Edge: {@code log(0) = -inf} with gradient {@code +inf},
      * {@code log(-0.0)} has gradient {@code -inf}, and {@code log(x<0) = NaN} with the finite gradient {@code g/x}.
      */
     public static Tensor log(Tensor a) {
         return Function.node(Pointwise.Log.class, Pointwise.Log::new).apply(a);
     }
 
-    /** Square root; gradient {@code g / (2·sqrt(a))}, infinite at 0. */
+    /** Square root; the gradient is infinite at 0. */
     public static Tensor sqrt(Tensor a) {
         return Function.node(Pointwise.Sqrt.class, Pointwise.Sqrt::new).apply(a);
     }
 
-    /** Absolute value; gradient {@code g·sign(a)}, 0 at 0. */
+    /** Absolute value; the gradient is 0 at 0. */
     public static Tensor abs(Tensor a) {
         return Function.node(Pointwise.Abs.class, Pointwise.Abs::new).apply(a);
     }
 
     /**
      * Logistic function {@code 1/(1+exp(-a))}, evaluated without overflow for either sign
-     * ({@code exp(a)/(1+exp(a))} for negative {@code a}); gradient {@code g·y·(1-y)}.
+     * ({@code exp(a)/(1+exp(a))} for negative {@code a}).
      */
     public static Tensor sigmoid(Tensor a) {
         return Function.node(Pointwise.Sigmoid.class, Pointwise.Sigmoid::new).apply(a);
     }
 
-    /** Hyperbolic tangent; gradient {@code g·(1 - y²)}. */
+    /** Hyperbolic tangent. */
     public static Tensor tanh(Tensor a) {
         return Function.node(Pointwise.Tanh.class, Pointwise.Tanh::new).apply(a);
     }
 
-    /** {@code max(a, 0)}; gradient {@code g} where {@code a > 0} and 0 elsewhere (0 at {@code a = 0}); NaN propagates. */
+    /** {@code max(a, 0)}; the gradient is 0 at {@code a = 0}; NaN propagates. */
     public static Tensor relu(Tensor a) {
         return Function.node(Pointwise.Relu.class, Pointwise.Relu::new).apply(a);
     }
 
     /**
-     * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'});
-     * gradient {@code Φ(x) + x·φ(x)}.
+     * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'}).
      */
     public static Tensor gelu(Tensor a) {
         return Function.node(Pointwise.Gelu.class, Pointwise.Gelu::new).apply(a);
@@ -279,7 +278,6 @@ public final class Ops {
 
     /**
      * {@code softplus(x) = log1p(exp(beta·x)) / beta}, or {@code x} where {@code beta·x > threshold} (PyTorch).
-     * Gradient {@code g·sigmoid(beta·x)} (stable), or {@code g} above the threshold.
      *
      * @throws IllegalArgumentException for a zero or non-finite {@code beta} or a NaN {@code threshold}
      */
@@ -291,7 +289,7 @@ public final class Ops {
         return Function.node(Pointwise.Softplus.class, Pointwise.Softplus::new).of(beta, threshold).apply(a);
     }
 
-    /** {@code min(max(a, lo), hi)}; gradient {@code g} where {@code lo <= a <= hi}, else 0. NaN propagates. */
+    /** {@code min(max(a, lo), hi)}; the gradient passes where {@code lo <= a <= hi}. NaN propagates. */
     public static Tensor clamp(Tensor a, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
         return Function.node(Pointwise.Clamp.class, Pointwise.Clamp::new).of(lo, hi).apply(a);
@@ -301,7 +299,7 @@ public final class Ops {
 
     /**
      * {@code softmax(x)_i = exp(x_i - m) / Σ_k exp(x_k - m)} along {@code dim}, with {@code m} the row max
-     * treated as a constant. Gradient {@code y ⊙ (g - Σ g⊙y)} from the saved output only.
+     * treated as a constant; backward uses the saved output only.
      * Edge: {@code -inf} entries give 0; a row of all {@code -inf} is undefined and gives NaN (as in PyTorch).
      * @see #logSoftmax(Tensor, int)
      */
@@ -311,7 +309,7 @@ public final class Ops {
 
     /**
      * {@code log_softmax(x)_i = x_i - m - log Σ_k exp(x_k - m)} along {@code dim} (max-shift, {@code m} constant).
-     * Gradient {@code g - exp(y)·Σ g} from the saved output only. Finite for logits of any magnitude;
+     * Backward uses the saved output only. Finite for logits of any magnitude;
      * {@code -inf} entries give {@code -inf} with gradient {@code g}.
      */
     public static Tensor logSoftmax(Tensor a, int dim) {
@@ -320,7 +318,7 @@ public final class Ops {
 
     /**
      * {@code logsumexp} along {@code dim}: {@code m + log Σ exp(x - m)}, where {@code m} is the max, or 0 when the
-     * max is infinite (so all-{@code -inf} rows give {@code -inf}, not NaN). Gradient {@code g·exp(x - y)} = {@code g·softmax(x)}.
+     * max is infinite (so all-{@code -inf} rows give {@code -inf}, not NaN).
      */
     public static Tensor logSumExp(Tensor a, int dim, boolean keepdim) {
         return new SoftmaxOps.LogSumExp(dim, keepdim).apply(a);
@@ -330,12 +328,5 @@ public final class Ops {
     private static Tensor nonNull(String op, Tensor a) {
         if (a == null) throw new IllegalArgumentException(op + ": input is null");
         return a;
-    }
-
-    /** Shape check helper for callers: throws naming {@code op} unless {@code t} has rank {@code rank}. */
-    public static void requireRank(String op, String arg, Tensor t, int rank) {
-        if (t.rank() != rank) {
-            throw new IllegalArgumentException(op + ": " + arg + " must be " + rank + "-D, got shape " + Shape.str(t.shape()));
-        }
     }
 }

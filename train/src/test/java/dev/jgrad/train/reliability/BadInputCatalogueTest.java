@@ -933,10 +933,6 @@ class BadInputCatalogueTest {
         add("Ops.sigmoid", "null", IAE, msg("Sigmoid", "input 0 is null"), () -> act(() -> Ops.sigmoid(null)));
         add("Ops.relu", "null", IAE, msg("Relu", "input 0 is null"), () -> act(() -> Ops.relu(null)));
         add("Ops.gelu", "null", IAE, msg("Gelu", "input 0 is null"), () -> act(() -> Ops.gelu(null)));
-        add("Ops.requireRank", "1-D where 2-D is required", IAE, msg("myop", "x must be 2-D", "[3]"), () -> {
-            Tensor x = leaf(FLOAT64, 3);
-            return act(() -> Ops.requireRank("myop", "x", x, 2), x);
-        });
         add("Ops.softmax", "dim 1 of a scalar", IAE, msg("Softmax", "dim 1", "rank 0"), () -> {
             Tensor x = leaf(FLOAT64);
             return act(() -> Ops.softmax(x, 1), x);
