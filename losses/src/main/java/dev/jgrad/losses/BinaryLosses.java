@@ -3,6 +3,9 @@ package dev.jgrad.losses;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 
+import static dev.jgrad.ops.Stable.sigmoid;
+import static dev.jgrad.ops.Stable.softplus;
+
 /** The element-wise losses, each a small class with its value and derivatives side by side. */
 final class BinaryLosses {
     private BinaryLosses() {
@@ -16,8 +19,14 @@ final class BinaryLosses {
      * {@code dl/dp = w (p - t) / max(p(1-p), 1e-12f)}; {@code dl/dt = w (max(log(1-p), -100) - max(log p, -100))}.
      */
     static final class Bce extends ElementwiseLoss {
-        Bce(Reduction r, Tensor weight) {
-            super("binary_cross_entropy", r, weight, null);
+        private Bce() {
+            super("binary_cross_entropy");
+        }
+
+        static Bce of(Reduction r, Tensor weight) {
+            Bce op = node(Bce.class, Bce::new);
+            op.set(r, weight, null);
+            return op;
         }
 
         @Override
@@ -53,8 +62,14 @@ final class BinaryLosses {
      * stable softplus; {@code dl/dx = w [(1-t) σ(x) - pw t σ(-x)]} (equal to {@code w [(1-t) - (1 + (pw-1) t) σ(-x)]}, without its cancellation); {@code dl/dt = w [-x + (pw-1) softplus(-x)]}.
      */
     static final class BceWithLogits extends ElementwiseLoss {
-        BceWithLogits(Reduction r, Tensor weight, Tensor posWeight) {
-            super("binary_cross_entropy_with_logits", r, weight, posWeight);
+        private BceWithLogits() {
+            super("binary_cross_entropy_with_logits");
+        }
+
+        static BceWithLogits of(Reduction r, Tensor weight, Tensor posWeight) {
+            BceWithLogits op = node(BceWithLogits.class, BceWithLogits::new);
+            op.set(r, weight, posWeight);
+            return op;
         }
 
         double value(double x, double t, int e) {
@@ -74,8 +89,14 @@ final class BinaryLosses {
 
     /** {@code mse_loss}: {@code l = (x - t)²}; {@code dl/dx = 2(x - t)}, {@code dl/dt = -2(x - t)}. */
     static final class Mse extends ElementwiseLoss {
-        Mse(Reduction r) {
-            super("mse_loss", r, null, null);
+        private Mse() {
+            super("mse_loss");
+        }
+
+        static Mse of(Reduction r) {
+            Mse op = node(Mse.class, Mse::new);
+            op.set(r, null, null);
+            return op;
         }
 
         double value(double x, double t, int e) {
@@ -97,8 +118,14 @@ final class BinaryLosses {
      * (finite where PyTorch's {@code log1p(exp(·))} overflows); {@code dl/dx = -y·sigmoid(-y·x)}.
      */
     static final class SoftMargin extends ElementwiseLoss {
-        SoftMargin(Reduction r) {
-            super("soft_margin_loss", r, null, null);
+        private SoftMargin() {
+            super("soft_margin_loss");
+        }
+
+        static SoftMargin of(Reduction r) {
+            SoftMargin op = node(SoftMargin.class, SoftMargin::new);
+            op.set(r, null, null);
+            return op;
         }
 
         double value(double x, double y, int e) {
@@ -121,11 +148,17 @@ final class BinaryLosses {
      * {@code dl/dinput = -e^t}, {@code dl/dt = e^t (t - input + 1)}.
      */
     static final class KlDiv extends ElementwiseLoss {
-        private final boolean logTarget;
+        private boolean logTarget;
 
-        KlDiv(Reduction r, boolean logTarget) {
-            super("kl_div", r, null, null);
-            this.logTarget = logTarget;
+        private KlDiv() {
+            super("kl_div");
+        }
+
+        static KlDiv of(Reduction r, boolean logTarget) {
+            KlDiv op = node(KlDiv.class, KlDiv::new);
+            op.set(r, null, null);
+            op.logTarget = logTarget;
+            return op;
         }
 
         double value(double in, double t, int e) {
