@@ -114,7 +114,7 @@ final class Autograd {
     }
 
     private static Tensor sum(Tensor a, Tensor b) {
-        Tensor s = Tensor.scratchCopy(a);
+        Tensor s = Tensor.pooledCopy(a);
         s.addInPlace(b);
         return s;
     }

@@ -7,28 +7,55 @@ package dev.jgrad.core;
  *
  * <p>Subclass it, compute the result in {@link #forward}, save only what backward needs with
  * {@link #save}, and in {@link #backward} return one gradient per input (or {@code null} for an input
- * that needs none — see {@link #needsInputGrad}). Each instance is applied once:
+ * that needs none — see {@link #needsInputGrad}). Make results and gradients with the {@code out} helpers
+ * ({@link #out(DType, int...) out}, {@link #outLike outLike}, and their {@code outUninitialized} forms), and each
+ * instance is applied once:
  * <pre>{@code
  * final class Square extends Function {
  *     protected Tensor forward(Tensor... in) {
- *         save(in[0]);
- *         return Ops.mul(in[0], in[0]);             // runs without recording a graph
+ *         Tensor x = in[0], y = outLike(x);
+ *         for (int i = 0; i < x.numel(); i++) y.set(i, x.get(i) * x.get(i));
+ *         save(x);
+ *         return y;
  *     }
  *     protected Tensor[] backward(Tensor g) {
- *         Tensor x = saved()[0];
- *         return gradients(Ops.mul(g, Ops.mul(x, 2.0)));
+ *         Tensor x = saved()[0], gx = outLike(x);
+ *         for (int i = 0; i < x.numel(); i++) gx.set(i, 2 * x.get(i) * g.get(i));
+ *         return gradients(gx);
  *     }
  * }
  * Tensor y = new Square().apply(x);
  * }</pre>
  *
- * <p>For ops of up to three inputs, {@code apply(a, b)}, {@code save(a, b)} and {@code gradients(a, b)} fill arrays
- * the node owns; with {@link #node} (an op whose state is all set by forward or right after creation) a
- * {@linkplain Workspace#reusingGraph() graph-reusing workspace} hands back last step's node, so such an op allocates
- * nothing per step: {@code Function.node(Square.class, Square::new).apply(x)}.
+ * <p><b>Allocation.</b> The {@code out} helpers are the one way an op allocates: inside a {@link Workspace} scope they
+ * lend an array of the workspace's pool (valid until the scope closes), elsewhere they make a heap tensor; the op
+ * cannot tell and need not care. {@code out} tensors are zero-filled, {@code outUninitialized} ones are not (use them
+ * when the op writes every element). The 0-, 1- and 2-D overloads ({@code out(dtype)}, {@code out(dtype, n)},
+ * {@code out(dtype, rows, cols)}) take no varargs array, so a warm step allocates nothing. Any op may also be written
+ * with other ops ({@code Ops.mul(g, x)}): both {@code forward} and {@code backward} run with gradient recording off.
  *
- * <p>Both {@code forward} and {@code backward} run with gradient recording off, so they may use any op.
- * The engine checks that each returned gradient has its input's shape and dtype, and accumulates it. A
+ * <p><b>Life-cycle of a built-in op.</b> A node is obtained, then applied once. A one-off op is obtained with its
+ * constructor ({@code new Square()}). An op that should allocate nothing per step in a
+ * {@linkplain Workspace#reusingGraph() graph-reusing workspace} is obtained from a static factory of its class, which
+ * asks {@link #node} for a recycled instance and stores every parameter of the op in it; every built-in op does this,
+ * with a private constructor, so that no node can be applied without this call's parameters:
+ * <pre>{@code
+ * static final class Pow extends Function {
+ *     private double p;
+ *     private Pow() {}
+ *     static Pow of(double p) {
+ *         Pow op = node(Pow.class, Pow::new);
+ *         op.p = p;                                   // every parameter, on every call
+ *         return op;
+ *     }
+ *     ...
+ * }
+ * Tensor y = Pow.of(3).apply(x);
+ * }</pre>
+ * The fixed-arity {@code apply(a, b)}, {@code save(a, b)} and {@code gradients(a, b)} (up to three tensors) fill
+ * arrays the node owns, so they allocate nothing either.
+ *
+ * <p>The engine checks that each returned gradient has its input's shape and dtype, and accumulates it. A
  * gradient that shares storage with nothing the engine can see (the upstream gradient, the op's inputs and
  * output, the other returned gradients) may become a leaf's {@code grad()} without a copy, so backward must not
  * keep and reuse the tensors it returns.
@@ -125,22 +152,80 @@ public abstract class Function {
         return g;
     }
 
+    // ------------------------------------------------------------------ allocation: results and gradients
+
+    /**
+     * A zero-filled tensor of {@code shape} for this op's result or a gradient: lent by the {@link Workspace} open on
+     * this thread (valid until its scope closes), or a heap tensor when none is open.
+     *
+     * @throws IllegalArgumentException for a null dtype or a negative dimension
+     */
+    protected static Tensor out(DType dtype, int... shape) {
+        if (shape == null) throw new IllegalArgumentException("out: shape is null");
+        return Tensor.pooled(dtype, shape, true);
+    }
+
+    /** A zero-filled scalar {@code []} (see {@link #out(DType, int...)}; no varargs array). */
+    protected static Tensor out(DType dtype) {
+        return Tensor.pooled(dtype, Tensor.SCALAR_SHAPE, true);
+    }
+
+    /** A zero-filled vector {@code [length]} (see {@link #out(DType, int...)}; no varargs array). */
+    protected static Tensor out(DType dtype, int length) {
+        return Tensor.pooled(dtype, 1, length, 0, true);
+    }
+
+    /** A zero-filled matrix {@code [rows, cols]} (see {@link #out(DType, int...)}; no varargs array). */
+    protected static Tensor out(DType dtype, int rows, int cols) {
+        return Tensor.pooled(dtype, 2, rows, cols, true);
+    }
+
+    /** A zero-filled tensor with the shape and dtype of {@code like} (see {@link #out(DType, int...)}). */
+    protected static Tensor outLike(Tensor like) {
+        return Tensor.pooled(like.dtype(), like.shapeRef(), true);
+    }
+
+    /**
+     * Like {@link #out(DType, int...)}, but the elements are unspecified (a recycled array is not cleared): for an op
+     * that writes every element, such as a matrix product. Saves a pass over memory.
+     */
+    protected static Tensor outUninitialized(DType dtype, int... shape) {
+        if (shape == null) throw new IllegalArgumentException("outUninitialized: shape is null");
+        return Tensor.pooled(dtype, shape, false);
+    }
+
+    /** An uninitialized vector {@code [length]} (see {@link #outUninitialized(DType, int...)}; no varargs array). */
+    protected static Tensor outUninitialized(DType dtype, int length) {
+        return Tensor.pooled(dtype, 1, length, 0, false);
+    }
+
+    /** An uninitialized matrix {@code [rows, cols]} (see {@link #outUninitialized(DType, int...)}; no varargs array). */
+    protected static Tensor outUninitialized(DType dtype, int rows, int cols) {
+        return Tensor.pooled(dtype, 2, rows, cols, false);
+    }
+
+    /** An uninitialized tensor with the shape and dtype of {@code like} (see {@link #outUninitialized(DType, int...)}). */
+    protected static Tensor outUninitializedLike(Tensor like) {
+        return Tensor.pooled(like.dtype(), like.shapeRef(), false);
+    }
+
     /** {@code buf} if it has length {@code n}, else a new array of that length. */
     private static Tensor[] own(Tensor[] buf, int n) {
         return buf != null && buf.length == n ? buf : new Tensor[n];
     }
 
     /**
-     * A node of class {@code type} for the next {@link #apply}: inside a scope of a {@linkplain Workspace#reusingGraph()
-     * graph-reusing workspace}, one that an earlier step of that workspace used and returned at its close (or
-     * {@code fresh.get()}, handed to the workspace for the next step); elsewhere simply {@code fresh.get()}. Together
-     * with the fixed-arity {@code apply}, {@code save} and {@link #gradients(Tensor) gradients} this is what makes a
-     * repeated step allocate nothing.
+     * A node of class {@code type} for the next {@link #apply}, for the static factory of an op class (see the class
+     * documentation): inside a scope of a {@linkplain Workspace#reusingGraph() graph-reusing workspace}, one that an
+     * earlier step of that workspace used and returned at its close (or {@code fresh.get()}, handed to the workspace
+     * for the next step); elsewhere simply {@code fresh.get()}. Together with the fixed-arity {@code apply},
+     * {@code save} and {@link #gradients(Tensor) gradients} this is what makes a repeated step allocate nothing.
      *
-     * <p>An op may use this only if an instance can serve again: every field that forward and backward read is set by
-     * forward or by the caller right after this method returns (parameters through a setter, never only through the
-     * constructor), and {@code fresh} captures nothing (a constructor reference such as {@code Relu::new}; a capturing
-     * lambda would itself be allocated on every call). The node must be applied in the scope that handed it out.
+     * <p>The factory that calls this stores every parameter of the op in the node before returning it, and every other
+     * field that forward and backward read is set by forward; give the op a private constructor so that the factory is
+     * the only way to a node. {@code fresh} captures nothing (a constructor reference such as {@code Relu::new}; a
+     * capturing lambda would itself be allocated on every call). The node must be applied in the scope that handed it
+     * out.
      *
      * @param type  the op's exact class
      * @param fresh makes a new instance when none can be reused

@@ -46,37 +46,6 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
     /** Wraps this storage's array as an EJML matrix of the given size (no copy). */
     public abstract Matrix wrap(int rows, int cols);
 
-    /**
-     * What the {@link Workspace} keeps with a pooled buffer, so that the scratch tensors it backs step after step
-     * reuse them instead of allocating them again: the shape array and the EJML matrix of the last scratch tensor
-     * over this storage. Sharing them with that (expired) tensor is safe: a shape array is never modified, and an
-     * expired tensor refuses every access to its matrix.
-     */
-    private int[] leasedShape;
-    private Matrix leasedMatrix;
-    /** In a {@link Workspace#reusingGraph() graph-reusing} workspace: the last scratch tensor over this storage. */
-    Tensor leasedTensor;
-
-    /** The cached shape when it equals {@code shape}, else null. */
-    final int[] leasedShape(int[] shape) {
-        return java.util.Arrays.equals(leasedShape, shape) ? leasedShape : null;
-    }
-
-    /**
-     * Caches {@code shape} (which must never be modified afterwards) and returns the matrix {@code [rows, cols]} over
-     * this storage: the cached one if it still has that size and this array (its public fields may have been changed
-     * through {@code Tensor.matrix()}), else a new wrap, cached in its place.
-     */
-    final Matrix lease(int[] shape, int rows, int cols) {
-        leasedShape = shape;
-        Matrix m = leasedMatrix;
-        if (m == null || m.getNumRows() != rows || m.getNumCols() != cols || !backs(m)) leasedMatrix = m = wrap(rows, cols);
-        return m;
-    }
-
-    /** True when {@code m} is a matrix of this storage's type over this very array. */
-    abstract boolean backs(Matrix m);
-
     /** A fresh zero-filled storage of the given length and dtype. */
     public static Storage allocate(DType dtype, int n) {
         return dtype == DType.FLOAT32 ? new F32(new float[n]) : new F64(new double[n]);
@@ -116,11 +85,6 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
         public Matrix wrap(int rows, int cols) {
             return FMatrixRMaj.wrap(rows, cols, a);
         }
-
-        @Override
-        boolean backs(Matrix m) {
-            return m instanceof FMatrixRMaj f && f.data == a;
-        }
     }
 
     /** float64 storage over a {@code double[]}. */
@@ -148,11 +112,6 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64 {
         @Override
         public Matrix wrap(int rows, int cols) {
             return DMatrixRMaj.wrap(rows, cols, a);
-        }
-
-        @Override
-        boolean backs(Matrix m) {
-            return m instanceof DMatrixRMaj d && d.data == a;
         }
     }
 }

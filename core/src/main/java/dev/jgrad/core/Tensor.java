@@ -32,14 +32,16 @@ public final class Tensor {
     private boolean retainGrad;
     private Tensor grad;
     Function gradFn;
-    /** Non-null for a tensor whose array is leased from a {@link Workspace} scope of generation {@link #leaseGen}. */
-    private Workspace lease;
-    private int leaseGen;
-    /** For a gradient a leaf kept from a workspace: where {@link #zeroGrad()} returns its array. */
-    private Workspace origin;
+    /** For a tensor over a {@link Workspace}'s array: the workspace's record of that loan (which holds all its state); else null. */
+    final Workspace.Lease lease;
 
     /** Wraps existing storage (no copy). Most users want the static factories instead. */
     public Tensor(Storage storage, int... shape) {
+        this(storage, shape, null);
+    }
+
+    /** A tensor over {@code storage} (a copy of {@code shape}) on the loan {@code lease}, or on the heap when null. */
+    private Tensor(Storage storage, int[] shape, Workspace.Lease lease) {
         int n = Shape.numel(shape);
         if (storage.length() != n) {
             throw new IllegalArgumentException("Tensor: storage of " + storage.length()
@@ -48,22 +50,27 @@ public final class Tensor {
         this.shape = shape.clone();
         this.storage = storage;
         this.matrix = storage.wrap(rows(shape), cols(shape));
+        this.lease = lease;
     }
 
-    /** A tensor over {@code storage} and its matrix {@code [rows(shape), cols(shape)]}; takes ownership of {@code shape}. */
-    private Tensor(int[] shape, Storage storage, Matrix matrix) {
+    /**
+     * A tensor over {@code storage} and its matrix {@code [rows(shape), cols(shape)]}; takes ownership of {@code shape}
+     * (which is never modified). {@code lease}: the workspace's loan of the array, or null on the heap.
+     */
+    Tensor(int[] shape, Storage storage, Matrix matrix, Workspace.Lease lease) {
         this.shape = shape;
         this.storage = storage;
         this.matrix = matrix;
+        this.lease = lease;
     }
 
     /** Rows of the matrix that holds a tensor of this shape: the product of all but the last dimension. */
-    private static int rows(int[] shape) {
+    static int rows(int[] shape) {
         return shape.length == 0 ? 1 : Shape.prod(shape, 0, shape.length - 1);
     }
 
     /** Columns of the matrix that holds a tensor of this shape: the last dimension. */
-    private static int cols(int[] shape) {
+    static int cols(int[] shape) {
         return shape.length == 0 ? 1 : shape[shape.length - 1];
     }
 
@@ -76,10 +83,10 @@ public final class Tensor {
         int rows = rows(shape), cols = cols(shape);
         if (dtype == DType.FLOAT32) {
             FMatrixRMaj m = new FMatrixRMaj(rows, cols);
-            return new Tensor(shape, Storage.of(m), m);
+            return new Tensor(shape, Storage.of(m), m, null);
         }
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);
-        return new Tensor(shape, Storage.of(m), m);
+        return new Tensor(shape, Storage.of(m), m, null);
     }
 
     // ------------------------------------------------------------------ factories
@@ -169,115 +176,85 @@ public final class Tensor {
         return zeros(like.dtype(), like.shape);
     }
 
-    /**
-     * A zero-filled tensor for an op's result or gradient: from the {@link Workspace} open on this thread (valid until
-     * its scope closes), or from the heap when none is open. Ops — built-in and custom {@link Function}s — use this
-     * (or {@link #scratchUninitialized}) for what they compute, so that a repeated step allocates no arrays.
-     */
-    public static Tensor scratch(DType dtype, int... shape) {
-        return scratch(dtype, shape, true);
-    }
-
-    /** A scalar {@link #scratch} tensor {@code []} (no varargs array). */
-    public static Tensor scratch(DType dtype) {
-        return scratch(dtype, SCALAR_SHAPE, true);
-    }
-
-    /** The shape of a scalar, only ever read or cloned. */
-    private static final int[] SCALAR_SHAPE = new int[0];
-
-    /** A 1-D {@link #scratch} tensor {@code [length]} (no varargs array). */
-    public static Tensor scratch(DType dtype, int length) {
-        return scratch(dtype, 1, length, 0, true);
-    }
-
-    /** A 2-D {@link #scratch} tensor {@code [rows, cols]} (no varargs array). */
-    public static Tensor scratch(DType dtype, int rows, int cols) {
-        return scratch(dtype, 2, rows, cols, true);
-    }
-
-    /** {@link #scratch} with the shape and dtype of {@code like}. */
-    public static Tensor scratchLike(Tensor like) {
-        return scratch(like.dtype(), like.shape, true);
-    }
+    // ------------------------------------------------------------------ op results (Function's out helpers)
 
     /**
-     * Like {@link #scratch}, but a recycled array is not cleared: its contents are unspecified and the caller must
-     * write every element (e.g. a matrix product that overwrites its output). Saves a pass over memory.
+     * A tensor for an op's result or gradient ({@link Function}'s {@code out} helpers): over an array of the
+     * {@link Workspace} open on this thread (valid until its scope closes), or a heap tensor when none is open.
+     * Zero-filled when {@code zero}, else (a recycled array) of unspecified contents. {@code shape} is only read.
      */
-    public static Tensor scratchUninitialized(DType dtype, int... shape) {
-        return scratch(dtype, shape, false);
-    }
-
-    /** A 1-D {@link #scratchUninitialized} tensor {@code [length]} (no varargs array). */
-    public static Tensor scratchUninitialized(DType dtype, int length) {
-        return scratch(dtype, 1, length, 0, false);
-    }
-
-    /** A 2-D {@link #scratchUninitialized} tensor {@code [rows, cols]} (no varargs array). */
-    public static Tensor scratchUninitialized(DType dtype, int rows, int cols) {
-        return scratch(dtype, 2, rows, cols, false);
-    }
-
-    /** {@link #scratchUninitialized} with the shape and dtype of {@code like}. */
-    public static Tensor scratchUninitializedLike(Tensor like) {
-        return scratch(like.dtype(), like.shape, false);
-    }
-
-    /** A scratch tensor of a shape the caller keeps (copied unless the pooled array's cached shape is equal). */
-    private static Tensor scratch(DType dtype, int[] shape, boolean zero) {
+    static Tensor pooled(DType dtype, int[] shape, boolean zero) {
         Workspace ws = Workspace.current();
         if (ws == null) return zeros(dtype, shape);
-        checked("scratch", dtype, shape);
-        Storage s = ws.take(dtype, Shape.numel(shape), zero, shape);
-        int[] cached = s.leasedShape(shape);
-        return leased(ws, s, cached != null ? cached : shape.clone());
+        checked("out", dtype, shape);
+        return ws.lend(dtype, shape, Shape.numel(shape), zero);
     }
 
-    /** A scratch tensor of rank 1 ({@code [d0]}) or 2 ({@code [d0, d1]}), without a shape array unless one must be made. */
-    private static Tensor scratch(DType dtype, int rank, int d0, int d1, boolean zero) {
+    /** {@link #pooled} of rank 1 ({@code [d0]}) or 2 ({@code [d0, d1]}), without a shape array unless one must be made. */
+    static Tensor pooled(DType dtype, int rank, int d0, int d1, boolean zero) {
         Workspace ws = Workspace.current();
         long n = rank == 1 ? d0 : (long) d0 * d1;
         if (ws == null || dtype == null || d0 < 0 || d1 < 0 || n > Integer.MAX_VALUE) {
-            return scratch(dtype, rank == 1 ? new int[]{d0} : new int[]{d0, d1}, zero); // the heap, or the error message
+            return pooled(dtype, rank == 1 ? new int[]{d0} : new int[]{d0, d1}, zero); // the heap, or the error message
         }
-        int[] probe = ws.probe(rank, d0, d1);
-        Storage s = ws.take(dtype, (int) n, zero, probe);
-        int[] cached = s.leasedShape(probe);
-        return leased(ws, s, cached != null ? cached : probe.clone());
+        return ws.lend(dtype, ws.probe(rank, d0, d1), (int) n, zero);
+    }
+
+    /** A {@link #pooled} copy of {@code src}. */
+    static Tensor pooledCopy(Tensor src) {
+        Tensor t = pooled(src.dtype(), src.shape, false);
+        t.storage.copyFrom(src.live(), 0, 0, src.numel());
+        return t;
+    }
+
+    /** The shape of a scalar, only ever read or cloned. */
+    static final int[] SCALAR_SHAPE = new int[0];
+
+    /** The shape array, not a copy: for {@link Function}'s helpers, which only read it. */
+    int[] shapeRef() {
+        return shape;
     }
 
     /**
-     * The scratch tensor over {@code s}, leased from {@code ws}; takes over {@code shape}. With the workspace's pooled
-     * array it reuses the shape array and the EJML matrix of the previous tensor over that array ({@link Storage#lease}),
-     * so a repeated step allocates only the {@code Tensor} objects themselves. Those are recycled only by a
-     * {@linkplain Workspace#reusingGraph() graph-reusing} workspace: in a plain one a reference kept from an earlier step
-     * must keep failing ("recycled"), which it could not if the same object came back live.
+     * A zero-filled op result from the open workspace, or the heap.
+     *
+     * @deprecated ops allocate through {@link Function}'s {@code out(dtype, shape)}; code outside an op uses the
+     *             heap ({@link #zeros})
      */
-    private static Tensor leased(Workspace ws, Storage s, int[] shape) {
-        Matrix m = s.lease(shape, rows(shape), cols(shape));
-        Tensor t = s.leasedTensor;
-        if (t != null && t.shape == shape && t.matrix == m && ws.reusesGraph()) {
-            // the same object again, as a fresh non-leaf: nothing of its last step survives
-            t.requiresGrad = false;
-            t.retainGrad = false;
-            t.grad = null;
-            t.gradFn = null;
-            t.origin = null;
-        } else {
-            t = new Tensor(shape, s, m);
-            s.leasedTensor = ws.reusesGraph() ? t : null;
-        }
-        t.lease = ws;
-        t.leaseGen = ws.generation;
-        return t;
+    @Deprecated(forRemoval = true)
+    public static Tensor scratch(DType dtype, int... shape) {
+        return pooled(dtype, shape, true);
     }
 
-    /** A scratch copy of {@code src} (see {@link #scratch}). */
-    static Tensor scratchCopy(Tensor src) {
-        Tensor t = scratch(src.dtype(), src.shape, false);
-        t.storage.copyFrom(src.live(), 0, 0, src.numel());
-        return t;
+    /** @deprecated {@link Function}'s {@code outLike(like)} */
+    @Deprecated(forRemoval = true)
+    public static Tensor scratchLike(Tensor like) {
+        return pooled(like.dtype(), like.shape, true);
+    }
+
+    /** @deprecated {@link Function}'s {@code outUninitialized(dtype, length)} */
+    @Deprecated(forRemoval = true)
+    public static Tensor scratchUninitialized(DType dtype, int length) {
+        return pooled(dtype, 1, length, 0, false);
+    }
+
+    /** @deprecated {@link Function}'s {@code outUninitializedLike(like)} */
+    @Deprecated(forRemoval = true)
+    public static Tensor scratchUninitializedLike(Tensor like) {
+        return pooled(like.dtype(), like.shape, false);
+    }
+
+    /** True when this tensor is exactly {@code shape} over {@code m} (the workspace's test for handing it out again). */
+    boolean isOver(int[] shape, Matrix m) {
+        return this.shape == shape && this.matrix == m;
+    }
+
+    /** Makes a recycled tensor a fresh non-leaf: nothing of its last step's graph survives. */
+    void clearGraphState() {
+        requiresGrad = false;
+        retainGrad = false;
+        grad = null;
+        gradFn = null;
     }
 
     /** True when both tensors have the same shape (no copy of either). */
@@ -285,25 +262,18 @@ public final class Tensor {
         return Arrays.equals(shape, other.shape);
     }
 
-    /** True when this tensor's array came from a workspace scope that is still open. */
-    public boolean isScratch() {
-        return lease != null && lease.generation == leaseGen;
+    /** True when this tensor's array is lent by a workspace scope that is still open (and not kept by a leaf). */
+    boolean isPooled() {
+        return lease != null && lease.live();
     }
 
     /** The storage, after checking that a workspace has not recycled it. */
     private Storage live() {
-        if (lease != null && lease.generation != leaseGen) {
+        if (lease != null && lease.ended()) {
             throw new IllegalStateException("tensor of shape " + Shape.str(shape) + " was computed inside a Workspace scope that has closed;"
                     + " its buffer has been recycled. Read what you need (item(), copy()) before the scope closes");
         }
         return storage;
-    }
-
-    /** Shares this tensor's lease (views and detached tensors of a scratch tensor expire with it). */
-    private Tensor sameLease(Tensor view) {
-        view.lease = lease;
-        view.leaseGen = leaseGen;
-        return view;
     }
 
     /** {@code [0, 1, ..., n-1]}. */
@@ -464,7 +434,7 @@ public final class Tensor {
             throw new IllegalArgumentException("view: cannot view shape " + Shape.str(shape) + " (" + numel()
                     + " elements) as " + Shape.str(newShape));
         }
-        return sameLease(new Tensor(live(), newShape));
+        return new Tensor(live(), newShape, lease); // a view of a pooled tensor expires with it
     }
 
     // ------------------------------------------------------------------ autograd
@@ -520,13 +490,7 @@ public final class Tensor {
     public void zeroGrad() {
         Tensor g = grad;
         grad = null;
-        if (g != null && g.origin != null) {
-            Workspace ws = g.origin;
-            g.origin = null;
-            g.lease = ws;
-            g.leaseGen = ws.generation - 1; // expired from now on
-            ws.release(g.storage);
-        }
+        if (g != null && g.lease != null) g.lease.releaseKept(); // a kept gradient's array goes back to its pool
     }
 
     /** Replaces the gradient (used by optimizers and checkpoints); shape and dtype must match. */
@@ -537,12 +501,8 @@ public final class Tensor {
 
     void accumulateGrad(Tensor g, boolean adopt) {
         if (grad == null) {
-            if (adopt && g.isScratch()) {
-                // the leaf keeps the array past the scope; zeroGrad() gives it back
-                g.lease.keep(g.storage);
-                g.origin = g.lease;
-                g.lease = null;
-            }
+            // the leaf keeps the array past the scope; zeroGrad() gives it back
+            if (adopt && g.isPooled()) g.lease.keep();
             grad = adopt ? g : g.copy();
         } else {
             grad.addInPlace(g);
@@ -556,7 +516,7 @@ public final class Tensor {
 
     /** A tensor sharing this one's data, cut from the graph (a leaf with requiresGrad false). */
     public Tensor detach() {
-        return sameLease(new Tensor(live(), shape));
+        return new Tensor(live(), shape, lease);
     }
 
     /**
@@ -569,7 +529,7 @@ public final class Tensor {
             throw new IllegalStateException("backward: called without a gradOutput on a tensor of shape " + Shape.str(shape)
                     + "; only one-element tensors get an implicit gradient of 1 — pass backward(gradOutput)");
         }
-        Tensor seed = scratchUninitialized(dtype(), shape);
+        Tensor seed = pooled(dtype(), shape, false);
         seed.storage.fill(1.0);
         backward(seed, false);
     }

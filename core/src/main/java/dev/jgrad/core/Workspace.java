@@ -1,5 +1,9 @@
 package dev.jgrad.core;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.data.Matrix;
+
 import java.util.ArrayList;
 
 /**
@@ -7,10 +11,11 @@ import java.util.ArrayList;
  * ({@code new Workspace()}) or nothing at all ({@link #reusingGraph()}).
  *
  * <p>While a workspace is {@linkplain #open() open} on a thread, ops take the arrays for their results and gradients
- * ({@link Tensor#scratch}) from the workspace's pools instead of the heap; {@link #close()} returns every array handed
- * out since {@code open()} to the pools, so the next step with the same shapes gets the same arrays back. Parameter
- * gradients are the exception that makes optimisers work: a gradient a leaf keeps ({@link Tensor#grad()}) leaves the
- * scope with the leaf, and goes back to the pool when {@link Tensor#zeroGrad()} clears it.
+ * from the workspace's pools instead of the heap (an op asks for them through {@link Function}'s {@code out(..)}
+ * helpers and never sees the pool); {@link #close()} returns every array handed out since {@code open()} to the pools,
+ * so the next step with the same shapes gets the same arrays back. Parameter gradients are the exception that makes
+ * optimisers work: a gradient a leaf keeps ({@link Tensor#grad()}) leaves the scope with the leaf, and goes back to
+ * the pool when {@link Tensor#zeroGrad()} clears it.
  * <pre>{@code
  * Workspace ws = new Workspace();
  * for (Batch b : batches) {
@@ -31,11 +36,17 @@ import java.util.ArrayList;
  * and every factory such as {@link Tensor#zeros} always use the heap). A parameter gradient cleared by
  * {@code zeroGrad()} is likewise recycled, so a reference to the old {@code grad()} tensor becomes unusable.
  *
+ * <p><b>Bookkeeping.</b> The pool owns it all: each pooled array is a pool entry that keeps the shape array and EJML
+ * matrix of the last tensor over it, and each loan of an entry to a scope is a lease record that says whether the
+ * loan is running, kept by a leaf, or over. A tensor over a pooled array only points at its lease (its views and
+ * detached tensors at the same one); every access checks that one flag.
+ *
  * <p><b>What a warm step still allocates.</b> A pooled array comes back with the shape array and the EJML matrix of
  * the last tensor over it, so those are not made again either; what remains per op is small: the {@link Function}
- * node and its result's {@link Tensor} object. A plain workspace never recycles those, so that a reference kept from
- * an earlier step keeps throwing (it could not if the same object were handed out again as a live tensor). A
- * {@linkplain #reusingGraph() graph-reusing} workspace recycles them as well, and a warm step allocates nothing at all.
+ * node, its result's {@link Tensor} object and that tensor's lease record. A plain workspace never recycles those, so
+ * that a reference kept from an earlier step keeps throwing (it could not if the same object were handed out again as
+ * a live tensor). A {@linkplain #reusingGraph() graph-reusing} workspace recycles them as well, and a warm step
+ * allocates nothing at all.
  *
  * <p>A workspace belongs to one thread at a time and scopes do not nest (one open workspace per thread). Pools are
  * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed.
@@ -43,11 +54,68 @@ import java.util.ArrayList;
 public final class Workspace implements AutoCloseable {
     private static final ThreadLocal<Workspace> ACTIVE = new ThreadLocal<>();
 
+    /**
+     * A pool entry: one array of the workspace and what it keeps for the next tensor over it, the shape array and EJML
+     * matrix of the last one (sharing them with that expired tensor is safe: a shape array is never modified, and an
+     * expired tensor refuses every access to its matrix) and, in a graph-reusing workspace, the tensor object itself.
+     */
+    static final class Buffer {
+        final Storage storage;
+        int[] shape;
+        Matrix matrix;
+        /** {@link #reusingGraph()}: the last tensor over this array, handed out again when the shape fits. */
+        Tensor tensor;
+
+        Buffer(Storage storage) {
+            this.storage = storage;
+        }
+    }
+
+    /**
+     * One loan of a {@link Buffer} to a scope: the tensor made over it, its views and its detached tensors all refer to
+     * this record, and may use the array while the loan is not over. A plain workspace makes one per loan (a stale
+     * tensor keeps its ended record); a graph-reusing one lends the record again with the recycled tensor.
+     */
+    static final class Lease {
+        private static final byte LIVE = 0, KEPT = 1, ENDED = 2;
+        final Workspace owner;
+        final Buffer buffer;
+        private byte state;
+
+        Lease(Workspace owner, Buffer buffer) {
+            this.owner = owner;
+            this.buffer = buffer;
+        }
+
+        /** True when the scope has closed (or a kept gradient was cleared): the array may hold other data. */
+        boolean ended() {
+            return state == ENDED;
+        }
+
+        /** True while the loan belongs to the open scope (not kept, not ended). */
+        boolean live() {
+            return state == LIVE;
+        }
+
+        /** Takes the loan out of the scope: a leaf keeps the array as its gradient past the close. */
+        void keep() {
+            owner.keep(this);
+            state = KEPT;
+        }
+
+        /** Ends a kept loan ({@link Tensor#zeroGrad()}): the array goes back to the pool. */
+        void releaseKept() {
+            if (state != KEPT) return;
+            state = ENDED;
+            owner.free(buffer);
+        }
+    }
+
     /** Free buffers of one dtype and length. */
     private static final class Pool {
         final DType dtype;
         final int length;
-        Storage[] free = new Storage[4];
+        Buffer[] free = new Buffer[4];
         int size;
 
         Pool(DType dtype, int length) {
@@ -55,14 +123,15 @@ public final class Workspace implements AutoCloseable {
             this.length = length;
         }
 
-        void push(Storage s) {
+        void push(Buffer b) {
             if (size == free.length) free = java.util.Arrays.copyOf(free, size * 2);
-            free[size++] = s;
+            free[size++] = b;
         }
     }
 
     private final ArrayList<Pool> pools = new ArrayList<>();
-    private final ArrayList<Storage> leased = new ArrayList<>();
+    /** The loans of the open scope, ended at its close. */
+    private final ArrayList<Lease> leased = new ArrayList<>();
     /** {@link #reusingGraph()}: tensor objects, graph nodes and their arrays are recycled too. */
     private final boolean reuseGraph;
     /** Objects handed to the current scope by {@link #track} (graph nodes, op state), recycled on close. */
@@ -74,8 +143,6 @@ public final class Workspace implements AutoCloseable {
     private int[] freeCount = new int[8];
     private int freeTypeCount;
     private Thread thread;
-    /** Incremented on every close: a scratch tensor is live while its recorded generation matches. */
-    int generation;
     private long arraysAllocated, bytesAllocated;
 
     /** An empty workspace; buffers are created on first use. */
@@ -90,11 +157,9 @@ public final class Workspace implements AutoCloseable {
     /**
      * A workspace that recycles the graph as well as the arrays, so that a warm step allocates nothing at all.
      *
-     * <p>Besides the arrays, it reuses the {@link Tensor} object of each pooled array (a scratch tensor comes back as
+     * <p>Besides the arrays, it reuses the {@link Tensor} object of each pooled array (an op's result comes back as
      * the same object over the same array, gradient state cleared), the op nodes that ask for it through
-     * {@link Function#node} — the built-in ops of a training step do: linear, matmul, transpose, the unary
-     * element-wise ops (exp, log, sqrt, abs, neg, pow, clamp, sigmoid, tanh, relu, gelu, softplus), add/sub/mul/div,
-     * softmax and log-softmax, the fused cross-entropy, dropout — and their small arrays.
+     * {@link Function#node} — every built-in op does, in its static factory — and their small arrays.
      *
      * <p><b>What changes for the caller.</b> The {@linkplain Workspace lifetime rule} is the same, but a violation is
      * no longer always detected: a tensor kept past the close may be handed out again as a live tensor of a later
@@ -141,7 +206,11 @@ public final class Workspace implements AutoCloseable {
             throw new IllegalStateException("Workspace.close: opened on thread " + thread.getName() + ", closed on "
                     + Thread.currentThread().getName());
         }
-        for (int i = 0; i < leased.size(); i++) release(leased.get(i));
+        for (int i = 0; i < leased.size(); i++) {
+            Lease l = leased.get(i);
+            l.state = Lease.ENDED;
+            free(l.buffer);
+        }
         leased.clear();
         for (int i = 0; i < trackedCount; i++) {
             Object o = tracked[i];
@@ -150,7 +219,6 @@ public final class Workspace implements AutoCloseable {
             push(o);
         }
         trackedCount = 0;
-        generation++;
         thread = null;
         ACTIVE.set(null);
     }
@@ -170,7 +238,7 @@ public final class Workspace implements AutoCloseable {
         return bytesAllocated;
     }
 
-    /** Reusable shape arrays for {@link #take}'s lookup of a 1-D or 2-D shape (a workspace is used by one thread at a time). */
+    /** Reusable shape arrays for {@link #lend}'s lookup of a 1-D or 2-D shape (a workspace is used by one thread at a time). */
     private final int[] probe1 = new int[1], probe2 = new int[2];
 
     /** {@code [d0]} (rank 1) or {@code [d0, d1]} (rank 2) in an array of this workspace: valid until the next call. */
@@ -190,33 +258,59 @@ public final class Workspace implements AutoCloseable {
     }
 
     /**
-     * A buffer of {@code n} elements for the current scope, zero-filled when {@code zero}. Among the free buffers of that
-     * length it prefers one that last backed a tensor of {@code shape} (only compared, never kept), so that the shape
-     * array and EJML matrix cached with it ({@link Storage#lease}) fit again when several shapes share a length (the
-     * {@code [128, 10]} logits and the {@code [10, 128]} weight gradient of a classifier).
+     * A tensor of {@code shape} ({@code n} elements, checked) over an array of this workspace, lent to the current
+     * scope and zero-filled when {@code zero}. Among the free arrays of that length it prefers one whose last tensor
+     * had this shape, so that the shape array and EJML matrix kept with it fit again when several shapes share a
+     * length (the {@code [128, 10]} logits and the {@code [10, 128]} weight gradient of a classifier). {@code shape}
+     * is only read: it is copied unless the entry's kept shape equals it.
      */
-    Storage take(DType dtype, int n, boolean zero, int[] shape) {
+    Tensor lend(DType dtype, int[] shape, int n, boolean zero) {
         Pool p = pool(dtype, n);
-        Storage s;
+        Buffer b;
         if (p.size > 0) {
             int pick = p.size - 1;
             for (int i = pick; i >= 0; i--) {
-                if (p.free[i].leasedShape(shape) != null) {
+                if (java.util.Arrays.equals(p.free[i].shape, shape)) {
                     pick = i;
                     break;
                 }
             }
-            s = p.free[pick];
+            b = p.free[pick];
             p.free[pick] = p.free[--p.size];
             p.free[p.size] = null;
-            if (zero) s.fill(0.0);
+            if (zero) b.storage.fill(0.0);
         } else {
-            s = Storage.allocate(dtype, n);
+            b = new Buffer(Storage.allocate(dtype, n));
             arraysAllocated++;
             bytesAllocated += (long) n * (dtype == DType.FLOAT32 ? 4 : 8);
         }
-        leased.add(s);
-        return s;
+        int[] s = java.util.Arrays.equals(b.shape, shape) ? b.shape : shape.clone();
+        int rows = Tensor.rows(s), cols = Tensor.cols(s);
+        Matrix m = b.matrix;
+        // the kept matrix only if it still has this size and this array (its public fields may have been changed)
+        if (m == null || m.getNumRows() != rows || m.getNumCols() != cols || !backs(b.storage, m)) m = b.storage.wrap(rows, cols);
+        b.shape = s;
+        b.matrix = m;
+        Tensor t = b.tensor;
+        Lease l;
+        if (reuseGraph && t != null && t.isOver(s, m)) {
+            // the same object again, as a fresh non-leaf: nothing of its last step survives
+            t.clearGraphState();
+            l = t.lease;
+            l.state = Lease.LIVE;
+        } else {
+            l = new Lease(this, b);
+            t = new Tensor(s, b.storage, m, l);
+            b.tensor = reuseGraph ? t : null;
+        }
+        leased.add(l);
+        return t;
+    }
+
+    /** True when {@code m} is an EJML matrix over the very array of {@code s}. */
+    private static boolean backs(Storage s, Matrix m) {
+        if (s instanceof Storage.F32 f) return m instanceof FMatrixRMaj fm && fm.data == f.a;
+        return m instanceof DMatrixRMaj dm && dm.data == ((Storage.F64) s).a;
     }
 
     /**
@@ -265,7 +359,11 @@ public final class Workspace implements AutoCloseable {
      * For op state other than a {@link Function} node (a node uses {@link Function#node}): inside a scope of a
      * {@linkplain #reusingGraph() graph-reusing} workspace, an object of exactly class {@code type} that an earlier
      * scope {@linkplain #recyclable(Object) handed back}, to be overwritten in full by the caller; else null.
+     *
+     * @deprecated op state belongs in the op's node (a field the node's factory fills on every use), which the
+     *             workspace recycles with the node; kept only until the cross-entropy targets move there
      */
+    @Deprecated(forRemoval = true)
     public static <T> T reuse(Class<T> type) {
         Workspace ws = ACTIVE.get();
         return ws == null || !ws.reuseGraph ? null : ws.recycled(type);
@@ -274,26 +372,29 @@ public final class Workspace implements AutoCloseable {
     /**
      * Hands {@code obj} to the open graph-reusing workspace, which offers it to {@link #reuse} in later scopes once
      * this one closes; a no-op (returning {@code obj}) elsewhere. The object must not be used after the scope closes.
+     *
+     * @deprecated see {@link #reuse}
      */
+    @Deprecated(forRemoval = true)
     public static <T> T recyclable(T obj) {
         Workspace ws = ACTIVE.get();
         if (ws != null && ws.reuseGraph) ws.track(obj);
         return obj;
     }
 
-    /** Takes {@code s} out of the current scope: it will not be recycled on close (a leaf keeps it as its gradient). */
-    void keep(Storage s) {
+    /** Takes a loan out of the current scope: it will not end on close (a leaf keeps the array as its gradient). */
+    private void keep(Lease l) {
         for (int i = leased.size() - 1; i >= 0; i--) {
-            if (leased.get(i) == s) {
+            if (leased.get(i) == l) {
                 leased.remove(i);
                 return;
             }
         }
     }
 
-    /** Returns a kept buffer to its pool. */
-    void release(Storage s) {
-        pool(s.dtype(), s.length()).push(s);
+    /** Returns an entry to its pool. */
+    private void free(Buffer b) {
+        pool(b.storage.dtype(), b.storage.length()).push(b);
     }
 
     private Pool pool(DType dtype, int n) {

@@ -33,7 +33,7 @@ class GraphReuseTest {
         protected Tensor forward(Tensor... in) {
             Tensor x = in[0];
             save(x);
-            Tensor y = Tensor.scratchUninitializedLike(x);
+            Tensor y = outUninitializedLike(x);
             for (int i = 0; i < x.numel(); i++) y.set(i, x.get(i) * x.get(i));
             return y;
         }
@@ -41,7 +41,7 @@ class GraphReuseTest {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0];
-            Tensor gx = Tensor.scratchUninitializedLike(x);
+            Tensor gx = outUninitializedLike(x);
             for (int i = 0; i < x.numel(); i++) gx.set(i, 2 * x.get(i) * g.get(i));
             return gradients(gx);
         }
@@ -220,24 +220,25 @@ class GraphReuseTest {
         Workspace ws = Workspace.reusingGraph();
         Tensor first;
         try (Workspace s = ws.open()) {
-            first = Tensor.scratch(DType.FLOAT64, 3);
+            first = Function.out(DType.FLOAT64, 3);
             first.requiresGrad(true).retainGrad();
         }
         try (Workspace s = ws.open()) {
-            Tensor again = Tensor.scratch(DType.FLOAT64, 3);
+            Tensor again = Function.out(DType.FLOAT64, 3);
             assertSame(first, again);
             assertFalse(again.requiresGrad());
             assertNull(again.grad());
             assertNull(again.gradFn);
-            assertTrue(again.isScratch());
-            for (int i = 0; i < 3; i++) assertEquals(0.0, again.get(i), 0.0, "scratch() is zeroed");
+            assertTrue(again.isPooled());
+            for (int i = 0; i < 3; i++) assertEquals(0.0, again.get(i), 0.0, "out() is zeroed");
             // another shape over an array of the same length gets its own tensor object
-            Tensor other = Tensor.scratch(DType.FLOAT64, 1, 3);
+            Tensor other = Function.out(DType.FLOAT64, 1, 3);
             assertArrayEquals(new int[]{1, 3}, other.shape());
         }
     }
 
     @Test
+    @SuppressWarnings("removal") // deprecated until the cross-entropy targets move into their node
     void reuseAndRecyclableHandOtherStateBackAtTheClose() {
         StringBuilder outside = new StringBuilder();
         assertSame(outside, Workspace.recyclable(outside));

@@ -129,11 +129,11 @@ class TensorTest {
     }
 
     @Test
-    void vectorAndMatrixScratchOverloadsMatchTheVarargsOnes() {
+    void vectorAndMatrixOutOverloadsMatchTheVarargsOnes() {
         for (boolean inWorkspace : new boolean[]{false, true}) {
             try (Workspace ws = inWorkspace ? new Workspace().open() : null) {
-                Tensor v = Tensor.scratch(DType.FLOAT64, 4), m = Tensor.scratchUninitialized(DType.FLOAT32, 2, 3);
-                Tensor u = Tensor.scratchUninitialized(DType.FLOAT64, 3), z = Tensor.scratch(DType.FLOAT32, 3, 2);
+                Tensor v = Function.out(DType.FLOAT64, 4), m = Function.outUninitialized(DType.FLOAT32, 2, 3);
+                Tensor u = Function.outUninitialized(DType.FLOAT64, 3), z = Function.out(DType.FLOAT32, 3, 2);
                 assertArrayEquals(new int[]{4}, v.shape());
                 assertArrayEquals(new int[]{2, 3}, m.shape());
                 assertArrayEquals(new int[]{3}, u.shape());
@@ -142,10 +142,10 @@ class TensorTest {
                 assertEquals(1, u.dmatrix().numRows);
                 assertArrayEquals(new double[4], v.toDoubleArray());
                 assertArrayEquals(new float[6], z.toFloatArray());
-                assertEquals(inWorkspace, v.isScratch());
-                assertEquals(inWorkspace, m.isScratch());
-                assertThrows(IllegalArgumentException.class, () -> Tensor.scratch(DType.FLOAT32, -1));
-                assertThrows(IllegalArgumentException.class, () -> Tensor.scratchUninitialized(null, 1, 1));
+                assertEquals(inWorkspace, v.isPooled());
+                assertEquals(inWorkspace, m.isPooled());
+                assertThrows(IllegalArgumentException.class, () -> Function.out(DType.FLOAT32, -1));
+                assertThrows(IllegalArgumentException.class, () -> Function.outUninitialized(null, 1, 1));
             }
         }
     }

@@ -17,13 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Buffer reuse by {@link Workspace}: recycling, the lifetime rule, kept gradients and misuse. */
 class WorkspaceTest {
 
-    /** y = Σ (w ∘ x)² as a custom op built on scratch buffers, so the test needs nothing outside core. */
+    /** y = Σ (w ∘ x)² as a custom op built on the out helpers, so the test needs nothing outside core. */
     static final class SquareSum extends Function {
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor w = in[0], x = in[1];
             save(w, x);
-            Tensor y = Tensor.scratch(w.dtype());
+            Tensor y = Function.out(w.dtype());
             double s = 0;
             for (int i = 0; i < w.numel(); i++) {
                 double v = w.get(i) * x.get(i);
@@ -36,8 +36,8 @@ class WorkspaceTest {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor w = saved()[0], x = saved()[1];
-            Tensor gw = needsInputGrad(0) ? Tensor.scratchUninitializedLike(w) : null;
-            Tensor gx = needsInputGrad(1) ? Tensor.scratchUninitializedLike(x) : null;
+            Tensor gw = needsInputGrad(0) ? outUninitializedLike(w) : null;
+            Tensor gx = needsInputGrad(1) ? outUninitializedLike(x) : null;
             for (int i = 0; i < w.numel(); i++) {
                 double wi = w.get(i), xi = x.get(i);
                 if (gw != null) gw.set(i, g.item() * 2 * wi * xi * xi);
@@ -52,9 +52,9 @@ class WorkspaceTest {
     }
 
     @Test
-    void scratchOutsideAScopeIsAnOrdinaryHeapTensor() {
-        Tensor t = Tensor.scratch(DType.FLOAT32, 2, 3);
-        assertFalse(t.isScratch());
+    void outOutsideAScopeIsAnOrdinaryHeapTensor() {
+        Tensor t = Function.out(DType.FLOAT32, 2, 3);
+        assertFalse(t.isPooled());
         assertEquals(6, t.numel());
         for (int i = 0; i < 6; i++) assertEquals(0.0, t.get(i));
     }
@@ -93,13 +93,13 @@ class WorkspaceTest {
         Workspace ws = new Workspace();
         Tensor kept, view, copy;
         try (Workspace s = ws.open()) {
-            kept = Tensor.scratch(DType.FLOAT64, 2, 2);
+            kept = Function.out(DType.FLOAT64, 2, 2);
             kept.set(0, 42);
             view = kept.view(4);
             copy = kept.copy();
-            assertTrue(kept.isScratch());
-            assertTrue(view.isScratch());
-            assertFalse(copy.isScratch());
+            assertTrue(kept.isPooled());
+            assertTrue(view.isPooled());
+            assertFalse(copy.isPooled());
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.get(0));
         assertTrue(e.getMessage().contains("recycled"), e.getMessage());
@@ -109,7 +109,7 @@ class WorkspaceTest {
         assertThrows(IllegalStateException.class, kept::toDoubleArray);
         assertThrows(IllegalStateException.class, () -> view.get(0));
         assertThrows(IllegalStateException.class, kept::detach);
-        assertFalse(kept.isScratch());
+        assertFalse(kept.isPooled());
         assertEquals(42.0, copy.get(0), "a copy taken inside the scope survives it");
     }
 
@@ -123,7 +123,7 @@ class WorkspaceTest {
         Tensor g = w.grad();
         assertNotNull(g);
         assertEquals(2.0, g.get(0), "the gradient is readable after the scope: the leaf kept it");
-        assertFalse(g.isScratch());
+        assertFalse(g.isPooled());
         long arrays = ws.arraysAllocated();
         w.zeroGrad();
         assertNull(w.grad());
@@ -162,8 +162,8 @@ class WorkspaceTest {
                 } catch (Throwable ex) {
                     fromOther.set(ex);
                 }
-                // another thread sees no open workspace: its scratch tensors are heap tensors
-                if (Tensor.scratch(DType.FLOAT32, 3).isScratch()) fromOther.set(new AssertionError("leaked scope"));
+                // another thread sees no open workspace: its op results are heap tensors
+                if (Function.out(DType.FLOAT32, 3).isPooled()) fromOther.set(new AssertionError("leaked scope"));
             });
             t.start();
             t.join();
@@ -177,42 +177,42 @@ class WorkspaceTest {
     }
 
     @Test
-    void recycledBuffersAreZeroedForScratchButNotForUninitialized() {
+    void recycledBuffersAreZeroedForOutButNotForOutUninitialized() {
         Workspace ws = new Workspace();
         try (Workspace s = ws.open()) {
-            Tensor t = Tensor.scratch(DType.FLOAT32, 8);
+            Tensor t = Function.out(DType.FLOAT32, 8);
             for (int i = 0; i < 8; i++) t.set(i, 7);
         }
         try (Workspace s = ws.open()) {
-            Tensor t = Tensor.scratch(DType.FLOAT32, 8);
+            Tensor t = Function.out(DType.FLOAT32, 8);
             for (int i = 0; i < 8; i++) assertEquals(0.0, t.get(i));
             t.set(3, 9);
         }
         try (Workspace s = ws.open()) {
-            Tensor t = Tensor.scratchUninitialized(DType.FLOAT32, 8);
-            assertEquals(9.0, t.get(3), "uninitialized scratch reuses the array as it is");
+            Tensor t = Function.outUninitialized(DType.FLOAT32, 8);
+            assertEquals(9.0, t.get(3), "outUninitialized reuses the array as it is");
         }
         assertEquals(1, ws.arraysAllocated());
         assertEquals(32, ws.bytesAllocated());
     }
 
     @Test
-    void scratchTensorsReuseTheirMatrixAndShapeButOldOnesStillExpire() {
+    void pooledTensorsReuseTheirMatrixAndShapeButOldOnesStillExpire() {
         Workspace ws = new Workspace();
         Tensor first, second;
         org.ejml.data.Matrix firstMatrix;
         try (Workspace s = ws.open()) {
-            first = Tensor.scratch(DType.FLOAT32, 2, 3);
+            first = Function.out(DType.FLOAT32, 2, 3);
             firstMatrix = first.matrix();
         }
         try (Workspace s = ws.open()) {
-            second = Tensor.scratch(DType.FLOAT32, 2, 3);
+            second = Function.out(DType.FLOAT32, 2, 3);
             assertSame(firstMatrix, second.matrix(), "the pooled array comes back with its matrix");
             assertArrayEquals(new int[]{2, 3}, second.shape());
             assertThrows(IllegalStateException.class, first::matrix, "the earlier tensor stays expired");
             assertThrows(IllegalStateException.class, () -> first.get(0));
-            assertTrue(second.isScratch());
-            assertFalse(first.isScratch());
+            assertTrue(second.isPooled());
+            assertFalse(first.isPooled());
         }
     }
 
@@ -222,8 +222,8 @@ class WorkspaceTest {
         for (int step = 0; step < 3; step++) {
             try (Workspace s = ws.open()) {
                 // [2, 3], [3, 2] and [6] share one pool; each tensor still gets its own shape and matrix size
-                Tensor a = Tensor.scratch(DType.FLOAT64, 2, 3), b = Tensor.scratchUninitialized(DType.FLOAT64, 3, 2);
-                Tensor c = Tensor.scratch(DType.FLOAT64, 6), d = Tensor.scratch(DType.FLOAT64, new int[]{1, 2, 3});
+                Tensor a = Function.out(DType.FLOAT64, 2, 3), b = Function.outUninitialized(DType.FLOAT64, 3, 2);
+                Tensor c = Function.out(DType.FLOAT64, 6), d = Function.out(DType.FLOAT64, new int[]{1, 2, 3});
                 Tensor[] all = {a, b, c, d};
                 int[][] rowsCols = {{2, 3}, {3, 2}, {1, 6}, {2, 3}};
                 for (int i = 0; i < all.length; i++) {
@@ -239,17 +239,17 @@ class WorkspaceTest {
         // a matrix whose public fields were changed through matrix() is not handed out again as it is
         Tensor changed;
         try (Workspace s = ws.open()) {
-            changed = Tensor.scratch(DType.FLOAT32, 4, 5);
+            changed = Function.out(DType.FLOAT32, 4, 5);
             org.ejml.data.FMatrixRMaj m = changed.fmatrix();
             m.numRows = 5;
             m.numCols = 4;
         }
         try (Workspace s = ws.open()) {
-            Tensor again = Tensor.scratch(DType.FLOAT32, 4, 5);
+            Tensor again = Function.out(DType.FLOAT32, 4, 5);
             assertEquals(4, again.fmatrix().numRows);
             assertEquals(5, again.fmatrix().numCols);
             assertSame(((Storage.F32) again.storage()).a, again.fmatrix().data);
-            Tensor vector = Tensor.scratch(DType.FLOAT32, 20);
+            Tensor vector = Function.out(DType.FLOAT32, 20);
             assertArrayEquals(new int[]{20}, vector.shape());
             assertEquals(1, vector.fmatrix().numRows);
         }

@@ -3,6 +3,9 @@ package dev.jgrad.losses;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 
+import static dev.jgrad.ops.Stable.sigmoid;
+import static dev.jgrad.ops.Stable.softplus;
+
 /**
  * The element-wise losses, each a small class with its value and derivatives side by side (the formulas, in prose:
  * the derivative index {@code docs/derivatives.md}).
@@ -18,8 +21,14 @@ final class BinaryLosses {
      * {@code binary_cross_entropy}: {@code l = -w (t·max(log p, -100) + (1-t)·max(log(1-p), -100))}.
      */
     static final class Bce extends ElementwiseLoss {
-        Bce(Reduction r, Tensor weight) {
-            super("binary_cross_entropy", r, weight, null);
+        private Bce() {
+            super("binary_cross_entropy");
+        }
+
+        static Bce of(Reduction r, Tensor weight) {
+            Bce op = node(Bce.class, Bce::new);
+            op.set(r, weight, null);
+            return op;
         }
 
         @Override
@@ -55,8 +64,14 @@ final class BinaryLosses {
      * stable softplus.
      */
     static final class BceWithLogits extends ElementwiseLoss {
-        BceWithLogits(Reduction r, Tensor weight, Tensor posWeight) {
-            super("binary_cross_entropy_with_logits", r, weight, posWeight);
+        private BceWithLogits() {
+            super("binary_cross_entropy_with_logits");
+        }
+
+        static BceWithLogits of(Reduction r, Tensor weight, Tensor posWeight) {
+            BceWithLogits op = node(BceWithLogits.class, BceWithLogits::new);
+            op.set(r, weight, posWeight);
+            return op;
         }
 
         double value(double x, double t, int e) {
@@ -76,8 +91,14 @@ final class BinaryLosses {
 
     /** {@code mse_loss}: {@code l = (x - t)²}. */
     static final class Mse extends ElementwiseLoss {
-        Mse(Reduction r) {
-            super("mse_loss", r, null, null);
+        private Mse() {
+            super("mse_loss");
+        }
+
+        static Mse of(Reduction r) {
+            Mse op = node(Mse.class, Mse::new);
+            op.set(r, null, null);
+            return op;
         }
 
         double value(double x, double t, int e) {
@@ -99,8 +120,14 @@ final class BinaryLosses {
      * (finite where PyTorch's {@code log1p(exp(·))} overflows).
      */
     static final class SoftMargin extends ElementwiseLoss {
-        SoftMargin(Reduction r) {
-            super("soft_margin_loss", r, null, null);
+        private SoftMargin() {
+            super("soft_margin_loss");
+        }
+
+        static SoftMargin of(Reduction r) {
+            SoftMargin op = node(SoftMargin.class, SoftMargin::new);
+            op.set(r, null, null);
+            return op;
         }
 
         double value(double x, double y, int e) {
@@ -121,11 +148,17 @@ final class BinaryLosses {
      * ({@code 0·log 0 = 0}; {@code 0·(-inf)} is NaN as in PyTorch). {@code log_target = true}: {@code l = e^t (t - input)}.
      */
     static final class KlDiv extends ElementwiseLoss {
-        private final boolean logTarget;
+        private boolean logTarget;
 
-        KlDiv(Reduction r, boolean logTarget) {
-            super("kl_div", r, null, null);
-            this.logTarget = logTarget;
+        private KlDiv() {
+            super("kl_div");
+        }
+
+        static KlDiv of(Reduction r, boolean logTarget) {
+            KlDiv op = node(KlDiv.class, KlDiv::new);
+            op.set(r, null, null);
+            op.logTarget = logTarget;
+            return op;
         }
 
         double value(double in, double t, int e) {

@@ -56,7 +56,7 @@ public final class CrossEntropyLoss {
     /** {@code nll_loss} with this module's weight, ignore_index and reduction (smoothing and strategy unused). */
     public Tensor nll(Tensor logProbs, IntTensor target) {
         ClassTargets t = ClassTargets.ofIndices("nll_loss", logProbs, target, weight, ignoreIndex, 0.0, reduction);
-        return new NllFromLogProbs("nll_loss", t, allIgnoredMeanIsZero).apply(logProbs);
+        return NllFromLogProbs.of("nll_loss", t, allIgnoredMeanIsZero).apply(logProbs);
     }
 
     /** The stability strategy. */

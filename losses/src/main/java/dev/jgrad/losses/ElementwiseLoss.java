@@ -13,16 +13,24 @@ import java.util.Arrays;
  * the loss at one element and its two partial derivatives, evaluated in double; this class applies the
  * reduction and the chain rule. Optional per-element factors ({@code weight}, {@code pos_weight}) broadcast
  * over the trailing dimensions: the same shape, a suffix of it (e.g. {@code [C]}), or a single value.
+ *
+ * <p>Each subclass has a private constructor and a static {@code of(..)} that takes every parameter of the loss (through
+ * {@link #set}); {@link #check} validates the arguments before the node is applied.
  */
 abstract class ElementwiseLoss extends Function {
+    /** The loss's PyTorch name, for messages (a constant of the subclass, not a parameter). */
     final String op;
-    final Reduction reduction;
-    private final Tensor weight, posWeight;
+    Reduction reduction;
+    private Tensor weight, posWeight;
     private int[] shape;
     Storage ws, pws;
 
-    ElementwiseLoss(String op, Reduction reduction, Tensor weight, Tensor posWeight) {
+    ElementwiseLoss(String op) {
         this.op = op;
+    }
+
+    /** Stores the parameters every loss has; each subclass's factory calls this on every use. */
+    final void set(Reduction reduction, Tensor weight, Tensor posWeight) {
         this.reduction = reduction;
         this.weight = weight;
         this.posWeight = posWeight;
@@ -54,8 +62,11 @@ abstract class ElementwiseLoss extends Function {
         return pws == null ? 1.0 : pws.get(e % pws.length());
     }
 
-    /** Runs the loss; the public entry point of every subclass. */
-    Tensor run(Tensor input, Tensor target) {
+    /**
+     * Checks the arguments of {@code apply(input, target)} before anything is computed, naming this loss (apply's own
+     * checks would name input 0 or 1 and report a dtype mix without the argument's name).
+     */
+    void check(Tensor input, Tensor target) {
         if (input == null || target == null) throw new IllegalArgumentException(op + ": " + (input == null ? "input" : "target") + " is null");
         if (!Arrays.equals(input.shape(), target.shape())) {
             throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape()) + " must have the input's shape " + Shape.str(input.shape()));
@@ -67,13 +78,12 @@ abstract class ElementwiseLoss extends Function {
         if (reduction == Reduction.BATCHMEAN && input.rank() == 0) {
             throw new IllegalArgumentException(op + ": reduction 'batchmean' needs an input with a batch dimension, got a scalar");
         }
-        ws = factor("weight", weight, input);
-        pws = factor("pos_weight", posWeight, input);
-        return apply(input, target);
+        checkFactor("weight", weight, input);
+        checkFactor("pos_weight", posWeight, input);
     }
 
-    private Storage factor(String arg, Tensor f, Tensor input) {
-        if (f == null) return null;
+    private void checkFactor(String arg, Tensor f, Tensor input) {
+        if (f == null) return;
         if (f.dtype() != input.dtype()) {
             throw new IllegalArgumentException(op + ": " + arg + " dtype " + f.dtype() + " differs from input dtype " + input.dtype());
         }
@@ -86,25 +96,28 @@ abstract class ElementwiseLoss extends Function {
             throw new IllegalArgumentException(op + ": " + arg + " of shape " + Shape.str(fs) + " does not broadcast over the trailing dimensions of input "
                     + Shape.str(is) + " (use the same shape, [" + (is.length == 0 ? 1 : is[is.length - 1]) + "], or a single value)");
         }
-        return f.storage();
     }
 
     @Override
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0], t = in[1];
         shape = x.shape();
+        ws = weight == null ? null : weight.storage();
+        pws = posWeight == null ? null : posWeight.storage();
         int n = x.numel();
         Storage xs = x.storage(), ts = t.storage();
         validate(xs, ts, n);
         save(x, t);
         if (reduction == Reduction.NONE) {
-            Tensor out = Tensor.scratchLike(x);
-            for (int e = 0; e < n; e++) out.set(e, value(xs.get(e), ts.get(e), e));
-            return out;
+            Tensor y = outLike(x);
+            for (int e = 0; e < n; e++) y.set(e, value(xs.get(e), ts.get(e), e));
+            return y;
         }
         double s = 0;
         for (int e = 0; e < n; e++) s += value(xs.get(e), ts.get(e), e);
-        return Tensor.scalar(s / divisor(n), x.dtype());
+        Tensor y = out(x.dtype());
+        y.set(0, s / divisor(n));
+        return y;
     }
 
     private double divisor(int n) {
@@ -120,8 +133,8 @@ abstract class ElementwiseLoss extends Function {
         Tensor x = saved()[0], t = saved()[1];
         int n = x.numel();
         Storage xs = x.storage(), ts = t.storage(), gs = g.storage();
-        Tensor gx = needsInputGrad(0) ? Tensor.scratchLike(x) : null;
-        Tensor gt = needsInputGrad(1) ? Tensor.scratchLike(t) : null;
+        Tensor gx = needsInputGrad(0) ? outLike(x) : null;
+        Tensor gt = needsInputGrad(1) ? outLike(t) : null;
         double scalar = reduction == Reduction.NONE ? 0 : gs.get(0) / divisor(n);
         for (int e = 0; e < n; e++) {
             double ge = reduction == Reduction.NONE ? gs.get(e) : scalar;
@@ -130,18 +143,6 @@ abstract class ElementwiseLoss extends Function {
             if (gt != null) gt.set(e, ge * dTarget(xv, tv, e));
         }
         return gradients(gx, gt);
-    }
-
-    /** {@code softplus(z) = log(1 + e^z)} without overflow: {@code max(z, 0) + log1p(e^{-|z|})}. */
-    static double softplus(double z) {
-        return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    }
-
-    /** The logistic function without overflow for either sign. */
-    static double sigmoid(double z) {
-        if (z >= 0) return 1 / (1 + Math.exp(-z));
-        double e = Math.exp(z);
-        return e / (1 + e);
     }
 
     /** {@code x·log(y)} with {@code 0·log(y) = 0} for any {@code y} that is not NaN (PyTorch's {@code xlogy}). */

@@ -120,7 +120,7 @@ public final class Losses {
      * @see #binaryCrossEntropyWithLogits(Tensor, Tensor, Tensor, Tensor, Reduction)
      */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Tensor weight, Reduction reduction) {
-        return new BinaryLosses.Bce(notBatchmean("binary_cross_entropy", reduction), weight).run(probs, target);
+        return elementwise(BinaryLosses.Bce.of(notBatchmean("binary_cross_entropy", reduction), weight), probs, target);
     }
 
     /** {@code binary_cross_entropy_with_logits} with mean reduction and no weights. */
@@ -136,7 +136,7 @@ public final class Losses {
      * @param posWeight weight of positive examples per class ({@code [C]}, broadcast over the last dimension) or null
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
-        return new BinaryLosses.BceWithLogits(notBatchmean("binary_cross_entropy_with_logits", reduction), weight, posWeight).run(logits, target);
+        return elementwise(BinaryLosses.BceWithLogits.of(notBatchmean("binary_cross_entropy_with_logits", reduction), weight, posWeight), logits, target);
     }
 
     /** {@code soft_margin_loss} with mean reduction. */
@@ -150,7 +150,7 @@ public final class Losses {
      * once {@code -y·x} passes ≈ 88.7 (float32) / 709.8 (float64). Equal to BCE with logits for {@code t = (y+1)/2}.
      */
     public static Tensor softMarginLoss(Tensor scores, Tensor target, Reduction reduction) {
-        return new BinaryLosses.SoftMargin(notBatchmean("soft_margin_loss", reduction)).run(scores, target);
+        return elementwise(BinaryLosses.SoftMargin.of(notBatchmean("soft_margin_loss", reduction)), scores, target);
     }
 
     // ------------------------------------------------------------------ regression
@@ -165,7 +165,7 @@ public final class Losses {
      * {@link #halfSumSquaredError}, the textbook ½Σ form.
      */
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
-        return new BinaryLosses.Mse(notBatchmean("mse_loss", reduction)).run(input, target);
+        return elementwise(BinaryLosses.Mse.of(notBatchmean("mse_loss", reduction)), input, target);
     }
 
     /**
@@ -193,7 +193,7 @@ public final class Losses {
      * (the KL divergence per sample). {@code 0·(-inf)} gives NaN, as in PyTorch.
      */
     public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
-        return new BinaryLosses.KlDiv(reduction, logTarget).run(input, target);
+        return elementwise(BinaryLosses.KlDiv.of(reduction, logTarget), input, target);
     }
 
     /** Shannon entropy in nats. @see #entropy(Tensor, double) */
@@ -213,7 +213,7 @@ public final class Losses {
             throw new IllegalArgumentException("entropy: base " + base + " must be positive, finite and not 1");
         }
         RowLosses.rowShape("entropy", p);
-        return new RowLosses.Entropy(Math.log(base)).apply(p);
+        return RowLosses.Entropy.of(Math.log(base)).apply(p);
     }
 
     /**
@@ -226,7 +226,13 @@ public final class Losses {
             throw new IllegalArgumentException("cross_entropy(p, q): q dtype " + q.dtype() + " differs from p dtype " + p.dtype());
         }
         RowLosses.rowShape("cross_entropy(p, q)", p);
-        return new RowLosses.CrossEntropyBetween().apply(p, q);
+        return RowLosses.CrossEntropyBetween.of().apply(p, q);
+    }
+
+    /** Applies an element-wise loss node after checking its arguments (naming the loss). */
+    private static Tensor elementwise(ElementwiseLoss loss, Tensor input, Tensor target) {
+        loss.check(input, target);
+        return loss.apply(input, target);
     }
 
     private static Reduction notBatchmean(String op, Reduction r) {

@@ -12,10 +12,27 @@ import dev.jgrad.core.Tensor;
  * {@code d T_ic = -s_i w_c (1-ε) lp_ic} for probability targets.
  */
 final class NllFromLogProbs extends Function {
-    private final ClassTargets targets;
-    private final boolean allIgnoredMeanIsZero;
-    private final String name;
+    private ClassTargets targets;
+    private boolean allIgnoredMeanIsZero;
+    private String name;
 
+    private NllFromLogProbs() {
+    }
+
+    /**
+     * The loss of log-probabilities against {@code targets} (applied to {@code lp}, or to {@code (lp, probs)} for
+     * probability targets), named {@code name} in messages.
+     */
+    static NllFromLogProbs of(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
+        NllFromLogProbs op = node(NllFromLogProbs.class, NllFromLogProbs::new);
+        op.name = name;
+        op.targets = targets;
+        op.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
+        return op;
+    }
+
+    /** @deprecated {@link #of}: kept until {@code SoftmaxCrossEntropy} is ported */
+    @Deprecated
     NllFromLogProbs(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
         this.name = name;
         this.targets = targets;
@@ -43,12 +60,12 @@ final class NllFromLogProbs extends Function {
         double[] scale = new double[targets.n];
         for (int i = 0; i < targets.n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         if (needsInputGrad(0)) {
-            Tensor gl = Tensor.scratchLike(lp);
+            Tensor gl = outLike(lp);
             for (int i = 0; i < targets.n; i++) targets.subtractCoefficients(gl.storage(), i, scale[i]);
             grads[0] = gl;
         }
         if (grads.length == 2 && needsInputGrad(1)) {
-            Tensor gt = Tensor.scratchLike(targets.probs);
+            Tensor gt = outLike(targets.probs);
             Storage out = gt.storage(), ls = lp.storage();
             int c = targets.c;
             for (int i = 0; i < targets.n; i++) {

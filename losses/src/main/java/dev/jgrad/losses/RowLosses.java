@@ -22,10 +22,16 @@ final class RowLosses {
      * (a {@code +inf} gradient at {@code p = 0}). Values are used as given (no renormalisation).
      */
     static final class Entropy extends Function {
-        private final double logBase;
+        private double logBase;
 
-        Entropy(double logBase) {
-            this.logBase = logBase;
+        private Entropy() {
+        }
+
+        /** Entropy in the base whose natural log is {@code logBase}. */
+        static Entropy of(double logBase) {
+            Entropy op = node(Entropy.class, Entropy::new);
+            op.logBase = logBase;
+            return op;
         }
 
         @Override
@@ -37,7 +43,7 @@ final class RowLosses {
         protected Tensor forward(Tensor... in) {
             Tensor p = in[0];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor h = Tensor.scratch(p.dtype(), rowShape("entropy", p));
+            Tensor h = out(p.dtype(), rowShape("entropy", p));
             Storage ps = p.storage();
             for (int r = 0; r < rows; r++) {
                 double s = 0;
@@ -52,7 +58,7 @@ final class RowLosses {
         protected Tensor[] backward(Tensor g) {
             Tensor p = saved()[0];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor gp = Tensor.scratchLike(p);
+            Tensor gp = outLike(p);
             for (int r = 0; r < rows; r++) {
                 double gr = g.get(r);
                 for (int k = 0; k < c; k++) gp.set(r * c + k, -gr * (Math.log(p.get(r * c + k)) + 1) / logBase);
@@ -65,6 +71,13 @@ final class RowLosses {
      * Cross-entropy between distributions, {@code H(p, q) = -Σ_c p_c log q_c} ({@code 0 log q = 0}).
      */
     static final class CrossEntropyBetween extends Function {
+        private CrossEntropyBetween() {
+        }
+
+        static CrossEntropyBetween of() {
+            return node(CrossEntropyBetween.class, CrossEntropyBetween::new);
+        }
+
         @Override
         public String name() {
             return "cross_entropy(p, q)";
@@ -77,7 +90,7 @@ final class RowLosses {
                 throw new IllegalArgumentException(name() + ": p " + Shape.str(p.shape()) + " and q " + Shape.str(q.shape()) + " must have the same shape");
             }
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor h = Tensor.scratch(p.dtype(), rowShape(name(), p));
+            Tensor h = out(p.dtype(), rowShape(name(), p));
             for (int r = 0; r < rows; r++) {
                 double s = 0;
                 for (int k = 0; k < c; k++) s += ElementwiseLoss.xlogy(p.get(r * c + k), q.get(r * c + k));
@@ -91,7 +104,7 @@ final class RowLosses {
         protected Tensor[] backward(Tensor g) {
             Tensor p = saved()[0], q = saved()[1];
             int c = p.size(-1), rows = p.numel() / Math.max(c, 1);
-            Tensor gp = needsInputGrad(0) ? Tensor.scratchLike(p) : null, gq = needsInputGrad(1) ? Tensor.scratchLike(q) : null;
+            Tensor gp = needsInputGrad(0) ? outLike(p) : null, gq = needsInputGrad(1) ? outLike(q) : null;
             for (int r = 0; r < rows; r++) {
                 for (int k = 0; k < c; k++) {
                     int i = r * c + k;

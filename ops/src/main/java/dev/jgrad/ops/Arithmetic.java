@@ -36,7 +36,7 @@ abstract class Arithmetic extends Function {
         Tensor a = in[0], b = in[1];
         // messages use the op's public name (add, sub, mul, div), like every other op's errors
         int[] shape = Shape.broadcast(name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
-        Tensor y = Tensor.scratchUninitialized(a.dtype(), shape);
+        Tensor y = outUninitialized(a.dtype(), shape);
         cols = shape.length == 0 ? 1 : shape[shape.length - 1];
         rows = cols == 0 ? 0 : y.numel() / cols;
         aLayout = layout(a.shape(), shape);
@@ -80,7 +80,7 @@ abstract class Arithmetic extends Function {
      */
     Tensor reduce(Tensor t, Tensor like, Operand layout) {
         if (layout == Operand.FULL) return t;
-        Tensor r = Tensor.scratchLike(like);
+        Tensor r = outLike(like);
         switch (layout) {
             case ROW -> Kernels.sum(t.storage(), r.storage(), 1, rows, cols);
             case COLUMN -> Kernels.sum(t.storage(), r.storage(), rows, cols, 1);
@@ -91,14 +91,14 @@ abstract class Arithmetic extends Function {
 
     /** {@code x ∘ (y in layout)} as a new full-size tensor. */
     Tensor full(BinaryOp op, Tensor x, Tensor y, Operand yLayout) {
-        Tensor t = Tensor.scratchUninitializedLike(x);
+        Tensor t = outUninitializedLike(x);
         Kernels.binary(op, x.storage(), Operand.FULL, y.storage(), yLayout, t.storage(), rows, cols);
         return t;
     }
 
     /** {@code -x}, exactly (a multiplication by −1 keeps the sign of zeros and NaN payload rules of negation). */
     Tensor negate(Tensor x) {
-        Tensor t = Tensor.scratchUninitializedLike(x);
+        Tensor t = outUninitializedLike(x);
         Kernels.binary(BinaryOp.MUL, x.storage(), Operand.FULL, MINUS_ONE.get(x.dtype()), Operand.SCALAR, t.storage(), 1, x.numel());
         return t;
     }
@@ -127,8 +127,8 @@ abstract class Arithmetic extends Function {
             Tensor[] fast = fastBackward(a, b, g);
             if (fast != null) return fast;
         }
-        Tensor ga = needsInputGrad(0) ? Tensor.scratchLike(a) : null;
-        Tensor gb = needsInputGrad(1) ? Tensor.scratchLike(b) : null;
+        Tensor ga = needsInputGrad(0) ? outLike(a) : null;
+        Tensor gb = needsInputGrad(1) ? outLike(b) : null;
         Walk w = new Walk(a.shape(), b.shape(), y.shape());
         Storage as = a.storage(), bs = b.storage(), ys = y.storage(), gs = g.storage();
         Storage gas = ga == null ? null : ga.storage(), gbs = gb == null ? null : gb.storage();
@@ -173,6 +173,8 @@ abstract class Arithmetic extends Function {
     }
 
     static final class Add extends Arithmetic {
+        private Add() {}
+        static Add of() { return node(Add.class, Add::new); }
         BinaryOp op() { return BinaryOp.ADD; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
             return gradients(needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? reduce(g, b, bLayout) : null);
@@ -183,6 +185,8 @@ abstract class Arithmetic extends Function {
     }
 
     static final class Sub extends Arithmetic {
+        private Sub() {}
+        static Sub of() { return node(Sub.class, Sub::new); }
         BinaryOp op() { return BinaryOp.SUB; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
             return gradients(needsInputGrad(0) ? reduce(g, a, aLayout) : null, needsInputGrad(1) ? negate(reduce(g, b, bLayout)) : null);
@@ -193,6 +197,8 @@ abstract class Arithmetic extends Function {
     }
 
     static final class Mul extends Arithmetic {
+        private Mul() {}
+        static Mul of() { return node(Mul.class, Mul::new); }
         BinaryOp op() { return BinaryOp.MUL; }
         @Override Tensor[] fastBackward(Tensor a, Tensor b, Tensor g) {
             return gradients(needsInputGrad(0) ? reduce(full(BinaryOp.MUL, g, b, bLayout), a, aLayout) : null,
@@ -204,6 +210,8 @@ abstract class Arithmetic extends Function {
     }
 
     static final class Div extends Arithmetic {
+        private Div() {}
+        static Div of() { return node(Div.class, Div::new); }
         BinaryOp op() { return BinaryOp.DIV; }
         double f(double a, double b) { return a / b; }
         double da(double a, double b, double y, double g) { return g / b; }

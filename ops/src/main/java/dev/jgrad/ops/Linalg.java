@@ -28,6 +28,13 @@ final class Linalg {
     static final class MatMul extends Function {
         private int m, k, n;
 
+        private MatMul() {
+        }
+
+        static MatMul of() {
+            return node(MatMul.class, MatMul::new);
+        }
+
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor a = in[0], b = in[1];
@@ -54,7 +61,7 @@ final class Linalg {
                 outShape = as.clone();
                 outShape[as.length - 1] = n;
             }
-            Tensor y = k == 0 ? Tensor.scratch(a.dtype(), outShape) : Tensor.scratchUninitialized(a.dtype(), outShape);
+            Tensor y = k == 0 ? out(a.dtype(), outShape) : outUninitialized(a.dtype(), outShape);
             Kernels.gemm(view(a, m, k), false, view(b, k, n), false, view(y, m, n), false);
             save(a, b);
             return y;
@@ -65,30 +72,37 @@ final class Linalg {
             Tensor a = saved()[0], b = saved()[1];
             Tensor ga = null, gb = null;
             if (needsInputGrad(0)) {
-                ga = n == 0 ? Tensor.scratchLike(a) : Tensor.scratchUninitializedLike(a);
+                ga = n == 0 ? outLike(a) : outUninitializedLike(a);
                 Kernels.gemm(view(g, m, n), false, view(b, k, n), true, view(ga, m, k), false);
             }
             if (needsInputGrad(1)) {
-                gb = m == 0 ? Tensor.scratchLike(b) : Tensor.scratchUninitializedLike(b);
+                gb = m == 0 ? outLike(b) : outUninitializedLike(b);
                 Kernels.gemm(view(a, m, k), true, view(g, m, n), false, view(gb, k, n), false);
             }
             return gradients(ga, gb);
         }
     }
 
-    /** {@code linear}: {@code x [.., in] · Wᵀ [in, out] + b [out]}; the bias input is optional. */
+    /**
+     * {@code linear}: {@code x [.., in] · Wᵀ [in, out] + b [out]}; the bias input is optional: applied to
+     * {@code (x, W)} or {@code (x, W, b)}.
+     */
     static final class Linear extends Function {
+        /** Whether this application has a bias input: its arity, read by forward on every use. */
         private boolean bias;
-        private int rows, in, out;
+        private int rows, in, outFeatures;
 
-        /** Sets whether the op takes a bias input (set on every use: a node may be recycled, {@link Function#node}). */
-        Linear bias(boolean bias) {
-            this.bias = bias;
-            return this;
+        private Linear() {
+        }
+
+        static Linear of() {
+            return node(Linear.class, Linear::new);
         }
 
         @Override
         protected Tensor forward(Tensor... t) {
+            if (t.length != 2 && t.length != 3) throw new IllegalArgumentException("linear: expected 2 or 3 inputs, got " + t.length);
+            bias = t.length == 3;
             Tensor x = t[0], w = t[1];
             // rank() and size() read the shapes without the copy that shape() makes (every step runs this)
             if (w.rank() != 2 || x.rank() == 0) {
@@ -96,29 +110,28 @@ final class Linalg {
                         + Shape.str(x.shape()) + " weight " + Shape.str(w.shape()));
             }
             in = w.size(1);
-            out = w.size(0);
+            outFeatures = w.size(0);
             if (x.size(-1) != in) {
                 throw new IllegalArgumentException("linear: input " + Shape.str(x.shape()) + " has " + x.size(-1)
                         + " features but weight " + Shape.str(w.shape()) + " expects " + in);
             }
-            if (t.length != (bias ? 3 : 2)) throw new IllegalStateException("linear: expected " + (bias ? 3 : 2) + " inputs");
-            if (bias && (t[2].rank() != 1 || t[2].size(0) != out)) {
-                throw new IllegalArgumentException("linear: bias " + Shape.str(t[2].shape()) + " must have shape [" + out + "]");
+            if (bias && (t[2].rank() != 1 || t[2].size(0) != outFeatures)) {
+                throw new IllegalArgumentException("linear: bias " + Shape.str(t[2].shape()) + " must have shape [" + outFeatures + "]");
             }
             rows = 1;
             for (int d = 0; d < x.rank() - 1; d++) rows *= x.size(d);
             Tensor y;
             if (x.rank() == 2) {
-                y = in == 0 ? Tensor.scratch(x.dtype(), rows, out) : Tensor.scratchUninitialized(x.dtype(), rows, out);
+                y = in == 0 ? out(x.dtype(), rows, outFeatures) : outUninitialized(x.dtype(), rows, outFeatures);
             } else {
                 int[] ys = x.shape();
-                ys[ys.length - 1] = out;
-                y = in == 0 ? Tensor.scratch(x.dtype(), ys) : Tensor.scratchUninitialized(x.dtype(), ys);
+                ys[ys.length - 1] = outFeatures;
+                y = in == 0 ? out(x.dtype(), ys) : outUninitialized(x.dtype(), ys);
             }
-            Kernels.gemm(view(x, rows, in), false, view(w, out, in), true, view(y, rows, out), false);
+            Kernels.gemm(view(x, rows, in), false, view(w, outFeatures, in), true, view(y, rows, outFeatures), false);
             if (bias) {
                 Storage s = y.storage();
-                Kernels.binary(BinaryOp.ADD, s, Operand.FULL, t[2].storage(), Operand.ROW, s, rows, out);
+                Kernels.binary(BinaryOp.ADD, s, Operand.FULL, t[2].storage(), Operand.ROW, s, rows, outFeatures);
             }
             save(x, w);
             return y;
@@ -129,16 +142,16 @@ final class Linalg {
             Tensor x = saved()[0], w = saved()[1];
             Tensor[] grads = bias ? gradients(null, null, null) : gradients(null, null);
             if (needsInputGrad(0)) {
-                grads[0] = out == 0 ? Tensor.scratchLike(x) : Tensor.scratchUninitializedLike(x);
-                Kernels.gemm(view(g, rows, out), false, view(w, out, in), false, view(grads[0], rows, in), false);
+                grads[0] = outFeatures == 0 ? outLike(x) : outUninitializedLike(x);
+                Kernels.gemm(view(g, rows, outFeatures), false, view(w, outFeatures, in), false, view(grads[0], rows, in), false);
             }
             if (needsInputGrad(1)) {
-                grads[1] = rows == 0 ? Tensor.scratchLike(w) : Tensor.scratchUninitializedLike(w);
-                Kernels.gemm(view(g, rows, out), true, view(x, rows, in), false, view(grads[1], out, in), false);
+                grads[1] = rows == 0 ? outLike(w) : outUninitializedLike(w);
+                Kernels.gemm(view(g, rows, outFeatures), true, view(x, rows, in), false, view(grads[1], outFeatures, in), false);
             }
             if (bias && needsInputGrad(2)) {
-                Tensor gb = Tensor.scratchUninitialized(g.dtype(), out);
-                Kernels.sum(g.storage(), gb.storage(), 1, rows, out);
+                Tensor gb = outUninitialized(g.dtype(), outFeatures);
+                Kernels.sum(g.storage(), gb.storage(), 1, rows, outFeatures);
                 grads[2] = gb;
             }
             return grads;
@@ -147,6 +160,13 @@ final class Linalg {
 
     /** Swaps the last two dimensions (a 1-D tensor is returned as a copy). */
     static final class Transpose extends Function {
+        private Transpose() {
+        }
+
+        static Transpose of() {
+            return node(Transpose.class, Transpose::new);
+        }
+
         @Override
         protected Tensor forward(Tensor... in) {
             return swapLast(in[0]);
@@ -164,7 +184,7 @@ final class Linalg {
             int[] ts = s.clone();
             ts[s.length - 2] = c;
             ts[s.length - 1] = r;
-            Tensor y = Tensor.scratch(x.dtype(), ts);
+            Tensor y = out(x.dtype(), ts);
             Storage xs = x.storage(), ys = y.storage();
             for (int b = 0; b < batch; b++) {
                 int off = b * r * c;

@@ -3,7 +3,6 @@ package dev.jgrad.ops;
 import dev.jgrad.core.DType;
 import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Shape;
-import dev.jgrad.core.Function;
 import dev.jgrad.core.Tensor;
 
 /**
@@ -31,7 +30,7 @@ public final class Ops {
      * @see #sub(Tensor, Tensor)
      */
     public static Tensor add(Tensor a, Tensor b) {
-        return Function.node(Arithmetic.Add.class, Arithmetic.Add::new).apply(a, b);
+        return Arithmetic.Add.of().apply(a, b);
     }
 
     /** {@code a + c} for a constant {@code c}. */
@@ -41,7 +40,7 @@ public final class Ops {
 
     /** {@code a - b} with broadcasting. @see #add(Tensor, Tensor) */
     public static Tensor sub(Tensor a, Tensor b) {
-        return Function.node(Arithmetic.Sub.class, Arithmetic.Sub::new).apply(a, b);
+        return Arithmetic.Sub.of().apply(a, b);
     }
 
     /** {@code a - c} for a constant. */
@@ -60,7 +59,7 @@ public final class Ops {
      * @see #div(Tensor, Tensor)
      */
     public static Tensor mul(Tensor a, Tensor b) {
-        return Function.node(Arithmetic.Mul.class, Arithmetic.Mul::new).apply(a, b);
+        return Arithmetic.Mul.of().apply(a, b);
     }
 
     /** {@code c · a} for a constant. */
@@ -73,7 +72,7 @@ public final class Ops {
      * IEEE ({@code ±inf} or NaN), as in PyTorch.
      */
     public static Tensor div(Tensor a, Tensor b) {
-        return Function.node(Arithmetic.Div.class, Arithmetic.Div::new).apply(a, b);
+        return Arithmetic.Div.of().apply(a, b);
     }
 
     /** {@code a / c} for a constant. */
@@ -83,7 +82,7 @@ public final class Ops {
 
     /** {@code -a}. */
     public static Tensor neg(Tensor a) {
-        return Function.node(Pointwise.Neg.class, Pointwise.Neg::new).apply(a);
+        return Pointwise.Neg.of().apply(a);
     }
 
     /**
@@ -91,7 +90,7 @@ public final class Ops {
      * Edge: at {@code a = 0} with {@code p < 1} the gradient is infinite, as in PyTorch.
      */
     public static Tensor pow(Tensor a, double p) {
-        return Function.node(Pointwise.Pow.class, Pointwise.Pow::new).of(p).apply(a);
+        return Pointwise.Pow.of(p).apply(a);
     }
 
     // ------------------------------------------------------------------ matrix products and shapes
@@ -105,7 +104,7 @@ public final class Ops {
      * @see #linear(Tensor, Tensor, Tensor)
      */
     public static Tensor matmul(Tensor a, Tensor b) {
-        return Function.node(Linalg.MatMul.class, Linalg.MatMul::new).apply(a, b);
+        return Linalg.MatMul.of().apply(a, b);
     }
 
     /**
@@ -117,13 +116,12 @@ public final class Ops {
      * @return {@code [.., out]}
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Linalg.Linear op = Function.node(Linalg.Linear.class, Linalg.Linear::new).bias(bias != null);
-        return bias == null ? op.apply(input, weight) : op.apply(input, weight, bias);
+        return bias == null ? Linalg.Linear.of().apply(input, weight) : Linalg.Linear.of().apply(input, weight, bias);
     }
 
     /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. */
     public static Tensor transpose(Tensor a) {
-        return Function.node(Linalg.Transpose.class, Linalg.Transpose::new).apply(a);
+        return Linalg.Transpose.of().apply(a);
     }
 
     /**
@@ -132,12 +130,12 @@ public final class Ops {
      */
     public static Tensor reshape(Tensor a, int... shape) {
         if (shape == null) throw new IllegalArgumentException("reshape: shape is null");
-        return new Shaping.Reshape(shape.clone()).apply(a);
+        return Shaping.Reshape.of(shape.clone()).apply(a);
     }
 
     /** Concatenation along {@code dim}. */
     public static Tensor cat(int dim, Tensor... tensors) {
-        return new Shaping.Cat(dim).apply(tensors);
+        return Shaping.Cat.of(dim).apply(tensors);
     }
 
     /**
@@ -148,13 +146,13 @@ public final class Ops {
      */
     public static Tensor gather(Tensor a, IntTensor index) {
         if (index == null) throw new IllegalArgumentException("gather: index is null");
-        return new Shaping.Gather(index).apply(a);
+        return Shaping.Gather.of(index).apply(a);
     }
 
     /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}. */
     public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
         if (index == null) throw new IllegalArgumentException("indexSelect: index is null");
-        return new Shaping.IndexSelect(dim, index).apply(a);
+        return Shaping.IndexSelect.of(dim, index).apply(a);
     }
 
     /**
@@ -184,12 +182,12 @@ public final class Ops {
 
     /** Sum of all elements (a scalar), accumulated in double. */
     public static Tensor sum(Tensor a) {
-        return new Reductions.Sum(0, false, true).apply(a);
+        return Reductions.Sum.all().apply(a);
     }
 
     /** Sum along {@code dim} (negative counts from the end), keeping it as size 1 when {@code keepdim}. */
     public static Tensor sum(Tensor a, int dim, boolean keepdim) {
-        return new Reductions.Sum(dim, keepdim, false).apply(a);
+        return Reductions.Sum.of(dim, keepdim).apply(a);
     }
 
     /** Mean of all elements: {@code sum(a) / numel}. Edge: an empty tensor gives NaN (0/0), as in PyTorch. */
@@ -210,7 +208,7 @@ public final class Ops {
      * {@code max()}/{@code amax} rule).
      */
     public static Tensor max(Tensor a) {
-        return Function.node(Reductions.MaxAll.class, Reductions.MaxAll::new).apply(a);
+        return Reductions.MaxAll.of().apply(a);
     }
 
     /**
@@ -218,14 +216,14 @@ public final class Ops {
      * the index {@code torch.max(a, dim)} returns. NaN is treated as the maximum.
      */
     public static Tensor max(Tensor a, int dim, boolean keepdim) {
-        return new Reductions.Max(dim, keepdim).apply(a);
+        return Reductions.Max.of(dim, keepdim).apply(a);
     }
 
     // ------------------------------------------------------------------ element-wise functions
 
     /** {@code exp(a)}; its gradient is {@code inf} where the output overflowed. */
     public static Tensor exp(Tensor a) {
-        return Function.node(Pointwise.Exp.class, Pointwise.Exp::new).apply(a);
+        return Pointwise.Exp.of().apply(a);
     }
 
     /**
@@ -233,17 +231,17 @@ public final class Ops {
      * {@code log(-0.0)} has gradient {@code -inf}, and {@code log(x<0) = NaN} with the finite gradient {@code g/x}.
      */
     public static Tensor log(Tensor a) {
-        return Function.node(Pointwise.Log.class, Pointwise.Log::new).apply(a);
+        return Pointwise.Log.of().apply(a);
     }
 
     /** Square root; the gradient is infinite at 0. */
     public static Tensor sqrt(Tensor a) {
-        return Function.node(Pointwise.Sqrt.class, Pointwise.Sqrt::new).apply(a);
+        return Pointwise.Sqrt.of().apply(a);
     }
 
     /** Absolute value; the gradient is 0 at 0. */
     public static Tensor abs(Tensor a) {
-        return Function.node(Pointwise.Abs.class, Pointwise.Abs::new).apply(a);
+        return Pointwise.Abs.of().apply(a);
     }
 
     /**
@@ -251,24 +249,24 @@ public final class Ops {
      * ({@code exp(a)/(1+exp(a))} for negative {@code a}).
      */
     public static Tensor sigmoid(Tensor a) {
-        return Function.node(Pointwise.Sigmoid.class, Pointwise.Sigmoid::new).apply(a);
+        return Pointwise.Sigmoid.of().apply(a);
     }
 
     /** Hyperbolic tangent. */
     public static Tensor tanh(Tensor a) {
-        return Function.node(Pointwise.Tanh.class, Pointwise.Tanh::new).apply(a);
+        return Pointwise.Tanh.of().apply(a);
     }
 
     /** {@code max(a, 0)}; the gradient is 0 at {@code a = 0}; NaN propagates. */
     public static Tensor relu(Tensor a) {
-        return Function.node(Pointwise.Relu.class, Pointwise.Relu::new).apply(a);
+        return Pointwise.Relu.of().apply(a);
     }
 
     /**
      * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'}).
      */
     public static Tensor gelu(Tensor a) {
-        return Function.node(Pointwise.Gelu.class, Pointwise.Gelu::new).apply(a);
+        return Pointwise.Gelu.of().apply(a);
     }
 
     /** {@code softplus(a)} with {@code beta = 1}, {@code threshold = 20}. @see #softplus(Tensor, double, double) */
@@ -286,13 +284,13 @@ public final class Ops {
             throw new IllegalArgumentException("softplus: beta " + beta + " must be finite and non-zero");
         }
         if (Double.isNaN(threshold)) throw new IllegalArgumentException("softplus: threshold NaN is not a number");
-        return Function.node(Pointwise.Softplus.class, Pointwise.Softplus::new).of(beta, threshold).apply(a);
+        return Pointwise.Softplus.of(beta, threshold).apply(a);
     }
 
     /** {@code min(max(a, lo), hi)}; the gradient passes where {@code lo <= a <= hi}. NaN propagates. */
     public static Tensor clamp(Tensor a, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
-        return Function.node(Pointwise.Clamp.class, Pointwise.Clamp::new).of(lo, hi).apply(a);
+        return Pointwise.Clamp.of(lo, hi).apply(a);
     }
 
     // ------------------------------------------------------------------ softmax family
@@ -304,7 +302,7 @@ public final class Ops {
      * @see #logSoftmax(Tensor, int)
      */
     public static Tensor softmax(Tensor a, int dim) {
-        return Function.node(SoftmaxOps.Softmax.class, SoftmaxOps.Softmax::new).of(dim, false).apply(a);
+        return SoftmaxOps.Softmax.of(dim).apply(a);
     }
 
     /**
@@ -313,7 +311,7 @@ public final class Ops {
      * {@code -inf} entries give {@code -inf} with gradient {@code g}.
      */
     public static Tensor logSoftmax(Tensor a, int dim) {
-        return Function.node(SoftmaxOps.Softmax.class, SoftmaxOps.Softmax::new).of(dim, true).apply(a);
+        return SoftmaxOps.LogSoftmax.of(dim).apply(a);
     }
 
     /**
@@ -321,7 +319,7 @@ public final class Ops {
      * max is infinite (so all-{@code -inf} rows give {@code -inf}, not NaN).
      */
     public static Tensor logSumExp(Tensor a, int dim, boolean keepdim) {
-        return new SoftmaxOps.LogSumExp(dim, keepdim).apply(a);
+        return SoftmaxOps.LogSumExp.of(dim, keepdim).apply(a);
     }
 
     /** The tensor, or an {@link IllegalArgumentException} naming {@code op} when it is null. */

@@ -7,7 +7,8 @@ import dev.jgrad.core.kernel.Kernels;
 
 /**
  * Element-wise unary ops. Each op is a small class: {@code f} computes the value and {@code df} the input
- * gradient from the input {@code x}, the output {@code y} and the upstream gradient {@code g}.
+ * gradient from the input {@code x}, the output {@code y} and the upstream gradient {@code g}; its static
+ * {@code of(..)} is the only way to a node and takes the op's parameters ({@link Function#node}).
  */
 abstract class Pointwise extends Function {
 
@@ -25,7 +26,7 @@ abstract class Pointwise extends Function {
     @Override
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
-        Tensor y = Tensor.scratchUninitializedLike(x);
+        Tensor y = outUninitializedLike(x);
         compute(x.storage(), y.storage(), x.numel());
         save(x, y);
         return y;
@@ -34,7 +35,7 @@ abstract class Pointwise extends Function {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved()[0], y = saved()[1];
-        Tensor gx = Tensor.scratchUninitializedLike(x);
+        Tensor gx = outUninitializedLike(x);
         gradient(x.storage(), y.storage(), g.storage(), gx.storage(), x.numel());
         return gradients(gx);
     }
@@ -44,51 +45,60 @@ abstract class Pointwise extends Function {
         for (int i = 0; i < n; i++) out.set(i, df(xs.get(i), ys.get(i), gs.get(i)));
     }
 
-    /** Numerically stable logistic function: never evaluates exp of a positive argument. */
-    static double sigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
-
     static final class Exp extends Pointwise {
+        private Exp() {}
+        static Exp of() { return node(Exp.class, Exp::new); }
         double f(double x) { return Math.exp(x); }
         double df(double x, double y, double g) { return g * y; }
         @Override void compute(Storage x, Storage y, int n) { Kernels.exp(x, y, n); }
     }
 
     static final class Log extends Pointwise {
+        private Log() {}
+        static Log of() { return node(Log.class, Log::new); }
         double f(double x) { return Math.log(x); }
         double df(double x, double y, double g) { return g / x; }
         @Override void compute(Storage x, Storage y, int n) { Kernels.log(x, y, n); }
     }
 
     static final class Sqrt extends Pointwise {
+        private Sqrt() {}
+        static Sqrt of() { return node(Sqrt.class, Sqrt::new); }
         double f(double x) { return Math.sqrt(x); }
         double df(double x, double y, double g) { return g / (2 * y); }
     }
 
     static final class Abs extends Pointwise {
+        private Abs() {}
+        static Abs of() { return node(Abs.class, Abs::new); }
         double f(double x) { return Math.abs(x); }
         double df(double x, double y, double g) { return g * Math.signum(x); }
     }
 
     static final class Neg extends Pointwise {
+        private Neg() {}
+        static Neg of() { return node(Neg.class, Neg::new); }
         double f(double x) { return -x; }
         double df(double x, double y, double g) { return -g; }
     }
 
     static final class Sigmoid extends Pointwise {
-        double f(double x) { return sigmoid(x); }
+        private Sigmoid() {}
+        static Sigmoid of() { return node(Sigmoid.class, Sigmoid::new); }
+        double f(double x) { return Stable.sigmoid(x); }
         double df(double x, double y, double g) { return g * y * (1 - y); }
     }
 
     static final class Tanh extends Pointwise {
+        private Tanh() {}
+        static Tanh of() { return node(Tanh.class, Tanh::new); }
         double f(double x) { return Math.tanh(x); }
         double df(double x, double y, double g) { return g * (1 - y * y); }
     }
 
     static final class Relu extends Pointwise {
+        private Relu() {}
+        static Relu of() { return node(Relu.class, Relu::new); }
         double f(double x) { return x > 0 ? x : (x != x ? x : 0.0); }
         double df(double x, double y, double g) { return x > 0 ? g : 0.0; }
         @Override void compute(Storage x, Storage y, int n) { Kernels.relu(x, y, n); }
@@ -97,29 +107,45 @@ abstract class Pointwise extends Function {
 
     static final class Softplus extends Pointwise {
         private double beta, threshold;
-        /** Sets the parameters (on every use: the node may be recycled, {@link Function#node}). */
-        Softplus of(double beta, double threshold) { this.beta = beta; this.threshold = threshold; return this; }
+        private Softplus() {}
+        static Softplus of(double beta, double threshold) {
+            Softplus op = node(Softplus.class, Softplus::new);
+            op.beta = beta;
+            op.threshold = threshold;
+            return op;
+        }
         double f(double x) { double z = beta * x; return z > threshold ? x : Math.log1p(Math.exp(z)) / beta; }
-        double df(double x, double y, double g) { double z = beta * x; return z > threshold ? g : g * sigmoid(z); }
+        double df(double x, double y, double g) { double z = beta * x; return z > threshold ? g : g * Stable.sigmoid(z); }
     }
 
     static final class Clamp extends Pointwise {
         private double lo, hi;
-        /** Sets the bounds (on every use: the node may be recycled, {@link Function#node}). */
-        Clamp of(double lo, double hi) { this.lo = lo; this.hi = hi; return this; }
+        private Clamp() {}
+        static Clamp of(double lo, double hi) {
+            Clamp op = node(Clamp.class, Clamp::new);
+            op.lo = lo;
+            op.hi = hi;
+            return op;
+        }
         double f(double x) { return x != x ? x : Math.min(Math.max(x, lo), hi); }
         double df(double x, double y, double g) { return x >= lo && x <= hi ? g : 0.0; }
     }
 
     static final class Pow extends Pointwise {
         private double p;
-        /** Sets the exponent (on every use: the node may be recycled, {@link Function#node}). */
-        Pow of(double p) { this.p = p; return this; }
+        private Pow() {}
+        static Pow of(double p) {
+            Pow op = node(Pow.class, Pow::new);
+            op.p = p;
+            return op;
+        }
         double f(double x) { return Math.pow(x, p); }
         double df(double x, double y, double g) { return p == 0 ? 0.0 : g * p * Math.pow(x, p - 1); }
     }
 
     static final class Gelu extends Pointwise {
+        private Gelu() {}
+        static Gelu of() { return node(Gelu.class, Gelu::new); }
         private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
         double f(double x) { return 0.5 * x * Erf.erfc(-x * INV_SQRT2); }
         double df(double x, double y, double g) {

@@ -25,15 +25,30 @@ final class Reductions {
 
     /** {@code sum} along {@code dim} (or over all elements when {@code all}); backward broadcasts g back. */
     static final class Sum extends Function {
-        private final int dim;
-        private final boolean keepdim, all;
+        private int dim;
+        private boolean keepdim, all;
         private int[] inShape;
         private Axis ax;
 
-        Sum(int dim, boolean keepdim, boolean all) {
-            this.dim = dim;
-            this.keepdim = keepdim;
-            this.all = all;
+        private Sum() {
+        }
+
+        /** The sum along {@code dim}. */
+        static Sum of(int dim, boolean keepdim) {
+            Sum op = node(Sum.class, Sum::new);
+            op.dim = dim;
+            op.keepdim = keepdim;
+            op.all = false;
+            return op;
+        }
+
+        /** The sum of all elements, a scalar. */
+        static Sum all() {
+            Sum op = node(Sum.class, Sum::new);
+            op.dim = 0;
+            op.keepdim = false;
+            op.all = true;
+            return op;
         }
 
         @Override
@@ -49,14 +64,14 @@ final class Reductions {
                 ax = Axis.of(inShape, d);
                 ys = Shape.reduce(inShape, d, keepdim);
             }
-            Tensor y = Tensor.scratch(x.dtype(), ys);
+            Tensor y = out(x.dtype(), ys);
             Kernels.sum(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner());
             return y;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.scratch(g.dtype(), inShape);
+            Tensor gx = out(g.dtype(), inShape);
             Storage gs = g.storage(), out = gx.storage();
             for (int o = 0; o < ax.outer(); o++) {
                 for (int k = 0; k < ax.n(); k++) {
@@ -79,14 +94,19 @@ final class Reductions {
      * (like {@code torch.max(x, dim)}, whose index is the one returned). A NaN in a slice is its maximum.
      */
     static final class Max extends Function {
-        private final int dim;
-        private final boolean keepdim;
+        private int dim;
+        private boolean keepdim;
         private int[] inShape, argmax;
         private Axis ax;
 
-        Max(int dim, boolean keepdim) {
-            this.dim = dim;
-            this.keepdim = keepdim;
+        private Max() {
+        }
+
+        static Max of(int dim, boolean keepdim) {
+            Max op = node(Max.class, Max::new);
+            op.dim = dim;
+            op.keepdim = keepdim;
+            return op;
         }
 
         @Override
@@ -96,7 +116,7 @@ final class Reductions {
             int d = Shape.dim("max", dim, inShape.length);
             ax = Axis.of(inShape, d);
             if (ax.n() == 0) throw new IllegalArgumentException("max: cannot reduce an empty dimension of " + Shape.str(inShape));
-            Tensor y = Tensor.scratch(x.dtype(), Shape.reduce(inShape, d, keepdim));
+            Tensor y = out(x.dtype(), Shape.reduce(inShape, d, keepdim));
             argmax = new int[ax.outer() * ax.inner()];
             Storage xs = x.storage(), ys = y.storage();
             for (int o = 0; o < ax.outer(); o++) {
@@ -124,7 +144,7 @@ final class Reductions {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.scratch(g.dtype(), inShape);
+            Tensor gx = out(g.dtype(), inShape);
             Storage gs = g.storage(), out = gx.storage();
             for (int o = 0; o < ax.outer(); o++) {
                 for (int i = 0; i < ax.inner(); i++) {
@@ -140,6 +160,13 @@ final class Reductions {
     static final class MaxAll extends Function {
         private double max;
 
+        private MaxAll() {
+        }
+
+        static MaxAll of() {
+            return node(MaxAll.class, MaxAll::new);
+        }
+
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor x = in[0];
@@ -151,7 +178,9 @@ final class Reductions {
             }
             max = m;
             save(x);
-            return Tensor.scalar(m, x.dtype());
+            Tensor y = out(x.dtype());
+            y.set(0, m);
+            return y;
         }
 
         /** True for the elements that attain the maximum (NaN attains a NaN maximum). */
@@ -162,7 +191,7 @@ final class Reductions {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0];
-            Tensor gx = Tensor.scratchLike(x);
+            Tensor gx = outLike(x);
             int ties = 0;
             for (int i = 0; i < x.numel(); i++) if (attains(x.get(i))) ties++;
             double share = g.item() / ties;

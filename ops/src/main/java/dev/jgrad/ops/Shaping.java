@@ -41,11 +41,17 @@ final class Shaping {
 
     /** {@code reshape}: a view with a new shape sharing the input's data; backward reshapes the gradient back. */
     static final class Reshape extends Function {
-        private final int[] target;
+        private int[] target;
         private int[] original;
 
-        Reshape(int[] target) {
-            this.target = target;
+        private Reshape() {
+        }
+
+        /** Reshapes to {@code target} (the caller's array, which must not change until apply returns). */
+        static Reshape of(int[] target) {
+            Reshape op = node(Reshape.class, Reshape::new);
+            op.target = target;
+            return op;
         }
 
         @Override
@@ -62,12 +68,17 @@ final class Shaping {
 
     /** {@code cat}: concatenation along {@code dim}; every other dimension must agree. */
     static final class Cat extends Function {
-        private final int dim;
+        private int dim;
         private int[] sizes;
         private int outer, inner;
 
-        Cat(int dim) {
-            this.dim = dim;
+        private Cat() {
+        }
+
+        static Cat of(int dim) {
+            Cat op = node(Cat.class, Cat::new);
+            op.dim = dim;
+            return op;
         }
 
         @Override
@@ -93,7 +104,7 @@ final class Shaping {
             inner = Shape.prod(s0, d + 1, s0.length);
             int[] ys = s0.clone();
             ys[d] = total;
-            Tensor y = Tensor.scratch(in[0].dtype(), ys);
+            Tensor y = out(in[0].dtype(), ys);
             int off = 0;
             for (int i = 0; i < in.length; i++) {
                 int chunk = sizes[i] * inner;
@@ -114,7 +125,7 @@ final class Shaping {
                 if (needsInputGrad(i)) {
                     int[] s = gshape.clone();
                     s[d] = sizes[i];
-                    gs[i] = Tensor.scratch(g.dtype(), s);
+                    gs[i] = out(g.dtype(), s);
                     for (int o = 0; o < outer; o++) gs[i].storage().copyFrom(g.storage(), o * total * inner + off, o * chunk, chunk);
                 }
                 off += chunk;
@@ -128,11 +139,16 @@ final class Shaping {
      * input's leading dimensions and any last dimension. Backward scatters with {@code +=} (repeated indices add).
      */
     static final class Gather extends Function {
-        private final IntTensor index;
+        private IntTensor index;
         private int[] inShape;
 
-        Gather(IntTensor index) {
-            this.index = index;
+        private Gather() {
+        }
+
+        static Gather of(IntTensor index) {
+            Gather op = node(Gather.class, Gather::new);
+            op.index = index;
+            return op;
         }
 
         @Override
@@ -154,7 +170,7 @@ final class Shaping {
                             + " is out of range for the last dimension of size " + c + " (input " + Shape.str(inShape) + ")");
                 }
             }
-            Tensor y = Tensor.scratch(x.dtype(), is);
+            Tensor y = out(x.dtype(), is);
             Storage xs = x.storage(), ys = y.storage();
             for (int r = 0; r < rows; r++) for (int j = 0; j < k; j++) ys.set(r * k + j, xs.get(r * c + index.get(r * k + j)));
             return y;
@@ -162,7 +178,7 @@ final class Shaping {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.scratch(g.dtype(), inShape);
+            Tensor gx = out(g.dtype(), inShape);
             int c = inShape[inShape.length - 1], k = index.shape()[index.rank() - 1];
             int rows = k == 0 ? 0 : index.numel() / k;
             Storage gs = g.storage(), out = gx.storage();
@@ -173,14 +189,19 @@ final class Shaping {
 
     /** {@code indexSelect}: the slices {@code index[i]} of {@code dim}, in order (repeats allowed). */
     static final class IndexSelect extends Function {
-        private final int dim;
-        private final IntTensor index;
+        private int dim;
+        private IntTensor index;
         private int[] inShape;
         private int outer, inner;
 
-        IndexSelect(int dim, IntTensor index) {
-            this.dim = dim;
-            this.index = index;
+        private IndexSelect() {
+        }
+
+        static IndexSelect of(int dim, IntTensor index) {
+            IndexSelect op = node(IndexSelect.class, IndexSelect::new);
+            op.dim = dim;
+            op.index = index;
+            return op;
         }
 
         @Override
@@ -200,7 +221,7 @@ final class Shaping {
             inner = Shape.prod(inShape, d + 1, inShape.length);
             int[] ys = inShape.clone();
             if (ys.length > 0) ys[d] = index.numel();
-            Tensor y = Tensor.scratch(x.dtype(), ys);
+            Tensor y = out(x.dtype(), ys);
             int k = index.numel();
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < k; i++) {
@@ -212,7 +233,7 @@ final class Shaping {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.scratch(g.dtype(), inShape);
+            Tensor gx = out(g.dtype(), inShape);
             int d = Shape.dim("indexSelect", dim, inShape.length);
             int size = inShape.length == 0 ? 1 : inShape[d], k = index.numel();
             Storage gs = g.storage(), out = gx.storage();

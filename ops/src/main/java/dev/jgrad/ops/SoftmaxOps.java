@@ -14,31 +14,24 @@ final class SoftmaxOps {
     private SoftmaxOps() {
     }
 
-    /** {@code softmax} ({@code log == false}) or {@code log_softmax} ({@code log == true}); saves only the output. */
-    static final class Softmax extends Function {
-        private int dim;
-        private boolean log;
+    /**
+     * The shared body of {@link Softmax} and {@link LogSoftmax}, which differ only in {@link #log()}: the forward and
+     * backward row kernels along {@code dim}; saves only the output.
+     */
+    abstract static class Base extends Function {
+        int dim;
         private Reductions.Axis ax;
 
-        /** Sets the dimension and the variant (set on every use: a node may be recycled, {@link Function#node}). */
-        Softmax of(int dim, boolean log) {
-            this.dim = dim;
-            this.log = log;
-            return this;
-        }
-
-        @Override
-        public String name() {
-            return log ? "LogSoftmax" : "Softmax";
-        }
+        /** True for log-softmax. */
+        abstract boolean log();
 
         @Override
         protected Tensor forward(Tensor... in) {
             Tensor x = in[0];
             int[] s = x.shape();
             ax = Reductions.Axis.of(s, Shape.dim(name(), dim, s.length));
-            Tensor y = Tensor.scratchLike(x);
-            Kernels.softmax(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner(), log);
+            Tensor y = outLike(x);
+            Kernels.softmax(x.storage(), y.storage(), ax.outer(), ax.n(), ax.inner(), log());
             save(y);
             return y;
         }
@@ -47,9 +40,43 @@ final class SoftmaxOps {
         protected Tensor[] backward(Tensor g) {
             // softmax: dx = y ⊙ (g − Σ g⊙y); log_softmax: dx = g − exp(y) Σ g (KernelBackend.softmaxBackward)
             Tensor y = saved()[0];
-            Tensor gx = Tensor.scratchLike(y);
-            Kernels.softmaxBackward(y.storage(), g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner(), log);
+            Tensor gx = outLike(y);
+            Kernels.softmaxBackward(y.storage(), g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner(), log());
             return gradients(gx);
+        }
+    }
+
+    /** {@code softmax} along {@code dim}. */
+    static final class Softmax extends Base {
+        private Softmax() {
+        }
+
+        static Softmax of(int dim) {
+            Softmax op = node(Softmax.class, Softmax::new);
+            op.dim = dim;
+            return op;
+        }
+
+        @Override
+        boolean log() {
+            return false;
+        }
+    }
+
+    /** {@code log_softmax} along {@code dim}. */
+    static final class LogSoftmax extends Base {
+        private LogSoftmax() {
+        }
+
+        static LogSoftmax of(int dim) {
+            LogSoftmax op = node(LogSoftmax.class, LogSoftmax::new);
+            op.dim = dim;
+            return op;
+        }
+
+        @Override
+        boolean log() {
+            return true;
         }
     }
 
@@ -59,14 +86,19 @@ final class SoftmaxOps {
      * is absorbed by a huge {@code m} in the stored output.
      */
     static final class LogSumExp extends Function {
-        private final int dim;
-        private final boolean keepdim;
+        private int dim;
+        private boolean keepdim;
         private Reductions.Axis ax;
         private double[] shift, logSum;
 
-        LogSumExp(int dim, boolean keepdim) {
-            this.dim = dim;
-            this.keepdim = keepdim;
+        private LogSumExp() {
+        }
+
+        static LogSumExp of(int dim, boolean keepdim) {
+            LogSumExp op = node(LogSumExp.class, LogSumExp::new);
+            op.dim = dim;
+            op.keepdim = keepdim;
+            return op;
         }
 
         @Override
@@ -75,7 +107,7 @@ final class SoftmaxOps {
             int[] s = x.shape();
             int d = Shape.dim("logsumexp", dim, s.length);
             ax = Reductions.Axis.of(s, d);
-            Tensor y = Tensor.scratch(x.dtype(), Shape.reduce(s, d, keepdim));
+            Tensor y = out(x.dtype(), Shape.reduce(s, d, keepdim));
             int rows = ax.outer() * ax.inner();
             shift = new double[rows];
             logSum = new double[rows];
@@ -89,7 +121,7 @@ final class SoftmaxOps {
         protected Tensor[] backward(Tensor g) {
             // dx = g·exp((x − m) − log Σ) (KernelBackend.logSumExpBackward)
             Tensor x = saved()[0];
-            Tensor gx = Tensor.scratchLike(x);
+            Tensor gx = outLike(x);
             Kernels.logSumExpBackward(x.storage(), shift, logSum, g.storage(), gx.storage(), ax.outer(), ax.n(), ax.inner());
             return gradients(gx);
         }

@@ -68,7 +68,8 @@ public interface Objective {
     static Objective binaryWithLogits() {
         return new Objective() {
             public Tensor loss(Tensor out, IntTensor y) {
-                Tensor t = Tensor.scratchUninitializedLike(out);
+                // the targets are an input of the loss, not an op's result: a heap tensor like any other input
+                Tensor t = Tensor.zeros(out.dtype(), out.shape());
                 for (int i = 0; i < y.numel(); i++) t.set(i, y.get(i));
                 return Losses.binaryCrossEntropyWithLogits(out, t);
             }
