@@ -92,8 +92,11 @@ public final class Checkpoint {
      * {@link #load(Path, Module, Optimizer)} with an extra check of the (integrity-verified) metadata that runs
      * before anything is changed, so a checkpoint the caller cannot use (e.g. one without a valid epoch count)
      * is rejected without touching the model or optimizer.
+     *
+     * @param checkMetadata called with the file's metadata once its integrity is verified; it rejects the file by
+     *                      throwing (null: no check)
      */
-    static Map<String, String> load(Path file, Module model, Optimizer opt, Consumer<Map<String, String>> checkMetadata) throws IOException {
+    public static Map<String, String> load(Path file, Module model, Optimizer opt, Consumer<Map<String, String>> checkMetadata) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.load: model is null");
         SafeTensors.Contents c = SafeTensors.read(file);
         String format = c.metadata().get(FORMAT_KEY);

@@ -286,8 +286,8 @@ class TrainerTest {
         assertTrue(seenAtLog.get(0).startsWith("2 csv lines, chart false"), seenAtLog.get(0));
         assertTrue(seenAtLog.get(1).startsWith("3 csv lines, chart false"), seenAtLog.get(1));
         assertTrue(seenAtLog.get(2).startsWith("4 csv lines, chart true"), seenAtLog.get(2));
-        for (String l : seenAtLog) assertTrue(l.contains("; outputs ") && l.contains("; checkpoint "), l);
-        assertTrue(Trainer.CHART_INTERVAL_SECONDS > 0);
+        for (String l : seenAtLog) assertTrue(l.contains("; metrics ") && l.contains("; chart ") && l.contains("; checkpoint "), l);
+        assertTrue(ChartListener.DEFAULT_INTERVAL_SECONDS > 0);
     }
 
     @Test
