@@ -47,10 +47,16 @@ class TrainerTest {
 
     @BeforeAll
     static void data() {
+        Tabular[] d = standardizedDigits();
+        train = d[0];
+        test = d[1];
+    }
+
+    /** The digits data set in a seeded 80/20 stratified split, standardised with the training part's statistics: {train, test}. */
+    static Tabular[] standardizedDigits() {
         Split split = Split.stratified(Datasets.digits(), 0.2, 42);
         Standardizer s = Standardizer.fit(split.train());
-        train = s.transform(split.train());
-        test = s.transform(split.test());
+        return new Tabular[] {s.transform(split.train()), s.transform(split.test())};
     }
 
     private static double manualAccuracy(Module model, Tabular data) {
