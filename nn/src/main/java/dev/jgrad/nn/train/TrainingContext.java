@@ -24,8 +24,9 @@ public interface TrainingContext {
     int epochs();
 
     /**
-     * The number of epochs completed before the current one, counting those of the run before a
-     * {@linkplain Trainer#resume resume} (at {@link TrainingListener#onFitStart}: before the first epoch of this fit).
+     * The number of epochs completed so far, counting those of the run before a {@linkplain Trainer#resume resume}:
+     * in {@link TrainingListener#onEpochStart} and {@link TrainingListener#onBatchEnd} those before the current
+     * epoch, in {@link TrainingListener#onEpochEnd} including the epoch just ended.
      */
     int epochsCompleted();
 
