@@ -1,7 +1,5 @@
 package dev.jgrad.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jgrad.core.GradMode;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.Workspace;
@@ -11,18 +9,13 @@ import dev.jgrad.data.DataLoader;
 import dev.jgrad.nn.optim.GradClip;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.optim.Optimizer;
-import dev.jgrad.train.plot.LineChart;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -31,12 +24,17 @@ import java.util.Map;
  * backward, optional gradient clipping, optimizer step), evaluate on the test loader, and report
  * {@link EpochMetrics}, including where the epoch's time went (the steps proper versus the loop's overhead, and
  * the evaluation). Batches come from {@link DataLoader#epochInPlace(long)}, so their input buffers are reused
- * from step to step. While an epoch runs a progress bar is shown on standard error when it is a terminal
- * (quiet otherwise). With an output directory it writes {@code metrics.csv} and {@code metrics.json} after every
- * epoch, and redraws {@code training.png} (loss and accuracy curves) after the last epoch and after any epoch
- * that ends at least {@link #CHART_INTERVAL_SECONDS} seconds after the chart was last drawn (drawing it takes
- * longer than a fast epoch's bookkeeping); with a checkpoint path it saves a
- * {@link Checkpoint} after every epoch, and {@link #resume(Path)} continues a run exactly.
+ * from step to step.
+ *
+ * <p>Everything that watches the run is a {@link TrainingListener}, called in order at the start and end of the
+ * fit, of every epoch and after every step; a listener can {@linkplain TrainingContext#requestStop() stop} the run
+ * early. The loop itself writes nothing. The builder's convenience methods add the built-in listeners:
+ * {@link Builder#progress(boolean) progress} a {@link ProgressBarListener} (by default when standard error is a
+ * terminal), {@link Builder#outDir(Path) outDir} a {@link MetricsFileListener} ({@code metrics.csv},
+ * {@code metrics.json}) and a {@link ChartListener} ({@code training.png}), {@link Builder#checkpoint(Path)
+ * checkpoint} a {@link CheckpointListener}, and {@link Builder#log(PrintStream) log} a {@link LogListener} (by
+ * default to standard output); {@link Builder#listener(TrainingListener)} adds one's own. {@link #resume(Path)}
+ * continues a checkpointed run exactly.
  *
  * <pre>{@code
  * Trainer t = Trainer.builder(model, new Sgd(model.parameters(), 0.1, 0.9, 0, true, 0))
@@ -45,22 +43,21 @@ import java.util.Map;
  * }</pre>
  */
 public final class Trainer {
+    /** Checkpoint metadata key of the number of completed epochs (written by {@link CheckpointListener}). */
+    public static final String EPOCHS_COMPLETED_KEY = "epochs_completed";
+
     private final Module model;
     private final Optimizer optimizer;
     private final Objective objective;
     private final int epochs;
     private final LrSchedule schedule;
     private final double clipNorm;
-    private final Boolean progress;
-    private final Path outDir, checkpoint;
-    private final PrintStream log;
     private final List<EpochMetrics> history = new ArrayList<>();
     private final Workspace workspace;
+    /** The listeners, as an array so that the per-step calls allocate no iterator. */
+    private final TrainingListener[] listeners;
+    private final Context context;
     private int startEpoch;
-    private long lastChart;
-
-    /** Minimum time between two redraws of {@code training.png} before the last epoch. */
-    public static final double CHART_INTERVAL_SECONDS = 10;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -69,11 +66,9 @@ public final class Trainer {
         this.epochs = b.epochs;
         this.schedule = b.schedule;
         this.clipNorm = b.clipNorm;
-        this.progress = b.progress;
-        this.outDir = b.outDir;
-        this.checkpoint = b.checkpoint;
-        this.log = b.log;
         this.workspace = b.reuseGraph ? Workspace.reusingGraph() : new Workspace();
+        this.listeners = b.listeners().toArray(new TrainingListener[0]);
+        this.context = new Context();
     }
 
     /** A builder for {@code model} trained by {@code optimizer} (over the model's parameters). */
@@ -82,12 +77,15 @@ public final class Trainer {
     }
 
     /**
-     * Loads a checkpoint written by this trainer's configuration (model, optimizer and the number of
-     * completed epochs); the next {@link #fit} continues with the following epoch. If the output directory
-     * holds the run's {@code metrics.json}, its epochs up to the checkpoint are kept in the history, so the
-     * metrics files and chart of the resumed run cover the whole run.
+     * Loads a checkpoint written by this trainer's configuration (model, optimizer and the number of completed
+     * epochs, {@link #EPOCHS_COMPLETED_KEY}, as {@link CheckpointListener} writes them); the next {@link #fit}
+     * continues with the following epoch, exactly as the uninterrupted run would have. The listeners may restore
+     * the earlier epochs' metrics ({@link TrainingListener#onResume}; the {@link MetricsFileListener} reads its
+     * {@code metrics.json}), so that the history, metrics files and chart of the resumed run cover the whole run.
      *
      * @return the number of completed epochs in the checkpoint
+     * @throws IllegalArgumentException if the checkpoint has no valid epoch count or does not match the model or
+     *                                  optimizer (nothing is changed then)
      */
     public int resume(Path file) throws IOException {
         int[] done = new int[1];
@@ -95,18 +93,18 @@ public final class Trainer {
         Checkpoint.load(file, model, optimizer, meta -> done[0] = epochsCompleted(file, meta));
         startEpoch = done[0];
         history.clear();
-        Path prior = outDir == null ? null : outDir.resolve("metrics.json");
-        if (prior != null && Files.isRegularFile(prior)) {
-            // keep the earlier epochs in metrics.csv/json and the chart of the resumed run
-            EpochMetrics[] earlier = new ObjectMapper().readValue(prior.toFile(), EpochMetrics[].class);
-            for (EpochMetrics m : earlier) if (m.epoch() <= startEpoch) history.add(m);
+        for (TrainingListener l : listeners) {
+            List<EpochMetrics> earlier = l.onResume(context, startEpoch);
+            if (history.isEmpty() && earlier != null) {
+                for (EpochMetrics m : earlier) if (m.epoch() <= startEpoch) history.add(m);
+            }
         }
         return startEpoch;
     }
 
     private static int epochsCompleted(Path file, Map<String, String> meta) {
-        String done = meta.get("epochs_completed");
-        if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no epochs_completed entry");
+        String done = meta.get(EPOCHS_COMPLETED_KEY);
+        if (done == null) throw new IllegalArgumentException("checkpoint " + file + " has no " + EPOCHS_COMPLETED_KEY + " entry");
         int n;
         try {
             n = Integer.parseInt(done.trim());
@@ -114,42 +112,55 @@ public final class Trainer {
             n = -1;
         }
         if (n < 0) {
-            throw new IllegalArgumentException("checkpoint " + file + ": epochs_completed '" + done + "' is not a non-negative integer");
+            throw new IllegalArgumentException("checkpoint " + file + ": " + EPOCHS_COMPLETED_KEY + " '" + done + "' is not a non-negative integer");
         }
         return n;
     }
 
-    /** Trains for the remaining epochs; returns the metrics of the epochs run by this call. */
+    /**
+     * Trains for the remaining epochs (until the configured number, or until a listener
+     * {@linkplain TrainingContext#requestStop() requests a stop}); returns the metrics of the epochs run by this call.
+     * A later call continues with the next epoch.
+     *
+     * @param train the training data
+     * @param test  the test data evaluated after every epoch (null: none, test metrics NaN)
+     */
     public List<EpochMetrics> fit(DataLoader train, DataLoader test) throws IOException {
+        if (train == null) throw new IllegalArgumentException("Trainer.fit: train loader is null");
         List<EpochMetrics> run = new ArrayList<>();
-        if (outDir != null) Files.createDirectories(outDir);
-        lastChart = System.nanoTime();
-        for (int epoch = startEpoch; epoch < epochs; epoch++) {
-            if (schedule != null) schedule.apply(optimizer, epoch);
-            EpochMetrics m = runEpoch(epoch, train, test);
-            run.add(m);
-            history.add(m);
-            long w0 = System.nanoTime();
-            if (outDir != null) {
-                boolean chart = epoch == epochs - 1 || System.nanoTime() - lastChart >= CHART_INTERVAL_SECONDS * 1e9;
-                writeOutputs(chart);
-                if (chart) lastChart = System.nanoTime();
+        context.begin(train.numBatches());
+        Throwable failure = null;
+        try {
+            for (TrainingListener l : listeners) l.onFitStart(context);
+            for (int epoch = startEpoch; epoch < epochs && !context.stop; epoch++) {
+                if (schedule != null) schedule.apply(optimizer, epoch);
+                for (TrainingListener l : listeners) l.onEpochStart(context, epoch + 1);
+                EpochMetrics m = runEpoch(epoch, train, test);
+                run.add(m);
+                history.add(m);
+                startEpoch = epoch + 1;
+                Arrays.fill(context.epochEndSeconds, Double.NaN);
+                for (int i = 0; i < listeners.length; i++) {
+                    long t0 = System.nanoTime();
+                    listeners[i].onEpochEnd(context, m);
+                    context.epochEndSeconds[i] = (System.nanoTime() - t0) / 1e9;
+                }
             }
-            long w1 = System.nanoTime();
-            if (checkpoint != null) {
-                Map<String, String> meta = new LinkedHashMap<>();
-                meta.put("epochs_completed", Integer.toString(epoch + 1));
-                meta.put("objective", objective.name());
-                Checkpoint.save(checkpoint, model, optimizer, meta);
-            }
-            long w2 = System.nanoTime();
-            if (log != null) {
-                String io = (outDir != null ? String.format(java.util.Locale.ROOT, "; outputs %.3f s", (w1 - w0) / 1e9) : "")
-                        + (checkpoint != null ? String.format(java.util.Locale.ROOT, "; checkpoint %.3f s", (w2 - w1) / 1e9) : "");
-                log.println(m.line() + io);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (TrainingListener l : listeners) {
+            try {
+                l.onFitEnd(context);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+                else failure.addSuppressed(t);
             }
         }
-        startEpoch = epochs;
+        if (failure instanceof IOException e) throw e;
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure); // no other checked exception can occur
         return run;
     }
 
@@ -158,36 +169,31 @@ public final class Trainer {
         long t0 = System.nanoTime(), stepNanos = 0;
         double lossSum = 0;
         long correct = 0, seen = 0;
-        int steps = 0;
-        try (ProgressBar bar = progressBar(epoch, train.numBatches())) {
-            // each batch is consumed before the next is fetched, so the loader may reuse its buffers
-            for (DataLoader.Batch b : train.epochInPlace(epoch)) {
-                long s0 = System.nanoTime();
-                // each step runs in the trainer's workspace (unless the caller has one open): its activations,
-                // gradients and graph nodes reuse the previous step's, so a warm step allocates nothing
-                Workspace ws = Workspace.current() == null ? workspace.open() : null;
-                double l;
-                try {
-                    optimizer.zeroGrad();
-                    Tensor out = model.forward(b.features());
-                    Tensor loss = objective.loss(out, b.labels());
-                    loss.backward();
-                    if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
-                    optimizer.step();
-                    stepNanos += System.nanoTime() - s0;
-                    l = loss.item();
-                    correct += objective.correct(out, b.labels());
-                } finally {
-                    if (ws != null) ws.close();
-                }
-                steps++;
-                lossSum += l * b.size();
-                seen += b.size();
-                if (bar != null) {
-                    bar.step();
-                    if ((steps & 15) == 1) bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", l));
-                }
+        int steps = 0, batches = context.batches;
+        // each batch is consumed before the next is fetched, so the loader may reuse its buffers
+        for (DataLoader.Batch b : train.epochInPlace(epoch)) {
+            long s0 = System.nanoTime();
+            // each step runs in the trainer's workspace (unless the caller has one open): its activations,
+            // gradients and graph nodes reuse the previous step's, so a warm step allocates nothing
+            Workspace ws = Workspace.current() == null ? workspace.open() : null;
+            double l;
+            try {
+                optimizer.zeroGrad();
+                Tensor out = model.forward(b.features());
+                Tensor loss = objective.loss(out, b.labels());
+                loss.backward();
+                if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
+                optimizer.step();
+                stepNanos += System.nanoTime() - s0;
+                l = loss.item();
+                correct += objective.correct(out, b.labels());
+            } finally {
+                if (ws != null) ws.close();
             }
+            steps++;
+            lossSum += l * b.size();
+            seen += b.size();
+            for (int i = 0; i < listeners.length; i++) listeners[i].onBatchEnd(context, steps, batches, l);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long e0 = System.nanoTime();
@@ -201,14 +207,6 @@ public final class Trainer {
         double evalSeconds = test == null ? 0 : (System.nanoTime() - e0) / 1e9;
         return new EpochMetrics(epoch + 1, optimizer.lr(), lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1),
                 ev.loss(), ev.accuracy(), seen / seconds, seconds, steps, stepNanos / 1e9, evalSeconds);
-    }
-
-    private ProgressBar progressBar(int epoch, int batches) {
-        boolean show = progress != null ? progress : System.console() != null;
-        if (!show) return null;
-        return new ProgressBarBuilder().setTaskName("epoch " + (epoch + 1)).setInitialMax(batches)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .setUpdateIntervalMillis(200).build();
     }
 
     /** Loss and accuracy of a model over a data set. */
@@ -261,29 +259,89 @@ public final class Trainer {
         return List.copyOf(history);
     }
 
-    private void writeOutputs(boolean drawChart) throws IOException {
-        StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
-        for (EpochMetrics m : history) csv.append(m.csv()).append('\n');
-        Files.writeString(outDir.resolve("metrics.csv"), csv);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("metrics.json").toFile(), history);
-        if (!drawChart) return;
-        int n = history.size();
-        double[] x = new double[n], trl = new double[n], tel = new double[n], tra = new double[n], tea = new double[n];
-        for (int i = 0; i < n; i++) {
-            EpochMetrics m = history.get(i);
-            x[i] = m.epoch();
-            trl[i] = m.trainLoss();
-            tel[i] = m.testLoss();
-            tra[i] = m.trainAccuracy();
-            tea[i] = m.testAccuracy();
-        }
-        LineChart chart = new LineChart();
-        chart.addPanel("Loss (" + objective.name() + ")").xAxis("epoch").yAxis("loss").series("train", x, trl).series("test", x, tel);
-        chart.addPanel("Accuracy").xAxis("epoch").yAxis("accuracy").series("train", x, tra).series("test", x, tea);
-        chart.writePng(outDir.resolve("training.png"));
+    /** The trainer's listeners, in the order they are called. */
+    public List<TrainingListener> listeners() {
+        return List.of(listeners);
     }
 
-    /** Options of a {@link Trainer}. */
+    /** The context the trainer passes to its listeners. */
+    private final class Context implements TrainingContext {
+        private final List<EpochMetrics> historyView = Collections.unmodifiableList(history);
+        private final double[] epochEndSeconds = new double[listeners.length];
+        private boolean stop;
+        private int batches;
+
+        {
+            Arrays.fill(epochEndSeconds, Double.NaN);
+        }
+
+        void begin(int batchesPerEpoch) {
+            stop = false;
+            batches = batchesPerEpoch;
+        }
+
+        @Override
+        public Module model() {
+            return model;
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return optimizer;
+        }
+
+        @Override
+        public Objective objective() {
+            return objective;
+        }
+
+        @Override
+        public int epochs() {
+            return epochs;
+        }
+
+        @Override
+        public int epochsCompleted() {
+            return startEpoch;
+        }
+
+        @Override
+        public int batchesPerEpoch() {
+            return batches;
+        }
+
+        @Override
+        public List<EpochMetrics> history() {
+            return historyView;
+        }
+
+        @Override
+        public void requestStop() {
+            stop = true;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop;
+        }
+
+        @Override
+        public List<TrainingListener> listeners() {
+            return Trainer.this.listeners();
+        }
+
+        @Override
+        public double epochEndSeconds(TrainingListener listener) {
+            for (int i = 0; i < listeners.length; i++) if (listeners[i] == listener) return epochEndSeconds[i];
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Options of a {@link Trainer}. The listeners are called in this order: the progress bar, the metrics files, the
+     * chart, the checkpoint, the listeners added with {@link #listener(TrainingListener)} in the order they were
+     * added, and last the log (so that its line can report the time of the others).
+     */
     public static final class Builder {
         private final Module model;
         private final Optimizer optimizer;
@@ -295,6 +353,7 @@ public final class Trainer {
         private Path outDir, checkpoint;
         private PrintStream log = System.out;
         private boolean reuseGraph = true;
+        private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder(Module model, Optimizer optimizer) {
             if (model == null) throw new IllegalArgumentException("Trainer: model is null");
@@ -330,27 +389,40 @@ public final class Trainer {
             return this;
         }
 
-        /** Force the progress bar on or off (default: on when standard error is a terminal). */
+        /**
+         * Whether to show a {@link ProgressBarListener} on standard error (default: when standard error is a
+         * terminal, decided when the trainer is built).
+         */
         public Builder progress(boolean on) {
             this.progress = on;
             return this;
         }
 
-        /** Directory for metrics.csv, metrics.json and training.png. */
+        /**
+         * Directory for {@code metrics.csv} and {@code metrics.json} (a {@link MetricsFileListener}) and
+         * {@code training.png} (a {@link ChartListener}); null (the default): none.
+         */
         public Builder outDir(Path dir) {
             this.outDir = dir;
             return this;
         }
 
-        /** Checkpoint file written after every epoch. */
+        /** Checkpoint file written after every epoch (a {@link CheckpointListener}); null (the default): none. */
         public Builder checkpoint(Path file) {
             this.checkpoint = file;
             return this;
         }
 
-        /** Where per-epoch lines go (null for silence; standard output by default). */
+        /** Where a {@link LogListener} prints a line per epoch (null for silence; standard output by default). */
         public Builder log(PrintStream out) {
             this.log = out;
+            return this;
+        }
+
+        /** Adds a listener, called after the built-in ones and before the log (see the class comment). */
+        public Builder listener(TrainingListener l) {
+            if (l == null) throw new IllegalArgumentException("Trainer: listener is null");
+            listeners.add(l);
             return this;
         }
 
@@ -363,6 +435,20 @@ public final class Trainer {
         public Builder reuseGraph(boolean on) {
             this.reuseGraph = on;
             return this;
+        }
+
+        /** The listeners of the trainer, in calling order (a listener's class is loaded only when it is used). */
+        private List<TrainingListener> listeners() {
+            List<TrainingListener> all = new ArrayList<>();
+            if (progress != null ? progress : System.console() != null) all.add(new ProgressBarListener());
+            if (outDir != null) {
+                all.add(new MetricsFileListener(outDir));
+                all.add(new ChartListener(outDir));
+            }
+            if (checkpoint != null) all.add(new CheckpointListener(checkpoint));
+            all.addAll(listeners);
+            if (log != null) all.add(new LogListener(log));
+            return all;
         }
 
         /** The trainer. */

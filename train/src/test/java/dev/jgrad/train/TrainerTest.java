@@ -48,10 +48,16 @@ class TrainerTest {
 
     @BeforeAll
     static void data() {
+        Tabular[] d = standardizedDigits();
+        train = d[0];
+        test = d[1];
+    }
+
+    /** The digits data set in a seeded 80/20 stratified split, standardised with the training part's statistics: {train, test}. */
+    static Tabular[] standardizedDigits() {
         Split split = Split.stratified(Datasets.digits(), 0.2, 42);
         Standardizer s = Standardizer.fit(split.train());
-        train = s.transform(split.train());
-        test = s.transform(split.test());
+        return new Tabular[] {s.transform(split.train()), s.transform(split.test())};
     }
 
     private static double manualAccuracy(Module model, Tabular data) {
@@ -294,8 +300,8 @@ class TrainerTest {
         assertTrue(seenAtLog.get(0).startsWith("2 csv lines, chart false"), seenAtLog.get(0));
         assertTrue(seenAtLog.get(1).startsWith("3 csv lines, chart false"), seenAtLog.get(1));
         assertTrue(seenAtLog.get(2).startsWith("4 csv lines, chart true"), seenAtLog.get(2));
-        for (String l : seenAtLog) assertTrue(l.contains("; outputs ") && l.contains("; checkpoint "), l);
-        assertTrue(Trainer.CHART_INTERVAL_SECONDS > 0);
+        for (String l : seenAtLog) assertTrue(l.contains("; metrics ") && l.contains("; chart ") && l.contains("; checkpoint "), l);
+        assertTrue(ChartListener.DEFAULT_INTERVAL_SECONDS > 0);
     }
 
     @Test

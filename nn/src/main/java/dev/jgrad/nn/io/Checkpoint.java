@@ -91,9 +91,10 @@ public final class Checkpoint {
     /**
      * {@link #load(Path, Module, Optimizer)} with an extra check of the (integrity-verified) metadata that runs
      * before anything is changed, so a checkpoint the caller cannot use (e.g. one without a valid epoch count)
-     * is rejected without touching the model or optimizer (the training loop uses it to check the epoch count).
+     * is rejected without touching the model or optimizer.
      *
-     * @param checkMetadata null, or a check of the metadata that throws to refuse the file
+     * @param checkMetadata called with the file's metadata once its integrity is verified; it rejects the file by
+     *                      throwing (null: no check)
      */
     public static Map<String, String> load(Path file, Module model, Optimizer opt, Consumer<Map<String, String>> checkMetadata) throws IOException {
         if (model == null) throw new IllegalArgumentException("Checkpoint.load: model is null");

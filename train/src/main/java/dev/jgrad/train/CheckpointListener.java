@@ -1,0 +1,44 @@
+package dev.jgrad.train;
+
+import java.nio.file.Path;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Saves a {@link Checkpoint} of the model and optimizer after every epoch, overwriting the file (atomically), with
+ * the number of completed epochs ({@link Trainer#EPOCHS_COMPLETED_KEY}) and the objective's name in its metadata:
+ * what {@link Trainer#resume(Path)} needs to continue the run exactly. {@link Trainer.Builder#checkpoint(Path)}
+ * adds one.
+ */
+public final class CheckpointListener implements TrainingListener {
+    /** Checkpoint metadata key of the objective's {@linkplain Objective#name() name}. */
+    public static final String OBJECTIVE_KEY = "objective";
+
+    private final Path file;
+
+    /** Saves to {@code file}. */
+    public CheckpointListener(Path file) {
+        if (file == null) throw new IllegalArgumentException("CheckpointListener: file is null");
+        this.file = file;
+    }
+
+    /** The checkpoint file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void onEpochEnd(TrainingContext ctx, EpochMetrics metrics) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Trainer.EPOCHS_COMPLETED_KEY, Integer.toString(metrics.epoch()));
+        meta.put(OBJECTIVE_KEY, ctx.objective().name());
+        Checkpoint.save(file, ctx.model(), ctx.optimizer(), meta);
+    }
+
+    /** {@code "checkpoint"}. */
+    @Override
+    public String timingLabel() {
+        return "checkpoint";
+    }
+}
