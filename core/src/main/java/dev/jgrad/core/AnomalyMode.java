@@ -64,12 +64,16 @@ public final class AnomalyMode {
         }
     }
 
-    /** The first stack frame outside jgrad's own engine/op/loss packages: where the user created the node. */
+    /** The packages of jgrad's engine, ops, losses and layers (exactly these: a user's sub-package is the user's code). */
+    private static final java.util.Set<String> LIBRARY_PACKAGES = java.util.Set.of(
+            "dev.jgrad.core", "dev.jgrad.core.kernel", "dev.jgrad.ops", "dev.jgrad.losses", "dev.jgrad.nn");
+
+    /** The first stack frame outside jgrad's own engine/op/loss/layer packages: where the user created the node. */
     static String creationSite() {
         for (StackTraceElement e : new Throwable().getStackTrace()) {
             String c = e.getClassName();
-            if (c.equals(AnomalyMode.class.getName()) || c.equals(Function.class.getName()) || c.equals(Tensor.class.getName())
-                    || c.startsWith("dev.jgrad.ops.") || c.startsWith("dev.jgrad.losses.")) continue;
+            int dot = c.lastIndexOf('.');
+            if (LIBRARY_PACKAGES.contains(dot < 0 ? "" : c.substring(0, dot))) continue;
             return e.toString();
         }
         return "unknown";

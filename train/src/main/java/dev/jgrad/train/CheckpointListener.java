@@ -1,5 +1,6 @@
 package dev.jgrad.train;
 
+import dev.jgrad.nn.io.Checkpoint;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.util.LinkedHashMap;
