@@ -64,16 +64,16 @@ public final class AnomalyMode {
         }
     }
 
-    /** The packages of jgrad's engine, ops, losses and layers (exactly these: a user's sub-package is the user's code). */
-    private static final java.util.Set<String> LIBRARY_PACKAGES = java.util.Set.of(
-            "dev.jgrad.core", "dev.jgrad.core.kernel", "dev.jgrad.ops", "dev.jgrad.losses", "dev.jgrad.nn");
+    /** The packages whose classes create nodes for the user: ops, losses, layers (exactly these: a sub-package is the user's). */
+    private static final java.util.Set<String> OP_PACKAGES = java.util.Set.of("dev.jgrad.ops", "dev.jgrad.losses", "dev.jgrad.nn");
 
-    /** The first stack frame outside jgrad's own engine/op/loss/layer packages: where the user created the node. */
+    /** The first stack frame outside the engine and the op/loss/layer packages: where the user created the node. */
     static String creationSite() {
         for (StackTraceElement e : new Throwable().getStackTrace()) {
             String c = e.getClassName();
             int dot = c.lastIndexOf('.');
-            if (LIBRARY_PACKAGES.contains(dot < 0 ? "" : c.substring(0, dot))) continue;
+            if (c.equals(AnomalyMode.class.getName()) || c.equals(Function.class.getName()) || c.equals(Tensor.class.getName())
+                    || OP_PACKAGES.contains(dot < 0 ? "" : c.substring(0, dot))) continue;
             return e.toString();
         }
         return "unknown";

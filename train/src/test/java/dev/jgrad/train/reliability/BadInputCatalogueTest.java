@@ -1847,7 +1847,7 @@ class BadInputCatalogueTest {
             Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                     + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
-        }, "t.safetensors", "not valid JSON", "Duplicate field 'w'");
+        }, "t.safetensors", "not valid JSON", "duplicate field \"w\"");
         stCase("unsupported dtype", () -> {
             Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F16\",\"shape\":[8],\"data_offsets\":[0,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
