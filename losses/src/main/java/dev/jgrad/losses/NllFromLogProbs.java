@@ -6,17 +6,17 @@ import dev.jgrad.core.Tensor;
 
 /**
  * {@code nll_loss} generalised to smoothing and probability targets: {@code l_i = -Σ_c a_ic · lp_ic}
- * (see {@link ClassTargets}), linear in the log-probabilities {@code lp}.
+ * (see {@link FusedCrossEntropy.Targets}), linear in the log-probabilities {@code lp}.
  *
  * <p>Backward: {@code d lp_ic = -s_i a_ic} (only the target entry for index targets without smoothing);
  * {@code d T_ic = -s_i w_c (1-ε) lp_ic} for probability targets.
  */
 final class NllFromLogProbs extends Function {
-    private final ClassTargets targets;
+    private final FusedCrossEntropy.Targets targets;
     private final boolean allIgnoredMeanIsZero;
     private final String name;
 
-    NllFromLogProbs(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
+    NllFromLogProbs(String name, FusedCrossEntropy.Targets targets, boolean allIgnoredMeanIsZero) {
         this.name = name;
         this.targets = targets;
         this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;

@@ -62,6 +62,21 @@ public final class Kernels {
         return prev;
     }
 
+    /**
+     * Whether the active backend runs on the Vector API ({@link KernelBackend#simd}): code outside this package that
+     * has a SIMD form of its own kernel (optimizer rules, dropout mask, fused cross-entropy) uses it iff this is true,
+     * so {@code -Djgrad.kernels=scalar} and {@link #use} select those forms too. Only then may such code touch
+     * {@code jdk.incubator.vector} classes.
+     */
+    public static boolean simd() {
+        return backend.simd();
+    }
+
+    /** Threads the active backend's kernels may use ({@link KernelBackend#threads}), e.g. for {@link ParallelRanges}. */
+    public static int threads() {
+        return backend.threads();
+    }
+
     /** See {@link KernelBackend#gemm}. */
     public static void gemm(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c, boolean accumulate) {
         backend.gemm(a, transA, b, transB, c, accumulate);
@@ -90,11 +105,6 @@ public final class Kernels {
     /** See {@link KernelBackend#sum}. */
     public static void sum(Storage x, Storage out, int outer, int n, int inner) {
         backend.sum(x, out, outer, n, inner);
-    }
-
-    /** See {@link KernelBackend#scaledSoftmax}. */
-    public static void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
-        backend.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
 
     /** See {@link KernelBackend#softmaxBackward}. */
@@ -130,33 +140,5 @@ public final class Kernels {
     /** See {@link KernelBackend#allFinite}. */
     public static boolean allFinite(Storage x, int n) {
         return backend.allFinite(x, n);
-    }
-
-    /** See {@link KernelBackend#sgdUpdate}. */
-    public static void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
-                                 double weightDecay, boolean nesterov, boolean first) {
-        backend.sgdUpdate(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
-    }
-
-    /** See {@link KernelBackend#adamUpdate}. */
-    public static void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                                  double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        backend.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-    }
-
-    /** See {@link KernelBackend#crossEntropyForward}. */
-    public static boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
-        return backend.crossEntropyForward(x, shift, logSum, exps, rows, cols);
-    }
-
-    /** See {@link KernelBackend#crossEntropyBackward}. */
-    public static void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
-                                            Storage out, int rows, int cols) {
-        backend.crossEntropyBackward(x, shift, logSum, scale, target, exps, out, rows, cols);
-    }
-
-    /** See {@link KernelBackend#dropoutMask}. */
-    public static void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
-        backend.dropoutMask(start, threshold, scale, in, out, n);
     }
 }
