@@ -19,7 +19,8 @@ public interface KernelBackend {
     /**
      * Whether this backend runs on the Vector API ({@code jdk.incubator.vector}): kernels that live beside their owners
      * outside this package (the optimizer rules, the dropout mask, the fused cross-entropy) use their SIMD forms iff
-     * the active backend says so ({@link Kernels#simd()}), so that {@link Kernels#use} switches them too.
+     * the active backend ({@link Kernels#backend()}) says so, so that {@code -Djgrad.kernels} and {@link Kernels#use}
+     * switch them too. Only then may such code touch {@code jdk.incubator.vector} classes.
      */
     default boolean simd() {
         return false;

@@ -14,7 +14,9 @@ import org.ejml.data.Matrix;
  * reflectively, so this class never links against {@code jdk.incubator.vector} and loads on any JVM.
  *
  * <p>Backends are stateless (apart from reusable scratch buffers and worker threads), so one is shared
- * process-wide and between threads; {@link #use} swaps it (tests, benchmarks).
+ * process-wide and between threads; {@link #use} swaps it (tests, benchmarks). Kernels that live beside their owners
+ * outside this package (optimizer rules, dropout mask, fused cross-entropy) follow the active backend too: they take
+ * their SIMD forms iff {@code Kernels.backend().simd()}, on up to its {@link KernelBackend#threads()} threads.
  */
 public final class Kernels {
     /** The system property that selects the backend: {@code scalar}, or {@code simd} / unset for the fast path. */
@@ -60,21 +62,6 @@ public final class Kernels {
         KernelBackend prev = backend;
         backend = java.util.Objects.requireNonNull(b, "backend");
         return prev;
-    }
-
-    /**
-     * Whether the active backend runs on the Vector API ({@link KernelBackend#simd}): code outside this package that
-     * has a SIMD form of its own kernel (optimizer rules, dropout mask, fused cross-entropy) uses it iff this is true,
-     * so {@code -Djgrad.kernels=scalar} and {@link #use} select those forms too. Only then may such code touch
-     * {@code jdk.incubator.vector} classes.
-     */
-    public static boolean simd() {
-        return backend.simd();
-    }
-
-    /** Threads the active backend's kernels may use ({@link KernelBackend#threads}), e.g. for {@link ParallelRanges}. */
-    public static int threads() {
-        return backend.threads();
     }
 
     /** See {@link KernelBackend#gemm}. */
