@@ -215,35 +215,6 @@ public final class Tensor {
         return shape;
     }
 
-    /**
-     * A zero-filled op result from the open workspace, or the heap.
-     *
-     * @deprecated ops allocate through {@link Function}'s {@code out(dtype, shape)}; code outside an op uses the
-     *             heap ({@link #zeros})
-     */
-    @Deprecated(forRemoval = true)
-    public static Tensor scratch(DType dtype, int... shape) {
-        return pooled(dtype, shape, true);
-    }
-
-    /** @deprecated {@link Function}'s {@code outLike(like)} */
-    @Deprecated(forRemoval = true)
-    public static Tensor scratchLike(Tensor like) {
-        return pooled(like.dtype(), like.shape, true);
-    }
-
-    /** @deprecated {@link Function}'s {@code outUninitialized(dtype, length)} */
-    @Deprecated(forRemoval = true)
-    public static Tensor scratchUninitialized(DType dtype, int length) {
-        return pooled(dtype, 1, length, 0, false);
-    }
-
-    /** @deprecated {@link Function}'s {@code outUninitializedLike(like)} */
-    @Deprecated(forRemoval = true)
-    public static Tensor scratchUninitializedLike(Tensor like) {
-        return pooled(like.dtype(), like.shape, false);
-    }
-
     /** True when this tensor is exactly {@code shape} over {@code m} (the workspace's test for handing it out again). */
     boolean isOver(int[] shape, Matrix m) {
         return this.shape == shape && this.matrix == m;

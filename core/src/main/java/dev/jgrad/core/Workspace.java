@@ -355,33 +355,6 @@ public final class Workspace implements AutoCloseable {
         free[k][freeCount[k]++] = o;
     }
 
-    /**
-     * For op state other than a {@link Function} node (a node uses {@link Function#node}): inside a scope of a
-     * {@linkplain #reusingGraph() graph-reusing} workspace, an object of exactly class {@code type} that an earlier
-     * scope {@linkplain #recyclable(Object) handed back}, to be overwritten in full by the caller; else null.
-     *
-     * @deprecated op state belongs in the op's node (a field the node's factory fills on every use), which the
-     *             workspace recycles with the node; kept only until the cross-entropy targets move there
-     */
-    @Deprecated(forRemoval = true)
-    public static <T> T reuse(Class<T> type) {
-        Workspace ws = ACTIVE.get();
-        return ws == null || !ws.reuseGraph ? null : ws.recycled(type);
-    }
-
-    /**
-     * Hands {@code obj} to the open graph-reusing workspace, which offers it to {@link #reuse} in later scopes once
-     * this one closes; a no-op (returning {@code obj}) elsewhere. The object must not be used after the scope closes.
-     *
-     * @deprecated see {@link #reuse}
-     */
-    @Deprecated(forRemoval = true)
-    public static <T> T recyclable(T obj) {
-        Workspace ws = ACTIVE.get();
-        if (ws != null && ws.reuseGraph) ws.track(obj);
-        return obj;
-    }
-
     /** Takes a loan out of the current scope: it will not end on close (a leaf keeps the array as its gradient). */
     private void keep(Lease l) {
         for (int i = leased.size() - 1; i >= 0; i--) {

@@ -237,25 +237,4 @@ class GraphReuseTest {
         }
     }
 
-    @Test
-    @SuppressWarnings("removal") // deprecated until the cross-entropy targets move into their node
-    void reuseAndRecyclableHandOtherStateBackAtTheClose() {
-        StringBuilder outside = new StringBuilder();
-        assertSame(outside, Workspace.recyclable(outside));
-        assertNull(Workspace.reuse(StringBuilder.class));
-        Workspace ws = Workspace.reusingGraph();
-        StringBuilder made;
-        try (Workspace s = ws.open()) {
-            assertNull(Workspace.reuse(StringBuilder.class));
-            made = Workspace.recyclable(new StringBuilder("a"));
-            assertNull(Workspace.reuse(StringBuilder.class), "not before the close");
-        }
-        try (Workspace s = ws.open()) {
-            assertSame(made, Workspace.reuse(StringBuilder.class));
-            assertNull(Workspace.reuse(StringBuilder.class), "one object, handed out once");
-        }
-        try (Workspace s = new Workspace().open()) {
-            assertNull(Workspace.reuse(StringBuilder.class), "a plain workspace recycles nothing but arrays");
-        }
-    }
 }

@@ -43,19 +43,22 @@ public final class CrossEntropyLoss {
 
     /** Loss for class-index targets: logits {@code [N, C]} with target {@code [N]}, or {@code [C]} with a scalar target. */
     public Tensor apply(Tensor logits, IntTensor target) {
-        ClassTargets t = ClassTargets.ofIndices("cross_entropy", logits, target, weight, ignoreIndex, labelSmoothing, reduction);
+        FusedCrossEntropy.Targets t =
+                FusedCrossEntropy.Targets.ofIndices("cross_entropy", logits, target, weight, ignoreIndex, labelSmoothing, reduction);
         return strategy.loss(logits, t, allIgnoredMeanIsZero);
     }
 
     /** Loss for probability targets (soft labels, or multi-hot rows), same shape and dtype as the logits. */
     public Tensor apply(Tensor logits, Tensor target) {
-        ClassTargets t = ClassTargets.ofProbabilities("cross_entropy", logits, target, weight, labelSmoothing, reduction);
+        FusedCrossEntropy.Targets t =
+                FusedCrossEntropy.Targets.ofProbabilities("cross_entropy", logits, target, weight, labelSmoothing, reduction);
         return strategy.loss(logits, t, allIgnoredMeanIsZero);
     }
 
     /** {@code nll_loss} with this module's weight, ignore_index and reduction (smoothing and strategy unused). */
     public Tensor nll(Tensor logProbs, IntTensor target) {
-        ClassTargets t = ClassTargets.ofIndices("nll_loss", logProbs, target, weight, ignoreIndex, 0.0, reduction);
+        FusedCrossEntropy.Targets t =
+                FusedCrossEntropy.Targets.ofIndices("nll_loss", logProbs, target, weight, ignoreIndex, 0.0, reduction);
         return NllFromLogProbs.of("nll_loss", t, allIgnoredMeanIsZero).apply(logProbs);
     }
 

@@ -2,16 +2,23 @@ package dev.jgrad.losses;
 
 import dev.jgrad.core.DType;
 import dev.jgrad.core.Function;
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.Workspace;
+import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ScalarKernels;
+
+import java.util.Arrays;
 
 /**
  * Fused softmax cross-entropy: one node from logits to loss.
  *
  * <p>Forward: per row the max {@code m_i} (a constant) and {@code s_i = log Σ_c exp(x_ic - m_i)}, kept apart in
  * double precision, then {@code l_i = -Σ_c a_ic ((x_ic - m_i) - s_i)} with the target
- * coefficients of {@link ClassTargets} — for a class index and no smoothing simply
+ * coefficients of {@link Targets} — for a class index and no smoothing simply
  * {@code w_t (s_i - (x_it - m_i))}. Softmax and its log are never materialised.
  *
  * <p>Backward, one pass per row: {@code dx_ic = g_i (A_i · exp((x_ic - m_i) - s_i) - a_ic)} with {@code g_i} the
@@ -25,23 +32,35 @@ import dev.jgrad.core.kernel.Kernels;
  * log-softmax the same way): the first backward scales it in place, {@code dx_ic = e_ic · (g_i w_t e^{-s_i})}, one
  * multiply per element instead of a second exp, and hands it out as the gradient. A second backward through a
  * retained graph recomputes the exps from the logits.
+ *
+ * <p>This one class holds the whole loss: the node ({@link #forward}, {@link #backward}), its row kernels
+ * ({@link #logSumExps}, {@link #gradient}: the scalar reference here, evaluated in double and rounded once on store;
+ * the SIMD float32/float64 rows, threads included, in {@link SimdCrossEntropy}, chosen when the kernel backend runs on
+ * the Vector API, {@link KernelBackend#simd()}) and the target handling ({@link Targets}: the coefficients that
+ * index or probability targets, class weights, {@code ignore_index} and label smoothing put on the log-probabilities,
+ * and the reductions).
  */
 final class FusedCrossEntropy extends Function {
-    private ClassTargets targets;
+    /** This node's copy of its call's targets (the node is recycled with it). */
+    private final Targets targets = new Targets();
     private boolean allIgnoredMeanIsZero;
     private double[] shift, logSum;
     /** The scratch tensors behind {@link #shift} and {@link #logSum}: reading them in backward checks they are still live. */
     private Tensor shiftT, logSumT;
     /** The gradient's tensor, allocated by forward (index targets without smoothing); null once handed out. */
     private Tensor exps;
-    /** Whether forward's kernel stored the exps in {@link #exps} (a backend may decline). */
+    /** Whether forward's kernel stored the exps in {@link #exps} (only the SIMD float32 rows do). */
     private boolean expsFilled;
 
-    /** Sets the targets and the empty-mean convention (on every use: the node may be recycled, {@link Function#node}). */
-    FusedCrossEntropy of(ClassTargets targets, boolean allIgnoredMeanIsZero) {
-        this.targets = targets;
-        this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
-        return this;
+    private FusedCrossEntropy() {
+    }
+
+    /** The node for one call: its targets and the empty-mean convention, set on every call (the node may be recycled). */
+    static FusedCrossEntropy of(Targets targets, boolean allIgnoredMeanIsZero) {
+        FusedCrossEntropy op = node(FusedCrossEntropy.class, FusedCrossEntropy::new);
+        op.targets.copyFrom(targets);
+        op.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
+        return op;
     }
 
     @Override
@@ -53,18 +72,18 @@ final class FusedCrossEntropy extends Function {
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
         int n = targets.n, c = targets.c;
-        shiftT = Tensor.scratchUninitialized(DType.FLOAT64, n);
-        logSumT = Tensor.scratchUninitialized(DType.FLOAT64, n);
+        shiftT = outUninitialized(DType.FLOAT64, n);
+        logSumT = outUninitialized(DType.FLOAT64, n);
         shift = doubles(shiftT);
         logSum = doubles(logSumT);
         // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
-        exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? Tensor.scratchUninitializedLike(x) : null;
-        expsFilled = Kernels.crossEntropyForward(x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
-        double[] l = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
+        exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? outUninitializedLike(x) : null;
+        expsFilled = logSumExps(Kernels.backend(), x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
+        double[] l = doubles(outUninitialized(DType.FLOAT64, n));
         Storage xs = x.storage();
         for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
         save(x);
-        return targets.reduce(l, x, allIgnoredMeanIsZero);
+        return targets.reduce(l, out(x.dtype(), targets.outputShape()), allIgnoredMeanIsZero);
     }
 
     @Override
@@ -74,7 +93,7 @@ final class FusedCrossEntropy extends Function {
         Storage xs = x.storage();
         shift = doubles(shiftT); // throws if a Workspace scope closed between forward and backward
         logSum = doubles(logSumT);
-        double[] scale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
+        double[] scale = doubles(outUninitialized(DType.FLOAT64, n));
         for (int i = 0; i < n; i++) scale[i] = targets.ignored(i) ? 0 : targets.rowScale(g, i, allIgnoredMeanIsZero);
         Tensor[] grads = targets.probs == null ? gradients(null) : gradients(null, null);
         Tensor saved = exps;
@@ -82,19 +101,19 @@ final class FusedCrossEntropy extends Function {
         if (needsInputGrad(0)) {
             boolean fused = targets.index != null && targets.eps == 0;
             // the fused kernel writes every element, so its tensor need not be cleared (the other loop skips ignored rows)
-            Tensor gx = saved != null ? saved : fused ? Tensor.scratchUninitializedLike(x) : Tensor.scratchLike(x);
+            Tensor gx = saved != null ? saved : fused ? outUninitializedLike(x) : outLike(x);
             Storage out = gx.storage();
             if (fused) {
                 // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
                 // forward's exps in place when there are some
-                double[] rowScale = doubles(Tensor.scratchUninitialized(DType.FLOAT64, n));
+                double[] rowScale = doubles(outUninitialized(DType.FLOAT64, n));
                 int[] target = targetBuffer(n);
                 for (int i = 0; i < n; i++) {
                     boolean ignored = targets.ignored(i);
                     target[i] = ignored ? -1 : targets.target(i);
                     rowScale[i] = ignored ? 0 : scale[i] * targets.w(target[i]);
                 }
-                Kernels.crossEntropyBackward(xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
+                gradient(Kernels.backend(), xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;
@@ -106,7 +125,7 @@ final class FusedCrossEntropy extends Function {
             grads[0] = gx;
         }
         if (grads.length == 2 && needsInputGrad(1)) {
-            Tensor gt = Tensor.scratchLike(targets.probs);
+            Tensor gt = outLike(targets.probs);
             Storage out = gt.storage();
             for (int i = 0; i < n; i++) {
                 double s = scale[i];
@@ -141,5 +160,362 @@ final class FusedCrossEntropy extends Function {
         if (targets.index == null) return targets.w(k) * targets.smoothed(i, k);
         int t = targets.target(i);
         return (k == t ? (1 - targets.eps) * targets.w(t) : 0) + (targets.eps / targets.c) * targets.w(k);
+    }
+
+    // ------------------------------------------------------------------------------------------ row kernels
+
+    /**
+     * The forward kernel: the two log-sum-exp parts of each of {@code rows} contiguous rows of length {@code cols}, as
+     * {@link KernelBackend#logSumExp}{@code (x, shift, logSum, rows, cols, 1)} defines them: {@code shift[r] = max_c
+     * x[r, c]} (0 when that max is infinite) and {@code logSum[r] = log Σ_c exp(x[r, c] - shift[r])}, so that
+     * {@code log softmax = (x - shift) - logSum}. A row containing NaN gives NaN parts, one containing {@code +inf} a
+     * {@code +inf} log-sum, a row of all {@code -inf} a {@code -inf} log-sum. With a SIMD backend, float32 rows take
+     * {@link SimdCrossEntropy#forward} (on up to {@link KernelBackend#threads()} threads); otherwise the backend's
+     * {@code logSumExp}.
+     *
+     * @param exps null, or {@code rows × cols} storage of {@code x}'s dtype (not {@code x}) that may receive
+     *             {@code exps[r, c] = exp(x[r, c] - shift[r])} for every row whose two parts are finite (other rows are
+     *             left as they are): the unnormalised softmax, for {@link #gradient} to scale instead of recomputing
+     *             the exps
+     * @return whether {@code exps} was filled (only the SIMD float32 rows fill it)
+     */
+    static boolean logSumExps(KernelBackend kernels, Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
+        if (kernels.simd() && x instanceof Storage.F32 xf && (exps == null || exps instanceof Storage.F32)) {
+            SimdCrossEntropy.forward(x, xf.a, shift, logSum, exps == null ? null : ((Storage.F32) exps).a, rows, cols, kernels.threads());
+            return exps != null;
+        }
+        kernels.logSumExp(x, shift, logSum, rows, cols, 1);
+        return false;
+    }
+
+    /**
+     * The backward kernel for class-index targets without label smoothing: writes every element of {@code out}
+     * ({@code rows × cols}, not aliasing {@code x}; its previous contents are ignored unless it is {@code exps}):
+     * <pre>
+     * out[r, c] = s_r · exp((x[r, c] - m_r) - l_r)      for c ≠ t_r
+     * out[r, t] = s_r · expm1((x[r, t] - m_r) - l_r)    for t = t_r ≥ 0
+     * </pre>
+     * i.e. {@code s_r·(softmax - onehot)}, with the target element formed by {@code expm1} so that it keeps its
+     * relative accuracy when the prediction is confident ({@code p ≈ 1}). The scalar rows ({@link #gradientRow})
+     * evaluate this in double, rounded once on store; the SIMD rows ({@link SimdCrossEntropy#backward}) form the other
+     * elements in the storage precision (with {@code exps}: {@code exps[r, c]·(s_r·exp(-l_r))}) and take the scalar row
+     * wherever the shift, log-sum or scale is not finite, so NaN and infinities propagate as in the formulas in double.
+     *
+     * @param shift  {@code m_r}, from {@link #logSumExps}
+     * @param logSum {@code l_r}, from {@link #logSumExps}
+     * @param scale  {@code s_r}: the row's upstream gradient times its target weight; a row with {@code s_r == 0}
+     *               is written as {@code +0} (its target element, when {@code t_r ≥ 0}, is still
+     *               {@code 0·expm1(...)}: {@code -0} or NaN where that is what the formula gives)
+     * @param target {@code t_r}, the target class of row {@code r}, or a negative value for a row without one
+     *               (an ignored sample; its scale should be 0)
+     * @param exps   null, or the exps that {@link #logSumExps} stored for these {@code x, shift, logSum} (when it
+     *               returned true, with any backend); may be {@code out} itself, which is then scaled in place
+     */
+    static void gradient(KernelBackend kernels, Storage x, double[] shift, double[] logSum, double[] scale, int[] target,
+                         Storage exps, Storage out, int rows, int cols) {
+        if (kernels.simd()) {
+            if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of && (exps == null || exps instanceof Storage.F32)) {
+                SimdCrossEntropy.backward(x, xf.a, shift, logSum, scale, target, exps == null ? null : ((Storage.F32) exps).a,
+                        out, of.a, rows, cols, kernels.threads());
+                return;
+            }
+            if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) {
+                SimdCrossEntropy.backward(x, xd.a, shift, logSum, scale, target, out, od.a, rows, cols);
+                return;
+            }
+        }
+        for (int r = 0; r < rows; r++) gradientRow(x, shift[r], logSum[r], scale[r], target[r], out, r * cols, cols);
+    }
+
+    /**
+     * One row of {@link #gradient} at {@code base}, the scalar reference: {@code out = s·exp((x - m) - l)} (all
+     * {@code +0} when {@code s == 0}), then, for {@code t >= 0}, the target element {@link #targetGradient}.
+     */
+    static void gradientRow(Storage x, double m, double l, double s, int t, Storage out, int base, int cols) {
+        ScalarKernels.scaledSoftmaxRow(x, m, l, s, out, base, cols);
+        if (t >= 0) out.set(base + t, targetGradient(x.get(base + t), m, l, s));
+    }
+
+    /** The target element's gradient {@code s·expm1((x - m) - l)}: {@code s·(p - 1)} without cancellation when {@code p ≈ 1}. */
+    static double targetGradient(double x, double m, double l, double s) {
+        return s * Math.expm1((x - m) - l);
+    }
+
+    // ------------------------------------------------------------------------------------------ targets
+
+    /**
+     * The targets of a classification loss as coefficients on the log-probabilities.
+     *
+     * <p>Every loss of the cross-entropy family is linear in the log-probabilities {@code lp}:
+     * {@code l_i = -Σ_c a_ic · lp_ic}, with
+     * <ul>
+     *   <li>class-index targets {@code t_i}: {@code a_ic = (1-ε)·w[t_i]·[c = t_i] + (ε/C)·w_c}, and {@code a_i· = 0}
+     *       for ignored samples ({@code t_i == ignoreIndex}); the smoothing term is formed only when {@code ε > 0}
+     *       (so a {@code -inf} non-target log-probability gives a finite loss when {@code ε = 0});</li>
+     *   <li>probability targets {@code T}: {@code a_ic = w_c · ((1-ε)·T_ic + ε/C)}, always multiplied (so a
+     *       {@code -inf} log-probability with target 0 gives NaN, {@code 0·(-inf)}, as in PyTorch).</li>
+     * </ul>
+     * {@code mean} divides by {@code Σ_{i not ignored} w[t_i]} (index targets) or by {@code N} (probability targets).
+     * The same coefficients serve the fused cross-entropy, {@code nll_loss} ({@link NllFromLogProbs}) and every
+     * naive strategy.
+     */
+    static final class Targets {
+        /**
+         * Where validation leaves one call's targets until the node that consumes them copies them ({@link #copyFrom}):
+         * one instance per thread, so a loss call allocates no targets object. Only the validating call reads it before
+         * that copy (validation, then the consumer's factory, with no other loss call in between on this thread); the
+         * node's own copy is what forward and backward read.
+         */
+        private static final ThreadLocal<Targets> STAGING = ThreadLocal.withInitial(Targets::new);
+
+        // set again for every call: a node's copy whenever the node is (re)used, the staging copy on every validation
+        String op;
+        int n, c;
+        boolean batched;
+        IntTensor index;     // index targets, or null
+        Tensor probs;        // probability targets, or null
+        Storage weight;      // [C] or null
+        int ignoreIndex;
+        double eps;
+        Reduction reduction;
+
+        Targets() {
+        }
+
+        /** Validated targets, in this thread's staging instance: valid until the next validation on this thread. */
+        private static Targets of(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                                       int ignoreIndex, double eps, Reduction reduction) {
+            Targets t = STAGING.get();
+            t.set(op, n, c, batched, index, probs, weight, ignoreIndex, eps, reduction);
+            return t;
+        }
+
+        /** Takes over {@code o}'s targets (a node's own copy of the staged targets it consumes). */
+        void copyFrom(Targets o) {
+            meanDivisor = Double.NaN;
+            allIgnored = null;
+            op = o.op;
+            n = o.n;
+            c = o.c;
+            batched = o.batched;
+            index = o.index;
+            probs = o.probs;
+            weight = o.weight;
+            ignoreIndex = o.ignoreIndex;
+            eps = o.eps;
+            reduction = o.reduction;
+        }
+
+        private void set(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                         int ignoreIndex, double eps, Reduction reduction) {
+            this.meanDivisor = Double.NaN;
+            this.allIgnored = null;
+            this.op = op;
+            this.n = n;
+            this.c = c;
+            this.batched = batched;
+            this.index = index;
+            this.probs = probs;
+            this.weight = weight == null ? null : weight.storage();
+            this.ignoreIndex = ignoreIndex;
+            this.eps = eps;
+            this.reduction = reduction;
+        }
+
+        /** Validates {@code input [N,C] | [C]} against index targets {@code [N] | []}. */
+        static Targets ofIndices(String op, Tensor input, IntTensor target, Tensor weight, int ignoreIndex,
+                                      double eps, Reduction reduction) {
+            requireInput(op, input);
+            // rank(), size() and numel() read the shapes without copying them (this runs on every loss call)
+            boolean batched = input.rank() == 2;
+            int n = batched ? input.size(0) : 1, c = input.size(-1);
+            if (target == null) throw new IllegalArgumentException(op + ": target is null");
+            boolean matches = batched ? target.rank() == 1 && target.numel() == n
+                    : target.rank() == 0 || target.rank() == 1 && target.numel() == 1;
+            if (!matches) {
+                throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape()) + " does not match input "
+                        + Shape.str(input.shape()) + " (expected " + (batched ? "[" + n + "]" : "[]") + " class indices)");
+            }
+            for (int i = 0; i < target.numel(); i++) {
+                int t = target.get(i);
+                if (t != ignoreIndex && (t < 0 || t >= c)) {
+                    throw new IllegalArgumentException(op + ": target " + t + " at position " + i + " is out of range [0, " + c
+                            + ") for input " + Shape.str(input.shape()) + (t < 0 ? " (and is not ignore_index " + ignoreIndex + ")" : ""));
+                }
+            }
+            checkCommon(op, input, weight, c, eps, reduction);
+            return of(op, n, c, batched, target, null, weight, ignoreIndex, eps, reduction);
+        }
+
+        /** Validates {@code input [N,C] | [C]} against probability targets of the same shape and dtype. */
+        static Targets ofProbabilities(String op, Tensor input, Tensor target, Tensor weight, double eps, Reduction reduction) {
+            requireInput(op, input);
+            int[] is = input.shape();
+            if (target == null) throw new IllegalArgumentException(op + ": target is null");
+            if (!Arrays.equals(target.shape(), is)) {
+                throw new IllegalArgumentException(op + ": probability target of shape " + Shape.str(target.shape())
+                        + " must have the input's shape " + Shape.str(is));
+            }
+            if (target.dtype() != input.dtype()) {
+                throw new IllegalArgumentException(op + ": probability target dtype " + target.dtype() + " differs from input dtype " + input.dtype());
+            }
+            boolean batched = is.length == 2;
+            int c = is[is.length - 1];
+            checkCommon(op, input, weight, c, eps, reduction);
+            return of(op, batched ? is[0] : 1, c, batched, null, target, weight, 0, eps, reduction);
+        }
+
+        private static void requireInput(String op, Tensor input) {
+            if (input == null) throw new IllegalArgumentException(op + ": input is null");
+            if (input.rank() != 1 && input.rank() != 2) {
+                throw new IllegalArgumentException(op + ": input must be [N, C] or [C], got " + Shape.str(input.shape()));
+            }
+            if (input.size(-1) == 0) throw new IllegalArgumentException(op + ": input " + Shape.str(input.shape()) + " has no classes");
+        }
+
+        private static void checkCommon(String op, Tensor input, Tensor weight, int c, double eps, Reduction reduction) {
+            if (reduction == null) throw new IllegalArgumentException(op + ": reduction is null");
+            reduction.requireNotBatchmean(op);
+            if (!(eps >= 0 && eps <= 1)) throw new IllegalArgumentException(op + ": label_smoothing " + eps + " must be in [0, 1]");
+            if (weight == null) return;
+            if (weight.rank() != 1 || weight.size(0) != c) {
+                throw new IllegalArgumentException(op + ": weight of shape " + Shape.str(weight.shape()) + " must be [" + c + "] (one per class)");
+            }
+            if (weight.dtype() != input.dtype()) {
+                throw new IllegalArgumentException(op + ": weight dtype " + weight.dtype() + " differs from input dtype " + input.dtype());
+            }
+            for (int k = 0; k < c; k++) {
+                double w = weight.get(k);
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new IllegalArgumentException(op + ": weight[" + k + "] = " + w + " must be finite and non-negative");
+                }
+            }
+        }
+
+        double w(int k) {
+            return weight == null ? 1.0 : weight.get(k);
+        }
+
+        boolean ignored(int i) {
+            return index != null && index.get(i) == ignoreIndex;
+        }
+
+        /** The target class of sample {@code i} (index targets). */
+        int target(int i) {
+            return index.get(i);
+        }
+
+        /** The smoothed probability target {@code (1-ε)·T_ic + ε/C}. */
+        double smoothed(int i, int k) {
+            return (1 - eps) * probs.get(i * c + k) + eps / c;
+        }
+
+        /** {@code Σ_c a_ic}: the weight of the row's softmax in the fused gradient. */
+        double rowMass(int i) {
+            if (ignored(i)) return 0;
+            double s = 0;
+            if (index != null) {
+                if (eps > 0) for (int k = 0; k < c; k++) s += w(k);
+                return (1 - eps) * w(target(i)) + (eps / c) * s;
+            }
+            for (int k = 0; k < c; k++) s += w(k) * smoothed(i, k);
+            return s;
+        }
+
+        /**
+         * {@code -Σ_c a_ic · v_ic} with {@code v_ic = (x[i,c] - shift) - logSum}: the log-probabilities when
+         * {@code shift, logSum} are the row's log-sum-exp parts, or the input itself when both are 0.
+         */
+        double rowLoss(Storage x, int i, double shift, double logSum) {
+            if (ignored(i)) return 0;
+            int base = i * c;
+            if (index != null) {
+                int t = target(i);
+                double l = -(1 - eps) * w(t) * ((x.get(base + t) - shift) - logSum);
+                if (eps > 0) {
+                    double s = 0;
+                    for (int k = 0; k < c; k++) s += w(k) * ((x.get(base + k) - shift) - logSum);
+                    l -= (eps / c) * s;
+                }
+                return l;
+            }
+            double s = 0;
+            for (int k = 0; k < c; k++) s += w(k) * smoothed(i, k) * ((x.get(base + k) - shift) - logSum);
+            return -s;
+        }
+
+        /** Subtracts {@code scale·a_ic} from row {@code i} of {@code out}. */
+        void subtractCoefficients(Storage out, int i, double scale) {
+            if (ignored(i)) return;
+            int base = i * c;
+            if (index != null) {
+                int t = target(i);
+                out.add(base + t, -scale * (1 - eps) * w(t));
+                if (eps > 0) for (int k = 0; k < c; k++) out.add(base + k, -scale * (eps / c) * w(k));
+                return;
+            }
+            for (int k = 0; k < c; k++) out.add(base + k, -scale * w(k) * smoothed(i, k));
+        }
+
+        private double meanDivisor = Double.NaN;
+        private Boolean allIgnored;
+
+        /** The {@code mean} divisor (computed once: backward asks for it once per row). */
+        double meanDivisor() {
+            if (Double.isNaN(meanDivisor)) {
+                if (index == null) {
+                    meanDivisor = n;
+                } else {
+                    double s = 0;
+                    for (int i = 0; i < n; i++) if (!ignored(i)) s += w(target(i));
+                    meanDivisor = s;
+                }
+            }
+            return meanDivisor;
+        }
+
+        private static final int[] SCALAR = new int[0];
+
+        /** Output shape per reduction: {@code [N]} (or {@code []} unbatched) for NONE, a scalar otherwise (shared: never modify). */
+        int[] outputShape() {
+            return reduction == Reduction.NONE && batched ? new int[]{n} : SCALAR;
+        }
+
+        /**
+         * Reduces per-sample losses {@code l} into {@code out} (zero-filled, of {@link #outputShape()}, allocated by
+         * the op); {@code allIgnoredMeanIsZero} turns the 0/0 of a mean over no samples into 0.
+         */
+        Tensor reduce(double[] l, Tensor out, boolean allIgnoredMeanIsZero) {
+            if (reduction == Reduction.NONE) {
+                for (int i = 0; i < n; i++) out.set(i, l[i]);
+                return out;
+            }
+            double s = 0;
+            for (double v : l) s += v;
+            if (reduction == Reduction.MEAN) {
+                double d = meanDivisor();
+                s = (d == 0 && allIgnoredMeanIsZero && allIgnored()) ? 0 : s / d;
+            }
+            out.set(0, s);
+            return out;
+        }
+
+        boolean allIgnored() {
+            if (allIgnored == null) {
+                boolean all = true;
+                for (int i = 0; i < n && all; i++) all = ignored(i);
+                allIgnored = all;
+            }
+            return allIgnored;
+        }
+
+        /** The upstream gradient of sample {@code i}'s loss. */
+        double rowScale(Tensor g, int i, boolean allIgnoredMeanIsZero) {
+            if (reduction == Reduction.NONE) return g.get(i);
+            if (reduction == Reduction.SUM) return g.get(0);
+            double d = meanDivisor();
+            if (d == 0 && allIgnoredMeanIsZero && allIgnored()) return 0;
+            return g.get(0) / d;
+        }
     }
 }

@@ -6,13 +6,14 @@ import dev.jgrad.core.Tensor;
 
 /**
  * {@code nll_loss} generalised to smoothing and probability targets: {@code l_i = -Σ_c a_ic · lp_ic}
- * (see {@link ClassTargets}), linear in the log-probabilities {@code lp}.
+ * (see {@link FusedCrossEntropy.Targets}), linear in the log-probabilities {@code lp}.
  *
  * <p>Backward: {@code d lp_ic = -s_i a_ic} (only the target entry for index targets without smoothing);
  * {@code d T_ic = -s_i w_c (1-ε) lp_ic} for probability targets.
  */
 final class NllFromLogProbs extends Function {
-    private ClassTargets targets;
+    /** This node's copy of its call's targets (the node is recycled with it). */
+    private final FusedCrossEntropy.Targets targets = new FusedCrossEntropy.Targets();
     private boolean allIgnoredMeanIsZero;
     private String name;
 
@@ -23,20 +24,12 @@ final class NllFromLogProbs extends Function {
      * The loss of log-probabilities against {@code targets} (applied to {@code lp}, or to {@code (lp, probs)} for
      * probability targets), named {@code name} in messages.
      */
-    static NllFromLogProbs of(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
+    static NllFromLogProbs of(String name, FusedCrossEntropy.Targets targets, boolean allIgnoredMeanIsZero) {
         NllFromLogProbs op = node(NllFromLogProbs.class, NllFromLogProbs::new);
         op.name = name;
-        op.targets = targets;
+        op.targets.copyFrom(targets);
         op.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
         return op;
-    }
-
-    /** @deprecated {@link #of}: kept until {@code SoftmaxCrossEntropy} is ported */
-    @Deprecated
-    NllFromLogProbs(String name, ClassTargets targets, boolean allIgnoredMeanIsZero) {
-        this.name = name;
-        this.targets = targets;
-        this.allIgnoredMeanIsZero = allIgnoredMeanIsZero;
     }
 
     @Override
@@ -50,7 +43,7 @@ final class NllFromLogProbs extends Function {
         double[] l = new double[targets.n];
         for (int i = 0; i < targets.n; i++) l[i] = targets.rowLoss(lp.storage(), i, 0.0, 0.0);
         save(lp);
-        return targets.reduce(l, lp, allIgnoredMeanIsZero);
+        return targets.reduce(l, out(lp.dtype(), targets.outputShape()), allIgnoredMeanIsZero);
     }
 
     @Override

@@ -40,8 +40,8 @@ public abstract class SoftmaxCrossEntropy {
         }
 
         @Override
-        Tensor loss(Tensor logits, ClassTargets t, boolean allIgnoredMeanIsZero) {
-            FusedCrossEntropy node = Function.node(FusedCrossEntropy.class, FusedCrossEntropy::new).of(t, allIgnoredMeanIsZero);
+        Tensor loss(Tensor logits, FusedCrossEntropy.Targets t, boolean allIgnoredMeanIsZero) {
+            FusedCrossEntropy node = FusedCrossEntropy.of(t, allIgnoredMeanIsZero);
             return t.probs == null ? node.apply(logits) : node.apply(logits, t.probs);
         }
     };
@@ -117,8 +117,8 @@ public abstract class SoftmaxCrossEntropy {
     /** The log-probabilities as this strategy forms them (graph nodes). */
     public abstract Tensor logProbabilities(Tensor logits);
 
-    Tensor loss(Tensor logits, ClassTargets t, boolean allIgnoredMeanIsZero) {
-        NllFromLogProbs nll = new NllFromLogProbs("cross_entropy[" + name + "]", t, allIgnoredMeanIsZero);
+    Tensor loss(Tensor logits, FusedCrossEntropy.Targets t, boolean allIgnoredMeanIsZero) {
+        NllFromLogProbs nll = NllFromLogProbs.of("cross_entropy[" + name + "]", t, allIgnoredMeanIsZero);
         Tensor lp = logProbabilities(logits);
         return t.probs == null ? nll.apply(lp) : nll.apply(lp, t.probs);
     }

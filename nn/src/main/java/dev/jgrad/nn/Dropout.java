@@ -1,7 +1,9 @@
 package dev.jgrad.nn;
 
 import dev.jgrad.core.Function;
+import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
 
 /**
@@ -26,10 +28,15 @@ import dev.jgrad.core.kernel.Kernels;
  * position in constant time, so a resumed run draws exactly the masks an uninterrupted run would have drawn.
  * (Checkpoints written before this mask layout counted one {@code nextDouble()} — also one word — per element,
  * so they restore to the same stream position; the masks drawn after it follow the layout above.)
+ *
+ * <p>The mask is applied by {@link #mask}: a scalar loop, or for float32 with a SIMD kernel backend
+ * ({@link KernelBackend#simd()}) SplitMix64 on 64-bit vector lanes ({@link DropoutLanes}), bit-identical.
  */
 public final class Dropout extends Module {
     /** SplitMix64's increment, {@code SplittableRandom}'s default gamma. */
-    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    /** The low 32 bits of a word: the draw of an even element. */
+    static final long LOW32 = 0xFFFF_FFFFL;
 
     private final double p;
     /** Drop an element iff its 32 random bits, unsigned, are below this; in [0, 2^32]. */
@@ -70,7 +77,7 @@ public final class Dropout extends Module {
     public Tensor forward(Tensor x) {
         if (x == null) throw new IllegalArgumentException("Dropout: input is null");
         if (!isTraining() || p == 0) return x;
-        return Function.node(Mask.class, Mask::new).of(this).apply(x);
+        return Mask.of(this).apply(x);
     }
 
     /** Number of 64-bit random words drawn so far (restoring it with {@link #restoreSeedState(long)} reproduces later masks). */
@@ -109,15 +116,63 @@ public final class Dropout extends Module {
         return z ^ (z >>> 31);
     }
 
+    /**
+     * Inverted-dropout masking: {@code out[i] = in[i] · (kept(i) ? scale : 0)} for {@code i < n}, the mask drawn from
+     * the SplitMix64 stream at {@code start}: word {@code k = mix64(start + (k+1)·γ)}, element {@code 2k} uses its low
+     * and {@code 2k+1} its high 32 bits read unsigned, and an element is dropped iff those bits are below
+     * {@code threshold} (in {@code [0, 2^32]}). Every element of {@code out} is written. Float32 storage with a SIMD
+     * backend takes {@link DropoutLanes} for the whole vectors, bit-identical to the scalar loop.
+     */
+    static void mask(KernelBackend kernels, long start, long threshold, double scale, Storage in, Storage out, int n) {
+        if (in instanceof Storage.F32 f) {
+            float[] a = f.a, o = ((Storage.F32) out).a;
+            float sc = (float) scale;
+            int done = kernels.simd() ? DropoutLanes.floats(start, threshold, sc, a, o, n) : 0;
+            maskFloats(start, threshold, sc, a, o, done, n);
+        } else {
+            maskDoubles(start, threshold, scale, ((Storage.F64) in).a, ((Storage.F64) out).a, n);
+        }
+    }
+
+    /** {@link #mask} of float32 elements {@code [from, n)}; {@code from} must be even (it starts word {@code from/2}). */
+    static void maskFloats(long start, long t, float scale, float[] a, float[] o, int from, int n) {
+        // the factor is 0 or scale: (float) keep * scale, with keep = 1 when the 32-bit draw is >= t (no branch, no
+        // lookup array, which would be allocated on every call)
+        long s = start + ((long) from >>> 1) * GOLDEN_GAMMA;
+        int i = from;
+        for (; i + 1 < n; i += 2) {
+            long r = mix64(s += GOLDEN_GAMMA);
+            o[i] = a[i] * ((float) ((int) ((r & LOW32) - t >>> 63) ^ 1) * scale);
+            o[i + 1] = a[i + 1] * ((float) ((int) ((r >>> 32) - t >>> 63) ^ 1) * scale);
+        }
+        if (i < n) o[i] = a[i] * ((float) ((int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1) * scale);
+    }
+
+    /** {@link #mask} of float64 elements. */
+    private static void maskDoubles(long start, long t, double scale, double[] a, double[] o, int n) {
+        long s = start;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            long r = mix64(s += GOLDEN_GAMMA);
+            o[i] = a[i] * ((double) ((int) ((r & LOW32) - t >>> 63) ^ 1) * scale);
+            o[i + 1] = a[i + 1] * ((double) ((int) ((r >>> 32) - t >>> 63) ^ 1) * scale);
+        }
+        if (i < n) o[i] = a[i] * ((double) ((int) ((mix64(s + GOLDEN_GAMMA) & LOW32) - t >>> 63) ^ 1) * scale);
+    }
+
     /** The masked multiplication as one graph node; backward regenerates the same mask from the saved position. */
     private static final class Mask extends Function {
-        /** The layer whose stream and probability this node uses (set on every use: nodes are recycled, {@link Function#node}). */
+        /** The layer whose stream and probability this node uses (set by {@link #of} on every call: nodes are recycled). */
         private Dropout layer;
         private long start;
 
-        Mask of(Dropout layer) {
-            this.layer = layer;
-            return this;
+        private Mask() {
+        }
+
+        static Mask of(Dropout layer) {
+            Mask op = node(Mask.class, Mask::new);
+            op.layer = layer;
+            return op;
         }
 
         @Override
@@ -134,15 +189,15 @@ public final class Dropout extends Module {
             long words = ((long) n + 1) >>> 1;
             d.state += words * GOLDEN_GAMMA;
             d.draws += words;
-            Tensor out = Tensor.scratchUninitializedLike(x); // the kernel writes every element
-            Kernels.dropoutMask(start, d.threshold, d.scale(), x.storage(), out.storage(), n);
+            Tensor out = outUninitializedLike(x); // the kernel writes every element
+            mask(Kernels.backend(), start, d.threshold, d.scale(), x.storage(), out.storage(), n);
             return out;
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = Tensor.scratchUninitializedLike(g);
-            Kernels.dropoutMask(start, layer.threshold, layer.scale(), g.storage(), gx.storage(), g.numel());
+            Tensor gx = outUninitializedLike(g);
+            mask(Kernels.backend(), start, layer.threshold, layer.scale(), g.storage(), gx.storage(), g.numel());
             return gradients(gx);
         }
     }

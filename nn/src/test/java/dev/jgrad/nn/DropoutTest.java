@@ -85,8 +85,8 @@ class DropoutTest {
             for (int i = 0; i < n; i++) in.a[i] = (float) rng.nextGaussian();
             if (n > 3) in.a[3] = Float.NaN;
             Storage.F32 a = f32(n), b = f32(n);
-            vector.dropoutMask(start, t, 1 / (1 - p), in, a, n);
-            scalar.dropoutMask(start, t, 1 / (1 - p), in, b, n);
+            Dropout.mask(vector, start, t, 1 / (1 - p), in, a, n);
+            Dropout.mask(scalar, start, t, 1 / (1 - p), in, b, n);
             for (int i = 0; i < n; i++) {
                 assertEquals(Float.floatToRawIntBits(b.a[i]), Float.floatToRawIntBits(a.a[i]), "n=" + n + " p=" + p + " element " + i);
             }

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * slower than doing all the parts on the calling thread plus the cost of one hand-off. Only parked workers are
  * unparked, and only as many as the awake ones fall short of. The caller waits for claimed parts the same way:
  * spinning, then parking until the worker that finishes the last part unparks it. Callers still only go parallel
- * above a size threshold (see {@link SimdKernels}).
+ * above a size threshold (see {@link SimdKernels} and {@link ParallelRanges}).
  *
  * <p><b>Idle time.</b> A worker with no part to run takes chunks of the one offered {@link IdleTask} (work such as
  * gathering the next mini-batch), one at a time, checking for parts between chunks, so parallel calls keep priority.

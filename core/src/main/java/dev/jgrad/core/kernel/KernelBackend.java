@@ -17,6 +17,21 @@ public interface KernelBackend {
     String name();
 
     /**
+     * Whether this backend runs on the Vector API ({@code jdk.incubator.vector}): kernels that live beside their owners
+     * outside this package (the optimizer rules, the dropout mask, the fused cross-entropy) use their SIMD forms iff
+     * the active backend ({@link Kernels#backend()}) says so, so that {@code -Djgrad.kernels} and {@link Kernels#use}
+     * switch them too. Only then may such code touch {@code jdk.incubator.vector} classes.
+     */
+    default boolean simd() {
+        return false;
+    }
+
+    /** Threads this backend's kernels may use, the calling thread included (for {@link ParallelRanges}). */
+    default int threads() {
+        return 1;
+    }
+
+    /**
      * {@code c = op(a)·op(b)} or, with {@code accumulate}, {@code c += op(a)·op(b)}, where {@code op} transposes
      * when the flag is set. All three are EJML row-major matrices of one type, correctly sized; {@code c}
      * aliases neither input.
@@ -48,14 +63,6 @@ public interface KernelBackend {
     void sum(Storage x, Storage out, int outer, int n, int inner);
 
     /**
-     * The fused cross-entropy gradient core: for each of {@code rows} contiguous rows of length {@code cols},
-     * {@code out[r, c] = scale[r] · exp((x[r, c] - shift[r]) - logSum[r])}, i.e. the softmax scaled per row,
-     * from the two log-sum-exp parts saved by the forward pass ({@link #logSumExp}). Rows with
-     * {@code scale[r] == 0} are written as zeros.
-     */
-    void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols);
-
-    /**
      * The input gradient of {@link #softmax} along the middle dimension of {@code [outer, n, inner]}, from the saved
      * output {@code y} and the output gradient {@code g} (same layout): per row, with the row sum formed in double,
      * <pre>
@@ -73,8 +80,8 @@ public interface KernelBackend {
      * The input gradient of {@link #logSumExp} along the middle dimension of {@code [outer, n, inner]}, from the input
      * {@code x}, the two log-sum-exp parts the forward pass computed and the output gradient {@code g} (one value per
      * row {@code r = (o, i)}): {@code out[o, k, i] = g[r] · exp((x[o, k, i] − shift[r]) − logSum[r])}, the softmax
-     * scaled by the row's gradient ({@link ScalarKernels}: in double, rounded once on store; {@link SimdKernels}: as its
-     * scaledSoftmax). Non-finite parts propagate as in that expression ({@code 0·inf}, {@code inf − inf}: NaN); in
+     * scaled by the row's gradient ({@link ScalarKernels}: in double, rounded once on store; {@link SimdKernels}: the
+     * exp of the argument formed in the storage precision). Non-finite parts propagate as in that expression ({@code 0·inf}, {@code inf − inf}: NaN); in
      * particular a row of all {@code -inf} ({@code logSum = -inf}) gives a NaN row, and a row containing {@code +inf}
      * gives NaN at its {@code +inf} entries and zeros elsewhere. {@code out} aliases neither input.
      */
@@ -101,81 +108,4 @@ public interface KernelBackend {
 
     /** True iff {@code x[0 .. n)} has no NaN and no infinity. */
     boolean allFinite(Storage x, int n);
-
-    /**
-     * One SGD step in place, PyTorch's rule evaluated in the parameter's precision (as PyTorch's kernels do: the
-     * hyper-parameters rounded to it, every operation rounded, no fused multiply-add):
-     * {@code d = g + wd·p} (only when {@code wd ≠ 0}); {@code buf = first ? d : momentum·buf + (1 − dampening)·d} (when
-     * {@code buf != null}); {@code d = nesterov ? d + momentum·buf : buf}; {@code p = p − lr·d}.
-     *
-     * @param buf the momentum buffer, or null for plain SGD (momentum 0)
-     */
-    void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
-                   double weightDecay, boolean nesterov, boolean first);
-
-    /**
-     * One Adam/AdamW step in place, PyTorch's rule evaluated in the parameter's precision (the hyper-parameters
-     * rounded to it, every operation rounded in this order, no fused multiply-add):
-     * AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p} (when {@code wd ≠ 0}); {@code m ← β1·m + (1 − β1)·g};
-     * {@code v ← β2·v + ((1 − β2)·g)·g}; {@code p ← p − (stepSize·m) / (√v / bc2 + eps)} with
-     * {@code stepSize = lr / (1 − β1^t)} and {@code bc2 = √(1 − β2^t)}.
-     */
-    void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
-                    double weightDecay, boolean decoupled, double stepSize, double bc2);
-
-    // ------------------------------------------------------------------ fused cross-entropy (class-index targets)
-
-    /**
-     * The forward half of the fused softmax cross-entropy: the two log-sum-exp parts of each of {@code rows}
-     * contiguous rows of length {@code cols}, exactly as {@link #logSumExp}{@code (x, shift, logSum, rows, cols, 1)}
-     * defines them: {@code shift[r] = max_c x[r, c]} (0 when that max is infinite) and
-     * {@code logSum[r] = log Σ_c exp(x[r, c] - shift[r])}, so that {@code log softmax = (x - shift) - logSum}.
-     * A row containing NaN gives NaN parts, one containing {@code +inf} a {@code +inf} log-sum, a row of all
-     * {@code -inf} a {@code -inf} log-sum. Backends may spread the rows over several threads.
-     *
-     * @param exps null, or {@code rows × cols} storage of {@code x}'s dtype (not {@code x}) that may receive
-     *             {@code exps[r, c] = exp(x[r, c] - shift[r])} for every row whose two parts are finite (other rows are
-     *             left as they are): the unnormalised softmax, for {@link #crossEntropyBackward} to scale instead of
-     *             recomputing the exps
-     * @return whether {@code exps} was filled; a backend may decline (the scalar one does: its backward recomputes)
-     */
-    boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols);
-
-    /**
-     * The backward half of the fused softmax cross-entropy for class-index targets without label smoothing: writes
-     * every element of {@code out} ({@code rows × cols}, not aliasing {@code x}; its previous contents are ignored
-     * unless it is {@code exps}):
-     * <pre>
-     * out[r, c] = s_r · exp((x[r, c] - m_r) - l_r)      for c ≠ t_r
-     * out[r, t] = s_r · expm1((x[r, t] - m_r) - l_r)    for t = t_r ≥ 0
-     * </pre>
-     * i.e. {@code s_r·(softmax - onehot)}, with the target element formed by {@code expm1} so that it keeps its
-     * relative accuracy when the prediction is confident ({@code p ≈ 1}). With {@code exps}, the other elements may be
-     * formed as {@code exps[r, c]·(s_r·exp(-l_r))}. Rows whose shift, log-sum or scale is not finite follow the formulas
-     * in double (NaN and infinities propagate as they do there), as {@link ScalarKernels} does for every row.
-     *
-     * @param x      the logits
-     * @param shift  {@code m_r}, from {@link #crossEntropyForward}
-     * @param logSum {@code l_r}, from {@link #crossEntropyForward}
-     * @param scale  {@code s_r}: the row's upstream gradient times its target weight; a row with {@code s_r == 0}
-     *               is written as {@code +0} (its target element, when {@code t_r ≥ 0}, is still
-     *               {@code 0·expm1(...)}: {@code -0} or NaN where that is what the formula gives)
-     * @param target {@code t_r}, the target class of row {@code r}, or a negative value for a row without one
-     *               (an ignored sample; its scale should be 0)
-     * @param exps   null, or the exps that {@link #crossEntropyForward} stored for these {@code x, shift, logSum}
-     *               (when it returned true; any backend's); may be {@code out} itself, which is then scaled in place
-     * @param out    the gradient, {@code rows × cols}
-     * @param rows   the number of rows
-     * @param cols   the row length (number of classes)
-     */
-    void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
-                              Storage out, int rows, int cols);
-
-    /**
-     * Inverted-dropout masking: {@code out[i] = in[i] · (kept(i) ? scale : 0)}, the mask drawn from SplitMix64 (the
-     * generator of {@code SplittableRandom}): word {@code k = mix64(start + (k+1)·γ)}, element {@code 2k} uses its low
-     * and {@code 2k+1} its high 32 bits read unsigned, and an element is dropped iff those bits are below
-     * {@code threshold} (in {@code [0, 2^32]}). Every element of {@code out} is written; backends are bit-identical.
-     */
-    void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n);
 }

@@ -14,7 +14,9 @@ import org.ejml.data.Matrix;
  * reflectively, so this class never links against {@code jdk.incubator.vector} and loads on any JVM.
  *
  * <p>Backends are stateless (apart from reusable scratch buffers and worker threads), so one is shared
- * process-wide and between threads; {@link #use} swaps it (tests, benchmarks).
+ * process-wide and between threads; {@link #use} swaps it (tests, benchmarks). Kernels that live beside their owners
+ * outside this package (optimizer rules, dropout mask, fused cross-entropy) follow the active backend too: they take
+ * their SIMD forms iff {@code Kernels.backend().simd()}, on up to its {@link KernelBackend#threads()} threads.
  */
 public final class Kernels {
     /** The system property that selects the backend: {@code scalar}, or {@code simd} / unset for the fast path. */
@@ -92,11 +94,6 @@ public final class Kernels {
         backend.sum(x, out, outer, n, inner);
     }
 
-    /** See {@link KernelBackend#scaledSoftmax}. */
-    public static void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
-        backend.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
-    }
-
     /** See {@link KernelBackend#softmaxBackward}. */
     public static void softmaxBackward(Storage y, Storage g, Storage out, int outer, int n, int inner, boolean log) {
         backend.softmaxBackward(y, g, out, outer, n, inner, log);
@@ -130,33 +127,5 @@ public final class Kernels {
     /** See {@link KernelBackend#allFinite}. */
     public static boolean allFinite(Storage x, int n) {
         return backend.allFinite(x, n);
-    }
-
-    /** See {@link KernelBackend#sgdUpdate}. */
-    public static void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
-                                 double weightDecay, boolean nesterov, boolean first) {
-        backend.sgdUpdate(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
-    }
-
-    /** See {@link KernelBackend#adamUpdate}. */
-    public static void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2,
-                                  double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        backend.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-    }
-
-    /** See {@link KernelBackend#crossEntropyForward}. */
-    public static boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
-        return backend.crossEntropyForward(x, shift, logSum, exps, rows, cols);
-    }
-
-    /** See {@link KernelBackend#crossEntropyBackward}. */
-    public static void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
-                                            Storage out, int rows, int cols) {
-        backend.crossEntropyBackward(x, shift, logSum, scale, target, exps, out, rows, cols);
-    }
-
-    /** See {@link KernelBackend#dropoutMask}. */
-    public static void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
-        backend.dropoutMask(start, threshold, scale, in, out, n);
     }
 }

@@ -98,8 +98,12 @@ public final class ScalarKernels implements KernelBackend {
         }
     }
 
-    /** The log-sum-exp parts of the {@code n} elements {@code x[base + k·inner]}, into {@code shift[r]} and {@code logSum[r]}. */
-    static void logSumExpRow(Storage x, int base, int n, int inner, double[] shift, double[] logSum, int r) {
+    /**
+     * The log-sum-exp parts ({@link KernelBackend#logSumExp}) of the {@code n} elements {@code x[base + k·inner]}, into
+     * {@code shift[r]} and {@code logSum[r]}: the reference row pass, also for callers outside this package that handle
+     * a row whose max is not finite exactly as this backend does.
+     */
+    public static void logSumExpRow(Storage x, int base, int n, int inner, double[] shift, double[] logSum, int r) {
         double m = shift(x, base, n, inner);
         double s = 0;
         for (int k = 0; k < n; k++) s += Math.exp(x.get(base + k * inner) - m);
@@ -119,13 +123,12 @@ public final class ScalarKernels implements KernelBackend {
         }
     }
 
-    @Override
-    public void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
-        for (int r = 0; r < rows; r++) scaledSoftmaxRow(x, shift[r], logSum[r], scale[r], out, r * cols, cols);
-    }
-
-    /** {@code out[base + c] = s·exp((x[base + c] - m) - l)} for {@code c < cols}, or zeros when {@code s == 0}. */
-    static void scaledSoftmaxRow(Storage x, double m, double l, double s, Storage out, int base, int cols) {
+    /**
+     * The softmax scaled per row, from the two log-sum-exp parts of the row ({@link KernelBackend#logSumExp}):
+     * {@code out[base + c] = s·exp((x[base + c] - m) - l)} for {@code c < cols}, in double and rounded once on store, or
+     * {@code +0} everywhere when {@code s == 0}. The reference row pass of the fused cross-entropy gradient.
+     */
+    public static void scaledSoftmaxRow(Storage x, double m, double l, double s, Storage out, int base, int cols) {
         if (s == 0) {
             for (int c = 0; c < cols; c++) out.set(base + c, 0.0);
             return;
@@ -211,71 +214,5 @@ public final class ScalarKernels implements KernelBackend {
     public boolean allFinite(Storage x, int n) {
         for (int i = 0; i < n; i++) if (!Double.isFinite(x.get(i))) return false;
         return true;
-    }
-
-    @Override
-    public void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
-                          double weightDecay, boolean nesterov, boolean first) {
-        sgdRange(p, g, buf, 0, n, lr, momentum, dampening, weightDecay, nesterov, first);
-    }
-
-    /** {@link #sgdUpdate} for elements {@code [from, to)}, every operation rounded to the parameter's precision. */
-    static void sgdRange(Storage p, Storage g, Storage buf, int from, int to, double lr, double momentum, double dampening,
-                         double weightDecay, boolean nesterov, boolean first) {
-        double wd = p.round(weightDecay), mom = p.round(momentum), damp = p.round(1 - dampening), rate = p.round(lr);
-        for (int k = from; k < to; k++) {
-            double pk = p.get(k);
-            double d = g.get(k);
-            if (weightDecay != 0) d = p.round(d + p.round(wd * pk));
-            if (buf != null) {
-                double bk = first ? d : p.round(p.round(mom * buf.get(k)) + p.round(damp * d));
-                buf.set(k, bk);
-                d = nesterov ? p.round(d + p.round(mom * bk)) : bk;
-            }
-            p.set(k, p.round(pk - p.round(rate * d)));
-        }
-    }
-
-    @Override
-    public void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
-                           double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        adamRange(p, g, m, v, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-    }
-
-    /** {@link #adamUpdate} for elements {@code [from, to)}, every operation rounded to the parameter's precision. */
-    static void adamRange(Storage p, Storage g, Storage m, Storage v, int from, int to, double lr, double beta1, double beta2,
-                          double eps, double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        double decay = p.round(1 - lr * weightDecay), wd = p.round(weightDecay), b1 = p.round(beta1), c1 = p.round(1 - beta1),
-                b2 = p.round(beta2), c2 = p.round(1 - beta2), e = p.round(eps), step = p.round(stepSize), bc = p.round(bc2);
-        for (int k = from; k < to; k++) {
-            double pk = p.get(k);
-            double gk = g.get(k);
-            if (decoupled) pk = p.round(pk * decay);
-            else if (weightDecay != 0) gk = p.round(gk + p.round(wd * pk));
-            double mk = p.round(p.round(b1 * m.get(k)) + p.round(c1 * gk));
-            double vk = p.round(p.round(b2 * v.get(k)) + p.round(p.round(c2 * gk) * gk));
-            m.set(k, mk);
-            v.set(k, vk);
-            double denom = p.round(p.round(p.round(Math.sqrt(vk)) / bc) + e);
-            p.set(k, p.round(pk - p.round(p.round(step * mk) / denom)));
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------ fused cross-entropy
-
-    @Override
-    public boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
-        return CrossEntropyRows.forward(x, shift, logSum, rows, cols);
-    }
-
-    @Override
-    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
-                                     Storage out, int rows, int cols) {
-        CrossEntropyRows.backward(x, shift, logSum, scale, target, out, rows, cols);
-    }
-
-    @Override
-    public void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
-        DropoutMask.apply(start, threshold, scale, in, out, n);
     }
 }

@@ -7,21 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 element-wise kernels of {@link SimdKernels}: ReLU and its gradient, the four arithmetic operations,
- * in-place accumulation, the finiteness check and the optimizer updates. Every kernel produces exactly the values of
- * the scalar reference ({@link ScalarKernels}), bit for bit:
+ * in-place accumulation and the finiteness check. Every kernel produces exactly the values of the scalar reference
+ * ({@link ScalarKernels}), bit for bit:
  * <ul>
  *   <li>ReLU is {@code max(x, 0)} (Vector API {@code MAX} has {@link Math#max} semantics: NaN propagates,
  *   {@code max(-0, 0) = +0}); its gradient selects {@code g} where {@code x > 0};</li>
  *   <li>{@code + − · /} of two floats, evaluated in float, equal the double result rounded once (a double holds
- *   more than {@code 2·24 + 2} bits, so the double operation is exact before that rounding);</li>
- *   <li>the optimizer rules are PyTorch's, evaluated in float as PyTorch's kernels evaluate them for float32
- *   parameters: the hyper-parameters are rounded to float, then every operation of the scalar rule runs in float
- *   lanes in the same order (no fused multiply-add), which is exactly the scalar rule over
- *   {@link dev.jgrad.core.Storage#round}.</li>
+ *   more than {@code 2·24 + 2} bits, so the double operation is exact before that rounding).</li>
  * </ul>
- * Tails shorter than a vector, and the rarely used variants (the first momentum step, Nesterov), are delegated to
- * the scalar loops. JIT note (as in {@link VectorMath}): loop-carried vectors are never receivers and every helper
- * that takes or returns a vector is small enough to be inlined, so no vector is boxed.
+ * Tails shorter than a vector are done by scalar loops. JIT note (as in {@link VectorMath}): loop-carried vectors are
+ * never receivers and every helper that takes or returns a vector is small enough to be inlined, so no vector is boxed.
  */
 final class SimdElementwise {
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
@@ -85,50 +80,5 @@ final class SimdElementwise {
         float s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) s += x[i] - x[i];
         return s == 0;
-    }
-
-    // ------------------------------------------------------------------------------------------ optimizers
-
-    /**
-     * The common SGD cases in float lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
-     * momentum after the first step; returns where the vector loop stopped (the caller finishes with the scalar rule).
-     */
-    static int sgd(float[] p, float[] g, float[] buf, int from, int to, double lr, double momentum, double dampening, double weightDecay) {
-        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
-        float wd = (float) weightDecay, mom = (float) momentum, damp = (float) (1 - dampening), rate = (float) lr;
-        boolean decay = weightDecay != 0;
-        for (; i < bound; i += step) {
-            FloatVector pv = FloatVector.fromArray(SF, p, i);
-            FloatVector d = FloatVector.fromArray(SF, g, i);
-            if (decay) d = d.add(pv.mul(wd));
-            if (buf != null) {
-                d = FloatVector.fromArray(SF, buf, i).mul(mom).add(d.mul(damp));
-                d.intoArray(buf, i);
-            }
-            pv.sub(d.mul(rate)).intoArray(p, i);
-        }
-        return i;
-    }
-
-    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}; returns where the vector loop stopped. */
-    static int adam(float[] p, float[] g, float[] m, float[] v, int from, int to, double lr, double beta1, double beta2, double eps,
-                    double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
-        float decay = (float) (1 - lr * weightDecay), wd = (float) weightDecay, b1 = (float) beta1, c1 = (float) (1 - beta1),
-                b2 = (float) beta2, c2 = (float) (1 - beta2), e = (float) eps, size = (float) stepSize, bc = (float) bc2;
-        boolean l2 = !decoupled && weightDecay != 0;
-        for (; i < bound; i += step) {
-            FloatVector pv = FloatVector.fromArray(SF, p, i);
-            FloatVector gv = FloatVector.fromArray(SF, g, i);
-            if (decoupled) pv = pv.mul(decay);
-            else if (l2) gv = gv.add(pv.mul(wd));
-            FloatVector mv = FloatVector.fromArray(SF, m, i).mul(b1).add(gv.mul(c1));
-            FloatVector vv = FloatVector.fromArray(SF, v, i).mul(b2).add(gv.mul(c2).mul(gv));
-            mv.intoArray(m, i);
-            vv.intoArray(v, i);
-            FloatVector denom = vv.sqrt().div(bc).add(e);
-            pv.sub(mv.mul(size).div(denom)).intoArray(p, i);
-        }
-        return i;
     }
 }

@@ -18,12 +18,12 @@ import org.ejml.data.Matrix;
  *   <li><b>gemm</b> (float32 and float64): the blocked, register-tiled kernel of {@link SimdGemm}, on up to
  *   {@link GemmPool#THREADS} threads for large products (see the thresholds below); products of fewer
  *   than {@link #SMALL_FLOPS} multiply-adds go to EJML.</li>
- *   <li><b>exp, log, softmax, log-softmax, logSumExp, scaledSoftmax, sum</b> and the softmax-family backward passes
+ *   <li><b>exp, log, softmax, log-softmax, logSumExp, sum</b> and the softmax-family backward passes
  *   ({@code softmaxBackward}, {@code logSumExpBackward}) on float32 and float64 storage:
  *   vectorised, for contiguous rows ({@code inner == 1}), by the row passes of {@link SimdRowsF32} (and its
  *   generated float64 twin {@code SimdRowsF64}) over the exp/log of {@link VectorMath} (float32: within 2 ulp,
  *   compensated float exp sums) and {@link VectorMath64} (float64: within 1 ulp, double-lane sums); results
- *   below the normal range are flushed to +0. Rows whose max (or given shift / log-sum / scale) is not finite
+ *   below the normal range are flushed to +0. Rows whose max (or given shift / log-sum / gradient) is not finite
  *   are done by the scalar code, which keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf})
  *   bit-for-bit the same as {@link ScalarKernels}. {@code inner > 1} rows other than sums use
  *   {@link ScalarKernels}.
@@ -77,7 +77,14 @@ public final class SimdKernels implements KernelBackend {
         return "simd-" + SF.vectorBitSize();
     }
 
-    /** Threads this backend uses for large products. */
+    /** True: this backend runs on the Vector API. */
+    @Override
+    public boolean simd() {
+        return true;
+    }
+
+    /** Threads this backend uses for large products and row or element ranges ({@link ParallelRanges}). */
+    @Override
     public int threads() {
         return threads;
     }
@@ -140,13 +147,6 @@ public final class SimdKernels implements KernelBackend {
         if (inner == 1 && x instanceof Storage.F32 xf) SimdRowsF32.logSumExp(x, xf.a, shift, logSum, outer, n);
         else if (inner == 1 && x instanceof Storage.F64 xd) SimdRowsF64.logSumExp(x, xd.a, shift, logSum, outer, n);
         else scalar.logSumExp(x, shift, logSum, outer, n, inner);
-    }
-
-    @Override
-    public void scaledSoftmax(Storage x, double[] shift, double[] logSum, double[] scale, Storage out, int rows, int cols) {
-        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdRowsF32.scaledSoftmax(x, xf.a, shift, logSum, scale, out, of.a, rows, cols);
-        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdRowsF64.scaledSoftmax(x, xd.a, shift, logSum, scale, out, od.a, rows, cols);
-        else scalar.scaledSoftmax(x, shift, logSum, scale, out, rows, cols);
     }
 
     @Override
@@ -287,141 +287,5 @@ public final class SimdKernels implements KernelBackend {
     @Override
     public boolean allFinite(Storage x, int n) {
         return x instanceof Storage.F32 xf ? SimdElementwise.allFinite(xf.a, n) : scalar.allFinite(x, n);
-    }
-
-    @Override
-    public void sgdUpdate(Storage p, Storage g, Storage buf, int n, double lr, double momentum, double dampening,
-                          double weightDecay, boolean nesterov, boolean first) {
-        boolean vector = p instanceof Storage.F32 && g instanceof Storage.F32 && (buf == null || buf instanceof Storage.F32 && !first && !nesterov);
-        if (!vector) {
-            scalar.sgdUpdate(p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, first);
-            return;
-        }
-        SgdRanges job = UPDATES.get().sgd;
-        job.p = p;
-        job.g = g;
-        job.buf = buf;
-        job.lr = lr;
-        job.momentum = momentum;
-        job.dampening = dampening;
-        job.weightDecay = weightDecay;
-        elementRanges(n, job);
-    }
-
-    @Override
-    public void adamUpdate(Storage p, Storage g, Storage m, Storage v, int n, double lr, double beta1, double beta2, double eps,
-                           double weightDecay, boolean decoupled, double stepSize, double bc2) {
-        if (!(p instanceof Storage.F32 pf && g instanceof Storage.F32 gf && m instanceof Storage.F32 mf && v instanceof Storage.F32 vf)) {
-            scalar.adamUpdate(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-            return;
-        }
-        AdamRanges job = UPDATES.get().adam;
-        job.p = pf;
-        job.g = gf;
-        job.m = mf;
-        job.v = vf;
-        job.lr = lr;
-        job.beta1 = beta1;
-        job.beta2 = beta2;
-        job.eps = eps;
-        job.weightDecay = weightDecay;
-        job.decoupled = decoupled;
-        job.stepSize = stepSize;
-        job.bc2 = bc2;
-        elementRanges(n, job);
-    }
-
-    /** Optimizer updates are split in blocks of this many elements (a multiple of every vector length). */
-    private static final int UPDATE_BLOCK = 1024;
-
-    /**
-     * Runs {@code job} over element ranges covering {@code [0, n)}: on the calling thread for small {@code n}, else
-     * on the pool like the fused cross-entropy rows (Adam in float lanes costs ~0.4 ns per element in cache and more
-     * when its four arrays come from memory — 0.1–0.5 ms for the 235k parameters of a 784-256-128-10 MLP on one
-     * thread — and two cores double the memory bandwidth). Element-wise updates do not depend on the split. The job's array references are dropped afterwards.
-     */
-    private void elementRanges(int n, ElementRanges job) {
-        int rows = (n + UPDATE_BLOCK - 1) / UPDATE_BLOCK;
-        job.n = n;
-        SimdCrossEntropy.split(rows, UPDATE_BLOCK, SimdCrossEntropy.parts(rows, UPDATE_BLOCK, threads), job);
-    }
-
-    /**
-     * An optimizer update over element ranges: the rows of {@link SimdCrossEntropy#split} are blocks of
-     * {@link #UPDATE_BLOCK} elements. Subclasses hold the update's arguments in fields and are reused per thread
-     * ({@link #UPDATES}), so a parallel update allocates nothing.
-     */
-    private abstract static class ElementRanges extends SimdCrossEntropy.RowJob {
-        int n;
-
-        /** The update of elements {@code [from, to)}. */
-        abstract void elements(int from, int to);
-
-        @Override
-        final void rows(int from, int to) {
-            elements(from * UPDATE_BLOCK, Math.min(n, to * UPDATE_BLOCK));
-        }
-    }
-
-    /** {@link #sgdUpdate} on float32 storage: vector loop, then the scalar tail. */
-    private static final class SgdRanges extends ElementRanges {
-        Storage p, g, buf;
-        double lr, momentum, dampening, weightDecay;
-
-        @Override
-        void elements(int from, int to) {
-            float[] ba = buf == null ? null : ((Storage.F32) buf).a;
-            int done = SimdElementwise.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, ba, from, to, lr, momentum, dampening, weightDecay);
-            ScalarKernels.sgdRange(p, g, buf, done, to, lr, momentum, dampening, weightDecay, false, false);
-        }
-
-        @Override
-        void clear() {
-            p = g = buf = null;
-        }
-    }
-
-    /** {@link #adamUpdate} on float32 storage: vector loop, then the scalar tail. */
-    private static final class AdamRanges extends ElementRanges {
-        Storage.F32 p, g, m, v;
-        double lr, beta1, beta2, eps, weightDecay, stepSize, bc2;
-        boolean decoupled;
-
-        @Override
-        void elements(int from, int to) {
-            int done = SimdElementwise.adam(p.a, g.a, m.a, v.a, from, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-            ScalarKernels.adamRange(p, g, m, v, done, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-        }
-
-        @Override
-        void clear() {
-            p = g = m = v = null;
-        }
-    }
-
-    /** This thread's optimizer-update jobs. */
-    private static final ThreadLocal<Updates> UPDATES = ThreadLocal.withInitial(Updates::new);
-
-    private static final class Updates {
-        final SgdRanges sgd = new SgdRanges();
-        final AdamRanges adam = new AdamRanges();
-    }
-
-    // ------------------------------------------------------------------------------------------ fused cross-entropy (SimdCrossEntropy)
-
-    @Override
-    public boolean crossEntropyForward(Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
-        return SimdCrossEntropy.forward(x, shift, logSum, exps, rows, cols, threads);
-    }
-
-    @Override
-    public void crossEntropyBackward(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage exps,
-                                     Storage out, int rows, int cols) {
-        SimdCrossEntropy.backward(x, shift, logSum, scale, target, exps, out, rows, cols, threads);
-    }
-
-    @Override
-    public void dropoutMask(long start, long threshold, double scale, Storage in, Storage out, int n) {
-        SimdDropout.apply(start, threshold, scale, in, out, n);
     }
 }

@@ -6,14 +6,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 row kernels of {@link SimdKernels} — softmax, log-softmax, logSumExp and scaledSoftmax over
+ * The float32 row kernels of {@link SimdKernels} — softmax, log-softmax and logSumExp over
  * contiguous rows ({@code inner == 1}) — as passes over each row: a max pass, an exp-sum pass and a write pass
- * (log-softmax: {@code (x - max) - log Σ}; softmax: {@code exp(x - max)·(1/Σ)}, recomputing the exp; scaled
- * softmax: {@code s·exp((x - shift) - logSum)}), the same expressions as {@link ScalarKernels}; and their backward
- * passes (softmax / log-softmax: a row sum pass, then one write pass — log-softmax an exp store and an add over the
+ * (log-softmax: {@code (x - max) - log Σ}; softmax: {@code exp(x - max)·(1/Σ)}, recomputing the exp), the same
+ * expressions as {@link ScalarKernels}; and their backward passes (softmax / log-softmax: a row sum pass, then one write pass — log-softmax an exp store and an add over the
  * cached row; logSumExp: the scaled-softmax exp pass). The exp loops, and their accuracy, are those of the
  * precision's exp/log class: {@code VectorMath} here, {@code VectorMath64} in the generated twin. Rows whose max (or
- * given shift, log-sum or scale; backward: row sum, shift, log-sum or gradient) is not finite are done by the scalar
+ * given shift or log-sum; backward: row sum, shift, log-sum or gradient) is not finite are done by the scalar
  * code, which keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as
  * {@link ScalarKernels}.
  *
@@ -78,20 +77,6 @@ final class SimdRowsF32 {
             }
             shift[r] = m;
             logSum[r] = Math.log(VectorMath.expSumLoop(xa, base, m, n));
-        }
-    }
-
-    /** {@link KernelBackend#scaledSoftmax}; {@code xa}, {@code oa} back {@code x}, {@code out}. */
-    static void scaledSoftmax(Storage x, float[] xa, double[] shift, double[] logSum, double[] scale, Storage out, float[] oa,
-                              int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            double s = scale[r], m = shift[r], l = logSum[r];
-            if (s == 0 || !Double.isFinite(m) || !Double.isFinite(l) || !Double.isFinite(s)) {
-                ScalarKernels.scaledSoftmaxRow(x, m, l, s, out, base, cols);
-                continue;
-            }
-            VectorMath.expStoreLoop(xa, base, (float) m, (float) l, (float) s, oa, base, cols);
         }
     }
 

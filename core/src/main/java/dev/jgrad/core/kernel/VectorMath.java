@@ -55,8 +55,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 10 runs; before, 1 to 10 of 10 runs allocated a box per vector in some kernel). Reinterpretations name their
  * constant species ({@code v.reinterpretShape(SI, 0)}) — defensive; {@code reinterpretAsInts()} also passed.
  */
-final class VectorMath {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+public final class VectorMath {
+    public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
     /** Doubles of the same vector size: one float vector widens to two of these. */
     static final VectorSpecies<Double> SD = VectorSpecies.of(double.class, S.vectorShape());
@@ -104,7 +104,7 @@ final class VectorMath {
      * double. (With {@code a} below the max the sum stays correctly rounded per step, only the compensation
      * becomes inexact.)
      */
-    static double expSumLoop(float[] x, int xOff, float a, int n) {
+    public static double expSumLoop(float[] x, int xOff, float a, int n) {
         final FloatVector va = FloatVector.broadcast(S, a);
         final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
         final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
@@ -156,7 +156,7 @@ final class VectorMath {
      * {@code x[xOff .. xOff + n)}. The fused cross-entropy's forward keeps these for its backward. A third copy of
      * the exp code, for the JIT rules of the class comment (one loop per variant, no vector-valued helpers).
      */
-    static double expSumStoreLoop(float[] x, int xOff, float a, float[] out, int oOff, int n) {
+    public static double expSumStoreLoop(float[] x, int xOff, float a, float[] out, int oOff, int n) {
         final FloatVector va = FloatVector.broadcast(S, a);
         final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
         final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);
@@ -212,7 +212,7 @@ final class VectorMath {
      * on its own input), instead of a lane-by-lane scalar tail (which cost about a fifth of the loop for rows of 1000).
      * In place, the tail is scalar: the overlap would read outputs.
      */
-    static void expStoreLoop(float[] x, int xOff, float a, float b, float s, float[] out, int oOff, int n) {
+    public static void expStoreLoop(float[] x, int xOff, float a, float b, float s, float[] out, int oOff, int n) {
         final FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b), vs = FloatVector.broadcast(S, s);
         final FloatVector log2e = FloatVector.broadcast(S, LOG2E), round = FloatVector.broadcast(S, ROUND);
         final FloatVector c1 = FloatVector.broadcast(S, -C1), c2 = FloatVector.broadcast(S, -C2);

@@ -59,7 +59,7 @@ import jdk.incubator.vector.VectorSpecies;
  * stores and sums — a sum-only call stores into a per-thread {@code VL}-element scratch, overwritten each iteration —
  * so one loop serves both uses without a conditional store, and nothing is allocated.
  */
-final class VectorMath64 {
+public final class VectorMath64 {
     static final VectorSpecies<Double> S = VectorSpecies.of(double.class, VectorMath.S.vectorShape());
     static final VectorSpecies<Long> SL = VectorSpecies.of(long.class, S.vectorShape());
     static final int VL = S.length();
@@ -104,7 +104,7 @@ final class VectorMath64 {
      * {@code out[oOff + i] = s·exp((x[xOff + i] - a) - b)} for {@code i < n} ({@code out} may be {@code x}), the same
      * expression as {@link ScalarKernels#scaledSoftmaxRow}; with {@code a = b = 0, s = 1} this is plain {@code exp}.
      */
-    static void expStoreLoop(double[] x, int xOff, double a, double b, double s, double[] out, int oOff, int n) {
+    public static void expStoreLoop(double[] x, int xOff, double a, double b, double s, double[] out, int oOff, int n) {
         expLoop(x, xOff, a, b, s, out, oOff, -1, n);
     }
 

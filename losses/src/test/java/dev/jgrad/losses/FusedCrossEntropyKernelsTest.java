@@ -1,31 +1,76 @@
-package dev.jgrad.core.kernel;
+package dev.jgrad.losses;
 
 import dev.jgrad.core.DType;
 import dev.jgrad.core.Storage;
+import dev.jgrad.core.kernel.KernelBackend;
+import dev.jgrad.core.kernel.ParallelRanges;
+import dev.jgrad.core.kernel.ScalarKernels;
+import dev.jgrad.core.kernel.SimdKernels;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static dev.jgrad.core.kernel.SimdKernelsTest.close;
-import static dev.jgrad.core.kernel.SimdKernelsTest.random;
-import static dev.jgrad.core.kernel.SimdKernelsTest.same;
-import static dev.jgrad.core.kernel.SimdKernelsTest.specialRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The fused cross-entropy kernels of {@link SimdKernels} ({@link SimdCrossEntropy}) against {@link ScalarKernels}: rows of
+ * The row kernels of {@link FusedCrossEntropy} with a SIMD backend ({@link SimdCrossEntropy}) against the scalar ones: rows of
  * many lengths (tails shorter than a vector included), rows with NaN / {@code ±inf} / all {@code -inf} / huge shifts /
  * underflowing exps, confident predictions, ignored rows, zero and non-finite scales; one thread against two.
  */
-class SimdCrossEntropyTest {
+class FusedCrossEntropyKernelsTest {
     private static final int[] LENGTHS = {1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 64, 65, 127, 255, 257, 784, 1000, 1023};
-    private final SimdKernels simd = new SimdKernels(1);
-    private final ScalarKernels ref = new ScalarKernels();
+    private final KernelBackend simd = new SimdKernels(1);
+    private final KernelBackend ref = new ScalarKernels();
 
     /** {@code log Σ exp} of float32 exps (each within 1 ulp) summed exactly, plus the float {@code x - max}: 5e-7 absolute, relative to a sum {@code >= 1}. */
     private static final double LOG_SUM_TOL = 5e-7;
+
+    static Storage random(DType t, SplittableRandom r, int n, double lo, double hi) {
+        Storage s = Storage.allocate(t, n);
+        for (int i = 0; i < n; i++) s.set(i, lo + (hi - lo) * r.nextDouble());
+        return s;
+    }
+
+    /** Same NaN/infinity pattern, and finite values within {@code rtol·|e| + atol}. */
+    static void close(String what, double expected, double got, double rtol, double atol) {
+        if (Double.isNaN(expected) || Double.isInfinite(expected)) {
+            if (!(Double.compare(expected, got) == 0)) fail(what + ": expected " + expected + ", got " + got);
+            return;
+        }
+        if (!(Math.abs(got - expected) <= rtol * Math.abs(expected) + atol)) {
+            fail(what + ": expected " + expected + ", got " + got + " (diff " + Math.abs(got - expected) + ")");
+        }
+    }
+
+    /** Bit for bit (as {@link Double#compare}: NaN equal to NaN, {@code -0} apart from {@code +0}). */
+    static void same(String what, Storage expected, Storage got, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Double.compare(expected.get(i), got.get(i)) != 0) {
+                fail(what + " [" + i + "]: expected " + expected.get(i) + ", got " + got.get(i));
+            }
+        }
+    }
+
+    /** Rows mixing ordinary values with the special ones (as float32 and float64 storages). */
+    static Storage specialRows(DType t, int rows, int n, SplittableRandom r) {
+        Storage s = random(t, r, rows * n, -30, 30);
+        for (int row = 0; row < rows; row++) {
+            int b = row * n;
+            switch (row % 8) {
+                case 0 -> { } // ordinary
+                case 1 -> s.set(b + r.nextInt(n), Double.NaN);
+                case 2 -> s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY);
+                case 3 -> { for (int k = 0; k < n; k += 2) s.set(b + k, Double.NEGATIVE_INFINITY); }
+                case 4 -> { for (int k = 0; k < n; k++) s.set(b + k, Double.NEGATIVE_INFINITY); }
+                case 5 -> { for (int k = 0; k < n; k++) s.add(b + k, 1e4); } // huge shift
+                case 6 -> { s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY); s.set(b + r.nextInt(n), 500); }
+                default -> { for (int k = 0; k < n; k++) s.set(b + k, s.get(b + k) * 0.001 - 90); } // tiny exps
+            }
+        }
+        return s;
+    }
 
     @Test
     void forwardMatchesScalar() {
@@ -35,8 +80,8 @@ class SimdCrossEntropyTest {
                 int rows = 24;
                 Storage x = specialRows(t, rows, n, r);
                 double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-                simd.crossEntropyForward(x, s1, l1, null, rows, n);
-                ref.crossEntropyForward(x, s2, l2, null, rows, n);
+                FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, rows, n);
+                FusedCrossEntropy.logSumExps(ref, x, s2, l2, null, rows, n);
                 for (int i = 0; i < rows; i++) {
                     String what = t + " n=" + n + " row " + i;
                     assertEquals(s2[i], s1[i], 0.0, "shift " + what);
@@ -51,46 +96,9 @@ class SimdCrossEntropyTest {
     }
 
     @Test
-    void expSumIsAsAccurateAsADoubleSum() {
-        // one term 1 and 2^20 terms of about 2^-24: a float accumulator would stay at 1 (the sum is about 1.0625)
-        int n = (1 << 20) + 1;
-        float[] x = new float[n];
-        java.util.Arrays.fill(x, (float) (-24 * Math.log(2)));
-        x[n / 2] = 0;
-        double exact = 0;
-        for (float v : x) exact += VectorMath.expScalar(v); // the same float exps, added in double (exactly, here)
-        double got = VectorMath.expSumLoop(x, 0, 0f, n);
-        assertEquals(exact, got, 1e-12 * exact);
-        assertTrue(got > 1.06, "sum " + got);
-    }
-
-    @Test
-    void expStoreOverlappingTailHasTheBitsOfTheScalarTail() {
-        // out of place the tail is one overlapping vector, in place it is lane by lane: the same bits either way
-        SplittableRandom r = new SplittableRandom(25);
-        for (int n : LENGTHS) {
-            for (int rep = 0; rep < 4; rep++) {
-                float[] x = new float[n + 5];
-                for (int k = 0; k < x.length; k++) x[k] = (float) (r.nextDouble() * 40 - 30);
-                if (rep == 1) x[n - 1] = Float.NEGATIVE_INFINITY; // a special lane in the last vector
-                if (rep == 2) x[n / 2] = -120f; // underflow
-                float[] out = new float[n + 5], inPlace = x.clone();
-                java.util.Arrays.fill(out, 3f);
-                VectorMath.expStoreLoop(x, 1, 0.5f, 0.25f, 0.125f, out, 2, n - 1 < 0 ? 0 : n - 1);
-                VectorMath.expStoreLoop(inPlace, 1, 0.5f, 0.25f, 0.125f, inPlace, 1, n - 1 < 0 ? 0 : n - 1);
-                for (int k = 0; k < n + 5; k++) {
-                    boolean written = k >= 2 && k < 2 + Math.max(0, n - 1);
-                    float want = written ? inPlace[k - 1] : 3f;
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[k]), "n=" + n + " rep " + rep + " [" + k + "]");
-                }
-            }
-        }
-    }
-
-    @Test
     void forwardOfZeroLengthRowsIsMinusInfinity() {
         double[] s = new double[3], l = new double[3];
-        simd.crossEntropyForward(Storage.allocate(DType.FLOAT32, 0), s, l, null, 3, 0);
+        FusedCrossEntropy.logSumExps(simd, Storage.allocate(DType.FLOAT32, 0), s, l, null, 3, 0);
         for (int i = 0; i < 3; i++) {
             assertEquals(0.0, s[i]);
             assertEquals(Double.NEGATIVE_INFINITY, l[i]);
@@ -99,7 +107,7 @@ class SimdCrossEntropyTest {
 
     @Test
     void forwardMaxKeepsJavaSemantics() {
-        // the shift is the max with Math.max's rules, as SimdKernels.rowMax has it: +0 beats -0 (the scalar
+        // the shift is the max with Math.max's rules: +0 beats -0 (the scalar
         // code keeps the first of equal values), NaN anywhere wins (and sends the row to the scalar path)
         float[][] rows = {{-0f, 0f, -1f}, {0f, -0f, -3f}, {-0f, -0f, -0f}, {-5f, Float.NaN, 7f}};
         for (float[] row : rows) {
@@ -109,15 +117,14 @@ class SimdCrossEntropyTest {
                 for (int k = 0; k < pad; k++) x.set(k, -10 - k);
                 for (int k = 0; k < row.length; k++) x.set(pad + k, row[k]);
                 double[] s1 = new double[1], l1 = new double[1], s2 = new double[1], l2 = new double[1];
-                simd.crossEntropyForward(x, s1, l1, null, 1, n);
-                ref.crossEntropyForward(x, s2, l2, null, 1, n);
+                FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, 1, n);
+                FusedCrossEntropy.logSumExps(ref, x, s2, l2, null, 1, n);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < n; k++) max = Math.max(max, (float) x.get(k));
                 assertEquals(Double.doubleToRawLongBits(max), Double.doubleToRawLongBits(s1[0]), "shift of " + java.util.Arrays.toString(row));
                 assertEquals(s2[0], s1[0], 0.0);
                 assertEquals(l2[0], l1[0], LOG_SUM_TOL);
-                assertEquals(Float.floatToRawIntBits(SimdRowsF32.rowMax(((Storage.F32) x).a, 0, n)),
-                        Float.floatToRawIntBits(SimdCrossEntropy.rowMax(((Storage.F32) x).a, 0, n)));
+                assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(SimdCrossEntropy.rowMax(((Storage.F32) x).a, 0, n)));
             }
         }
     }
@@ -156,14 +163,14 @@ class SimdCrossEntropyTest {
                 int rows = 44;
                 Storage x = specialRows(t, rows, n, r);
                 double[] shift = new double[rows], logSum = new double[rows];
-                ref.crossEntropyForward(x, shift, logSum, null, rows, n);
+                FusedCrossEntropy.logSumExps(ref, x, shift, logSum, null, rows, n);
                 double[] scale = scales(rows, r);
                 int[] target = targets(rows, n, scale, r);
                 Storage a = Storage.allocate(t, rows * n), b = Storage.allocate(t, rows * n);
                 a.fill(Double.NaN); // every element must be written
                 b.fill(7);
-                simd.crossEntropyBackward(x, shift, logSum, scale, target, null, a, rows, n);
-                ref.crossEntropyBackward(x, shift, logSum, scale, target, null, b, rows, n);
+                FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, null, a, rows, n);
+                FusedCrossEntropy.gradient(ref, x, shift, logSum, scale, target, null, b, rows, n);
                 for (int i = 0; i < rows; i++) {
                     String what = "backward " + t + " n=" + n + " row " + i;
                     boolean exact = scale[i] == 0 || !Double.isFinite(shift[i]) || !Double.isFinite(logSum[i])
@@ -202,9 +209,9 @@ class SimdCrossEntropyTest {
             Storage x = specialRows(DType.FLOAT32, rows, n, r);
             double[] shift = new double[rows], logSum = new double[rows], s2 = new double[rows], l2 = new double[rows];
             Storage exps = Storage.allocate(DType.FLOAT32, rows * n);
-            assertTrue(simd.crossEntropyForward(x, shift, logSum, exps, rows, n), "the SIMD forward stores exps");
+            assertTrue(FusedCrossEntropy.logSumExps(simd, x, shift, logSum, exps, rows, n), "the SIMD forward stores exps");
             // storing the exps changes nothing in the parts: the same exps, summed in the same order
-            simd.crossEntropyForward(x, s2, l2, null, rows, n);
+            FusedCrossEntropy.logSumExps(simd, x, s2, l2, null, rows, n);
             for (int i = 0; i < rows; i++) {
                 assertEquals(Double.doubleToRawLongBits(s2[i]), Double.doubleToRawLongBits(shift[i]), "shift n=" + n + " row " + i);
                 assertEquals(Double.doubleToRawLongBits(l2[i]), Double.doubleToRawLongBits(logSum[i]), "logSum n=" + n + " row " + i);
@@ -212,8 +219,8 @@ class SimdCrossEntropyTest {
             double[] scale = scales(rows, r);
             int[] target = targets(rows, n, scale, r);
             Storage b = Storage.allocate(DType.FLOAT32, rows * n);
-            ref.crossEntropyBackward(x, shift, logSum, scale, target, null, b, rows, n);
-            simd.crossEntropyBackward(x, shift, logSum, scale, target, exps, exps, rows, n); // in place
+            FusedCrossEntropy.gradient(ref, x, shift, logSum, scale, target, null, b, rows, n);
+            FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, exps, exps, rows, n); // in place
             for (int i = 0; i < rows; i++) {
                 String what = "backward from exps n=" + n + " row " + i;
                 boolean exact = scale[i] == 0 || !Double.isFinite(shift[i]) || !Double.isFinite(logSum[i])
@@ -236,10 +243,10 @@ class SimdCrossEntropyTest {
     @Test
     void theScalarForwardStoresNoExps() {
         Storage x = random(DType.FLOAT32, new SplittableRandom(27), 40, -3, 3), exps = Storage.allocate(DType.FLOAT32, 40);
-        assertTrue(!ref.crossEntropyForward(x, new double[4], new double[4], exps, 4, 10));
+        assertTrue(!FusedCrossEntropy.logSumExps(ref, x, new double[4], new double[4], exps, 4, 10));
         for (int k = 0; k < 40; k++) assertEquals(0.0, exps.get(k));
         Storage x64 = random(DType.FLOAT64, new SplittableRandom(27), 40, -3, 3);
-        assertTrue(!simd.crossEntropyForward(x64, new double[4], new double[4], Storage.allocate(DType.FLOAT64, 40), 4, 10),
+        assertTrue(!FusedCrossEntropy.logSumExps(simd, x64, new double[4], new double[4], Storage.allocate(DType.FLOAT64, 40), 4, 10),
                 "float64 stores no exps");
     }
 
@@ -267,9 +274,9 @@ class SimdCrossEntropyTest {
                     scale[i] = 1.0 / rows;
                 }
                 double[] shift = new double[rows], logSum = new double[rows];
-                simd.crossEntropyForward(x, shift, logSum, null, rows, n);
+                FusedCrossEntropy.logSumExps(simd, x, shift, logSum, null, rows, n);
                 Storage g = Storage.allocate(DType.FLOAT32, rows * n);
-                simd.crossEntropyBackward(x, shift, logSum, scale, target, null, g, rows, n);
+                FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, null, g, rows, n);
                 for (int i = 0; i < rows; i++) {
                     double rest = 0; // Σ_{c≠t} exp(x_c - x_t), exactly enough in double
                     for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
@@ -288,14 +295,14 @@ class SimdCrossEntropyTest {
     @Test
     void twoThreadsGiveTheSameBitsAsOne() {
         SplittableRandom r = new SplittableRandom(24);
-        SimdKernels two = new SimdKernels(2);
+        KernelBackend two = new SimdKernels(2);
         int rows = 600, n = 1000; // above PARALLEL_ELEMENTS_COLD: split whether or not a worker is awake
-        assertTrue((long) rows * n >= SimdCrossEntropy.PARALLEL_ELEMENTS_COLD);
+        assertTrue((long) rows * n >= ParallelRanges.PARALLEL_ELEMENTS_COLD);
         Storage x = random(DType.FLOAT32, r, rows * n, -8, 8);
         for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
         double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-        simd.crossEntropyForward(x, s1, l1, null, rows, n);
-        two.crossEntropyForward(x, s2, l2, null, rows, n);
+        FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, rows, n);
+        FusedCrossEntropy.logSumExps(two, x, s2, l2, null, rows, n);
         for (int i = 0; i < rows; i++) {
             assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), "shift row " + i);
             assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), "logSum row " + i);
@@ -303,19 +310,10 @@ class SimdCrossEntropyTest {
         double[] scale = scales(rows, r);
         int[] target = targets(rows, n, scale, r);
         Storage a = Storage.allocate(DType.FLOAT32, rows * n), b = Storage.allocate(DType.FLOAT32, rows * n);
-        simd.crossEntropyBackward(x, s1, l1, scale, target, null, a, rows, n);
-        two.crossEntropyBackward(x, s1, l1, scale, target, null, b, rows, n);
+        FusedCrossEntropy.gradient(simd, x, s1, l1, scale, target, null, a, rows, n);
+        FusedCrossEntropy.gradient(two, x, s1, l1, scale, target, null, b, rows, n);
         for (int k = 0; k < rows * n; k++) {
             if (Double.compare(a.get(k), b.get(k)) != 0) fail("element " + k + ": one thread " + a.get(k) + ", two " + b.get(k));
         }
-    }
-
-    @Test
-    void partsFollowTheThresholds() {
-        assertEquals(1, SimdCrossEntropy.parts(1, 1 << 20, 2), "one row is never split");
-        assertEquals(1, SimdCrossEntropy.parts(1000, 1000, 1), "one thread");
-        assertEquals(1, SimdCrossEntropy.parts(10, 10, 2), "small calls stay on the caller");
-        assertEquals(2, SimdCrossEntropy.parts(1024, 1000, 2));
-        assertEquals(3, SimdCrossEntropy.parts(3, 1 << 20, 8), "at most one part per row");
     }
 }

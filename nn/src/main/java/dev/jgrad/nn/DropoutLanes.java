@@ -1,6 +1,5 @@
-package dev.jgrad.core.kernel;
+package dev.jgrad.nn;
 
-import dev.jgrad.core.Storage;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
@@ -9,13 +8,13 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 dropout mask with the Vector API ({@link KernelBackend#dropoutMask}): SplitMix64 on {@code L} 64-bit
- * lanes at once, each lane's two 32-bit halves compared (unsigned, via a sign flip) against the threshold as {@code 2L}
- * int lanes — the little-endian halves are exactly elements {@code 2k} and {@code 2k+1}. Bit-identical to
- * {@link DropoutMask}; float64 uses the scalar loops.
+ * The float32 dropout mask of {@link Dropout#mask} on the Vector API, used when the kernel backend runs on it (only
+ * then is this class loaded): SplitMix64 on {@code L} 64-bit lanes at once, each lane's two 32-bit halves compared
+ * (unsigned, via a sign flip) against the threshold as {@code 2L} int lanes — the little-endian halves are exactly
+ * elements {@code 2k} and {@code 2k+1}. Bit-identical to {@link Dropout#maskFloats}, which does the tail.
  */
-final class SimdDropout {
-    private SimdDropout() {
+final class DropoutLanes {
+    private DropoutLanes() {
     }
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -26,22 +25,22 @@ final class SimdDropout {
     private static final long[] LANE_OFFSETS = new long[LS.length()];
 
     static {
-        for (int k = 0; k < LANE_OFFSETS.length; k++) LANE_OFFSETS[k] = (k + 1) * DropoutMask.GOLDEN_GAMMA;
+        for (int k = 0; k < LANE_OFFSETS.length; k++) LANE_OFFSETS[k] = (k + 1) * Dropout.GOLDEN_GAMMA;
     }
 
-    static void apply(long start, long t, double scale, Storage in, Storage out, int n) {
-        if (!(in instanceof Storage.F32 f) || t > DropoutMask.LOW32 || FS.length() != 2 * LS.length()) {
-            DropoutMask.apply(start, t, scale, in, out, n);
-            return;
-        }
-        float[] a = f.a, o = ((Storage.F32) out).a;
-        float sc = (float) scale;
+    /**
+     * Masks the whole vectors of {@code a[0 .. n)} into {@code o} and returns where it stopped (an even index: the
+     * caller finishes with the scalar loop); 0 when the threshold is {@code 2^32} (drop all), which the unsigned 32-bit
+     * comparison cannot express, or when the shape has no twice-as-wide int view of its long lanes.
+     */
+    static int floats(long start, long t, float scale, float[] a, float[] o, int n) {
+        if (t > Dropout.LOW32 || FS.length() != 2 * LS.length()) return 0;
         int lanes = LS.length(), width = FS.length();
         LongVector s = LongVector.fromArray(LS, LANE_OFFSETS, 0).add(start); // lane k: start + (k + 1)·γ
-        LongVector step = LongVector.broadcast(LS, lanes * DropoutMask.GOLDEN_GAMMA);
+        LongVector step = LongVector.broadcast(LS, lanes * Dropout.GOLDEN_GAMMA);
         int flipped = (int) (t ^ 0x8000_0000L);
         FloatVector zero = FloatVector.zero(FS);
-        FloatVector keepScale = FloatVector.broadcast(FS, sc);
+        FloatVector keepScale = FloatVector.broadcast(FS, scale);
         int i = 0, bound = FS.loopBound(n);
         for (; i < bound; i += width) {
             LongVector z = s;
@@ -54,6 +53,6 @@ final class SimdDropout {
             FloatVector.fromArray(FS, a, i).mul(zero.blend(keepScale, keep)).intoArray(o, i);
             s = s.add(step);
         }
-        DropoutMask.floats(start, t, sc, a, o, i, n);
+        return i;
     }
 }

@@ -1,0 +1,63 @@
+package dev.jgrad.nn.optim;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 lanes of the optimizer rules ({@link Sgd}, {@link Adam}), used when the kernel backend runs on the Vector
+ * API (only then is this class loaded). PyTorch's rules evaluated in float as PyTorch's kernels evaluate them for
+ * float32 parameters: the hyper-parameters are rounded to float, then every operation of the scalar rule runs in float
+ * lanes in the same order (no fused multiply-add), which is exactly the scalar rule over
+ * {@link dev.jgrad.core.Storage#round}, bit for bit. Each loop stops at the last whole vector and returns where it
+ * stopped; the caller finishes with its scalar rule. JIT note (as in {@code VectorMath}): loop-carried vectors are never
+ * receivers, so no vector is boxed.
+ */
+final class UpdateLanes {
+    private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
+
+    private UpdateLanes() {
+    }
+
+    /**
+     * The common SGD cases in float lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
+     * momentum after the first step (the caller takes the scalar rule for the others); returns where the vector loop stopped.
+     */
+    static int sgd(float[] p, float[] g, float[] buf, int from, int to, double lr, double momentum, double dampening, double weightDecay) {
+        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
+        float wd = (float) weightDecay, mom = (float) momentum, damp = (float) (1 - dampening), rate = (float) lr;
+        boolean decay = weightDecay != 0;
+        for (; i < bound; i += step) {
+            FloatVector pv = FloatVector.fromArray(SF, p, i);
+            FloatVector d = FloatVector.fromArray(SF, g, i);
+            if (decay) d = d.add(pv.mul(wd));
+            if (buf != null) {
+                d = FloatVector.fromArray(SF, buf, i).mul(mom).add(d.mul(damp));
+                d.intoArray(buf, i);
+            }
+            pv.sub(d.mul(rate)).intoArray(p, i);
+        }
+        return i;
+    }
+
+    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}; returns where the vector loop stopped. */
+    static int adam(float[] p, float[] g, float[] m, float[] v, int from, int to, double lr, double beta1, double beta2, double eps,
+                    double weightDecay, boolean decoupled, double stepSize, double bc2) {
+        int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
+        float decay = (float) (1 - lr * weightDecay), wd = (float) weightDecay, b1 = (float) beta1, c1 = (float) (1 - beta1),
+                b2 = (float) beta2, c2 = (float) (1 - beta2), e = (float) eps, size = (float) stepSize, bc = (float) bc2;
+        boolean l2 = !decoupled && weightDecay != 0;
+        for (; i < bound; i += step) {
+            FloatVector pv = FloatVector.fromArray(SF, p, i);
+            FloatVector gv = FloatVector.fromArray(SF, g, i);
+            if (decoupled) pv = pv.mul(decay);
+            else if (l2) gv = gv.add(pv.mul(wd));
+            FloatVector mv = FloatVector.fromArray(SF, m, i).mul(b1).add(gv.mul(c1));
+            FloatVector vv = FloatVector.fromArray(SF, v, i).mul(b2).add(gv.mul(c2).mul(gv));
+            mv.intoArray(m, i);
+            vv.intoArray(v, i);
+            FloatVector denom = vv.sqrt().div(bc).add(e);
+            pv.sub(mv.mul(size).div(denom)).intoArray(p, i);
+        }
+        return i;
+    }
+}
