@@ -14,7 +14,8 @@ import java.util.Arrays;
 /**
  * The SIMD row kernels of {@link FusedCrossEntropy} (its {@link FusedCrossEntropy#logSumExps} and
  * {@link FusedCrossEntropy#gradient} when the kernel backend runs on the Vector API): float32 logits in contiguous
- * rows, and the float64 backward. Only touched when {@code Kernels.simd()}, so the rest of the loss loads on any JVM.
+ * rows, and the float64 backward. Only touched when the backend is SIMD ({@code KernelBackend.simd()}), so the rest of
+ * the loss loads on any JVM.
  *
  * <p><b>Forward</b> (float32), per row of {@code C} logits (4 KB for {@code C = 1000}, so the second pass reads L1): a
  * max pass ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and signed-zero rules
