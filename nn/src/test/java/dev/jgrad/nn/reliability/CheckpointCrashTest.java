@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
+import static dev.jgrad.nn.reliability.NnCatalogueSupport.raw;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -493,15 +494,6 @@ class CheckpointCrashTest {
         Path f = dir.resolve(name);
         SafeTensors.write(f, tensors, meta);
         return f;
-    }
-
-    private static Map<String, RawTensor> raw(Module m) {
-        Map<String, RawTensor> out = new LinkedHashMap<>();
-        m.namedParameters().forEach((k, v) -> {
-            long[] shape = Arrays.stream(v.shape()).asLongStream().toArray();
-            out.put(k, v.dtype() == DType.FLOAT32 ? RawTensor.ofFloats(v.toFloatArray(), shape) : RawTensor.ofDoubles(v.toDoubleArray(), shape));
-        });
-        return out;
     }
 
     @Test
