@@ -498,9 +498,22 @@ public final class CaseReader {
                     return Boolean.FALSE;
                 case VALUE_STRING:
                     return p.getText();
+                case START_ARRAY: {
+                    // a list of integers (e.g. dim=[0, 2], a shape, a permutation): a long[]
+                    java.util.List<Long> values = new java.util.ArrayList<>();
+                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            return ctxt.reportInputMismatch(this, "a list-valued option holds only int64 integers, not %s", p.getText());
+                        }
+                        values.add(p.getLongValue());
+                    }
+                    long[] out = new long[values.size()];
+                    for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+                    return out;
+                }
                 default:
                     return ctxt.reportInputMismatch(this, "unsupported option value %s (expected null, number, "
-                            + "boolean, string or tensor object)", tok);
+                            + "boolean, string, list of integers or tensor object)", tok);
             }
         }
     }

@@ -170,6 +170,29 @@ public final class ConformanceCase {
     }
 
     /**
+     * A list-valued integer option such as {@code dim=[0, 2]}, a shape or a permutation (a JSON array of integers);
+     * a single JSON integer is read as a list of one.
+     *
+     * @param option       option name
+     * @param defaultValue returned if the option is absent or {@code null}
+     * @return a copy of the values
+     * @throws IllegalArgumentException if the option holds anything else
+     */
+    public long[] optionLongs(String option, long[] defaultValue) {
+        Object v = options.get(option);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (v instanceof long[] a) {
+            return a.clone();
+        }
+        if (v instanceof Long l) {
+            return new long[] {l};
+        }
+        throw wrongType(option, "a list of integers", v);
+    }
+
+    /**
      * A numeric option such as {@code label_smoothing}, {@code beta}; JSON integers are accepted too.
      *
      * @param option       option name
@@ -332,7 +355,8 @@ public final class ConformanceCase {
          *
          * @param option option name
          * @param value  {@code null}, {@link Long}, {@link Double}, {@link Boolean}, {@link String} or
-         *               {@link CaseTensor}; an {@link Integer} is stored as a {@link Long}
+         *               {@link CaseTensor} or {@code long[]} (a list-valued option, copied); an {@link Integer} is stored as a
+         *               {@link Long}
          * @return this builder
          * @throws IllegalArgumentException for any other value type
          */
@@ -341,8 +365,11 @@ public final class ConformanceCase {
             if (value instanceof Integer) {
                 value = ((Integer) value).longValue();
             }
+            if (value instanceof long[] list) {
+                value = list.clone();
+            }
             if (value != null && !(value instanceof Long || value instanceof Double || value instanceof Boolean
-                    || value instanceof String || value instanceof CaseTensor)) {
+                    || value instanceof String || value instanceof CaseTensor || value instanceof long[])) {
                 throw new IllegalArgumentException("option '" + option + "' has unsupported value type "
                         + value.getClass().getName());
             }

@@ -24,9 +24,16 @@ import java.util.Map;
 public final class JgradCaseExecutor implements CaseExecutor {
 
     /** Op names this executor implements. */
-    public static final java.util.Set<String> OPS = java.util.Set.of("softmax", "log_softmax", "logsumexp", "log", "exp",
-            "sigmoid", "tanh", "relu", "softplus", "matmul", "linear", "nll_loss", "cross_entropy", "binary_cross_entropy",
-            "binary_cross_entropy_with_logits", "mse_loss", "kl_div", "soft_margin_loss", "entropy");
+    public static final java.util.Set<String> OPS = java.util.Set.of(
+            // shapes and indexing
+            "softmax", "log_softmax", "logsumexp",
+            // reductions
+            "log", "exp", "sigmoid", "tanh", "relu", "softplus",
+            // element-wise
+            "matmul", "linear",
+            // matrix products
+            "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
+            "soft_margin_loss", "entropy");
 
     @Override
     public Outcome execute(ConformanceCase c) {

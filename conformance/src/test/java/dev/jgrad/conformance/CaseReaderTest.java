@@ -256,6 +256,22 @@ class CaseReaderTest {
     }
 
     @Test
+    void listValuedIntegerOptions(@TempDir Path dir) throws IOException {
+        String withDims = aCase("x/0", "1, 2").replace("\"options\": {}", "\"options\": {\"dim\": [0, -1], \"keepdim\": true, \"k\": 2}");
+        ConformanceCase c = CaseReader.readFile(write(dir, "a.json", fileWith("\"loss-conformance/1\"", withDims))).cases().get(0);
+        assertArrayEquals(new long[] {0, -1}, c.optionLongs("dim", null));
+        assertArrayEquals(new long[] {2}, c.optionLongs("k", null), "a single integer is a list of one");
+        assertArrayEquals(new long[] {7}, c.optionLongs("absent", new long[] {7}));
+        assertThrows(IllegalArgumentException.class, () -> c.optionLongs("keepdim", null));
+        c.optionLongs("dim", null)[0] = 5;
+        assertEquals(0, c.optionLongs("dim", null)[0], "a copy");
+
+        String floats = aCase("x/1", "1, 2").replace("\"options\": {}", "\"options\": {\"dim\": [0.5]}");
+        Path bad = write(dir, "b.json", fileWith("\"loss-conformance/1\"", floats));
+        assertThrows(CaseFormatException.class, () -> CaseReader.readFile(bad));
+    }
+
+    @Test
     void wrongOrMissingFormatIsRejectedNamingTheFile(@TempDir Path dir) throws IOException {
         Path wrong = write(dir, "wrong.json", fileWith("\"loss-conformance/2\"", aCase("x/0", "1, 2")));
         CaseFormatException e = assertThrows(CaseFormatException.class, () -> CaseReader.readFile(wrong));

@@ -13,7 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every PyTorch reference case copied into test resources passes through jgrad's public API. */
+/** Every bundled PyTorch reference case passes through jgrad's public API. */
 class ConformanceSuiteTest {
 
     static Path casesDir() throws Exception {
