@@ -71,6 +71,11 @@ final class Linalg {
                 outShape = as.clone();
                 outShape[as.length - 1] = n;
             }
+            return single(a, b, outShape);
+        }
+
+        /** The unbatched product {@code [m, k]·[k, n]} (storage views) into a new tensor of {@code outShape}. */
+        private Tensor single(Tensor a, Tensor b, int[] outShape) {
             Tensor y = k == 0 ? out(a.dtype(), outShape) : outUninitialized(a.dtype(), outShape);
             Kernels.gemm(view(a, m, k), false, view(b, k, n), false, view(y, m, n), false);
             save(a, b);
@@ -96,19 +101,26 @@ final class Linalg {
                 throw new IllegalArgumentException("matmul: batch dimensions of " + Shape.str(as) + " and " + Shape.str(bs)
                         + " cannot be broadcast (" + Shape.str(batchA) + " vs " + Shape.str(batchB) + ")");
             }
-            batched = true;
             slices = Shape.numel(batch);
             aSlices = Shape.numel(batchA);
             bSlices = Shape.numel(batchB);
+            int[] outShape = java.util.Arrays.copyOf(batch, batch.length + (vector ? 1 : 2));
+            if (!vector) outShape[batch.length] = m;
+            outShape[outShape.length - 1] = n;
+            if (bSlices == 1 && aSlices == slices) {
+                // B is one matrix ([1, .., 1, K, N]) and A is not broadcast: fold A's batch into M, one product
+                // exactly as [.., M, K]·[K, N] (and the same backward, which sums dB over the folded rows)
+                batched = false;
+                m *= slices;
+                return single(a, b, outShape);
+            }
+            batched = true;
             if (aSlice.length < slices) {
                 aSlice = new int[slices];
                 bSlice = new int[slices];
             }
             sliceIndices(batchA, batch, aSlice);
             sliceIndices(batchB, batch, bSlice);
-            int[] outShape = java.util.Arrays.copyOf(batch, batch.length + (vector ? 1 : 2));
-            if (!vector) outShape[batch.length] = m;
-            outShape[outShape.length - 1] = n;
             Tensor y = outUninitialized(a.dtype(), outShape);
             if (slices > 0) sliced(y, null, a, aSlice, false, b, bSlice, false, m, k, n);
             save(a, b);
