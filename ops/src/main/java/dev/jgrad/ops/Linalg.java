@@ -1,6 +1,5 @@
 package dev.jgrad.ops;
 
-import dev.jgrad.core.DType;
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
@@ -164,34 +163,19 @@ final class Linalg {
 
         /**
          * The slice loop of the batched forward and gradients: for every output slice {@code s},
-         * {@code z = op(x[xi[s]])·op(w[wi[s]])} ({@code [rows, inner]·[inner, cols]}, one {@link Kernels#gemm} on
-         * copies of the two slices; a slice equal to the previous one is not copied again) is written to slice
-         * {@code s} of {@code t} when {@code ti} is null, else added to its slice {@code ti[s]} (then {@code t} is
-         * zero-filled). A null index array is the identity; a transposed operand's slice is stored
-         * {@code [inner, rows]} ({@code [cols, inner]}).
+         * {@code z = op(x[xi[s]])·op(w[wi[s]])} ({@code [rows, inner]·[inner, cols]}, one {@link Kernels#gemm} that
+         * reads the slices in place) is written to slice {@code s} of {@code t} when {@code ti} is null, else added to
+         * its slice {@code ti[s]} (then {@code t} is zero-filled). A null index array is the identity; a transposed
+         * operand's slice is stored {@code [inner, rows]} ({@code [cols, inner]}).
          */
         private void sliced(Tensor t, int[] ti, Tensor x, int[] xi, boolean tx, Tensor w, int[] wi, boolean tw,
                             int rows, int inner, int cols) {
-            DType dt = t.dtype();
             int xSize = rows * inner, wSize = inner * cols, zSize = rows * cols;
-            Tensor xs = outUninitialized(dt, tx ? inner : rows, tx ? rows : inner);
-            Tensor ws = outUninitialized(dt, tw ? cols : inner, tw ? inner : cols);
-            Tensor zs = inner == 0 ? out(dt, rows, cols) : outUninitialized(dt, rows, cols);
-            Storage xst = x.storage(), wst = w.storage(), tst = t.storage(), zst = zs.storage();
-            int lastX = -1, lastW = -1;
+            Storage xs = x.storage(), ws = w.storage(), ts = t.storage();
             for (int s = 0; s < slices; s++) {
                 int xIdx = xi == null ? s : xi[s], wIdx = wi == null ? s : wi[s];
-                if (xIdx != lastX) {
-                    xs.storage().copyFrom(xst, xIdx * xSize, 0, xSize);
-                    lastX = xIdx;
-                }
-                if (wIdx != lastW) {
-                    ws.storage().copyFrom(wst, wIdx * wSize, 0, wSize);
-                    lastW = wIdx;
-                }
-                if (inner > 0 && zSize > 0) Kernels.gemm(xs.matrix(), tx, ws.matrix(), tw, zs.matrix(), false);
-                if (ti == null) tst.copyFrom(zst, 0, s * zSize, zSize);
-                else addInto(tst, ti[s] * zSize, zst, zSize);
+                Kernels.gemm(xs, xIdx * xSize, tx, ws, wIdx * wSize, tw, ts, (ti == null ? s : ti[s]) * zSize,
+                        rows, cols, inner, ti != null);
             }
         }
 
@@ -211,15 +195,6 @@ final class Linalg {
                     cur -= st[d] * (pos[d] - 1);
                     pos[d] = 0;
                 }
-            }
-        }
-
-        /** {@code dst[off + i] += src[i]} for {@code i < n} (same dtype). */
-        private static void addInto(Storage dst, int off, Storage src, int n) {
-            if (dst instanceof Storage.F32 d && src instanceof Storage.F32 x) {
-                for (int i = 0; i < n; i++) d.a[off + i] += x.a[i];
-            } else {
-                for (int i = 0; i < n; i++) dst.add(off + i, src.get(i));
             }
         }
     }
