@@ -349,6 +349,114 @@ class BenchmarkEquivalenceTest {
         }
     }
 
+    // ------------------------------------------------------------------ batched matmul
+
+    static Stream<Arguments> batchedMatmulParams() {
+        List<Arguments> args = new ArrayList<>();
+        for (String shape : paramValues(BatchedMatmulBenchmark.class, "shape")) {
+            for (String dtype : paramValues(BatchedMatmulBenchmark.class, "dtype")) {
+                args.add(Arguments.of(shape, dtype));
+            }
+        }
+        return args.stream();
+    }
+
+    /**
+     * Plain double reference of {@code torch.matmul} for operands of rank ≥ 2 with right-aligned, broadcast batch
+     * dimensions: {@code c[s] = a[sa]·b[sb]}; with {@code g} given, returns {@code dA = Σ_s g[s]·b[sb]ᵀ} (summed into
+     * the slice of {@code a} that {@code s} broadcast from) instead.
+     */
+    private static double[] batchedReference(double[] a, int[] as, double[] b, int[] bs, double[] g) {
+        int m = as[as.length - 2], k = as[as.length - 1], n = bs[bs.length - 1];
+        int rank = Math.max(as.length, bs.length) - 2;
+        int[] batch = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            int da = d - (rank - (as.length - 2)) >= 0 ? as[d - (rank - (as.length - 2))] : 1;
+            int db = d - (rank - (bs.length - 2)) >= 0 ? bs[d - (rank - (bs.length - 2))] : 1;
+            batch[d] = Math.max(da, db);
+        }
+        int slices = 1;
+        for (int d : batch) {
+            slices *= d;
+        }
+        double[] out = g == null ? new double[slices * m * n] : new double[a.length];
+        for (int s = 0; s < slices; s++) {
+            int sa = 0;
+            int sb = 0;
+            int rest = s;
+            int[] idx = new int[rank];
+            for (int d = rank - 1; d >= 0; d--) {
+                idx[d] = rest % batch[d];
+                rest /= batch[d];
+            }
+            for (int d = 0; d < rank; d++) {
+                int ia = d - (rank - (as.length - 2));
+                int ib = d - (rank - (bs.length - 2));
+                if (ia >= 0) {
+                    sa = sa * as[ia] + (as[ia] == 1 ? 0 : idx[d]);
+                }
+                if (ib >= 0) {
+                    sb = sb * bs[ib] + (bs[ib] == 1 ? 0 : idx[d]);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        double bv = b[sb * k * n + p * n + j];
+                        if (g == null) {
+                            out[s * m * n + i * n + j] += a[sa * m * k + i * k + p] * bv;
+                        } else {
+                            out[sa * m * k + i * k + p] += g[s * m * n + i * n + j] * bv;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("batchedMatmulParams")
+    void batchedMatmulMatchesAPlainReference(String shape, String dtype) {
+        double rtol = rtol(dtype);
+        BatchedMatmulBenchmark b = new BatchedMatmulBenchmark();
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        int[][] dims = BatchedMatmulBenchmark.parseShapes(shape);
+        assertArrayEquals(dims[0], b.a.shape());
+        assertArrayEquals(dims[1], b.b.shape());
+        double[] a = b.a.toDoubleArray();
+        double[] bb = b.b.toDoubleArray();
+
+        Tensor y = b.forward();
+        assertFalse(y.requiresGrad(), "forward only: no graph recorded");
+        assertArrayEquals(b.upstream.shape(), y.shape());
+        assertClose(batchedReference(a, dims[0], bb, dims[1], null), y.toDoubleArray(), rtol, shape + " forward");
+
+        double[] dA = batchedReference(a, dims[0], bb, dims[1], b.upstream.toDoubleArray());
+        Tensor grad = b.forwardBackward();
+        assertArrayEquals(dims[0], grad.shape());
+        assertClose(dA, grad.toDoubleArray(), rtol, shape + " gradient of a");
+        // a second invocation recomputes, it does not accumulate
+        assertClose(dA, b.forwardBackward().toDoubleArray(), rtol, shape + " gradient of a, 2nd invocation");
+
+        int[] fa = b.aFolded.shape();
+        int[] fb = b.bFolded.shape();
+        assertEquals(y.numel(), fa[0] * fb[1], "folded product has the same output size (and flops)");
+        assertClose(batchedReference(b.aFolded.toDoubleArray(), fa, b.bFolded.toDoubleArray(), fb, null),
+                b.foldedForward().toDoubleArray(), rtol, shape + " folded forward");
+    }
+
+    @Test
+    void batchedMatmulShapesParse() {
+        assertArrayEquals(new int[] {8, 4, 64, 32}, BatchedMatmulBenchmark.parseShapes("8x4x64x32@8x4x32x64")[0]);
+        assertArrayEquals(new int[] {64, 128}, BatchedMatmulBenchmark.parseShapes("32x128x64@64x128")[1]);
+        assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x4"));
+        assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x0@0x3"));
+        assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8xa@2x3"));
+    }
+
     // ------------------------------------------------------------------ MLP step
 
     @Test

@@ -32,6 +32,7 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // element-wise
             "matmul", "linear",
             // matrix products
+            "bmm",
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
             "soft_margin_loss", "entropy");
 
@@ -83,6 +84,7 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "softplus": return Ops.softplus(x, c.optionDouble("beta", 1.0), c.optionDouble("threshold", 20.0));
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
+            case "bmm": return Ops.bmm(x, in.get("mat2"));
             case "nll_loss":
                 return Losses.nllLoss(x, indices(c), option(c, "weight", dtype), (int) c.optionLong("ignore_index", -100), reduction(c));
             case "cross_entropy": {

@@ -48,6 +48,7 @@ class CaseReaderTest {
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
         expected.put("matmul.json", 24);
+        expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
         expected.put("soft_margin_loss.json", 16);
@@ -55,7 +56,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516, TestCases.all().size());
+        assertEquals(516 + 56, TestCases.all().size());
     }
 
     @Test
@@ -65,7 +66,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19, dtypesByOp.size());
+        assertEquals(19 + 1, dtypesByOp.size());
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -144,11 +145,11 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167, floats);
+        assertEquals(177167 + 17596, floats); // + matmul_nd.json
         assertEquals(1690, longs);
-        assertEquals(34, nan);
-        assertEquals(29, posInf);
-        assertEquals(77, negInf);
+        assertEquals(34 + 10, nan);
+        assertEquals(29 + 8, posInf);
+        assertEquals(77 + 10, negInf);
         assertEquals(208, negZero);
     }
 

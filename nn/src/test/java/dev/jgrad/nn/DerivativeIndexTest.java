@@ -276,6 +276,8 @@ class DerivativeIndexTest {
         // matrix products and shapes
         check("matmul", in -> Ops.matmul(in[0], in[1]), randn(11, 2, 3), randn(12, 3, 4));
         check("linear", in -> Ops.linear(in[0], in[1], in[2]), randn(13, 2, 3), randn(14, 4, 3), randn(15, 4));
+        check("linear(vector)", in -> Ops.linear(in[0], in[1], in[2]), randn(211, 3), randn(212, 3), randn(213));
+        check("bmm", in -> Ops.bmm(in[0], in[1]), randn(214, 2, 2, 3), randn(215, 2, 3, 2));
         check("transpose", in -> Ops.transpose(in[0]), randn(16, 2, 3, 4));
         check("reshape", in -> Ops.reshape(in[0], 3, -1), randn(17, 2, 3));
         check("cat", in -> Ops.cat(1, in[0], in[1]), randn(18, 2, 2), randn(19, 2, 3));

@@ -96,11 +96,25 @@ public final class Ops {
     // ------------------------------------------------------------------ matrix products and shapes
 
     /**
-     * Matrix product. Supported: {@code [.., M, K]·[K, N] → [.., M, N]} (leading dims batched),
-     * {@code [K]·[K, N] → [N]}, {@code [M, K]·[K] → [M]}, {@code [K]·[K] → []}.
-     * Both gradients go through the GEMM kernel seam.
+     * Matrix product with {@code torch.matmul}'s rules:
+     * <ul>
+     *   <li>{@code [K]·[K] → []} (dot product), {@code [M, K]·[K, N] → [M, N]};</li>
+     *   <li>{@code [K]·[.., K, N] → [.., N]} (a 1 prepended to A, then removed) and
+     *       {@code [.., M, K]·[K] → [.., M]} (a 1 appended to B, then removed);</li>
+     *   <li>{@code [.., M, K]·[K, N] → [.., M, N]} (leading dimensions folded into one product);</li>
+     *   <li>batched: {@code [..a, M, K]·[..b, K, N] → [broadcast(..a, ..b), M, N]}, e.g.
+     *       {@code [B, 1, M, K]·[C, K, N] → [B, C, M, N]}, one GEMM per batch slice.</li>
+     * </ul>
+     * Formula {@code y = A·B}, {@code dA = g·Bᵀ}, {@code dB = Aᵀ·g}, summed back over broadcast batch dimensions;
+     * every product goes through the GEMM kernel seam. Edge cases: a zero inner dimension gives zeros, a zero batch
+     * or row dimension an empty result.
      *
-     * @throws IllegalArgumentException naming both shapes when the inner dimensions differ
+     * @param a left operand, at least 1-D
+     * @param b right operand, at least 1-D
+     * @return the product, in {@code a}'s dtype
+     * @throws IllegalArgumentException naming both shapes when an operand is 0-D, the inner dimensions differ or
+     *                                  the batch dimensions do not broadcast
+     * @see #bmm(Tensor, Tensor)
      * @see #linear(Tensor, Tensor, Tensor)
      */
     public static Tensor matmul(Tensor a, Tensor b) {
@@ -109,14 +123,34 @@ public final class Ops {
 
     /**
      * {@code linear(x, W, b) = x·Wᵀ + b} as one node (no materialised transpose), PyTorch's {@code F.linear}.
+     * A 1-D weight {@code [in]} gives {@code x·W} with the last dimension dropped ({@code [.., in] → [..]}, through
+     * {@link #matmul}); as in PyTorch 1.13 a bias is then accepted only for a 1-D input, as a 0-D tensor.
      *
-     * @param input  {@code [.., in]}
-     * @param weight {@code [out, in]}
-     * @param bias   {@code [out]} or null
-     * @return {@code [.., out]}
+     * @param input  {@code [.., in]}, at least 1-D
+     * @param weight {@code [out, in]} or {@code [in]}
+     * @param bias   {@code [out]} (a 0-D tensor for a 1-D weight and input) or null
+     * @return {@code [.., out]} ({@code [..]} for a 1-D weight)
+     * @throws IllegalArgumentException naming the shapes when they do not fit
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        if (weight.rank() == 1) return Linalg.linearVector(input, weight, bias);
         return bias == null ? Linalg.Linear.of().apply(input, weight) : Linalg.Linear.of().apply(input, weight, bias);
+    }
+
+    /**
+     * Batched matrix product, {@code torch.bmm}: {@code [B, M, K]·[B, K, N] → [B, M, N]}, strictly 3-D with equal
+     * batch sizes (no broadcasting; see {@link #matmul} for that). Formula {@code y_b = A_b·B_b},
+     * {@code dA_b = g_b·B_bᵀ}, {@code dB_b = A_bᵀ·g_b}. Edge case: {@code B = 0} gives an empty {@code [0, M, N]}.
+     *
+     * @param a {@code [B, M, K]}
+     * @param b {@code [B, K, N]}
+     * @return {@code [B, M, N]}
+     * @throws IllegalArgumentException naming the shapes when an operand is not 3-D or the batch or inner sizes differ
+     * @see #matmul(Tensor, Tensor)
+     */
+    public static Tensor bmm(Tensor a, Tensor b) {
+        Linalg.checkBmm(a, b);
+        return Linalg.MatMul.of().apply(a, b);
     }
 
     /** Swaps the last two dimensions (a copy); 0-D and 1-D tensors are returned as copies. */

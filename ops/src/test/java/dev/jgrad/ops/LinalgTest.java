@@ -147,7 +147,9 @@ class LinalgTest {
         Tensor m = Tensor.zeros(DType.FLOAT64, 3, 3);
         assertIllegalArgument(() -> Ops.matmul(Tensor.scalar(1, DType.FLOAT64), m), "matmul", "[]");
         assertIllegalArgument(() -> Ops.matmul(m, Tensor.scalar(1, DType.FLOAT64)), "matmul");
-        assertIllegalArgument(() -> Ops.matmul(m, Tensor.zeros(DType.FLOAT64, 2, 3, 3)), "matmul", "[2, 3, 3]");
+        // [3,3]·[2,3,3] is a batched product since the N-D forms (MatmulNdTest); batch dims that do not broadcast fail
+        assertIllegalArgument(() -> Ops.matmul(Tensor.zeros(DType.FLOAT64, 2, 3, 3), Tensor.zeros(DType.FLOAT64, 4, 3, 3)),
+                "matmul", "[2, 3, 3]", "[4, 3, 3]");
     }
 
     @Test
@@ -247,7 +249,9 @@ class LinalgTest {
     @Test
     void linearRejectsWrongRanks() {
         Tensor x = Tensor.zeros(DType.FLOAT64, 3, 4);
-        assertIllegalArgument(() -> Ops.linear(x, Tensor.zeros(DType.FLOAT64, 4), null), "linear", "[4]");
+        // a 1-D weight [4] is PyTorch's vector form since the N-D forms (MatmulNdTest); 0-D and 3-D weights stay errors
+        assertIllegalArgument(() -> Ops.linear(x, Tensor.zeros(DType.FLOAT64, 2, 3, 4), null), "linear", "[2, 3, 4]");
+        assertIllegalArgument(() -> Ops.linear(x, Tensor.scalar(1, DType.FLOAT64), null), "linear", "[]");
         assertIllegalArgument(() -> Ops.linear(Tensor.scalar(1, DType.FLOAT64), Tensor.zeros(DType.FLOAT64, 2, 1), null), "linear");
     }
 

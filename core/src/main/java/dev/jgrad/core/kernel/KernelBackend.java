@@ -38,6 +38,26 @@ public interface KernelBackend {
      */
     void gemm(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c, boolean accumulate);
 
+    /**
+     * {@link #gemm} on matrices inside larger row-major storages (e.g. one slice of a batch, with no copy):
+     * {@code C (+)= op(A)·op(B)} with {@code C} the {@code m × n} block at element {@code cOff} of {@code c}, {@code A}
+     * the {@code m × k} block ({@code k × m} when {@code transA}) at {@code aOff} of {@code a}, and {@code B} the
+     * {@code k × n} block ({@code n × k} when {@code transB}) at {@code bOff} of {@code b}; every block is contiguous
+     * and starts at a whole row of its own width ({@code off} a multiple of it). All storages have one dtype,
+     * {@code m, n, k > 0}, {@code c} overlaps neither input (checked by {@link Kernels#gemm(Storage, int, boolean,
+     * Storage, int, boolean, Storage, int, int, int, int, boolean)}). This default copies the blocks and calls
+     * {@link #gemm}; a backend overrides it to read the blocks in place.
+     */
+    default void gemm(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                      int m, int n, int k, boolean accumulate) {
+        Storage as = Storage.allocate(a.dtype(), m * k), bs = Storage.allocate(b.dtype(), k * n), cs = Storage.allocate(c.dtype(), m * n);
+        as.copyFrom(a, aOff, 0, m * k);
+        bs.copyFrom(b, bOff, 0, k * n);
+        if (accumulate) cs.copyFrom(c, cOff, 0, m * n);
+        gemm(as.wrap(transA ? k : m, transA ? m : k), transA, bs.wrap(transB ? n : k, transB ? k : n), transB, cs.wrap(m, n), accumulate);
+        c.copyFrom(cs, 0, cOff, m * n);
+    }
+
     /** {@code out[i] = exp(x[i])} for {@code i < n}; {@code out} may be {@code x}. */
     void exp(Storage x, Storage out, int n);
 

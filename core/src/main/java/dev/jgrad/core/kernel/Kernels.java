@@ -69,6 +69,38 @@ public final class Kernels {
         backend.gemm(a, transA, b, transB, c, accumulate);
     }
 
+    /**
+     * See {@link KernelBackend#gemm(Storage, int, boolean, Storage, int, boolean, Storage, int, int, int, int, boolean)}:
+     * the product of matrix blocks inside storages, read in place. Empty products return at once; {@code k = 0} sets
+     * the C block to zero (unless {@code accumulate}).
+     *
+     * @throws IllegalArgumentException naming the offending block when a block lies outside its storage, does not
+     *                                  start at a whole row, or the dtypes differ
+     */
+    public static void gemm(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                            int m, int n, int k, boolean accumulate) {
+        if (a.dtype() != c.dtype() || b.dtype() != c.dtype()) {
+            throw new IllegalArgumentException("gemm: mixed dtypes " + a.dtype() + ", " + b.dtype() + ", " + c.dtype());
+        }
+        block("C", c, cOff, m * n, n);
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m * n; i++) c.set(cOff + i, 0);
+            return;
+        }
+        block("A", a, aOff, m * k, transA ? m : k);
+        block("B", b, bOff, k * n, transB ? k : n);
+        if (a == c || b == c) throw new IllegalArgumentException("gemm: C must not share storage with A or B");
+        backend.gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+    }
+
+    private static void block(String name, Storage s, int off, int size, int width) {
+        if (off < 0 || size < 0 || (long) off + size > s.length() || width > 0 && off % width != 0) {
+            throw new IllegalArgumentException("gemm: block " + name + " of " + size + " elements (rows of " + width
+                    + ") at offset " + off + " does not fit a storage of " + s.length() + " elements at a row boundary");
+        }
+    }
+
     /** See {@link KernelBackend#exp}. */
     public static void exp(Storage x, Storage out, int n) {
         backend.exp(x, out, n);

@@ -126,21 +126,33 @@ abstract class SimdGemm<T> {
      */
     final void gemm(Matrix A, boolean transA, Matrix B, boolean transB, Matrix C, boolean accumulate, int threads) {
         final int m = C.getNumRows(), n = C.getNumCols(), k = transA ? A.getNumRows() : A.getNumCols();
-        final T a = data(A), b = data(B), c = data(C);
-        final int lda = A.getNumCols(), ldb = B.getNumCols(), ldc = n;
+        gemm(data(A), A.getNumCols(), 0, transA, data(B), B.getNumCols(), 0, transB, data(C), 0, m, n, k, accumulate,
+                threads, true);
+    }
+
+    /**
+     * {@code C (+)= op(A)·op(B)} on row blocks of row-major arrays: operand {@code X} (leading dimension
+     * {@code ldx}) starts at row {@code xRow0} of its array, i.e. at element {@code xRow0·ldx} (a slice of a contiguous
+     * batch of matrices is such a block); {@code C} is {@code m × n} with leading dimension {@code n}. With
+     * {@code narrow}, a narrow C with a tall M may be computed transposed (only for blocks at row 0). Dimensions must
+     * already be checked.
+     */
+    final void gemm(T a, int lda, int aRow0, boolean transA, T b, int ldb, int bRow0, boolean transB, T c, int cRow0,
+                    int m, int n, int k, boolean accumulate, int threads, boolean narrow) {
+        final int ldc = n;
         final boolean aPMajor = transA, bPMajor = !transB;
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            if (!accumulate) zero(c, 0, ldc, m, n);
+            if (!accumulate) zero(c, cRow0 * ldc, ldc, m, n);
             return;
         }
-        if (n < nr && m >= 2 * nr && threads == 1) {
+        if (narrow && n < nr && m >= 2 * nr && threads == 1) {
             // a narrow C (e.g. the 10 logits of a classifier) would fill few of a tile's nr columns: compute
             // Cᵀ = op(B)ᵀ·op(A)ᵀ instead (the operands swap roles; packing handles the transposes), then transpose
             Work<T> w = work.get();
             if (w.t == null || length(w.t) < m * n) w.t = alloc(m * n);
             T t = w.t;
-            serial(b, ldb, bPMajor, a, lda, aPMajor, t, m, k, 0, n, 0, m, false);
+            serial(b, ldb, 0, bPMajor, a, lda, 0, aPMajor, t, m, 0, k, 0, n, 0, m, false);
             transposeInto(t, n, m, c, accumulate);
             return;
         }
@@ -149,12 +161,12 @@ abstract class SimdGemm<T> {
         int units = splitCols ? ceilDiv(n, nr) : ceilDiv(m, mr);
         parts = Math.max(1, Math.min(parts, units));
         if (parts == 1) {
-            serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, 0, m, 0, n, accumulate);
+            serial(a, lda, aRow0, aPMajor, b, ldb, bRow0, bPMajor, c, ldc, cRow0, k, 0, m, 0, n, accumulate);
             return;
         }
         Work<T> w = work.get();
         Split<T> split = w.split != null ? w.split : (w.split = new Split<>(this));
-        split.set(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, m, n, accumulate, splitCols, units, parts);
+        split.set(a, lda, aRow0, aPMajor, b, ldb, bRow0, bPMajor, c, ldc, cRow0, k, m, n, accumulate, splitCols, units, parts);
         try {
             GemmPool.run(split, parts);
         } finally {
@@ -171,17 +183,20 @@ abstract class SimdGemm<T> {
     static final class Split<T> implements GemmPool.Parts {
         private final SimdGemm<T> gemm;
         T a, b, c;
-        private int lda, ldb, ldc, k, m, n, units, parts;
+        private int lda, ldb, ldc, aRow0, bRow0, cRow0, k, m, n, units, parts;
         private boolean aPMajor, bPMajor, accumulate, splitCols;
 
         Split(SimdGemm<T> gemm) {
             this.gemm = gemm;
         }
 
-        void set(T a, int lda, boolean aPMajor, T b, int ldb, boolean bPMajor, T c, int ldc, int k, int m, int n,
-                 boolean accumulate, boolean splitCols, int units, int parts) {
+        void set(T a, int lda, int aRow0, boolean aPMajor, T b, int ldb, int bRow0, boolean bPMajor, T c, int ldc,
+                 int cRow0, int k, int m, int n, boolean accumulate, boolean splitCols, int units, int parts) {
             this.a = a;
             this.lda = lda;
+            this.aRow0 = aRow0;
+            this.bRow0 = bRow0;
+            this.cRow0 = cRow0;
             this.aPMajor = aPMajor;
             this.b = b;
             this.ldb = ldb;
@@ -201,16 +216,22 @@ abstract class SimdGemm<T> {
         public void run(int t) {
             int u0 = (int) ((long) units * t / parts), u1 = (int) ((long) units * (t + 1) / parts);
             if (splitCols) {
-                gemm.serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, 0, m, u0 * gemm.nr, Math.min(n, u1 * gemm.nr), accumulate);
+                gemm.serial(a, lda, aRow0, aPMajor, b, ldb, bRow0, bPMajor, c, ldc, cRow0, k, 0, m, u0 * gemm.nr,
+                        Math.min(n, u1 * gemm.nr), accumulate);
             } else {
-                gemm.serial(a, lda, aPMajor, b, ldb, bPMajor, c, ldc, k, u0 * gemm.mr, Math.min(m, u1 * gemm.mr), 0, n, accumulate);
+                gemm.serial(a, lda, aRow0, aPMajor, b, ldb, bRow0, bPMajor, c, ldc, cRow0, k, u0 * gemm.mr,
+                        Math.min(m, u1 * gemm.mr), 0, n, accumulate);
             }
         }
     }
 
-    /** The blocked product for the rectangle {@code [i0, i1) × [j0, j1)} of C, on the calling thread. */
-    final void serial(T a, int lda, boolean aPMajor, T b, int ldb, boolean bPMajor, T c, int ldc, int k,
-                      int i0, int i1, int j0, int j1, boolean accumulate) {
+    /**
+     * The blocked product for the rectangle {@code [i0, i1) × [j0, j1)} of C, on the calling thread; each operand starts
+     * at row {@code xRow0} of its array (a p-major operand's rows are its depth index, an index-major one's its
+     * row/column index, so the offset shifts that index).
+     */
+    final void serial(T a, int lda, int aRow0, boolean aPMajor, T b, int ldb, int bRow0, boolean bPMajor, T c, int ldc,
+                      int cRow0, int k, int i0, int i1, int j0, int j1, boolean accumulate) {
         final int m = i1 - i0, n = j1 - j0;
         final int kcMax = balanced(k, KC, 1), mcMax = balanced(m, MC, mr), ncMax = balanced(n, NC, nr);
         Work<T> w = work.get();
@@ -225,23 +246,27 @@ abstract class SimdGemm<T> {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0;
-                pack(b, ldb, bPMajor, pc, kc, jc, nc, nr, bp);
+                if (bPMajor) pack(b, ldb, true, pc + bRow0, kc, jc, nc, nr, bp);
+                else pack(b, ldb, false, pc, kc, jc + bRow0, nc, nr, bp);
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     // whole strips read A in place; only a last strip of fewer than mr rows is packed (zero-padded)
                     int full = mc - mc % mr;
-                    if (full < mc) pack(a, lda, aPMajor, pc, kc, ic + full, mc - full, mr, ap);
+                    if (full < mc) {
+                        if (aPMajor) pack(a, lda, true, pc + aRow0, kc, ic + full, mc - full, mr, ap);
+                        else pack(a, lda, false, pc, kc, ic + full + aRow0, mc - full, mr, ap);
+                    }
                     int rs = aPMajor ? 1 : lda, ps = aPMajor ? lda : 1;
                     for (int jr = 0; jr < nc; jr += nr) {
                         int cols = Math.min(nr, nc - jr);
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
-                            int cOff = (ic + ir) * ldc + jc + jr;
+                            int cOff = (cRow0 + ic + ir) * ldc + jc + jr;
                             T as;
                             int aOff, aRs, aPs;
                             if (ir < full) {
                                 as = a;
-                                aOff = aPMajor ? pc * lda + ic + ir : (ic + ir) * lda + pc;
+                                aOff = aPMajor ? (aRow0 + pc) * lda + ic + ir : (aRow0 + ic + ir) * lda + pc;
                                 aRs = rs;
                                 aPs = ps;
                             } else {

@@ -117,6 +117,27 @@ public final class SimdKernels implements KernelBackend {
         else SimdGemm.F64.gemm(a, transA, b, transB, c, accumulate, t);
     }
 
+    /** The blocks are read in place by the SIMD GEMM (row offsets), with {@link #gemm}'s size and thread rules. */
+    @Override
+    public void gemm(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                     int m, int n, int k, boolean accumulate) {
+        long flops = (long) m * n * k;
+        if (flops < SMALL_FLOPS) {
+            KernelBackend.super.gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+            return;
+        }
+        int t = threads > 1 && (flops >= PARALLEL_FLOPS_COLD || flops >= PARALLEL_FLOPS_AWAKE && GemmPool.workerAwake())
+                ? threads : 1;
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        if (c instanceof Storage.F32 cf) {
+            SimdGemm.F32.gemm(((Storage.F32) a).a, lda, aOff / lda, transA, ((Storage.F32) b).a, ldb, bOff / ldb, transB,
+                    cf.a, cOff / n, m, n, k, accumulate, t, false);
+        } else {
+            SimdGemm.F64.gemm(((Storage.F64) a).a, lda, aOff / lda, transA, ((Storage.F64) b).a, ldb, bOff / ldb, transB,
+                    ((Storage.F64) c).a, cOff / n, m, n, k, accumulate, t, false);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ pointwise
 
     @Override

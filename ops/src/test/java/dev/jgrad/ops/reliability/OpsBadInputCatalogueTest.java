@@ -323,11 +323,16 @@ class OpsBadInputCatalogueTest extends BadInputCatalogue {
             Tensor a = leaf(FLOAT32, 3), b = leaf(FLOAT32, 4);
             return act(() -> Ops.matmul(a, b), a, b);
         });
-        add("Ops.matmul", "scalar operand", IAE, msg("matmul", "unsupported shapes", "[]"), () -> {
+        add("Ops.matmul", "scalar operand", IAE, msg("matmul", "at least 1-D", "[]"), () -> {
             Tensor a = leaf(FLOAT64), b = leaf(FLOAT64, 1, 2);
             return act(() -> Ops.matmul(a, b), a, b);
         });
-        add("Ops.matmul", "3-D right operand", IAE, msg("matmul", "unsupported shapes", "[2, 3, 4]"), () -> {
+        // a 3-D right operand is a batched product since the N-D forms: its batch dims must broadcast, inner dims agree
+        add("Ops.matmul", "batch dimensions that do not broadcast", IAE, msg("matmul", "[2, 2, 3]", "[3, 3, 4]", "broadcast"), () -> {
+            Tensor a = leaf(FLOAT64, 2, 2, 3), b = leaf(FLOAT64, 3, 3, 4);
+            return act(() -> Ops.matmul(a, b), a, b);
+        });
+        add("Ops.matmul", "3-D right operand, inner dimensions differ", IAE, msg("matmul", "[2, 2]", "[2, 3, 4]", "2 vs 3"), () -> {
             Tensor a = leaf(FLOAT64, 2, 2), b = leaf(FLOAT64, 2, 3, 4);
             return act(() -> Ops.matmul(a, b), a, b);
         });
@@ -335,9 +340,10 @@ class OpsBadInputCatalogueTest extends BadInputCatalogue {
             Tensor a = leaf(FLOAT32, 2, 3), b = leaf(FLOAT64, 3, 2);
             return act(() -> Ops.matmul(a, b), a, b);
         });
-        add("Ops.linear", "1-D weight", IAE, msg("linear", "weight", "[3]"), () -> {
-            Tensor x = leaf(FLOAT64, 2, 3), w = leaf(FLOAT64, 3);
-            return act(() -> Ops.linear(x, w, null), x, w);
+        // a 1-D weight is PyTorch's vector form since the N-D forms; like PyTorch 1.13 it takes a bias only for a 1-D input
+        add("Ops.linear", "1-D weight with a bias on a 2-D input", IAE, msg("linear", "bias", "1-D weight", "[2, 3]"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), w = leaf(FLOAT64, 3), b = leaf(FLOAT64);
+            return act(() -> Ops.linear(x, w, b), x, w, b);
         });
         add("Ops.linear", "input features differ from weight", IAE, msg("linear", "[2, 4]", "4 features", "[3, 5]", "expects 5"), () -> {
             Tensor x = leaf(FLOAT64, 2, 4), w = leaf(FLOAT64, 3, 5), b = leaf(FLOAT64, 3);
