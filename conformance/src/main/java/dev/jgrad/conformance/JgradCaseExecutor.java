@@ -30,6 +30,8 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // reductions
             "log", "exp", "sigmoid", "tanh", "relu", "softplus",
             // element-wise
+            "leaky_relu", "elu", "silu", "hardtanh", "log1p", "expm1", "square", "rsqrt", "minimum", "maximum",
+            "eq", "ne", "lt", "le", "gt", "ge",
             "matmul", "linear",
             // matrix products
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
@@ -81,6 +83,17 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "tanh": return Ops.tanh(x);
             case "relu": return Ops.relu(x);
             case "softplus": return Ops.softplus(x, c.optionDouble("beta", 1.0), c.optionDouble("threshold", 20.0));
+            case "leaky_relu": return Ops.leakyRelu(x, c.optionDouble("negative_slope", 0.01));
+            case "elu": return Ops.elu(x, c.optionDouble("alpha", 1.0));
+            case "silu": return Ops.silu(x);
+            case "hardtanh": return Ops.hardtanh(x, c.optionDouble("min_val", -1.0), c.optionDouble("max_val", 1.0));
+            case "log1p": return Ops.log1p(x);
+            case "expm1": return Ops.expm1(x);
+            case "square": return Ops.square(x);
+            case "rsqrt": return Ops.rsqrt(x);
+            case "minimum": return Ops.minimum(x, in.get("other"));
+            case "maximum": return Ops.maximum(x, in.get("other"));
+            case "eq": case "ne": case "lt": case "le": case "gt": case "ge": return compare(c, x, in.get("other"));
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "nll_loss":
@@ -107,6 +120,20 @@ public final class JgradCaseExecutor implements CaseExecutor {
                 return Losses.entropy(x, b);
             }
             default: throw new IllegalStateException("unreachable: " + c.op());
+        }
+    }
+
+    /** A comparison mask (1.0/0.0 in the input's dtype) against the tensor {@code other}, or the scalar option {@code other}. */
+    private static Tensor compare(ConformanceCase c, Tensor x, Tensor other) {
+        boolean t = other != null;
+        double v = t ? 0 : c.optionDouble("other", Double.NaN);
+        switch (c.op()) {
+            case "eq": return t ? Ops.eq(x, other) : Ops.eq(x, v);
+            case "ne": return t ? Ops.ne(x, other) : Ops.ne(x, v);
+            case "lt": return t ? Ops.lt(x, other) : Ops.lt(x, v);
+            case "le": return t ? Ops.le(x, other) : Ops.le(x, v);
+            case "gt": return t ? Ops.gt(x, other) : Ops.gt(x, v);
+            default: return t ? Ops.ge(x, other) : Ops.ge(x, v);
         }
     }
 
