@@ -391,7 +391,7 @@ public final class Ops {
      * @see #pow(Tensor, double)
      */
     public static Tensor square(Tensor a) {
-        return mul(a, a);
+        return mul(nonNull("square", a), a);
     }
 
     /**
