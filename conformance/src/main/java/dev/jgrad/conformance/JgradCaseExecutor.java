@@ -93,7 +93,12 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "rsqrt": return Ops.rsqrt(x);
             case "minimum": return Ops.minimum(x, in.get("other"));
             case "maximum": return Ops.maximum(x, in.get("other"));
-            case "eq": case "ne": case "lt": case "le": case "gt": case "ge": return compare(c, x, in.get("other"));
+            case "eq": return in.containsKey("other") ? Ops.eq(x, in.get("other")) : Ops.eq(x, c.optionDouble("other", Double.NaN));
+            case "ne": return in.containsKey("other") ? Ops.ne(x, in.get("other")) : Ops.ne(x, c.optionDouble("other", Double.NaN));
+            case "lt": return in.containsKey("other") ? Ops.lt(x, in.get("other")) : Ops.lt(x, c.optionDouble("other", Double.NaN));
+            case "le": return in.containsKey("other") ? Ops.le(x, in.get("other")) : Ops.le(x, c.optionDouble("other", Double.NaN));
+            case "gt": return in.containsKey("other") ? Ops.gt(x, in.get("other")) : Ops.gt(x, c.optionDouble("other", Double.NaN));
+            case "ge": return in.containsKey("other") ? Ops.ge(x, in.get("other")) : Ops.ge(x, c.optionDouble("other", Double.NaN));
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "nll_loss":
@@ -120,20 +125,6 @@ public final class JgradCaseExecutor implements CaseExecutor {
                 return Losses.entropy(x, b);
             }
             default: throw new IllegalStateException("unreachable: " + c.op());
-        }
-    }
-
-    /** A comparison mask (1.0/0.0 in the input's dtype) against the tensor {@code other}, or the scalar option {@code other}. */
-    private static Tensor compare(ConformanceCase c, Tensor x, Tensor other) {
-        boolean t = other != null;
-        double v = t ? 0 : c.optionDouble("other", Double.NaN);
-        switch (c.op()) {
-            case "eq": return t ? Ops.eq(x, other) : Ops.eq(x, v);
-            case "ne": return t ? Ops.ne(x, other) : Ops.ne(x, v);
-            case "lt": return t ? Ops.lt(x, other) : Ops.lt(x, v);
-            case "le": return t ? Ops.le(x, other) : Ops.le(x, v);
-            case "gt": return t ? Ops.gt(x, other) : Ops.gt(x, v);
-            default: return t ? Ops.ge(x, other) : Ops.ge(x, v);
         }
     }
 
