@@ -30,6 +30,8 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // reductions
             "log", "exp", "sigmoid", "tanh", "relu", "softplus",
             // element-wise
+            "leaky_relu", "elu", "silu", "hardtanh", "log1p", "expm1", "square", "rsqrt", "minimum", "maximum",
+            "eq", "ne", "lt", "le", "gt", "ge",
             "matmul", "linear",
             // matrix products
             "bmm",
@@ -82,6 +84,22 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "tanh": return Ops.tanh(x);
             case "relu": return Ops.relu(x);
             case "softplus": return Ops.softplus(x, c.optionDouble("beta", 1.0), c.optionDouble("threshold", 20.0));
+            case "leaky_relu": return Ops.leakyRelu(x, c.optionDouble("negative_slope", 0.01));
+            case "elu": return Ops.elu(x, c.optionDouble("alpha", 1.0));
+            case "silu": return Ops.silu(x);
+            case "hardtanh": return Ops.hardtanh(x, c.optionDouble("min_val", -1.0), c.optionDouble("max_val", 1.0));
+            case "log1p": return Ops.log1p(x);
+            case "expm1": return Ops.expm1(x);
+            case "square": return Ops.square(x);
+            case "rsqrt": return Ops.rsqrt(x);
+            case "minimum": return Ops.minimum(x, in.get("other"));
+            case "maximum": return Ops.maximum(x, in.get("other"));
+            case "eq": return in.containsKey("other") ? Ops.eq(x, in.get("other")) : Ops.eq(x, c.optionDouble("other", Double.NaN));
+            case "ne": return in.containsKey("other") ? Ops.ne(x, in.get("other")) : Ops.ne(x, c.optionDouble("other", Double.NaN));
+            case "lt": return in.containsKey("other") ? Ops.lt(x, in.get("other")) : Ops.lt(x, c.optionDouble("other", Double.NaN));
+            case "le": return in.containsKey("other") ? Ops.le(x, in.get("other")) : Ops.le(x, c.optionDouble("other", Double.NaN));
+            case "gt": return in.containsKey("other") ? Ops.gt(x, in.get("other")) : Ops.gt(x, c.optionDouble("other", Double.NaN));
+            case "ge": return in.containsKey("other") ? Ops.ge(x, in.get("other")) : Ops.ge(x, c.optionDouble("other", Double.NaN));
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "bmm": return Ops.bmm(x, in.get("mat2"));

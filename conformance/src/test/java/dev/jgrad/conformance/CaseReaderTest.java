@@ -45,6 +45,7 @@ class CaseReaderTest {
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("cross_entropy.json", 146);
         expected.put("elementwise.json", 54);
+        expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
         expected.put("matmul.json", 24);
@@ -56,7 +57,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56, TestCases.all().size());
+        assertEquals(516 + 56 + 342, TestCases.all().size()); // + elementwise_nd.json
     }
 
     @Test
@@ -66,7 +67,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1, dtypesByOp.size());
+        assertEquals(19 + 1 + 16, dtypesByOp.size()); // + 16 ops of elementwise_nd.json
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -145,12 +146,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596, floats); // + matmul_nd.json
+        assertEquals(177167 + 17596 + 14268, floats); // + matmul_nd.json; + elementwise_nd.json, here and below
         assertEquals(1690, longs);
-        assertEquals(34 + 10, nan);
-        assertEquals(29 + 8, posInf);
-        assertEquals(77 + 10, negInf);
-        assertEquals(208, negZero);
+        assertEquals(34 + 10 + 200, nan);
+        assertEquals(29 + 8 + 180, posInf);
+        assertEquals(77 + 10 + 152, negInf);
+        assertEquals(208 + 126, negZero);
     }
 
     @Test

@@ -300,6 +300,16 @@ class DerivativeIndexTest {
         check("softplus", in -> Ops.add(Ops.softplus(in[0]), Ops.softplus(in[0], 2, 5)),
                 Tensor.of(new double[]{-3, -0.4, 0.2, 1.3, 25, 40}, 2, 3).requiresGrad(true));
         check("clamp", in -> Ops.clamp(in[0], -0.5, 0.5), randn(31, 2, 3));
+        check("leakyRelu", in -> Ops.add(Ops.leakyRelu(in[0]), Ops.leakyRelu(in[0], 0.3)), randn(101, 2, 3));
+        check("elu", in -> Ops.add(Ops.elu(in[0]), Ops.elu(in[0], 1.7)), randn(102, 2, 3));
+        check("silu", in -> Ops.silu(in[0]), Tensor.of(new double[]{-30, -2, -0.3, 0.4, 3, 30}, 2, 3).requiresGrad(true));
+        check("hardtanh", in -> Ops.add(Ops.hardtanh(in[0]), Ops.hardtanh(in[0], -0.5, 0.3)),
+                Tensor.of(new double[]{-1.6, -0.8, -0.2, 0.1, 0.6, 1.4}, 2, 3).requiresGrad(true));
+        check("log1p", in -> Ops.log1p(in[0]), uniform(103, -0.5, 2, 2, 3));
+        check("expm1", in -> Ops.expm1(in[0]), randn(104, 2, 3));
+        check("rsqrt", in -> Ops.rsqrt(in[0]), uniform(105, 0.5, 2, 2, 3));
+        check("maximum", in -> Ops.maximum(in[0], in[1]), randn(106, 2, 3), randn(107, 3, 1, 1));
+        check("minimum", in -> Ops.minimum(in[0], in[1]), randn(108, 2, 3), randn(109, 3));
         // softmax family
         check("softmax", in -> Ops.softmax(in[0], 1), randn(32, 2, 4));
         check("logSoftmax", in -> Ops.logSoftmax(in[0], -1), randn(33, 2, 4));

@@ -42,7 +42,7 @@ abstract class Arithmetic extends Function {
         aLayout = layout(a.shape(), shape);
         bLayout = layout(b.shape(), shape);
         Storage as = a.storage(), bs = b.storage(), ys = y.storage();
-        if (aLayout != null && bLayout != null) {
+        if (aLayout != null && bLayout != null && op() != null) {
             Kernels.binary(op(), as, aLayout, bs, bLayout, ys, rows, cols);
         } else {
             Walk w = new Walk(a.shape(), b.shape(), shape);
@@ -52,7 +52,7 @@ abstract class Arithmetic extends Function {
         return y;
     }
 
-    /** The seam kernel's name for this op. */
+    /** The seam kernel's name for this op; null for an op the seam does not have (it always takes the walk). */
     abstract BinaryOp op();
 
     /**
@@ -216,5 +216,28 @@ abstract class Arithmetic extends Function {
         double f(double a, double b) { return a / b; }
         double da(double a, double b, double y, double g) { return g / b; }
         double db(double a, double b, double y, double g) { return -g * a / (b * b); }
+    }
+
+    /**
+     * {@code max(a, b)}, NaN if either is NaN. Gradient as PyTorch's {@code maximum}: {@code g} to the larger input,
+     * {@code g/2} to each at a tie, and {@code g} to both where either is NaN (no comparison holds there).
+     */
+    static final class Maximum extends Arithmetic {
+        private Maximum() {}
+        static Maximum of() { return node(Maximum.class, Maximum::new); }
+        BinaryOp op() { return null; }
+        double f(double a, double b) { return Math.max(a, b); }
+        double da(double a, double b, double y, double g) { return a == b ? g / 2 : a < b ? 0.0 : g; }
+        double db(double a, double b, double y, double g) { return a == b ? g / 2 : a > b ? 0.0 : g; }
+    }
+
+    /** {@code min(a, b)}, NaN if either is NaN; the gradient mirrors {@link Maximum}'s (ties {@code g/2}, NaN {@code g} to both). */
+    static final class Minimum extends Arithmetic {
+        private Minimum() {}
+        static Minimum of() { return node(Minimum.class, Minimum::new); }
+        BinaryOp op() { return null; }
+        double f(double a, double b) { return Math.min(a, b); }
+        double da(double a, double b, double y, double g) { return a == b ? g / 2 : a > b ? 0.0 : g; }
+        double db(double a, double b, double y, double g) { return a == b ? g / 2 : a < b ? 0.0 : g; }
     }
 }

@@ -291,7 +291,7 @@ public final class Ops {
         return Pointwise.Tanh.of().apply(a);
     }
 
-    /** {@code max(a, 0)}; the gradient is 0 at {@code a = 0}; NaN propagates. */
+    /** {@code max(a, 0)}; the gradient is 0 at {@code a = 0}; NaN propagates, and the gradient at NaN is {@code g} (PyTorch). */
     public static Tensor relu(Tensor a) {
         return Pointwise.Relu.of().apply(a);
     }
@@ -325,6 +325,204 @@ public final class Ops {
     public static Tensor clamp(Tensor a, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
         return Pointwise.Clamp.of(lo, hi).apply(a);
+    }
+
+    /**
+     * Leaky ReLU, {@code leaky_relu(x) = x} for {@code x > 0}, else {@code negativeSlope·x}.
+     *
+     * Edge: the gradient takes the negative branch ({@code g·negativeSlope}) at 0 and at NaN, as PyTorch.
+     * @param a             input
+     * @param negativeSlope slope below 0 (PyTorch's default is 0.01)
+     * @return a tensor of {@code a}'s shape
+     * @see #relu(Tensor)
+     * @see #leakyRelu(Tensor)
+     */
+    public static Tensor leakyRelu(Tensor a, double negativeSlope) {
+        return Pointwise.LeakyRelu.of(negativeSlope).apply(a);
+    }
+
+    /** {@link #leakyRelu(Tensor, double)} with PyTorch's default slope 0.01. */
+    public static Tensor leakyRelu(Tensor a) {
+        return leakyRelu(a, 0.01);
+    }
+
+    /**
+     * ELU, {@code elu(x) = x} for {@code x > 0}, else {@code alpha·(exp(x) - 1)}, evaluated as {@code alpha·expm1(x)}
+     * (full relative accuracy near 0).
+     *
+     * Edge: at 0 the gradient is {@code g·alpha} (the negative branch, as PyTorch); at NaN it is {@code g} (PyTorch's
+     * scalar kernel; its vectorised CPU path gives NaN there); {@code elu(-inf) = -alpha} with gradient 0.
+     * @param a     input
+     * @param alpha the negative saturation value's magnitude (PyTorch's default is 1)
+     * @return a tensor of {@code a}'s shape
+     * @see #elu(Tensor)
+     */
+    public static Tensor elu(Tensor a, double alpha) {
+        return Pointwise.Elu.of(alpha).apply(a);
+    }
+
+    /** {@link #elu(Tensor, double)} with {@code alpha = 1}. */
+    public static Tensor elu(Tensor a) {
+        return elu(a, 1.0);
+    }
+
+    /**
+     * SiLU (swish), {@code silu(x) = x·σ(x)} with the stable logistic {@code σ}.
+     * Edge: as in PyTorch, {@code silu(-inf)} is NaN ({@code -inf·0}) and the gradient at {@code ±inf} is NaN.
+     * @see #sigmoid(Tensor)
+     */
+    public static Tensor silu(Tensor a) {
+        return Pointwise.Silu.of().apply(a);
+    }
+
+    /**
+     * HardTanh, {@code min(max(x, min), max)}; NaN propagates.
+     *
+     * Edge: unlike {@link #clamp}, the gradient is 0 AT the bounds ({@code g} only where {@code min < x < max}), and
+     * {@code g} at NaN (PyTorch's scalar kernel; its vectorised CPU path gives 0 there).
+     * @param a   input
+     * @param min lower bound (PyTorch's default is -1)
+     * @param max upper bound (PyTorch's default is 1)
+     * @return a tensor of {@code a}'s shape
+     * @throws IllegalArgumentException if {@code min > max} or a bound is NaN (PyTorch 1.13's functional form does not
+     *                                  check; its {@code nn.Hardtanh} does)
+     * @see #hardtanh(Tensor)
+     */
+    public static Tensor hardtanh(Tensor a, double min, double max) {
+        if (Double.isNaN(min) || Double.isNaN(max)) {
+            throw new IllegalArgumentException("hardtanh: bounds min " + min + " and max " + max + " must not be NaN");
+        }
+        if (min > max) throw new IllegalArgumentException("hardtanh: min " + min + " is greater than max " + max);
+        return Pointwise.Hardtanh.of(min, max).apply(a);
+    }
+
+    /** {@link #hardtanh(Tensor, double, double)} with bounds -1 and 1. */
+    public static Tensor hardtanh(Tensor a) {
+        return hardtanh(a, -1.0, 1.0);
+    }
+
+    /**
+     * {@code log(1 + x)}, accurate for small {@code x}.
+     * Edge: {@code log1p(-1) = -inf} with gradient {@code +inf}; NaN below -1 (gradient {@code g/(x + 1)}, finite).
+     * @see #expm1(Tensor)
+     */
+    public static Tensor log1p(Tensor a) {
+        return Pointwise.Log1p.of().apply(a);
+    }
+
+    /**
+     * {@code exp(x) - 1}, accurate for small {@code x}; gradient {@code g·(y + 1)} from the output.
+     * Edge: {@code expm1(-inf) = -1} with gradient 0; {@code inf} where it overflows, with gradient {@code inf}.
+     * @see #log1p(Tensor)
+     */
+    public static Tensor expm1(Tensor a) {
+        return Pointwise.Expm1.of().apply(a);
+    }
+
+    /**
+     * {@code x²}, composed as {@code mul(a, a)} (exact: the gradient {@code g·x + g·x = 2·g·x} has no rounding
+     * beyond PyTorch's).
+     * @see #pow(Tensor, double)
+     */
+    public static Tensor square(Tensor a) {
+        return mul(nonNull("square", a), a);
+    }
+
+    /**
+     * {@code 1/sqrt(x)}.
+     * Edge: {@code rsqrt(0) = inf} (gradient {@code -inf}), {@code rsqrt(-0.0) = -inf} (gradient {@code +inf}),
+     * NaN below 0, and {@code rsqrt(inf) = 0}.
+     * @see #sqrt(Tensor)
+     */
+    public static Tensor rsqrt(Tensor a) {
+        return Pointwise.Rsqrt.of().apply(a);
+    }
+
+    /**
+     * The element-wise maximum of {@code a} and {@code b} with broadcasting; NaN if either is NaN.
+     * Edge (PyTorch's rule): at a tie each input gets {@code g/2}; where either is NaN both get {@code g}.
+     * @throws IllegalArgumentException naming both shapes when they do not broadcast, or for mixed dtypes
+     * @see #minimum(Tensor, Tensor)
+     * @see #max(Tensor)
+     */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return Arithmetic.Maximum.of().apply(a, b);
+    }
+
+    /**
+     * The element-wise minimum of {@code a} and {@code b} with broadcasting; NaN if either is NaN.
+     * Edge (PyTorch's rule): at a tie each input gets {@code g/2}; where either is NaN both get {@code g}.
+     * @throws IllegalArgumentException naming both shapes when they do not broadcast, or for mixed dtypes
+     * @see #maximum(Tensor, Tensor)
+     */
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return Arithmetic.Minimum.of().apply(a, b);
+    }
+
+    /**
+     * The mask {@code a == b} with broadcasting: a tensor of the inputs' dtype holding 1.0 where equal, else 0.0.
+     * Comparisons are not differentiable: the mask never requires grad and records no graph node. NaN compares
+     * unequal to everything (so {@link #ne} is 1 there and every other comparison 0).
+     * @throws IllegalArgumentException naming the op and both shapes when they do not broadcast, for mixed dtypes or a null input
+     * @see #ne(Tensor, Tensor)
+     */
+    public static Tensor eq(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.EQ, a, b);
+    }
+
+    /** The mask {@code a == c} for a constant (rounded to {@code a}'s dtype first, as PyTorch does). @see #eq(Tensor, Tensor) */
+    public static Tensor eq(Tensor a, double c) {
+        return eq(a, Tensor.scalar(c, nonNull("eq", a).dtype()));
+    }
+
+    /** The mask {@code a != b} with broadcasting (1.0 where either is NaN); not differentiable. @see #eq(Tensor, Tensor) */
+    public static Tensor ne(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.NE, a, b);
+    }
+
+    /** The mask {@code a != c} for a constant. @see #eq(Tensor, Tensor) */
+    public static Tensor ne(Tensor a, double c) {
+        return ne(a, Tensor.scalar(c, nonNull("ne", a).dtype()));
+    }
+
+    /** The mask {@code a < b} with broadcasting; not differentiable, 0.0 where either is NaN. @see #eq(Tensor, Tensor) */
+    public static Tensor lt(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.LT, a, b);
+    }
+
+    /** The mask {@code a < c} for a constant. @see #eq(Tensor, Tensor) */
+    public static Tensor lt(Tensor a, double c) {
+        return lt(a, Tensor.scalar(c, nonNull("lt", a).dtype()));
+    }
+
+    /** The mask {@code a <= b} with broadcasting; not differentiable, 0.0 where either is NaN. @see #eq(Tensor, Tensor) */
+    public static Tensor le(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.LE, a, b);
+    }
+
+    /** The mask {@code a <= c} for a constant. @see #eq(Tensor, Tensor) */
+    public static Tensor le(Tensor a, double c) {
+        return le(a, Tensor.scalar(c, nonNull("le", a).dtype()));
+    }
+
+    /** The mask {@code a > b} with broadcasting; not differentiable, 0.0 where either is NaN. @see #eq(Tensor, Tensor) */
+    public static Tensor gt(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.GT, a, b);
+    }
+
+    /** The mask {@code a > c} for a constant. @see #eq(Tensor, Tensor) */
+    public static Tensor gt(Tensor a, double c) {
+        return gt(a, Tensor.scalar(c, nonNull("gt", a).dtype()));
+    }
+
+    /** The mask {@code a >= b} with broadcasting; not differentiable, 0.0 where either is NaN. @see #eq(Tensor, Tensor) */
+    public static Tensor ge(Tensor a, Tensor b) {
+        return Compare.mask(Compare.Relation.GE, a, b);
+    }
+
+    /** The mask {@code a >= c} for a constant. @see #eq(Tensor, Tensor) */
+    public static Tensor ge(Tensor a, double c) {
+        return ge(a, Tensor.scalar(c, nonNull("ge", a).dtype()));
     }
 
     // ------------------------------------------------------------------ softmax family

@@ -100,7 +100,8 @@ abstract class Pointwise extends Function {
         private Relu() {}
         static Relu of() { return node(Relu.class, Relu::new); }
         double f(double x) { return x > 0 ? x : (x != x ? x : 0.0); }
-        double df(double x, double y, double g) { return x > 0 ? g : 0.0; }
+        /** {@code g} unless {@code x <= 0}: PyTorch's {@code threshold_backward}, which passes {@code g} at NaN. */
+        double df(double x, double y, double g) { return x <= 0 ? 0.0 : g; }
         @Override void compute(Storage x, Storage y, int n) { Kernels.relu(x, y, n); }
         @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) { Kernels.reluBackward(x, g, out, n); }
     }
@@ -151,5 +152,81 @@ abstract class Pointwise extends Function {
         double df(double x, double y, double g) {
             return g * (0.5 * Erf.erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
         }
+    }
+
+    /**
+     * {@code x} for {@code x > 0}, else {@code slope·x}; the gradient takes the negative branch at 0 and at NaN
+     * (PyTorch's {@code x > 0 ? g : g·slope}).
+     */
+    static final class LeakyRelu extends Pointwise {
+        private double slope;
+        private LeakyRelu() {}
+        static LeakyRelu of(double slope) {
+            LeakyRelu op = node(LeakyRelu.class, LeakyRelu::new);
+            op.slope = slope;
+            return op;
+        }
+        double f(double x) { return x > 0 ? x : x * slope; }
+        double df(double x, double y, double g) { return x > 0 ? g : g * slope; }
+    }
+
+    /**
+     * {@code x} for {@code x > 0}, else {@code alpha·expm1(x)}; the gradient {@code g·alpha·exp(x)} for {@code x <= 0}
+     * (so at 0 too), else {@code g} (also at NaN, as PyTorch's scalar kernel).
+     */
+    static final class Elu extends Pointwise {
+        private double alpha;
+        private Elu() {}
+        static Elu of(double alpha) {
+            Elu op = node(Elu.class, Elu::new);
+            op.alpha = alpha;
+            return op;
+        }
+        double f(double x) { return x <= 0 ? alpha * Math.expm1(x) : x; }
+        double df(double x, double y, double g) { return x <= 0 ? g * alpha * Math.exp(x) : g; }
+    }
+
+    /** {@code x·σ(x)} with the stable σ; gradient {@code g·σ(x)·(1 + x·(1 - σ(x)))} (NaN at {@code ±inf}, as PyTorch). */
+    static final class Silu extends Pointwise {
+        private Silu() {}
+        static Silu of() { return node(Silu.class, Silu::new); }
+        double f(double x) { return x * Stable.sigmoid(x); }
+        double df(double x, double y, double g) { double s = Stable.sigmoid(x); return g * s * (1 + x * (1 - s)); }
+    }
+
+    /** {@code min(max(x, lo), hi)}; unlike clamp the gradient is 0 at both bounds ({@code lo < x < hi} passes, NaN passes). */
+    static final class Hardtanh extends Pointwise {
+        private double lo, hi;
+        private Hardtanh() {}
+        static Hardtanh of(double lo, double hi) {
+            Hardtanh op = node(Hardtanh.class, Hardtanh::new);
+            op.lo = lo;
+            op.hi = hi;
+            return op;
+        }
+        double f(double x) { return x != x ? x : Math.min(Math.max(x, lo), hi); }
+        double df(double x, double y, double g) { return x <= lo || x >= hi ? 0.0 : g; }
+    }
+
+    static final class Log1p extends Pointwise {
+        private Log1p() {}
+        static Log1p of() { return node(Log1p.class, Log1p::new); }
+        double f(double x) { return Math.log1p(x); }
+        double df(double x, double y, double g) { return g / (x + 1); }
+    }
+
+    static final class Expm1 extends Pointwise {
+        private Expm1() {}
+        static Expm1 of() { return node(Expm1.class, Expm1::new); }
+        double f(double x) { return Math.expm1(x); }
+        double df(double x, double y, double g) { return g * (y + 1); }
+    }
+
+    /** {@code 1/sqrt(x)}; gradient {@code -g·y³/2} from the saved output. */
+    static final class Rsqrt extends Pointwise {
+        private Rsqrt() {}
+        static Rsqrt of() { return node(Rsqrt.class, Rsqrt::new); }
+        double f(double x) { return 1 / Math.sqrt(x); }
+        double df(double x, double y, double g) { return -0.5 * g * (y * y * y); }
     }
 }

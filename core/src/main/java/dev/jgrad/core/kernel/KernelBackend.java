@@ -112,7 +112,7 @@ public interface KernelBackend {
     /** {@code out[i] = max(x[i], 0)} for {@code i < n}, with NaN propagated ({@code relu(NaN) = NaN}, {@code relu(-0) = +0}); {@code out} may be {@code x}. */
     void relu(Storage x, Storage out, int n);
 
-    /** The ReLU input gradient {@code out[i] = x[i] > 0 ? g[i] : 0} for {@code i < n} (0 where {@code x} is NaN or 0). */
+    /** The ReLU input gradient {@code out[i] = x[i] <= 0 ? 0 : g[i]} for {@code i < n}: 0 at 0, {@code g} where {@code x} is NaN (PyTorch). */
     void reluBackward(Storage x, Storage g, Storage out, int n);
 
     /**

@@ -188,7 +188,7 @@ public final class ScalarKernels implements KernelBackend {
 
     @Override
     public void reluBackward(Storage x, Storage g, Storage out, int n) {
-        for (int i = 0; i < n; i++) out.set(i, x.get(i) > 0 ? g.get(i) : 0.0);
+        for (int i = 0; i < n; i++) out.set(i, x.get(i) <= 0 ? 0.0 : g.get(i));
     }
 
     @Override

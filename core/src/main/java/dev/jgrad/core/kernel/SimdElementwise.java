@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link ScalarKernels}), bit for bit:
  * <ul>
  *   <li>ReLU is {@code max(x, 0)} (Vector API {@code MAX} has {@link Math#max} semantics: NaN propagates,
- *   {@code max(-0, 0) = +0}); its gradient selects {@code g} where {@code x > 0};</li>
+ *   {@code max(-0, 0) = +0}); its gradient selects {@code g} unless {@code x <= 0} (so at NaN, as PyTorch);</li>
  *   <li>{@code + − · /} of two floats, evaluated in float, equal the double result rounded once (a double holds
  *   more than {@code 2·24 + 2} bits, so the double operation is exact before that rounding).</li>
  * </ul>
@@ -39,10 +39,10 @@ final class SimdElementwise {
         FloatVector zero = FloatVector.zero(SF);
         int i = 0;
         for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
-            VectorMask<Float> pos = FloatVector.fromArray(SF, x, i).compare(VectorOperators.GT, 0f);
-            zero.blend(FloatVector.fromArray(SF, g, i), pos).intoArray(out, i);
+            VectorMask<Float> notPos = FloatVector.fromArray(SF, x, i).compare(VectorOperators.LE, 0f);
+            FloatVector.fromArray(SF, g, i).blend(zero, notPos).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = x[i] > 0 ? g[i] : 0f;
+        for (; i < n; i++) out[i] = x[i] <= 0 ? 0f : g[i];
     }
 
     // ------------------------------------------------------------------------------------------ arithmetic
