@@ -208,11 +208,7 @@ final class Indexing {
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor gx = null, gsrc = null;
-            if (needsInputGrad(0)) {
-                gx = outUninitializedLike(g);
-                gx.storage().copyFrom(g.storage(), 0, 0, g.numel());
-            }
+            Tensor gx = needsInputGrad(0) ? g : null, gsrc = null; // dx = g: the engine copies it before a leaf keeps it
             if (needsInputGrad(1)) {
                 gsrc = out(g.dtype(), srcShape);
                 Storage gs = g.storage(), out = gsrc.storage();

@@ -400,6 +400,22 @@ class ShapeNdTest {
         assertIllegalArgument(() -> Ops.scatterAdd(x, 0, null, x), "scatterAdd", "null");
     }
 
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void zeroDimensionalAndEmptyOperands(DType dtype) {
+        Tensor s = Tensor.scalar(5, dtype);
+        assertEquals(5.0, Ops.gather(s, 0, IntTensor.scalar(0)).item());
+        assertEquals(12.0, Ops.scatterAdd(s, -1, IntTensor.scalar(0), Tensor.scalar(7, dtype)).item());
+        assertEquals(5.0, Ops.where(Tensor.scalar(1, dtype), s, Tensor.scalar(1, dtype)).item());
+        assertShape(Ops.where(Tensor.zeros(dtype, 0, 1), s, Tensor.zeros(dtype, 3)), 0, 3);
+        Tensor e = Tensor.zeros(dtype, 2, 0, 3).requiresGrad(true);
+        Tensor y = Ops.permute(Ops.expand(Ops.flip(Ops.pad(e, 1, 1), 0), 4, 2, 0, 5), 3, 0, 1, 2);
+        assertShape(y, 5, 4, 2, 0);
+        Ops.sum(y).backward();
+        assertShape(e.grad(), 2, 0, 3);
+        assertShape(Ops.scatterAdd(Tensor.zeros(dtype, 2, 3), 0, IntTensor.of(new int[0], 0, 3), Tensor.zeros(dtype, 0, 3)), 2, 3);
+    }
+
     // ------------------------------------------------------------------ embedding
 
     @ParameterizedTest
