@@ -449,7 +449,7 @@ public final class Ops {
      */
     public static Tensor pad(Tensor a, int[] pad, double value) {
         if (pad == null) throw new IllegalArgumentException("pad: pad is null");
-        return Shaping.Pad.of(pad.clone(), value).apply(a);
+        return Shaping.Pad.of(pad.clone()).apply(a, Tensor.scalar(value, nonNull("pad", a).dtype()));
     }
 
     /**

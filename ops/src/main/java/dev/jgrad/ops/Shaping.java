@@ -496,21 +496,21 @@ final class Shaping {
     /**
      * {@code pad} with a constant: {@code pad[2k], pad[2k+1]} elements before and after dimension {@code rank-1-k}
      * (PyTorch's order, last dimension first); negative pads crop. Backward takes the gradient of the kept region.
+     * Applied to {@code (x, value)} with the fill value a scalar input (so anomaly mode sees a non-finite fill value as
+     * an input, not as a non-finite result of finite inputs); the value gets no gradient.
      */
     static final class Pad extends Function {
         private int[] pad;
-        private double value;
         private int[] inShape, outShape, region;
         private int inOff, outOff;
 
         private Pad() {
         }
 
-        /** Pads by {@code pad} (the caller's array) with {@code value}. */
-        static Pad of(int[] pad, double value) {
+        /** Pads by {@code pad} (the caller's array). */
+        static Pad of(int[] pad) {
             Pad op = node(Pad.class, Pad::new);
             op.pad = pad;
-            op.value = value;
             return op;
         }
 
@@ -544,7 +544,8 @@ final class Shaping {
                 outOff += Math.max(0, lo[d]) * outSt[d];
             }
             Tensor y = out(in[0].dtype(), outShape);
-            if (value != 0 || Double.doubleToRawLongBits(value) != 0) y.storage().fill(value);
+            double value = in[1].item();
+            if (Double.doubleToRawLongBits(value) != 0) y.storage().fill(value);
             copy(in[0].storage(), inOff, inSt, y.storage(), outOff, outSt, region, false);
             return y;
         }
@@ -553,7 +554,7 @@ final class Shaping {
         protected Tensor[] backward(Tensor g) {
             Tensor gx = out(g.dtype(), inShape);
             copy(g.storage(), outOff, strides(outShape), gx.storage(), inOff, strides(inShape), region, false);
-            return gradients(gx);
+            return gradients(gx, null);
         }
     }
 }

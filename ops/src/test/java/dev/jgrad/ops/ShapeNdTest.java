@@ -304,6 +304,19 @@ class ShapeNdTest {
     }
 
     @Test
+    void aNonFiniteFillValueIsNoAnomaly() {
+        Tensor x = randn64(36, 2, 3).requiresGrad(true);
+        try (dev.jgrad.core.AnomalyMode.Scope s = dev.jgrad.core.AnomalyMode.enable()) {
+            Tensor p = Ops.pad(x, new int[]{1, 1}, Double.NEGATIVE_INFINITY);
+            Tensor m = Ops.maskedFill(x, Tensor.of(new double[]{1, 0, 0}, 3), Double.NEGATIVE_INFINITY);
+            assertEquals(Double.NEGATIVE_INFINITY, p.get(0));
+            assertEquals(Double.NEGATIVE_INFINITY, m.get(0));
+            Ops.sum(Ops.add(Ops.sum(Ops.narrow(p, 1, 1, 3)), Ops.sum(Ops.narrow(m, 1, 1, 2)))).backward();
+        }
+        assertExact(d(1, 2, 2, 1, 2, 2), x.grad());
+    }
+
+    @Test
     void padRejectsBadPaddings() {
         Tensor a = randn64(21, 2, 3);
         assertIllegalArgument(() -> Ops.pad(a, 1), "pad", "even length");
