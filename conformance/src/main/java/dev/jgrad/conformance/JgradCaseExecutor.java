@@ -26,6 +26,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
     /** Op names this executor implements. */
     public static final java.util.Set<String> OPS = java.util.Set.of(
             // shapes and indexing
+            "permute", "transpose", "reshape", "view", "flatten", "squeeze", "unsqueeze", "expand", "broadcast_to",
+            "narrow", "slice", "select", "stack", "cat", "split", "chunk", "flip", "pad", "where", "masked_fill",
+            "gather", "scatter_add", "embedding",
             "softmax", "log_softmax", "logsumexp",
             // reductions
             "log", "exp", "sigmoid", "tanh", "relu", "softplus",
@@ -75,6 +78,40 @@ public final class JgradCaseExecutor implements CaseExecutor {
         Tensor x = in.get("input");
         int dim = (int) c.optionLong("dim", -1);
         switch (c.op()) {
+            case "permute": return Ops.permute(x, ints(c, "dims"));
+            case "transpose": return Ops.transpose(x, (int) c.optionLong("dim0", 0), (int) c.optionLong("dim1", 1));
+            case "reshape": return Ops.reshape(x, ints(c, "shape"));
+            case "view": return Ops.view(x, ints(c, "shape"));
+            case "flatten": return Ops.flatten(x, (int) c.optionLong("start_dim", 0), (int) c.optionLong("end_dim", -1));
+            case "squeeze": return c.option("dim") == null ? Ops.squeeze(x) : Ops.squeeze(x, dim);
+            case "unsqueeze": return Ops.unsqueeze(x, dim);
+            case "expand": return Ops.expand(x, ints(c, "size"));
+            case "broadcast_to": return Ops.broadcastTo(x, ints(c, "size"));
+            case "narrow": return Ops.narrow(x, dim, (int) c.optionLong("start", 0), (int) c.optionLong("length", 0));
+            case "slice":
+                return Ops.slice(x, dim, (int) c.optionLong("start", 0), (int) c.optionLong("end", Integer.MAX_VALUE), (int) c.optionLong("step", 1));
+            case "select": return Ops.select(x, dim, (int) c.optionLong("index", 0));
+            case "stack": return Ops.stack(dim, in.values().toArray(new Tensor[0]));
+            case "cat": return Ops.cat(dim, in.values().toArray(new Tensor[0]));
+            case "split":
+            case "chunk": {
+                Tensor[] pieces = c.op().equals("chunk") ? Ops.chunk(x, (int) c.optionLong("chunks", 1), dim)
+                        : c.option("split_size_or_sections") instanceof long[]
+                        ? Ops.split(x, ints(c, "split_size_or_sections"), dim) : Ops.split(x, (int) c.optionLong("split_size_or_sections", 1), dim);
+                if (pieces.length != c.optionLong("pieces", -1)) {
+                    throw new IllegalStateException(c.op() + " gave " + pieces.length + " pieces, PyTorch " + c.optionLong("pieces", -1));
+                }
+                return pieces[(int) c.optionLong("piece", 0)];
+            }
+            case "flip": return Ops.flip(x, ints(c, "dims"));
+            case "pad": return Ops.pad(x, ints(c, "pad"), number(c, "value"));
+            case "where": return Ops.where(tensor(dtype, c.input("condition")), x, in.get("other"));
+            case "masked_fill": return Ops.maskedFill(x, tensor(dtype, c.input("mask")), number(c, "value"));
+            case "gather": return Ops.gather(x, dim, intTensor(c, "index"));
+            case "scatter_add": return Ops.scatterAdd(x, dim, intTensor(c, "index"), in.get("src"));
+            case "embedding":
+                return c.option("padding_idx") == null ? Ops.embedding(in.get("weight"), intTensor(c, "input"))
+                        : Ops.embedding(in.get("weight"), intTensor(c, "input"), (int) c.optionLong("padding_idx", 0));
             case "softmax": return Ops.softmax(x, dim);
             case "log_softmax": return Ops.logSoftmax(x, dim);
             case "logsumexp": return Ops.logSumExp(x, dim, c.optionBoolean("keepdim", false));
@@ -140,6 +177,29 @@ public final class JgradCaseExecutor implements CaseExecutor {
 
     private static IntTensor indices(ConformanceCase c) {
         CaseTensor t = c.input("target");
+        return IntTensor.ofLongs(t.longValues(), t.shape());
+    }
+
+    /** A list-valued integer option as ints. */
+    private static int[] ints(ConformanceCase c, String name) {
+        long[] v = c.optionLongs(name, new long[0]);
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = Math.toIntExact(v[i]);
+        return out;
+    }
+
+    /** A numeric option that may be a non-finite value spelled as a string ({@code "nan"}, {@code "inf"}, {@code "-inf"}). */
+    private static double number(ConformanceCase c, String name) {
+        Object v = c.option(name);
+        if ("nan".equals(v)) return Double.NaN;
+        if ("inf".equals(v)) return Double.POSITIVE_INFINITY;
+        if ("-inf".equals(v)) return Double.NEGATIVE_INFINITY;
+        return c.optionDouble(name, 0.0);
+    }
+
+    /** An int64 input as an index tensor. */
+    private static IntTensor intTensor(ConformanceCase c, String name) {
+        CaseTensor t = c.input(name);
         return IntTensor.ofLongs(t.longValues(), t.shape());
     }
 

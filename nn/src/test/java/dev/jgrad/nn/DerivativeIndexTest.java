@@ -283,6 +283,23 @@ class DerivativeIndexTest {
         check("cat", in -> Ops.cat(1, in[0], in[1]), randn(18, 2, 2), randn(19, 2, 3));
         check("gather", in -> Ops.gather(in[0], IntTensor.of(new int[]{0, 3, 3, 1, 0, 2}, 2, 3)), randn(20, 2, 4));
         check("indexSelect", in -> Ops.indexSelect(in[0], 0, IntTensor.of(2, 0, 2)), randn(21, 4, 3));
+        check("permute", in -> Ops.add(Ops.permute(in[0], 2, 0, 1), Ops.transpose(Ops.transpose(in[0], 0, 1), -1, 0)), randn(101, 4, 2, 3));
+        check("view", in -> Ops.view(in[0], -1, 2), randn(102, 2, 3, 2));
+        check("flatten", in -> Ops.add(Ops.flatten(in[0], 1, 2), Ops.flatten(Ops.flatten(in[0]), 0, 0)), randn(103, 1, 2, 3));
+        check("squeeze", in -> Ops.add(Ops.squeeze(in[0]), Ops.squeeze(in[0], 0)), randn(104, 1, 3));
+        check("unsqueeze", in -> Ops.unsqueeze(in[0], -1), randn(105, 2, 3));
+        check("expand", in -> Ops.mul(Ops.expand(in[0], 2, -1, 4), Ops.broadcastTo(in[1], 2, 3, 4)), randn(106, 3, 1), randn(107, 1, 4));
+        check("slice", in -> Ops.cat(0, Ops.slice(in[0], 0, -4, 100, 2), Ops.narrow(in[0], 0, 1, 2), Ops.split(in[0], 2, 0)[1], Ops.chunk(in[0], 2, 0)[1]),
+                randn(108, 5, 3));
+        check("select", in -> Ops.select(in[0], 1, -1), randn(109, 2, 3, 2));
+        check("stack", in -> Ops.stack(1, in[0], in[1]), randn(110, 2, 3), randn(111, 2, 3));
+        check("flip", in -> Ops.flip(in[0], 0, -1), randn(112, 2, 3, 2));
+        check("pad", in -> Ops.pad(in[0], new int[]{1, -1, 2, 0}, 0.5), randn(113, 2, 3));
+        check("where", in -> Ops.where(Tensor.of(new double[]{1, 0, 0, 1, 1, 0}, 2, 3), in[0], in[1]), randn(114, 2, 3), randn(115, 3));
+        check("maskedFill", in -> Ops.maskedFill(in[0], Tensor.of(new double[]{0, 1, 0}, 3), -2.0), randn(116, 2, 3));
+        check("gather(dim)", in -> Ops.gather(in[0], 0, IntTensor.of(new int[]{1, 0, 1, 1, 1, 0}, 2, 3)), randn(117, 2, 3));
+        check("scatterAdd", in -> Ops.scatterAdd(in[0], 1, IntTensor.of(new int[]{2, 2, 0, 1}, 2, 2), in[1]), randn(118, 2, 3), randn(119, 2, 2));
+        check("embedding", in -> Ops.add(Ops.embedding(in[0], IntTensor.of(2, 0, 2)), Ops.embedding(in[0], IntTensor.of(1, 2, 1), -1)), randn(120, 4, 2)); // the padding row (3) gets no gradient by definition: not looked up here
         // reductions
         check("sum", in -> Ops.add(Ops.sum(in[0], 1, false), Ops.sum(in[0])), randn(22, 2, 3));
         check("max", in -> Ops.max(in[0]), randn(23, 2, 3));

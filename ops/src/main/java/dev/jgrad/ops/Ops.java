@@ -212,6 +212,362 @@ public final class Ops {
         return y;
     }
 
+    // shape (issue 13): permute, views, expand, slicing, stacking, padding, where, gather/scatter, embedding
+
+    /**
+     * Reorders the dimensions: dimension {@code i} of the result is dimension {@code dims[i]} of {@code a}
+     * ({@code torch.permute}). A copy (jgrad has no strided views); {@code da = permute(g, inverse(dims))}.
+     *
+     * @param dims a permutation of {@code 0..rank-1}; negative entries count from the end
+     * @throws IllegalArgumentException for a wrong length, an out-of-range or repeated dim
+     * @see #transpose(Tensor, int, int)
+     */
+    public static Tensor permute(Tensor a, int... dims) {
+        if (dims == null) throw new IllegalArgumentException("permute: dims is null");
+        return Shaping.Permute.of(dims.clone()).apply(a);
+    }
+
+    /**
+     * Swaps dimensions {@code d0} and {@code d1} ({@code torch.transpose}); negative dims count from the end. A 0-D or
+     * 1-D tensor accepts dims 0 and -1 and is returned as a copy.
+     *
+     * @throws IllegalArgumentException for an out-of-range dim
+     * @see #permute(Tensor, int...)
+     * @see #transpose(Tensor)
+     */
+    public static Tensor transpose(Tensor a, int d0, int d1) {
+        int r = nonNull("transpose", a).rank();
+        int x = Shape.dim("transpose", d0, r), y = Shape.dim("transpose", d1, r);
+        int[] p = new int[r];
+        for (int i = 0; i < r; i++) p[i] = i == x ? y : i == y ? x : i;
+        return Shaping.Permute.of(p).apply(a);
+    }
+
+    /**
+     * {@code torch.Tensor.view}: the same as {@link #reshape} (every jgrad tensor is contiguous, so a view always
+     * exists); shares the data with {@code a}. One dimension may be {@code -1}.
+     *
+     * @throws IllegalArgumentException when the element counts differ or more than one dimension is {@code -1}
+     */
+    public static Tensor view(Tensor a, int... shape) {
+        return reshape(a, shape);
+    }
+
+    /** {@code flatten(a, 0, -1)}: a 1-D view of all elements (a 0-D tensor becomes {@code [1]}). */
+    public static Tensor flatten(Tensor a) {
+        return flatten(a, 0, -1);
+    }
+
+    /**
+     * Merges dimensions {@code start..end} (inclusive, negative counts from the end) into one, as a view sharing the
+     * data ({@code torch.flatten}). A 0-D tensor becomes {@code [1]}.
+     *
+     * @throws IllegalArgumentException for an out-of-range dim or {@code start} after {@code end}
+     */
+    public static Tensor flatten(Tensor a, int start, int end) {
+        int[] s = nonNull("flatten", a).shape();
+        int lo = Shape.dim("flatten", start, s.length), hi = Shape.dim("flatten", end, s.length);
+        if (lo > hi) throw new IllegalArgumentException("flatten: start dim " + start + " comes after end dim " + end + " for shape " + Shape.str(s));
+        if (s.length == 0) return reshape(a, 1);
+        int[] t = new int[s.length - (hi - lo)];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            if (i <= lo || i > hi) t[j++] = s[i];
+            else t[j - 1] *= s[i];
+        }
+        return Shaping.Reshape.of(t).apply(a);
+    }
+
+    /** Removes every dimension of size 1 ({@code torch.squeeze}), as a view sharing the data. */
+    public static Tensor squeeze(Tensor a) {
+        int[] s = nonNull("squeeze", a).shape();
+        return Shaping.Reshape.of(java.util.Arrays.stream(s).filter(d -> d != 1).toArray()).apply(a);
+    }
+
+    /**
+     * Removes dimension {@code dim} if its size is 1, else returns a view of the same shape ({@code torch.squeeze(a, dim)}).
+     *
+     * @throws IllegalArgumentException for an out-of-range dim
+     */
+    public static Tensor squeeze(Tensor a, int dim) {
+        int[] s = nonNull("squeeze", a).shape();
+        int d = Shape.dim("squeeze", dim, s.length);
+        return Shaping.Reshape.of(s.length > 0 && s[d] == 1 ? Shape.reduce(s, d, false) : s).apply(a);
+    }
+
+    /**
+     * Inserts a dimension of size 1 at {@code dim} ({@code torch.unsqueeze}); {@code dim} is in {@code [-rank-1, rank]}.
+     * A view sharing the data.
+     *
+     * @throws IllegalArgumentException for an out-of-range dim
+     */
+    public static Tensor unsqueeze(Tensor a, int dim) {
+        int[] s = nonNull("unsqueeze", a).shape();
+        return Shaping.Reshape.of(unsqueezed(s, Shape.dim("unsqueeze", dim, s.length + 1))).apply(a);
+    }
+
+    /**
+     * Repeats size-1 dimensions and prepends new ones to reach {@code shape} ({@code torch.Tensor.expand});
+     * {@code -1} keeps a dimension. A copy; the gradient is summed back over the repeated dimensions.
+     *
+     * @throws IllegalArgumentException when a non-1 dimension differs from the target, or the target has fewer dims
+     * @see #broadcastTo(Tensor, int...)
+     */
+    public static Tensor expand(Tensor a, int... shape) {
+        if (shape == null) throw new IllegalArgumentException("expand: shape is null");
+        return Shaping.Expand.of(shape.clone()).apply(a);
+    }
+
+    /** {@code torch.broadcast_to}: the same as {@link #expand}. */
+    public static Tensor broadcastTo(Tensor a, int... shape) {
+        return expand(a, shape);
+    }
+
+    /**
+     * Python slicing {@code a[.., start:end:step, ..]} along {@code dim}: negative {@code start}/{@code end} count
+     * from the end and out-of-range values clamp (so {@code end = Integer.MAX_VALUE} means "to the end"); an empty
+     * range gives a 0-size dimension. A copy; the gradient is scattered back into zeros.
+     *
+     * @param step positive
+     * @throws IllegalArgumentException for a non-positive step, an out-of-range dim or a 0-D input
+     * @see #narrow(Tensor, int, int, int)
+     */
+    public static Tensor slice(Tensor a, int dim, int start, int end, int step) {
+        int[] s = nonNull("slice", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("slice: cannot slice a 0-D tensor");
+        int d = Shape.dim("slice", dim, s.length), n = s[d];
+        if (step <= 0) throw new IllegalArgumentException("slice: step " + step + " must be positive");
+        long lo = start < 0 ? (long) start + n : start, hi = end < 0 ? (long) end + n : end;
+        lo = Math.max(0, Math.min(lo, n));
+        hi = Math.max(lo, Math.min(hi, n));
+        int len = (int) ((hi - lo + step - 1) / step);
+        return Shaping.Slice.of(d, (int) lo, len, step).apply(a);
+    }
+
+    /**
+     * {@code length} elements of dimension {@code dim} from {@code start} ({@code torch.narrow}); a negative
+     * {@code start} counts from the end. Unlike {@link #slice}, the range must lie inside the dimension.
+     *
+     * @throws IllegalArgumentException for a range outside the dimension, a negative length or an out-of-range dim
+     */
+    public static Tensor narrow(Tensor a, int dim, int start, int length) {
+        int[] s = nonNull("narrow", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("narrow: cannot narrow a 0-D tensor");
+        int d = Shape.dim("narrow", dim, s.length), n = s[d];
+        int lo = start < 0 && start >= -n ? start + n : start;
+        if (lo < 0 || lo > n || length < 0 || (long) lo + length > n) {
+            throw new IllegalArgumentException("narrow: start " + start + " and length " + length + " exceed dimension " + dim
+                    + " of size " + n + " (input " + Shape.str(s) + ")");
+        }
+        return Shaping.Slice.of(d, lo, length, 1).apply(a);
+    }
+
+    /**
+     * The slice at {@code index} of dimension {@code dim}, with that dimension removed ({@code torch.select},
+     * {@code a[.., index, ..]}); a negative index counts from the end.
+     *
+     * @throws IllegalArgumentException for an index outside {@code [-size, size)} or an out-of-range dim
+     */
+    public static Tensor select(Tensor a, int dim, int index) {
+        int[] s = nonNull("select", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("select: cannot select from a 0-D tensor");
+        int d = Shape.dim("select", dim, s.length), n = s[d];
+        if (index < -n || index >= n) {
+            throw new IllegalArgumentException("select: index " + index + " is out of range for dimension " + dim + " of size " + n
+                    + " (input " + Shape.str(s) + ")");
+        }
+        Tensor t = Shaping.Slice.of(d, index < 0 ? index + n : index, 1, 1).apply(a);
+        return Shaping.Reshape.of(Shape.reduce(s, d, false)).apply(t);
+    }
+
+    /**
+     * Stacks equal-shaped tensors along a new dimension {@code dim} in {@code [-rank-1, rank]} ({@code torch.stack}):
+     * {@code cat(dim, unsqueeze(t_i, dim)...)}.
+     *
+     * @throws IllegalArgumentException for no tensors, differing shapes or an out-of-range dim
+     */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        if (tensors == null || tensors.length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
+        int[] s = nonNull("stack", tensors[0]).shape();
+        int d = Shape.dim("stack", dim, s.length + 1);
+        Tensor[] parts = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!java.util.Arrays.equals(nonNull("stack", tensors[i]).shape(), s)) {
+                throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shape.str(tensors[i].shape())
+                        + " but tensor 0 has " + Shape.str(s) + "; stack needs equal shapes");
+            }
+            parts[i] = Shaping.Reshape.of(unsqueezed(s, d)).apply(tensors[i]);
+        }
+        return cat(d, parts);
+    }
+
+    /**
+     * Splits {@code a} along {@code dim} into pieces of {@code splitSize} (the last may be smaller) ({@code torch.split}).
+     * Each piece is a {@link #narrow} of {@code a}.
+     *
+     * @throws IllegalArgumentException for a non-positive size on a non-empty dimension, a 0-D input or an out-of-range dim
+     * @see #chunk(Tensor, int, int)
+     */
+    public static Tensor[] split(Tensor a, int splitSize, int dim) {
+        int[] s = nonNull("split", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("split: cannot split a 0-D tensor");
+        int d = Shape.dim("split", dim, s.length), n = s[d];
+        if (splitSize < 0 || (splitSize == 0 && n > 0)) {
+            throw new IllegalArgumentException("split: split size " + splitSize + " must be positive for dimension " + dim + " of size " + n);
+        }
+        int k = n == 0 ? 1 : (n + splitSize - 1) / splitSize;
+        Tensor[] out = new Tensor[k];
+        for (int i = 0; i < k; i++) out[i] = narrow(a, d, i * splitSize, Math.min(splitSize, n - i * splitSize));
+        return out;
+    }
+
+    /**
+     * Splits {@code a} along {@code dim} into pieces of the given sizes, which must add up to the dimension
+     * ({@code torch.split} with a list).
+     *
+     * @throws IllegalArgumentException for sizes that are negative or do not add up, or an out-of-range dim
+     */
+    public static Tensor[] split(Tensor a, int[] sizes, int dim) {
+        if (sizes == null) throw new IllegalArgumentException("split: sizes is null");
+        int[] s = nonNull("split", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("split: cannot split a 0-D tensor");
+        int d = Shape.dim("split", dim, s.length);
+        long total = 0;
+        for (int v : sizes) {
+            if (v < 0) throw new IllegalArgumentException("split: negative size " + v + " in " + java.util.Arrays.toString(sizes));
+            total += v;
+        }
+        if (total != s[d]) {
+            throw new IllegalArgumentException("split: sizes " + java.util.Arrays.toString(sizes) + " add up to " + total
+                    + ", not to the size " + s[d] + " of dimension " + dim + " (input " + Shape.str(s) + ")");
+        }
+        Tensor[] out = new Tensor[sizes.length];
+        for (int i = 0, off = 0; i < sizes.length; off += sizes[i++]) out[i] = narrow(a, d, off, sizes[i]);
+        return out;
+    }
+
+    /**
+     * {@code torch.chunk}: {@code split(a, ceil(size / chunks), dim)}, so it may return fewer than {@code chunks} pieces
+     * (an empty dimension gives {@code chunks} empty pieces, as in PyTorch).
+     *
+     * @throws IllegalArgumentException for {@code chunks < 1}, a 0-D input or an out-of-range dim
+     */
+    public static Tensor[] chunk(Tensor a, int chunks, int dim) {
+        if (chunks < 1) throw new IllegalArgumentException("chunk: chunks " + chunks + " must be at least 1");
+        int[] s = nonNull("chunk", a).shape();
+        if (s.length == 0) throw new IllegalArgumentException("chunk: cannot chunk a 0-D tensor");
+        int n = s[Shape.dim("chunk", dim, s.length)];
+        if (n == 0) return split(a, new int[chunks], dim); // PyTorch: `chunks` empty pieces
+        return split(a, (int) (((long) n + chunks - 1) / chunks), dim);
+    }
+
+    /**
+     * Reverses the order of elements along each of {@code dims} ({@code torch.flip}). A copy; {@code da = flip(g, dims)}.
+     *
+     * @throws IllegalArgumentException for an out-of-range or repeated dim
+     */
+    public static Tensor flip(Tensor a, int... dims) {
+        if (dims == null) throw new IllegalArgumentException("flip: dims is null");
+        return Shaping.Flip.of(dims.clone()).apply(a);
+    }
+
+    /** {@code pad(a, pad, 0)}. @see #pad(Tensor, int[], double) */
+    public static Tensor pad(Tensor a, int... pad) {
+        return pad(a, pad, 0.0);
+    }
+
+    /**
+     * Constant padding ({@code F.pad(a, pad, value=value)}): {@code pad = [before_last, after_last, before_2nd_last,
+     * ...]}, last dimension first; negative entries crop. The gradient is the kept region of {@code g}.
+     *
+     * @throws IllegalArgumentException for an odd length, more than {@code 2·rank} entries or a negative result size
+     */
+    public static Tensor pad(Tensor a, int[] pad, double value) {
+        if (pad == null) throw new IllegalArgumentException("pad: pad is null");
+        return Shaping.Pad.of(pad.clone()).apply(a, Tensor.scalar(value, nonNull("pad", a).dtype()));
+    }
+
+    /**
+     * {@code a} where {@code cond} is non-zero, else {@code b} ({@code torch.where}); all three broadcast.
+     * {@code cond} is a mask of either dtype (e.g. 0/1 from a comparison; NaN counts as true) and gets no gradient;
+     * {@code da = g·[cond]}, {@code db = g·[!cond]}, summed back over broadcast dimensions.
+     *
+     * @throws IllegalArgumentException for a null argument, shapes that do not broadcast or mixed dtypes of a and b
+     * @see #maskedFill(Tensor, Tensor, double)
+     */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Indexing.Where.of(nonNull("where", cond)).apply(a, b);
+    }
+
+    /**
+     * {@code a} with {@code value} where {@code mask} is non-zero ({@code torch.Tensor.masked_fill}); {@code mask}
+     * broadcasts to {@code a}'s shape. {@code da = g·[!mask]}.
+     *
+     * @throws IllegalArgumentException for a null argument or a mask that does not broadcast to {@code a}
+     * @see #where(Tensor, Tensor, Tensor)
+     */
+    public static Tensor maskedFill(Tensor a, Tensor mask, double value) {
+        int[] s = nonNull("maskedFill", a).shape(), m = nonNull("maskedFill", mask).shape();
+        if (!java.util.Arrays.equals(Shape.broadcast("maskedFill", m, s), s)) {
+            throw new IllegalArgumentException("maskedFill: mask " + Shape.str(m) + " does not broadcast to the input " + Shape.str(s));
+        }
+        return Indexing.Where.of(mask).apply(Tensor.scalar(value, a.dtype()), a);
+    }
+
+    /**
+     * {@code torch.gather(a, dim, index)}: {@code y[i][j][k] = a[index[i][j][k]][j][k]} for {@code dim = 0}, output of
+     * {@code index}'s shape; {@code index} has {@code a}'s rank and no larger size in dimensions other than {@code dim}.
+     * Backward adds into zeros (repeated indices add).
+     *
+     * @throws IllegalArgumentException for an index out of {@code [0, a.size(dim))} or shapes that break the rule
+     */
+    public static Tensor gather(Tensor a, int dim, IntTensor index) {
+        if (index == null) throw new IllegalArgumentException("gather: index is null");
+        return Indexing.GatherDim.of(dim, index).apply(a);
+    }
+
+    /**
+     * {@code torch.scatter_add(a, dim, index, src)}: a copy of {@code a} with {@code y[index[i][j]][j] += src[i][j]}
+     * for {@code dim = 0}; {@code index} has the rank of {@code a} and {@code src}, is no larger than {@code src}, and no
+     * larger than {@code a} outside {@code dim}. {@code da = g}, {@code dsrc = gather(g, dim, index)} (0 elsewhere).
+     *
+     * @throws IllegalArgumentException for an index out of range or shapes that break the rule
+     */
+    public static Tensor scatterAdd(Tensor a, int dim, IntTensor index, Tensor src) {
+        if (index == null) throw new IllegalArgumentException("scatterAdd: index is null");
+        return Indexing.ScatterAdd.of(dim, index).apply(a, src);
+    }
+
+    /**
+     * {@code F.embedding(indices, weight)}: rows of {@code weight [num, dim]}, output {@code indices.shape + [dim]}.
+     * The gradient adds each output row's gradient into its weight row (repeated indices accumulate).
+     *
+     * @throws IllegalArgumentException for a weight that is not 2-D or an index outside {@code [0, num)}
+     * @see #embedding(Tensor, IntTensor, int)
+     */
+    public static Tensor embedding(Tensor weight, IntTensor indices) {
+        if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
+        return Indexing.Embedding.of(indices, Indexing.Embedding.NO_PADDING).apply(weight);
+    }
+
+    /**
+     * {@link #embedding(Tensor, IntTensor)} with PyTorch's {@code padding_idx}: row {@code paddingIdx} (negative counts
+     * from the end) is looked up as usual but receives no gradient.
+     *
+     * @throws IllegalArgumentException also for a {@code paddingIdx} outside {@code [-num, num)}
+     */
+    public static Tensor embedding(Tensor weight, IntTensor indices, int paddingIdx) {
+        if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
+        int n = nonNull("embedding", weight).rank() == 2 ? weight.size(0) : 0;
+        return Indexing.Embedding.of(indices, paddingIdx < 0 && paddingIdx >= -n ? paddingIdx + n : paddingIdx).apply(weight);
+    }
+
+    /** {@code s} with a 1 inserted at {@code d}. */
+    private static int[] unsqueezed(int[] s, int d) {
+        int[] t = new int[s.length + 1];
+        for (int i = 0, j = 0; i < t.length; i++) t[i] = i == d ? 1 : s[j++];
+        return t;
+    }
+
     // ------------------------------------------------------------------ reductions
 
     /** Sum of all elements (a scalar), accumulated in double. */
