@@ -320,12 +320,12 @@ public final class Ops {
 
     /**
      * Variance over several dims: {@code Σ(a - mean)² / max(0, n - correction)} (PyTorch 1.13's
-     * {@code torch.var(a, dim, correction=c, keepdim)}).
+     * {@code torch.var(a, dim, correction=c, keepdim)}). Edge: {@code n <= correction} divides by 0 (inf or NaN),
+     * as in PyTorch.
      *
      * @param dims       the dims (an empty array: every dim)
      * @param correction Bessel's correction, 1 for the unbiased estimate
      * @throws IllegalArgumentException for a null {@code dims}, a dim out of range or given twice
-     * Edge: {@code n <= correction} divides by 0 (inf or NaN), as in PyTorch.
      * @see #std(Tensor, int[], int, boolean)
      */
     public static Tensor var(Tensor a, int[] dims, int correction, boolean keepdim) {
@@ -359,12 +359,13 @@ public final class Ops {
 
     /**
      * The vector {@code p}-norm over several dims, {@code (Σ|a|^p)^(1/p)}, like {@code torch.norm(a, p, dim, keepdim)}.
+     * Edge: where the norm is 0 the gradient is 0 (PyTorch's rule); NaN propagates.
      *
      * @param p    a positive exponent or {@code Double.POSITIVE_INFINITY} ({@code max|a|})
      * @param dims the dims (an empty array: every dim)
      * @throws IllegalArgumentException for {@code p <= 0}, NaN or {@code -inf} (PyTorch's 0 and {@code -inf}
      *                                  "norms" are not supported), or bad dims
-     * Edge: where the norm is 0 the gradient is 0 (for {@code p >= 1}); NaN propagates.
+     * @see #norm(Tensor, String, int[], boolean)
      */
     public static Tensor norm(Tensor a, double p, int[] dims, boolean keepdim) {
         if (!(p > 0)) throw new IllegalArgumentException("norm: p " + p + " is not supported (use p > 0 or +inf)");
