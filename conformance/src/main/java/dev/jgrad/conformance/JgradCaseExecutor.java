@@ -31,6 +31,7 @@ public final class JgradCaseExecutor implements CaseExecutor {
             "gather", "scatter_add", "embedding",
             "softmax", "log_softmax", "logsumexp",
             // reductions
+            "sum", "mean", "amax", "amin", "var", "std", "norm", "max", "min", "argmax", "argmin", "topk",
             "log", "exp", "sigmoid", "tanh", "relu", "softplus",
             // element-wise
             "leaky_relu", "elu", "silu", "hardtanh", "log1p", "expm1", "square", "rsqrt", "minimum", "maximum",
@@ -76,7 +77,7 @@ public final class JgradCaseExecutor implements CaseExecutor {
 
     private static Tensor run(ConformanceCase c, DType dtype, Map<String, Tensor> in) {
         Tensor x = in.get("input");
-        int dim = (int) c.optionLong("dim", -1);
+        int dim = c.option("dim") instanceof Long ? (int) c.optionLong("dim", -1) : -1; // a list-valued dim: see dims(c)
         switch (c.op()) {
             case "permute": return Ops.permute(x, ints(c, "dims"));
             case "transpose": return Ops.transpose(x, (int) c.optionLong("dim0", 0), (int) c.optionLong("dim1", 1));
@@ -114,7 +115,35 @@ public final class JgradCaseExecutor implements CaseExecutor {
                         : Ops.embedding(in.get("weight"), intTensor(c, "input"), (int) c.optionLong("padding_idx", 0));
             case "softmax": return Ops.softmax(x, dim);
             case "log_softmax": return Ops.logSoftmax(x, dim);
-            case "logsumexp": return Ops.logSumExp(x, dim, c.optionBoolean("keepdim", false));
+            case "logsumexp": return c.option("dim") instanceof Long ? Ops.logSumExp(x, dim, c.optionBoolean("keepdim", false))
+                    : Ops.logSumExp(x, dims(c), c.optionBoolean("keepdim", false));
+            case "sum": return Ops.sum(x, dims(c), c.optionBoolean("keepdim", false));
+            case "mean": return Ops.mean(x, dims(c), c.optionBoolean("keepdim", false));
+            case "amax": return Ops.amax(x, dims(c), c.optionBoolean("keepdim", false));
+            case "amin": return Ops.amin(x, dims(c), c.optionBoolean("keepdim", false));
+            case "var": case "std": {
+                int correction = c.hasOption("correction") ? (int) c.optionLong("correction", 1) : c.optionBoolean("unbiased", true) ? 1 : 0;
+                return c.op().equals("var") ? Ops.var(x, dims(c), correction, c.optionBoolean("keepdim", false))
+                        : Ops.std(x, dims(c), correction, c.optionBoolean("keepdim", false));
+            }
+            case "norm": {
+                Object p = c.option("p");
+                if ("fro".equals(p)) return Ops.norm(x, "fro", dims(c), c.optionBoolean("keepdim", false));
+                double pv = "inf".equals(p) ? Double.POSITIVE_INFINITY : c.optionDouble("p", 2.0);
+                return Ops.norm(x, pv, dims(c), c.optionBoolean("keepdim", false));
+            }
+            case "max": return Ops.max(x, dim, c.optionBoolean("keepdim", false));
+            case "min": return Ops.min(x, dim, c.optionBoolean("keepdim", false));
+            case "argmax": case "argmin": {
+                boolean mx = c.op().equals("argmax");
+                IntTensor idx = !c.hasOption("dim") ? (mx ? Ops.argmax(x) : Ops.argmin(x))
+                        : mx ? Ops.argmax(x, dim, c.optionBoolean("keepdim", false)) : Ops.argmin(x, dim, c.optionBoolean("keepdim", false));
+                Tensor t = Tensor.zeros(dtype, idx.shape());
+                for (int i = 0; i < idx.numel(); i++) t.set(i, idx.get(i));
+                return t; // index values in the case dtype, no gradient
+            }
+            case "topk":
+                return Ops.topk(x, (int) c.optionLong("k", 1), dim, c.optionBoolean("largest", true), c.optionBoolean("sorted", true)).values();
             case "log": return Ops.log(x);
             case "exp": return Ops.exp(x);
             case "sigmoid": return Ops.sigmoid(x);
@@ -173,6 +202,11 @@ public final class JgradCaseExecutor implements CaseExecutor {
         double[] v = ct.values();
         for (int i = 0; i < v.length; i++) t.set(i, v[i]);
         return t;
+    }
+
+    /** The list-valued {@code dim} of a reduction over several dims (absent: every dim). */
+    private static int[] dims(ConformanceCase c) {
+        return java.util.Arrays.stream(c.optionLongs("dim", new long[0])).mapToInt(Math::toIntExact).toArray();
     }
 
     private static IntTensor indices(ConformanceCase c) {

@@ -52,12 +52,13 @@ class CaseReaderTest {
         expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
+        expected.put("reductions.json", 294);
         expected.put("soft_margin_loss.json", 16);
         expected.put("softmax.json", 74);
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342, TestCases.all().size()); // + elementwise_nd.json
+        assertEquals(516 + 56 + 342 + 294, TestCases.all().size()); // + elementwise_nd.json
     }
 
     @Test
@@ -67,7 +68,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16, dtypesByOp.size()); // + 16 ops of elementwise_nd.json
+        assertEquals(19 + 1 + 16 + 12, dtypesByOp.size()); // + 16 ops of elementwise_nd.json
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -146,12 +147,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268, floats); // + matmul_nd.json; + elementwise_nd.json, here and below
+        assertEquals(177167 + 17596 + 14268 + 31084, floats); // + matmul_nd.json; + elementwise_nd.json, here and below
         assertEquals(1690, longs);
-        assertEquals(34 + 10 + 200, nan);
-        assertEquals(29 + 8 + 180, posInf);
-        assertEquals(77 + 10 + 152, negInf);
-        assertEquals(208 + 126, negZero);
+        assertEquals(34 + 10 + 200 + 112, nan);
+        assertEquals(29 + 8 + 180 + 4, posInf);
+        assertEquals(77 + 10 + 152 + 14, negInf);
+        assertEquals(208 + 126 + 1443, negZero);
     }
 
     @Test

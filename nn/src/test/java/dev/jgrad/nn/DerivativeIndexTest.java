@@ -304,6 +304,13 @@ class DerivativeIndexTest {
         check("sum", in -> Ops.add(Ops.sum(in[0], 1, false), Ops.sum(in[0])), randn(22, 2, 3));
         check("max", in -> Ops.max(in[0]), randn(23, 2, 3));
         check("max(dim)", in -> Ops.max(in[0], 0, true), randn(24, 3, 4));
+        check("sum(dims)", in -> Ops.mean(Ops.sum(in[0], new int[]{0, 2}, true), new int[]{-1, 0}, false), randn(101, 2, 3, 4));
+        check("logSumExp(dims)", in -> Ops.logSumExp(in[0], new int[]{2, 0}, false), randn(102, 2, 3, 4));
+        check("amax", in -> Ops.add(Ops.amax(in[0], new int[]{0, 2}, false), Ops.amin(in[0], new int[]{1}, false)), randn(103, 2, 3, 3));
+        check("var", in -> Ops.var(in[0], new int[]{0, 2}, 1, true), randn(104, 2, 3, 4));
+        check("std", in -> Ops.std(in[0], new int[]{-1}, false, false), randn(105, 2, 3, 4));
+        check("norm", in -> Ops.add(Ops.norm(in[0], 2, new int[]{0, 2}, false), Ops.norm(in[0], 3, new int[]{0, 2}, false)), randn(106, 2, 3, 4));
+        check("topk", in -> Ops.topk(in[0], 2, 1, true, true).values(), randn(107, 2, 4, 3));
         // element-wise
         check("exp", in -> Ops.exp(in[0]), randn(25, 2, 3));
         check("log", in -> Ops.log(in[0]), uniform(26, 0.5, 2, 2, 3));

@@ -609,6 +609,221 @@ public final class Ops {
         return Reductions.Max.of(dim, keepdim).apply(a);
     }
 
+    /**
+     * Sum over several dims, like {@code torch.sum(a, dim=[..], keepdim)}; {@code Σ_{reduced} a}.
+     *
+     * @param a       input
+     * @param dims    the dims to reduce (negative counts from the end); an empty array reduces every dim, as
+     *                PyTorch 1.13's {@code sum(x, dim=[])} does
+     * @param keepdim keep each reduced dim as size 1
+     * @return the sums, accumulated in double
+     * @throws IllegalArgumentException for a null {@code dims}, a dim out of range or a dim given twice
+     * @see #mean(Tensor, int[], boolean)
+     */
+    public static Tensor sum(Tensor a, int[] dims, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("sum: dims is null");
+        if (dims.length == 1) return sum(a, dims[0], keepdim);
+        return Reductions.SumDims.of(dims.clone(), keepdim).apply(nonNull("sum", a));
+    }
+
+    /**
+     * Mean over several dims: {@code sum(a, dims, keepdim) / n}, {@code n} the number of elements reduced into each
+     * output. Edge: an empty array of dims reduces every dim; reducing a 0-size dim gives NaN (0/0), as in PyTorch.
+     * @see #sum(Tensor, int[], boolean)
+     */
+    public static Tensor mean(Tensor a, int[] dims, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("mean: dims is null");
+        int n = Reductions.Plan.of("mean", nonNull("mean", a).shape(), dims, keepdim).n();
+        return div(sum(a, dims, keepdim), n);
+    }
+
+    /**
+     * {@code logsumexp} over several dims: {@code m + log Σ exp(a - m)}, {@code m} the max of each slice as a
+     * constant (0 when infinite). Edge: an all-{@code -inf} slice gives {@code -inf} (not NaN), a {@code +inf} one
+     * {@code +inf}; an empty array of dims reduces every dim.
+     * @see #logSumExp(Tensor, int, boolean)
+     */
+    public static Tensor logSumExp(Tensor a, int[] dims, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("logSumExp: dims is null");
+        if (dims.length == 1) return logSumExp(a, dims[0], keepdim);
+        return Reductions.LogSumExpDims.of(dims.clone(), keepdim).apply(nonNull("logSumExp", a));
+    }
+
+    /**
+     * {@code torch.max(a, dim, keepdim)}: the maxima along {@code dim} and their indices (the first maximal
+     * element; NaN is the maximum). The gradient goes to the returned index.
+     * @see #max(Tensor, int, boolean)
+     */
+    public static ValuesIndices maxWithIndices(Tensor a, int dim, boolean keepdim) {
+        Reductions.Max op = Reductions.Max.of(dim, keepdim);
+        Tensor v = op.apply(nonNull("max", a));
+        return new ValuesIndices(v, IntTensor.of(op.indices(), v.shape()));
+    }
+
+    /** Minimum of all elements, {@code -max(-a)}; NaN if any element is NaN; ties share the gradient evenly. */
+    public static Tensor min(Tensor a) {
+        return neg(max(neg(a)));
+    }
+
+    /**
+     * Minimum along {@code dim} (values), {@code -max(-a, dim)}: the gradient goes to the first minimal element
+     * of each slice; NaN is treated as the minimum.
+     */
+    public static Tensor min(Tensor a, int dim, boolean keepdim) {
+        return minWithIndices(a, dim, keepdim).values();
+    }
+
+    /** {@code torch.min(a, dim, keepdim)}: the minima and their indices. @see #maxWithIndices(Tensor, int, boolean) */
+    public static ValuesIndices minWithIndices(Tensor a, int dim, boolean keepdim) {
+        Shape.dim("min", dim, nonNull("min", a).rank());
+        ValuesIndices m = maxWithIndices(neg(a), dim, keepdim);
+        return new ValuesIndices(neg(m.values()), m.indices());
+    }
+
+    /**
+     * {@code amax} over several dims (an empty array: every dim). Tied maxima share the gradient evenly, as in
+     * PyTorch; NaN in a slice makes its maximum NaN (and its gradient NaN).
+     *
+     * @throws IllegalArgumentException for a reduced dim of size 0
+     */
+    public static Tensor amax(Tensor a, int[] dims, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("amax: dims is null");
+        return Reductions.AMax.of(dims.clone(), keepdim).apply(nonNull("amax", a));
+    }
+
+    /** {@code amin} over several dims, {@code -amax(-a)}. @see #amax(Tensor, int[], boolean) */
+    public static Tensor amin(Tensor a, int[] dims, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("amin: dims is null");
+        Reductions.Plan.of("amin", nonNull("amin", a).shape(), dims, keepdim);
+        return neg(amax(neg(a), dims, keepdim));
+    }
+
+    /** Unbiased variance of all elements ({@code correction = 1}). @see #var(Tensor, int[], int, boolean) */
+    public static Tensor var(Tensor a) {
+        return var(a, new int[0], 1, false);
+    }
+
+    /** {@code var} with PyTorch's {@code unbiased} flag: {@code correction = unbiased ? 1 : 0}. */
+    public static Tensor var(Tensor a, int[] dims, boolean unbiased, boolean keepdim) {
+        return var(a, dims, unbiased ? 1 : 0, keepdim);
+    }
+
+    /**
+     * Variance over several dims: {@code Σ(a - mean)² / max(0, n - correction)} (PyTorch 1.13's
+     * {@code torch.var(a, dim, correction=c, keepdim)}). Edge: {@code n <= correction} divides by 0 (inf or NaN),
+     * as in PyTorch.
+     *
+     * @param dims       the dims (an empty array: every dim)
+     * @param correction Bessel's correction, 1 for the unbiased estimate
+     * @throws IllegalArgumentException for a null {@code dims}, a dim out of range or given twice
+     * @see #std(Tensor, int[], int, boolean)
+     */
+    public static Tensor var(Tensor a, int[] dims, int correction, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("var: dims is null");
+        return Reductions.VarStd.of(dims.clone(), correction, keepdim, false).apply(nonNull("var", a));
+    }
+
+    /** Unbiased standard deviation of all elements. @see #std(Tensor, int[], int, boolean) */
+    public static Tensor std(Tensor a) {
+        return std(a, new int[0], 1, false);
+    }
+
+    /** {@code std} with PyTorch's {@code unbiased} flag. */
+    public static Tensor std(Tensor a, int[] dims, boolean unbiased, boolean keepdim) {
+        return std(a, dims, unbiased ? 1 : 0, keepdim);
+    }
+
+    /**
+     * Standard deviation {@code sqrt(var(a, dims, correction, keepdim))} as one node: its gradient is 0 where the
+     * deviation is 0 (a constant slice), as in PyTorch, not NaN. @see #var(Tensor, int[], int, boolean)
+     */
+    public static Tensor std(Tensor a, int[] dims, int correction, boolean keepdim) {
+        if (dims == null) throw new IllegalArgumentException("std: dims is null");
+        return Reductions.VarStd.of(dims.clone(), correction, keepdim, true).apply(nonNull("std", a));
+    }
+
+    /** The 2-norm of all elements (the Frobenius norm); its gradient at an all-zero input is 0, as in PyTorch. */
+    public static Tensor norm(Tensor a) {
+        return norm(a, 2.0, new int[0], false);
+    }
+
+    /**
+     * The vector {@code p}-norm over several dims, {@code (Σ|a|^p)^(1/p)}, like {@code torch.norm(a, p, dim, keepdim)}.
+     * Edge: where the norm is 0 the gradient is 0 (PyTorch's rule); NaN propagates.
+     *
+     * @param p    a positive exponent or {@code Double.POSITIVE_INFINITY} ({@code max|a|})
+     * @param dims the dims (an empty array: every dim)
+     * @throws IllegalArgumentException for {@code p <= 0}, NaN or {@code -inf} (PyTorch's 0 and {@code -inf}
+     *                                  "norms" are not supported), or bad dims
+     * @see #norm(Tensor, String, int[], boolean)
+     */
+    public static Tensor norm(Tensor a, double p, int[] dims, boolean keepdim) {
+        if (!(p > 0)) throw new IllegalArgumentException("norm: p " + p + " is not supported (use p > 0 or +inf)");
+        if (dims == null) throw new IllegalArgumentException("norm: dims is null");
+        return Reductions.Norm.of(p, dims.clone(), keepdim).apply(nonNull("norm", a));
+    }
+
+    /**
+     * {@code torch.norm(a, "fro", dim, keepdim)}: the 2-norm over {@code dims}.
+     *
+     * @throws IllegalArgumentException for any {@code p} other than {@code "fro"} (e.g. {@code "nuc"}) or more than
+     *                                  2 dims (an empty array reduces every dim), as in PyTorch
+     */
+    public static Tensor norm(Tensor a, String p, int[] dims, boolean keepdim) {
+        if (!"fro".equals(p)) throw new IllegalArgumentException("norm: p '" + p + "' is not supported (only 'fro')");
+        if (dims != null && dims.length > 2) {
+            throw new IllegalArgumentException("norm: p 'fro' expects at most 2 dims, got " + java.util.Arrays.toString(dims));
+        }
+        return norm(a, 2.0, dims, keepdim);
+    }
+
+    /** Flat index of the first maximum of all elements (a 0-d index); NaN is the maximum. Not differentiable. */
+    public static IntTensor argmax(Tensor a) {
+        return argExtreme("argmax", a, true);
+    }
+
+    /** Index of the first maximum along {@code dim}; NaN is the maximum. Not differentiable. */
+    public static IntTensor argmax(Tensor a, int dim, boolean keepdim) {
+        return argExtreme("argmax", a, dim, keepdim, true);
+    }
+
+    /** Flat index of the first minimum of all elements; NaN is the minimum. Not differentiable. */
+    public static IntTensor argmin(Tensor a) {
+        return argExtreme("argmin", a, false);
+    }
+
+    /** Index of the first minimum along {@code dim}; NaN is the minimum. Not differentiable. */
+    public static IntTensor argmin(Tensor a, int dim, boolean keepdim) {
+        return argExtreme("argmin", a, dim, keepdim, false);
+    }
+
+    private static IntTensor argExtreme(String op, Tensor a, boolean largest) {
+        if (nonNull(op, a).numel() == 0) throw new IllegalArgumentException(op + ": cannot reduce an empty tensor " + Shape.str(a.shape()));
+        return IntTensor.scalar(Reductions.argExtreme(a, Reductions.Axis.all(a.numel()), largest)[0]);
+    }
+
+    private static IntTensor argExtreme(String op, Tensor a, int dim, boolean keepdim, boolean largest) {
+        int[] s = nonNull(op, a).shape();
+        int d = Shape.dim(op, dim, s.length);
+        Reductions.Axis ax = Reductions.Axis.of(s, d);
+        if (ax.n() == 0) throw new IllegalArgumentException(op + ": cannot reduce the empty dimension " + dim + " of " + Shape.str(s));
+        return IntTensor.of(Reductions.argExtreme(a, ax, largest), Shape.reduce(s, d, keepdim));
+    }
+
+    /**
+     * {@code torch.topk(a, k, dim, largest, sorted)}: the {@code k} largest (or smallest) values along {@code dim}
+     * (differentiable: the gradient goes to the selected elements) and their indices.
+     * Edge: NaN counts as larger than every number; tied values come in index order; the values are always
+     * sorted, also when {@code sorted} is false (PyTorch leaves that order unspecified).
+     *
+     * @throws IllegalArgumentException for {@code k} outside {@code [0, size(dim)]} or a bad dim
+     */
+    public static ValuesIndices topk(Tensor a, int k, int dim, boolean largest, boolean sorted) {
+        Reductions.TopK op = Reductions.TopK.of(k, dim, largest);
+        Tensor v = op.apply(nonNull("topk", a));
+        return new ValuesIndices(v, IntTensor.of(op.indices(), v.shape()));
+    }
+
     // ------------------------------------------------------------------ element-wise functions
 
     /** {@code exp(a)}; its gradient is {@code inf} where the output overflowed. */
