@@ -376,13 +376,18 @@ class TrainingListenerTest {
     void theProgressBarCoversTheWholeFitAndNamesTheEpoch() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataLoader loader = trainLoader();
-        // a pause after the first epoch, longer than the bar's refresh interval, shows it half-way
+        // a pause after the first epoch, until the bar's refresh thread has drawn it half-way (at least 600 ms, three
+        // refresh intervals; up to 20 s on a loaded machine, where that thread may not be scheduled for a while)
         TrainingListener pause = new TrainingListener() {
             @Override
             public void onEpochEnd(TrainingContext ctx, EpochMetrics metrics) {
                 if (metrics.epoch() == 1) {
+                    long start = System.nanoTime();
                     try {
-                        Thread.sleep(600);
+                        do {
+                            Thread.sleep(50);
+                        } while (System.nanoTime() - start < 600_000_000L
+                                || !bytes.toString(StandardCharsets.UTF_8).contains("train  50%") && System.nanoTime() - start < 20_000_000_000L);
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
