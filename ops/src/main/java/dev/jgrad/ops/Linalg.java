@@ -23,7 +23,7 @@ final class Linalg {
     /**
      * {@code matmul} with PyTorch's rules: {@code [.., M, K] · [K, N]} (leading dimensions of the left operand are
      * folded into M, which is free in row-major storage) and the 1-D cases {@code [K]·[K, N] → [N]},
-     * {@code [.., M, K]·[K] → [..M]} and {@code [K]·[K] → []} as one product; a right operand of rank ≥ 3 makes a
+     * {@code [.., M, K]·[K] → [.., M]} and {@code [K]·[K] → []} as one product; a right operand of rank ≥ 3 makes a
      * batched product {@code [..a, M, K] · [..b, K, N] → [broadcast(..a, ..b), M, N]} (a 1-D left operand is
      * {@code [1, K]} with that dimension removed from the result), one GEMM per batch slice, whose gradients
      * are summed back over broadcast batch dimensions.

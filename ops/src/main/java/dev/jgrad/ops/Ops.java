@@ -133,7 +133,7 @@ public final class Ops {
      * @throws IllegalArgumentException naming the shapes when they do not fit
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        if (weight.rank() == 1) return Linalg.linearVector(input, weight, bias);
+        if (weight != null && weight.rank() == 1) return Linalg.linearVector(input, weight, bias);
         return bias == null ? Linalg.Linear.of().apply(input, weight) : Linalg.Linear.of().apply(input, weight, bias);
     }
 
