@@ -50,12 +50,13 @@ class CaseReaderTest {
         expected.put("matmul.json", 24);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
+        expected.put("shape.json", 340);
         expected.put("soft_margin_loss.json", 16);
         expected.put("softmax.json", 74);
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516, TestCases.all().size());
+        assertEquals(856, TestCases.all().size());
     }
 
     @Test
@@ -65,7 +66,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19, dtypesByOp.size());
+        assertEquals(42, dtypesByOp.size());
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -144,12 +145,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167, floats);
-        assertEquals(1690, longs);
-        assertEquals(34, nan);
-        assertEquals(29, posInf);
-        assertEquals(77, negInf);
-        assertEquals(208, negZero);
+        assertEquals(194897, floats);
+        assertEquals(2168, longs);
+        assertEquals(56, nan);
+        assertEquals(59, posInf);
+        assertEquals(137, negInf);
+        assertEquals(239, negZero);
     }
 
     @Test
