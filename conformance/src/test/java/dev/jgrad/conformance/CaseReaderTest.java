@@ -53,12 +53,13 @@ class CaseReaderTest {
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
         expected.put("reductions.json", 294);
+        expected.put("shape.json", 340);
         expected.put("soft_margin_loss.json", 16);
         expected.put("softmax.json", 74);
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294, TestCases.all().size()); // + elementwise_nd.json
+        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
     }
 
     @Test
@@ -68,7 +69,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12, dtypesByOp.size()); // + 16 ops of elementwise_nd.json
+        assertEquals(19 + 1 + 16 + 12 + 23, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -147,12 +148,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084, floats); // + matmul_nd.json; + elementwise_nd.json, here and below
-        assertEquals(1690, longs);
-        assertEquals(34 + 10 + 200 + 112, nan);
-        assertEquals(29 + 8 + 180 + 4, posInf);
-        assertEquals(77 + 10 + 152 + 14, negInf);
-        assertEquals(208 + 126 + 1443, negZero);
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
+        assertEquals(1690 + 478, longs);
+        assertEquals(34 + 10 + 200 + 112 + 22, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60, negInf);
+        assertEquals(208 + 126 + 1443 + 31, negZero);
     }
 
     @Test

@@ -31,6 +31,11 @@ class ConformanceRunnerTest {
         return g;
     }
 
+    /** The bundled set: the 516 loss-layer cases, then matmul_nd (56), elementwise_nd (342), reductions (294), shape (340). */
+    private static final int BUNDLED = 516 + 56 + 342 + 294 + 340;
+    /** Distinct ops in it: 19, then bmm, the 16 of elementwise_nd, the 12 of reductions and the 23 of shape. */
+    private static final int OPS = 19 + 1 + 16 + 12 + 23;
+
     private static String lastLine(String text) {
         String[] lines = text.split("\n", -1);
         return lines[lines.length - 1];
@@ -39,16 +44,16 @@ class ConformanceRunnerTest {
     @Test
     void echoingTheReferencePassesEveryCase() {
         Report report = new ConformanceRunner(ConformanceRunnerTest::echo).run(TestCases.all());
-        assertEquals(516 + 342 + 294, report.total()); // + elementwise_nd.json
-        assertEquals(516 + 342 + 294, report.passed());
+        assertEquals(BUNDLED, report.total());
+        assertEquals(BUNDLED, report.passed());
         assertEquals(0, report.failed());
         assertEquals(0, report.skipped());
         assertFalse(report.hasFailures());
         String text = report.render();
-        assertEquals((516 + 342 + 294) + " passed, 0 failed", lastLine(text));
+        assertEquals(BUNDLED + " passed, 0 failed", lastLine(text));
         assertFalse(text.contains("Failures"));
         assertFalse(text.contains("Skipped"));
-        assertEquals(19 + 16 + 12, report.opSummaries().size());
+        assertEquals(OPS, report.opSummaries().size());
         assertEquals(new Report.OpSummary("cross_entropy", 146, 0, 0, 0),
                 report.opSummaries().stream().filter(s -> s.op().equals("cross_entropy")).findFirst().orElseThrow());
         assertTrue(text.contains("Per-op summary:"));
@@ -83,7 +88,7 @@ class ConformanceRunnerTest {
             }));
         };
         Report report = new ConformanceRunner(perturbing).run(TestCases.all());
-        assertEquals(515 + 342 + 294, report.passed());
+        assertEquals(BUNDLED - 1, report.passed());
         assertEquals(1, report.failed());
         CaseResult r = report.failures().get(0);
         assertEquals(target, r.name());
@@ -103,7 +108,7 @@ class ConformanceRunnerTest {
         String text = report.render();
         assertTrue(text.contains("Failures (1):\n  " + line + "\n"), text);
         assertTrue(text.matches("(?s).*\\n  nll_loss +59 +1 +0 +0\\n.*"), text);
-        assertEquals((515 + 342) + " passed, 1 failed", lastLine(text));
+        assertEquals((BUNDLED - 1) + " passed, 1 failed", lastLine(text));
     }
 
     @Test
@@ -128,14 +133,14 @@ class ConformanceRunnerTest {
         long smoothed = TestCases.all().stream().filter(c -> c.optionDouble("label_smoothing", 0) > 0).count();
         assertTrue(smoothed > 0);
         assertEquals(smoothed, report.skipped());
-        assertEquals(516 + 342 - smoothed, report.passed());
+        assertEquals(BUNDLED - smoothed, report.passed());
         assertEquals(0, report.failed());
         CaseResult s = report.skippedResults().get(0);
         assertTrue(s.skipped());
         assertFalse(s.passed());
         String text = report.render();
         assertTrue(text.contains("Skipped (" + smoothed + "):\n  SKIP " + s.name() + ": label_smoothing not implemented\n"), text);
-        assertEquals((516 + 342 - smoothed) + " passed, 0 failed, " + smoothed + " skipped", lastLine(text));
+        assertEquals((BUNDLED - smoothed) + " passed, 0 failed, " + smoothed + " skipped", lastLine(text));
         Report.OpSummary ce = report.opSummaries().stream().filter(o -> o.op().equals("cross_entropy")).findFirst().orElseThrow();
         assertEquals(146 - smoothed, ce.passed());
         assertEquals(smoothed, ce.skipped());
@@ -250,12 +255,12 @@ class ConformanceRunnerTest {
         assertEquals(78, only.total());
         assertEquals(List.of("logsumexp", "softmax"), // in file order: reductions.json holds logsumexp cases too
                 only.opSummaries().stream().map(Report.OpSummary::op).collect(Collectors.toList()));
-        assertEquals("48 passed, 0 failed", lastLine(only.render()));
-        assertEquals(516 + 342, runner.run(TestCases.all(), List.of()).total());
+        assertEquals("78 passed, 0 failed", lastLine(only.render()));
+        assertEquals(BUNDLED, runner.run(TestCases.all(), List.of()).total());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> runner.run(TestCases.all(), List.of("sofmax")));
         assertTrue(e.getMessage().contains("sofmax"));
-        assertEquals(192 + 60, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + elementwise_nd.json
+        assertEquals(192 + 14 + 60 + 50 + 12, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + matmul_nd, elementwise_nd, reductions, shape
     }
 
     @Test
@@ -266,10 +271,10 @@ class ConformanceRunnerTest {
         assertEquals("0 passed, 0 failed", lastLine(empty.render()));
         Report mixed = new ConformanceRunner(k -> k.dtype().equals("float32") ? Outcome.unsupported("no f32") : echo(k))
                 .run(TestCases.all());
-        assertEquals((265 + 171) + " passed, 0 failed, " + (251 + 171) + " skipped", mixed.summaryLine()); // + elementwise_nd.json
+        assertEquals(781 + " passed, 0 failed, " + 767 + " skipped", mixed.summaryLine()); // the float64 cases pass, the float32 ones are skipped
         String text = mixed.render();
         assertFalse(text.endsWith("\n"));
-        assertTrue(text.endsWith("\n" + (265 + 171) + " passed, 0 failed, " + (251 + 171) + " skipped"));
+        assertTrue(text.endsWith("\n" + 781 + " passed, 0 failed, " + 767 + " skipped"));
         assertEquals(mixed.summaryLine(), lastLine(text));
         assertNull(mixed.result("no/such/case"));
         assertTrue(mixed.result(c.name()).skipped());
