@@ -1,6 +1,5 @@
 package dev.jgrad.losses;
 
-import dev.jgrad.core.Function;
 import dev.jgrad.core.Tensor;
 
 import static dev.jgrad.ops.Ops.add;

@@ -12,6 +12,10 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.jgrad.core.kernel.KernelTestSupport.close;
+import static dev.jgrad.core.kernel.KernelTestSupport.random;
+import static dev.jgrad.core.kernel.KernelTestSupport.same;
+import static dev.jgrad.core.kernel.KernelTestSupport.specialRows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -26,51 +30,6 @@ class FusedCrossEntropyKernelsTest {
 
     /** {@code log Σ exp} of float32 exps (each within 1 ulp) summed exactly, plus the float {@code x - max}: 5e-7 absolute, relative to a sum {@code >= 1}. */
     private static final double LOG_SUM_TOL = 5e-7;
-
-    static Storage random(DType t, SplittableRandom r, int n, double lo, double hi) {
-        Storage s = Storage.allocate(t, n);
-        for (int i = 0; i < n; i++) s.set(i, lo + (hi - lo) * r.nextDouble());
-        return s;
-    }
-
-    /** Same NaN/infinity pattern, and finite values within {@code rtol·|e| + atol}. */
-    static void close(String what, double expected, double got, double rtol, double atol) {
-        if (Double.isNaN(expected) || Double.isInfinite(expected)) {
-            if (!(Double.compare(expected, got) == 0)) fail(what + ": expected " + expected + ", got " + got);
-            return;
-        }
-        if (!(Math.abs(got - expected) <= rtol * Math.abs(expected) + atol)) {
-            fail(what + ": expected " + expected + ", got " + got + " (diff " + Math.abs(got - expected) + ")");
-        }
-    }
-
-    /** Bit for bit (as {@link Double#compare}: NaN equal to NaN, {@code -0} apart from {@code +0}). */
-    static void same(String what, Storage expected, Storage got, int n) {
-        for (int i = 0; i < n; i++) {
-            if (Double.compare(expected.get(i), got.get(i)) != 0) {
-                fail(what + " [" + i + "]: expected " + expected.get(i) + ", got " + got.get(i));
-            }
-        }
-    }
-
-    /** Rows mixing ordinary values with the special ones (as float32 and float64 storages). */
-    static Storage specialRows(DType t, int rows, int n, SplittableRandom r) {
-        Storage s = random(t, r, rows * n, -30, 30);
-        for (int row = 0; row < rows; row++) {
-            int b = row * n;
-            switch (row % 8) {
-                case 0 -> { } // ordinary
-                case 1 -> s.set(b + r.nextInt(n), Double.NaN);
-                case 2 -> s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY);
-                case 3 -> { for (int k = 0; k < n; k += 2) s.set(b + k, Double.NEGATIVE_INFINITY); }
-                case 4 -> { for (int k = 0; k < n; k++) s.set(b + k, Double.NEGATIVE_INFINITY); }
-                case 5 -> { for (int k = 0; k < n; k++) s.add(b + k, 1e4); } // huge shift
-                case 6 -> { s.set(b + r.nextInt(n), Double.POSITIVE_INFINITY); s.set(b + r.nextInt(n), 500); }
-                default -> { for (int k = 0; k < n; k++) s.set(b + k, s.get(b + k) * 0.001 - 90); } // tiny exps
-            }
-        }
-        return s;
-    }
 
     @Test
     void forwardMatchesScalar() {

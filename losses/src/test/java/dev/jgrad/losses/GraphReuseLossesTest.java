@@ -77,4 +77,34 @@ class GraphReuseLossesTest {
             assertSame(first, Losses.mseLoss(x, t, Reduction.SUM).gradFn());
         }
     }
+
+    /**
+     * The class-index losses validate their targets into one per-thread staging object that each node copies: two
+     * losses built before either backward keep their own targets, weights and reduction (fused and via NLL), exactly
+     * as each computed alone.
+     */
+    @Test
+    void lossesBuiltBeforeEitherBackwardKeepTheirOwnTargets() {
+        SplittableRandom r = new SplittableRandom(11);
+        double[] a = new double[12], b = new double[12];
+        for (int i = 0; i < 12; i++) {
+            a[i] = r.nextDouble(-3, 3);
+            b[i] = r.nextDouble(-3, 3);
+        }
+        IntTensor ta = IntTensor.of(0, 3, 1), tb = IntTensor.of(2, 2, 0);
+        Tensor w = Tensor.of(new double[]{0.5, 2, 1, 3}, 4);
+        for (SoftmaxCrossEntropy strategy : List.of(SoftmaxCrossEntropy.FUSED, SoftmaxCrossEntropy.MAX_SHIFT)) {
+            CrossEntropyLoss la = CrossEntropyLoss.builder().strategy(strategy).build();
+            CrossEntropyLoss lb = CrossEntropyLoss.builder().strategy(strategy).weight(w).reduction(Reduction.SUM).build();
+            double[][] aloneA = run(x -> la.apply(x, ta), a, new int[]{3, 4});
+            double[][] aloneB = run(x -> lb.apply(x, tb), b, new int[]{3, 4});
+            Tensor xa = Tensor.of(a, 3, 4).requiresGrad(true), xb = Tensor.of(b, 3, 4).requiresGrad(true);
+            Tensor ya = la.apply(xa, ta), yb = lb.apply(xb, tb); // both built, then one backward through both
+            Ops.add(Ops.mul(ya, 0.5), Ops.mul(yb, 0.5)).backward();
+            assertArrayEquals(aloneA[0], ya.toDoubleArray(), 0.0, strategy + " first loss");
+            assertArrayEquals(aloneB[0], yb.toDoubleArray(), 0.0, strategy + " second loss");
+            assertArrayEquals(aloneA[1], xa.grad().toDoubleArray(), 0.0, strategy + " first gradient");
+            assertArrayEquals(aloneB[1], xb.grad().toDoubleArray(), 0.0, strategy + " second gradient");
+        }
+    }
 }

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static dev.jgrad.core.kernel.SimdKernelsTest.copy;
-import static dev.jgrad.core.kernel.SimdKernelsTest.same;
+import static dev.jgrad.core.kernel.KernelTestSupport.copy;
+import static dev.jgrad.core.kernel.KernelTestSupport.same;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
