@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * <p><b>Storage.</b> A tensor of shape {@code [d0, ..., dk]} is held as an EJML row-major matrix of
  * {@code d0·…·d(k-1)} rows and {@code dk} columns ({@code FMatrixRMaj} for float32, {@code DMatrixRMaj} for
  * float64); a scalar is a 1×1 matrix and a vector {@code [n]} is 1×n. {@link #matrix()} returns that matrix,
- * so EJML's {@code CommonOps_DDRM}/{@code CommonOps_FDRM} can be used on it directly. {@link #reshape} and
+ * so EJML's {@code CommonOps_DDRM}/{@code CommonOps_FDRM} can be used on it directly. {@code reshape} and
  * {@link #detach} share the array.
  *
  * <p><b>Gradients.</b> Tensors created by users are leaves; {@link #requiresGrad(boolean)} marks one for

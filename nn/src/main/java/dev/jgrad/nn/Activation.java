@@ -5,7 +5,7 @@ import dev.jgrad.ops.Ops;
 
 import java.util.function.UnaryOperator;
 
-/** A parameter-free element-wise layer: {@link #RELU}, {@link #TANH}, {@link #SIGMOID}, {@link #GELU}. */
+/** A parameter-free element-wise layer: {@link Kind#RELU}, {@link Kind#TANH}, {@link Kind#SIGMOID}, {@link Kind#GELU}. */
 public final class Activation extends Module {
     /** Names of the built-in activations. */
     public enum Kind {
