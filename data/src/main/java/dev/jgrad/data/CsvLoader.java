@@ -300,7 +300,7 @@ public final class CsvLoader {
                 labels[i] = remap[labels[i]];
             }
         }
-        return Tabular.ofFlat(values.toArray(), features, labels, names.size(), names);
+        return Tabular.wrapFlat(values.toArray(), features, labels, names.size(), names);
     }
 
     private static boolean allIntegers(List<String> labels) {
@@ -545,7 +545,7 @@ public final class CsvLoader {
         if (labels.size() == 0) {
             throw new MalformedDataException(source, "no data rows (an empty data set cannot be trained on)");
         }
-        return Tabular.ofFlat(values.toArray(), features, labels.toArray(), numClasses, names);
+        return Tabular.wrapFlat(values.toArray(), features, labels.toArray(), numClasses, names);
     }
 
     private static int parseHeaderInt(String s, String what, int min, String source) throws MalformedDataException {
@@ -625,15 +625,31 @@ public final class CsvLoader {
                             + " feature values, more than one array can hold");
                 }
                 int grown = (int) Math.min(MAX_VALUES, 2L * a.length);
-                Inputs.checkHeap(source, 8L * grown, "reading " + n + "+ feature values");
-                a = Arrays.copyOf(a, grown);
+                String what = "reading " + n + "+ feature values";
+                Inputs.checkHeap(source, 8L * grown, what);
+                try {
+                    a = Arrays.copyOf(a, grown);
+                } catch (OutOfMemoryError e) {
+                    throw Inputs.outOfHeap(source, 8L * grown, what);
+                }
             }
             a[n++] = v;
         }
 
+        /** The values, in an array of exactly {@link #n} (the list's own when it is full). */
         double[] toArray() throws MalformedDataException {
-            Inputs.checkHeap(source, 8L * n, "the " + n + " feature values");
-            return Arrays.copyOf(a, n);
+            if (n == a.length) {
+                return a;
+            }
+            String what = "the " + n + " feature values";
+            Inputs.checkHeap(source, 8L * n, what);
+            try {
+                double[] out = Arrays.copyOf(a, n);
+                a = null;
+                return out;
+            } catch (OutOfMemoryError e) {
+                throw Inputs.outOfHeap(source, 8L * n, what);
+            }
         }
     }
 
@@ -653,8 +669,13 @@ public final class CsvLoader {
                     throw new MalformedDataException(source, "more than " + MAX_VALUES + " rows");
                 }
                 int grown = (int) Math.min(MAX_VALUES, 2L * a.length);
-                Inputs.checkHeap(source, 4L * grown, "reading " + n + "+ rows");
-                a = Arrays.copyOf(a, grown);
+                String what = "reading " + n + "+ rows";
+                Inputs.checkHeap(source, 4L * grown, what);
+                try {
+                    a = Arrays.copyOf(a, grown);
+                } catch (OutOfMemoryError e) {
+                    throw Inputs.outOfHeap(source, 4L * grown, what);
+                }
             }
             a[n++] = v;
         }

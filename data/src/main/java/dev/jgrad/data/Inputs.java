@@ -24,14 +24,6 @@ final class Inputs {
     private Inputs() {
     }
 
-    /**
-     * Opens a file for reading; decompresses it if its first two bytes are the gzip magic. A directory, a missing
-     * or an unreadable file is an {@link IOException} whose message names the file.
-     */
-    static InputStream open(Path path) throws IOException {
-        return maybeGunzip(openRaw(path), path.toString(), Long.MAX_VALUE);
-    }
-
     /** Opens a file without decompressing it; a directory, a missing or an unreadable file names the file. */
     static InputStream openRaw(Path path) throws IOException {
         if (Files.isDirectory(path)) {
@@ -82,12 +74,19 @@ final class Inputs {
             return;
         }
         System.gc();
-        long free = free();
-        if (bytes > free) {
-            throw new MalformedDataException(source, what + " needs " + ceilMb(bytes) + " MB; the JVM's heap limit is "
-                    + ceilMb(Runtime.getRuntime().maxMemory()) + " MB (" + free / MB
-                    + " MB free): raise -Xmx");
+        if (bytes > free()) {
+            throw outOfHeap(source, bytes, what);
         }
+    }
+
+    /**
+     * The error for an allocation the heap cannot hold. The loaders also throw it when one large array allocation
+     * that passed {@link #checkHeap} still fails with an {@link OutOfMemoryError} (the free heap can be fragmented):
+     * that single allocation is the only thing that failed, so nothing is left half-done.
+     */
+    static MalformedDataException outOfHeap(String source, long bytes, String what) {
+        return new MalformedDataException(source, what + " needs " + ceilMb(bytes) + " MB; the JVM's heap limit is "
+                + ceilMb(Runtime.getRuntime().maxMemory()) + " MB (" + free() / MB + " MB free): raise -Xmx");
     }
 
     private static long free() {
