@@ -131,6 +131,9 @@ class UntrustedInputTest {
     @Test
     void idxGzipBombAfterTheDeclaredDataIsNotReadToItsEnd() throws IOException {
         Path f = gzip(dir.resolve("labels.gz"), idxHeader(IdxLoader.LABELS_MAGIC, 3), new byte[] {0}, 64 * MB + 3);
+        // cut off the end of the gzip stream: a reader that went on to the end would report damaged gzip data
+        byte[] gz = Files.readAllBytes(f);
+        Files.write(f, Arrays.copyOf(gz, gz.length - gz.length / 10));
         MalformedDataException e = assertThrows(MalformedDataException.class, () -> IdxLoader.readLabels(f));
         assertMessage(e, f.toString(), "more than 4096 unexpected trailing bytes after the 3 label bytes",
                 "reading stopped there");
