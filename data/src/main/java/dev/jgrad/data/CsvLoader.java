@@ -29,8 +29,10 @@ import java.util.Set;
 import java.util.zip.ZipException;
 
 /**
- * Reads the two plain CSV layouts used by the bundled data sets (comma-separated, no
- * quoting, UTF-8; input may be gzip-compressed, which is detected from its first bytes):
+ * Reads CSV files, parsed by Apache Commons CSV (RFC 4180: fields may be quoted, with the delimiter, {@code ""} or
+ * line breaks inside), UTF-8 with or without a byte order mark; input may be gzip-compressed, which is detected
+ * from its first bytes. General files go through {@link #options()} (delimiter, header row, label column by name or
+ * index, string labels mapped to classes); the bundled data sets use two fixed comma-separated layouts:
  *
  * <ul>
  *   <li><b>with header</b> ({@link #readWithHeader}): the first line is
@@ -43,9 +45,17 @@ import java.util.zip.ZipException;
  *
  * <p>Validation is strict and every failure is a {@link MalformedDataException} naming the
  * source and line: wrong column count, a value that is not a finite number, a label that is
- * not an integer or is out of range, a row count that disagrees with the header, blank
- * lines in the middle of the data, invalid UTF-8 or a damaged gzip stream. Whitespace
- * around fields and Windows line endings are accepted; blank lines at the end are ignored.
+ * not an integer or is out of range, a row count that disagrees with the header, no data rows,
+ * blank lines in the middle of the data, a CSV syntax error (an unclosed quote), invalid UTF-8
+ * or a damaged gzip stream. Whitespace around fields and Windows line endings are accepted;
+ * blank lines at the end are ignored.
+ *
+ * <p>Untrusted files are read in bounded memory: a record longer than {@link #MAX_LINE_CHARS}
+ * characters is rejected as it is read, and before the arrays of values grow their size is
+ * checked against the heap the JVM has left ({@code needs N MB; the JVM's heap limit is M MB:
+ * raise -Xmx}), so a decompression bomb or a gigabyte line is a {@link MalformedDataException},
+ * not an {@link OutOfMemoryError}. A directory or an unreadable file is an {@link IOException}
+ * naming the file.
  */
 public final class CsvLoader {
     /**

@@ -20,7 +20,15 @@ import java.util.zip.ZipException;
  * in hex next to the expected one, with a hint when it looks like the other kind of IDX
  * file, a byte-swapped file or an IDX file of another element type), negative or absurd
  * dimensions, a truncated file (how many bytes were expected and how many were there),
- * trailing bytes after the data, a damaged gzip stream, and an image/label count mismatch.
+ * trailing bytes after the data, a damaged gzip stream, an image/label count mismatch, and
+ * (in {@link #load}) a count of 0, an empty data set.
+ *
+ * <p>Untrusted files are read in bounded memory: dimensions are multiplied in {@code long}
+ * (a product above 2³¹−9 bytes is rejected), the payload's size is checked against the heap
+ * the JVM has left before it is allocated ({@code needs N MB; the JVM's heap limit is M MB:
+ * raise -Xmx}), and reading stops {@value #TRAILING_LOOKAHEAD} bytes past the declared payload,
+ * so a gzip stream that inflates to gigabytes after its data is not inflated further. A
+ * directory or an unreadable file is an {@link IOException} naming the file.
  */
 public final class IdxLoader {
     /** Magic number of an IDX file holding unsigned-byte images ({@code count × rows × cols}). */
@@ -32,8 +40,8 @@ public final class IdxLoader {
 
     /** The largest payload (count × rows × cols bytes) accepted: the largest Java array. */
     private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-    /** Bytes read past the declared payload to report trailing data; reading stops there. */
-    static final int TRAILING_LOOKAHEAD = 4096;
+    /** Bytes read past the declared payload to report trailing data (exactly, up to this many); reading stops there. */
+    public static final int TRAILING_LOOKAHEAD = 4096;
     /** Size of the first chunk the payload is read into (it doubles until the declared size). */
     private static final int FIRST_CHUNK = 1 << 20;
 

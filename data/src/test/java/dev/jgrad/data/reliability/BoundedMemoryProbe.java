@@ -1,4 +1,7 @@
-package dev.jgrad.data;
+package dev.jgrad.data.reliability;
+
+import dev.jgrad.data.CsvLoader;
+import dev.jgrad.data.IdxLoader;
 
 import java.nio.file.Path;
 

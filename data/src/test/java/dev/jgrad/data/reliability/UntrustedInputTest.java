@@ -1,4 +1,9 @@
-package dev.jgrad.data;
+package dev.jgrad.data.reliability;
+
+import dev.jgrad.data.CsvLoader;
+import dev.jgrad.data.IdxLoader;
+import dev.jgrad.data.MalformedDataException;
+import dev.jgrad.data.Tabular;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
