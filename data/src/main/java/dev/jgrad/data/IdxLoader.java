@@ -20,7 +20,15 @@ import java.util.zip.ZipException;
  * in hex next to the expected one, with a hint when it looks like the other kind of IDX
  * file, a byte-swapped file or an IDX file of another element type), negative or absurd
  * dimensions, a truncated file (how many bytes were expected and how many were there),
- * trailing bytes after the data, a damaged gzip stream, and an image/label count mismatch.
+ * trailing bytes after the data, a damaged gzip stream, an image/label count mismatch, and
+ * (in {@link #load}) a count of 0, an empty data set.
+ *
+ * <p>Untrusted files are read in bounded memory: dimensions are multiplied in {@code long}
+ * (a product above 2³¹−9 bytes is rejected), the payload's size is checked against the heap
+ * the JVM has left before it is allocated ({@code needs N MB; the JVM's heap limit is M MB:
+ * raise -Xmx}), and reading stops {@value #TRAILING_LOOKAHEAD} bytes past the declared payload,
+ * so a gzip stream that inflates to gigabytes after its data is not inflated further. A
+ * directory or an unreadable file is an {@link IOException} naming the file.
  */
 public final class IdxLoader {
     /** Magic number of an IDX file holding unsigned-byte images ({@code count × rows × cols}). */
@@ -30,7 +38,12 @@ public final class IdxLoader {
     /** The scale applied to pixels by {@link #load}: bytes 0..255 map to [0, 1]. */
     public static final double PIXEL_SCALE = 1.0 / 255.0;
 
+    /** The largest payload (count × rows × cols bytes) accepted: the largest Java array. */
     private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** Bytes read past the declared payload to report trailing data (exactly, up to this many); reading stops there. */
+    public static final int TRAILING_LOOKAHEAD = 4096;
+    /** Size of the first chunk the payload is read into (it doubles until the declared size). */
+    private static final int FIRST_CHUNK = 1 << 20;
 
     private IdxLoader() {
     }
@@ -118,21 +131,32 @@ public final class IdxLoader {
      */
     public static Images readImages(Path path) throws IOException {
         String source = path.toString();
-        try (InputStream in = Inputs.open(path)) {
+        try (InputStream in = open(path)) {
             int magic = readInt(in, source, "magic number");
             checkMagic(magic, IMAGES_MAGIC, "IDX3 unsigned-byte images", source);
             int count = readDim(in, source, "image count");
             int rows = readDim(in, source, "row count");
             int cols = readDim(in, source, "column count");
-            long total = (long) count * rows * cols;
+            // long arithmetic: rows·cols alone can exceed 2^31 (65536×65537 wraps to 65536 in int)
+            long perImage = (long) rows * cols;
+            if (perImage > MAX_ELEMENTS) {
+                throw new MalformedDataException(source, "images of " + rows + "×" + cols + " = " + perImage
+                        + " pixels each are more than one array can hold (" + MAX_ELEMENTS + ")");
+            }
+            long total = count * perImage;
             if (total > MAX_ELEMENTS) {
                 throw new MalformedDataException(source, count + " images of " + rows + "×" + cols
                         + " = " + total + " bytes is more than one array can hold");
             }
+            Inputs.checkHeap(source, peakBytes(total), count + " images of " + rows + "×" + cols + " pixels");
             byte[] pixels = readPayload(in, (int) total, source, "pixel");
             return new Images(count, rows, cols, pixels);
         } catch (ZipException | EOFException e) {
             throw new MalformedDataException(source, "damaged or truncated gzip data: " + e.getMessage(), e);
+        } catch (MalformedDataException e) {
+            throw e;
+        } catch (IOException e) {
+            throw CsvLoader.ioError(path, e);
         }
     }
 
@@ -146,13 +170,14 @@ public final class IdxLoader {
      */
     public static int[] readLabels(Path path) throws IOException {
         String source = path.toString();
-        try (InputStream in = Inputs.open(path)) {
+        try (InputStream in = open(path)) {
             int magic = readInt(in, source, "magic number");
             checkMagic(magic, LABELS_MAGIC, "IDX1 unsigned-byte labels", source);
             int count = readDim(in, source, "label count");
             if (count > MAX_ELEMENTS) {
                 throw new MalformedDataException(source, "label count " + count + " is too large");
             }
+            Inputs.checkHeap(source, peakBytes(count) + 4L * count, count + " labels");
             byte[] raw = readPayload(in, count, source, "label");
             int[] labels = new int[count];
             for (int i = 0; i < count; i++) {
@@ -161,6 +186,10 @@ public final class IdxLoader {
             return labels;
         } catch (ZipException | EOFException e) {
             throw new MalformedDataException(source, "damaged or truncated gzip data: " + e.getMessage(), e);
+        } catch (MalformedDataException e) {
+            throw e;
+        } catch (IOException e) {
+            throw CsvLoader.ioError(path, e);
         }
     }
 
@@ -192,7 +221,11 @@ public final class IdxLoader {
                         + " is outside [0, " + numClasses + ")");
             }
         }
-        int d = im.rows() * im.cols();
+        if (y.length == 0) {
+            throw new MalformedDataException(images.toString(), "no images: the count in the header is 0"
+                    + " (an empty data set cannot be trained on)");
+        }
+        int d = im.rows() * im.cols(); // no overflow: readImages checked count·rows·cols <= MAX_ELEMENTS, count >= 1
         if (d == 0) {
             throw new MalformedDataException(images.toString(), "images have zero pixels ("
                     + im.rows() + "×" + im.cols() + ")");
@@ -201,6 +234,33 @@ public final class IdxLoader {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /**
+     * Opens an IDX file; a gzip stream is capped at the most an IDX file can need (a 4-byte magic, three 4-byte
+     * dimensions, the largest payload and the trailing look-ahead), and the readers stop after the declared
+     * payload anyway, so a decompression bomb is never inflated past what its header declares.
+     */
+    private static InputStream open(Path path) throws IOException {
+        InputStream raw = Inputs.openRaw(path);
+        try {
+            return Inputs.maybeGunzip(raw, path.toString(), 16L + MAX_ELEMENTS + TRAILING_LOOKAHEAD + 1);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** The peak heap of reading {@code n} payload bytes into chunks that double up to {@code n}. */
+    static long peakBytes(long n) {
+        if (n <= FIRST_CHUNK) {
+            return n;
+        }
+        long m = FIRST_CHUNK;
+        while (2 * m < n) {
+            m *= 2;
+        }
+        return m + n;
+    }
 
     private static void checkMagic(int magic, int expected, String what, String source)
             throws MalformedDataException {
@@ -241,11 +301,16 @@ public final class IdxLoader {
     private static byte[] readPayload(InputStream in, int n, String source, String what) throws IOException {
         // Read in chunks so that a header claiming a huge count does not allocate the whole
         // array before we learn that the file is short.
-        byte[] out = new byte[Math.min(n, 1 << 20)];
+        byte[] out = new byte[Math.min(n, FIRST_CHUNK)];
         int got = 0;
         while (got < n) {
             if (got == out.length) {
-                out = java.util.Arrays.copyOf(out, (int) Math.min(n, 2L * out.length));
+                int grown = (int) Math.min(n, 2L * out.length);
+                try {
+                    out = java.util.Arrays.copyOf(out, grown);
+                } catch (OutOfMemoryError e) { // checkHeap passed, but the free heap was fragmented
+                    throw Inputs.outOfHeap(source, peakBytes(n), n + " " + what + " bytes");
+                }
             }
             int r = in.read(out, got, out.length - got);
             if (r < 0) {
@@ -254,14 +319,15 @@ public final class IdxLoader {
             }
             got += r;
         }
-        long extra = 0;
-        byte[] skip = new byte[8192];
-        int r;
-        while ((r = in.read(skip)) > 0) {
-            extra += r;
+        // look at most TRAILING_LOOKAHEAD bytes past the data: enough to report a short tail exactly, while a
+        // file (or gzip bomb) that goes on for gigabytes after its declared data is not read any further
+        byte[] tail = in.readNBytes(TRAILING_LOOKAHEAD + 1);
+        if (tail.length > TRAILING_LOOKAHEAD) {
+            throw new MalformedDataException(source, "more than " + TRAILING_LOOKAHEAD + " unexpected trailing bytes"
+                    + " after the " + n + " " + what + " bytes (reading stopped there)");
         }
-        if (extra > 0) {
-            throw new MalformedDataException(source, extra + " unexpected trailing bytes after the "
+        if (tail.length > 0) {
+            throw new MalformedDataException(source, tail.length + " unexpected trailing bytes after the "
                     + n + " " + what + " bytes");
         }
         return out;

@@ -8,16 +8,29 @@ import java.util.Arrays;
  * clipped). A constant feature gets range 1, so it maps to {@code x - min} (0 on the
  * training set). Instances are immutable.
  *
+ * <p>Any finite column is handled, even one whose range {@code max - min} overflows (values near
+ * ±1e308 of both signs): {@link #range()} then reports {@code +Infinity} and the scaling is done on
+ * halves, {@code (x/2 - min/2) / (max/2 - min/2)}, which is exact; ordinary columns give the same
+ * bits as the plain formula.
+ *
  * <p>For data with a known fixed range, such as 8-bit pixels, {@link #ofRange} builds a
  * scaler without fitting (e.g. {@code ofRange(d, 0, 16)} for the digits).
  */
 public final class MinMaxScaler {
     private final double[] min;
     private final double[] range;
+    /** {@code max/2 - min/2}, the divisor used where {@code range} overflowed to infinity. */
+    private final double[] halfRange;
 
-    private MinMaxScaler(double[] min, double[] range) {
+    private MinMaxScaler(double[] min, double[] max) {
+        int d = min.length;
         this.min = min;
-        this.range = range;
+        this.range = new double[d];
+        this.halfRange = new double[d];
+        for (int j = 0; j < d; j++) {
+            range[j] = max[j] > min[j] ? max[j] - min[j] : 1.0;
+            halfRange[j] = max[j] > min[j] ? max[j] * 0.5 - min[j] * 0.5 : 0.5;
+        }
     }
 
     /**
@@ -45,11 +58,7 @@ public final class MinMaxScaler {
                 max[j] = Math.max(max[j], row[j]);
             }
         }
-        double[] range = new double[d];
-        for (int j = 0; j < d; j++) {
-            range[j] = max[j] > min[j] ? max[j] - min[j] : 1.0;
-        }
-        return new MinMaxScaler(min, range);
+        return new MinMaxScaler(min, max);
     }
 
     /**
@@ -66,10 +75,10 @@ public final class MinMaxScaler {
             throw new IllegalArgumentException("MinMaxScaler: need finite lo < hi, got [" + lo + ", " + hi + "]");
         }
         double[] min = new double[numFeatures];
-        double[] range = new double[numFeatures];
+        double[] max = new double[numFeatures];
         Arrays.fill(min, lo);
-        Arrays.fill(range, hi - lo);
-        return new MinMaxScaler(min, range);
+        Arrays.fill(max, hi);
+        return new MinMaxScaler(min, max);
     }
 
     /**
@@ -91,7 +100,8 @@ public final class MinMaxScaler {
     }
 
     /**
-     * The per-feature ranges {@code max - min} (1 for constant features).
+     * The per-feature ranges {@code max - min} (1 for constant features; {@code +Infinity} where the range of
+     * finite values exceeds the largest double).
      *
      * @return a fresh copy
      */
@@ -116,7 +126,9 @@ public final class MinMaxScaler {
         double[] flat = data.flatFeatures();
         for (int k = 0; k < flat.length; k++) {
             int j = k % d;
-            flat[k] = (flat[k] - min[j]) / range[j];
+            flat[k] = Double.isInfinite(range[j])
+                    ? Standardizer.ratio(flat[k] * 0.5, min[j] * 0.5, halfRange[j])
+                    : Standardizer.ratio(flat[k], min[j], range[j]);
         }
         return data.withFeatures(flat, d);
     }

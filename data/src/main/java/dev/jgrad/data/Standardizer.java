@@ -10,6 +10,11 @@ package dev.jgrad.data;
  * the training set (its minimum equals its maximum) gets {@code std = 1} and
  * {@code mean = } that constant, so it transforms to exactly 0 instead of dividing by zero.
  * Instances are immutable.
+ *
+ * <p>Any finite column is handled, even one whose sum or sum of squares overflows (values near
+ * ±1e308): such a column is recomputed on values scaled by a power of two, which is exact, and
+ * {@code x - mean} is formed from halves when it would overflow; ordinary columns take the plain
+ * path and give the same bits as before.
  */
 public final class Standardizer {
     private final double[] mean;
@@ -61,17 +66,75 @@ public final class Standardizer {
         }
         double[] std = new double[d];
         for (int j = 0; j < d; j++) {
+            std[j] = Math.sqrt(var[j] / n);
+        }
+        rescaleOverflowing(train, mean, std, min, max);
+        for (int j = 0; j < d; j++) {
             if (min[j] == max[j]) {
                 mean[j] = min[j];
                 std[j] = 1.0;
-            } else {
-                std[j] = Math.sqrt(var[j] / n);
-                if (!(std[j] > 0)) {
-                    std[j] = 1.0;
-                }
+            } else if (!(std[j] > 0)) {
+                std[j] = 1.0;
             }
         }
         return new Standardizer(mean, std);
+    }
+
+    /**
+     * Recomputes the mean and std of the columns whose plain sums overflowed (the sum of values near 1e308, or
+     * the squared deviations of values above about 1e154) on values scaled by a power of two {@code 2^-k} that
+     * brings the column's largest magnitude below 1: the scaling is exact, the sums stay finite, and
+     * {@code mean = sum·2^k / n}, {@code std = sqrt(sq / n)·2^k} are finite since they lie within the column's range.
+     */
+    private static void rescaleOverflowing(Tabular train, double[] mean, double[] std, double[] min, double[] max) {
+        int n = train.size();
+        int d = mean.length;
+        double[] scale = new double[d];
+        boolean any = false;
+        for (int j = 0; j < d; j++) {
+            if (!Double.isFinite(mean[j]) || !Double.isFinite(std[j])) {
+                double big = Math.max(Math.abs(min[j]), Math.abs(max[j]));
+                scale[j] = Math.scalb(1.0, -Math.getExponent(big) - 1);
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        double[] row = new double[d];
+        double[] sum = new double[d];
+        for (int i = 0; i < n; i++) {
+            train.copyRow(i, row, 0);
+            for (int j = 0; j < d; j++) {
+                sum[j] += row[j] * scale[j];
+            }
+        }
+        double[] sq = new double[d];
+        for (int i = 0; i < n; i++) {
+            train.copyRow(i, row, 0);
+            for (int j = 0; j < d; j++) {
+                double c = row[j] * scale[j] - sum[j] / n;
+                sq[j] += c * c;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            if (scale[j] != 0) {
+                mean[j] = sum[j] / n / scale[j];
+                std[j] = Math.sqrt(sq[j] / n) / scale[j];
+            }
+        }
+    }
+
+    /**
+     * {@code (x - c) / d} for finite {@code x}, {@code c} and positive finite {@code d}, without the overflow
+     * of {@code x - c} when both are near ±1e308 of opposite signs (then it is formed from halves, exactly).
+     */
+    static double ratio(double x, double c, double d) {
+        double t = x - c;
+        if (!Double.isInfinite(t)) {
+            return t / d;
+        }
+        return (x * 0.5 - c * 0.5) / d * 2;
     }
 
     /**
@@ -136,7 +199,7 @@ public final class Standardizer {
         double[] flat = data.flatFeatures();
         for (int k = 0; k < flat.length; k++) {
             int j = k % d;
-            flat[k] = (flat[k] - mean[j]) / std[j];
+            flat[k] = ratio(flat[k], mean[j], std[j]);
         }
         return data.withFeatures(flat, d);
     }
@@ -151,7 +214,7 @@ public final class Standardizer {
         int d = checkFeatures(row.length);
         double[] out = new double[d];
         for (int j = 0; j < d; j++) {
-            out[j] = (row[j] - mean[j]) / std[j];
+            out[j] = ratio(row[j], mean[j], std[j]);
         }
         return out;
     }
@@ -166,7 +229,9 @@ public final class Standardizer {
         int d = checkFeatures(row.length);
         double[] out = new double[d];
         for (int j = 0; j < d; j++) {
-            out[j] = row[j] * std[j] + mean[j];
+            double v = row[j] * std[j] + mean[j];
+            // x - mean may exceed the double range even though x does not: undo it from halves
+            out[j] = Double.isInfinite(v) && Double.isFinite(row[j]) ? (row[j] * (std[j] * 0.5) + mean[j] * 0.5) * 2 : v;
         }
         return out;
     }

@@ -131,8 +131,12 @@ public final class Tabular {
      */
     public static Tabular ofFlat(double[] flat, int numFeatures, int[] labels, int numClasses,
                                  List<String> classNames) {
-        nonNull(flat, "flat");
-        nonNull(labels, "labels");
+        return wrapFlat(nonNull(flat, "flat").clone(), numFeatures, nonNull(labels, "labels").clone(), numClasses,
+                classNames);
+    }
+
+    /** Like {@link #ofFlat} but takes ownership of the arrays (no copies: a loader's arrays may fill the heap). */
+    static Tabular wrapFlat(double[] flat, int numFeatures, int[] labels, int numClasses, List<String> classNames) {
         if (numFeatures < 1) {
             throw new IllegalArgumentException("Tabular: numFeatures must be >= 1, got " + numFeatures);
         }
@@ -142,7 +146,7 @@ public final class Tabular {
                     + labels.length + " labels × " + numFeatures + " features = "
                     + (long) labels.length * numFeatures);
         }
-        return build(flat.clone(), numFeatures, labels.clone(), numClasses, classNames);
+        return build(flat, numFeatures, labels, numClasses, classNames);
     }
 
     /**
@@ -450,7 +454,9 @@ public final class Tabular {
      * @return {@code indices.length * numFeatures()} values
      */
     public double[] gather(int[] indices) {
-        double[] out = new double[Math.multiplyExact(indices.length, numFeatures)];
+        if (indices == null) throw new IllegalArgumentException("Tabular.gather: indices is null");
+        checkSize(indices.length, numFeatures);
+        double[] out = new double[indices.length * numFeatures];
         copyRows(indices, out, 0);
         return out;
     }
