@@ -455,9 +455,9 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             return act(() -> SafeTensors.read(f), f);
         }, "t.safetensors", "not valid JSON", "duplicate field \"w\"");
         stCase("unsupported dtype", () -> {
-            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F16\",\"shape\":[8],\"data_offsets\":[0,16]}}", four));
+            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"U16\",\"shape\":[8],\"data_offsets\":[0,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
-        }, "t.safetensors", "tensor 'w'", "unsupported dtype 'F16'");
+        }, "t.safetensors", "tensor 'w'", "unsupported dtype 'U16'");
         stCase("shape and offsets disagree", () -> {
             Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
