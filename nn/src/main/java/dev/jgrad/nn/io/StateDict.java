@@ -106,8 +106,8 @@ public final class StateDict {
         }
         Set<String> integral = model.integralBuffers();
         Map<String, TensorSource> out = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> out.put(k, source(v, integral.contains(k) ? ElementType.I64
-                : floatType != null ? floatType : ownType(v))));
+        model.stateDict().forEach((k, v) -> out.put(k, integral.contains(k) ? wholeNumbers("StateDict.save", k, v)
+                : source(v, floatType != null ? floatType : ownType(v))));
         return out;
     }
 
@@ -118,7 +118,7 @@ public final class StateDict {
 
     /** A view of a tensor as a safetensors source of the given type, converting element by element while writing. */
     static TensorSource source(Tensor t, ElementType type) {
-        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+        long[] shape = longShape(t);
         return new TensorSource() {
             public ElementType dtype() {
                 return type;
@@ -194,25 +194,31 @@ public final class StateDict {
         if (state == null) throw new IllegalArgumentException("StateDict.copy: state is null");
         if (model == null) throw new IllegalArgumentException("StateDict.copy: model is null");
         Map<String, RawTensor> raw = new LinkedHashMap<>();
+        Set<String> integral = model.integralBuffers();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             Tensor t = e.getValue();
             if (t == null) throw new IllegalArgumentException("StateDict.copy: tensor '" + e.getKey() + "' is null");
-            double[] v = new double[t.numel()];
-            for (int i = 0; i < v.length; i++) v[i] = t.get(i);
-            raw.put(e.getKey(), RawTensor.convert(ownType(t), v, Arrays.stream(t.shape()).asLongStream().toArray()));
-        }
-        Set<String> integral = model.integralBuffers();
-        // a whole-number tensor from another jgrad module (stored as float) feeds an integral buffer as I64
-        for (String k : integral) {
-            RawTensor r = raw.get(k);
-            if (r != null) raw.put(k, wholeNumbers("StateDict.copy", k, r));
+            // a whole-number tensor of another jgrad module (stored as float) feeds an integral buffer as I64
+            raw.put(e.getKey(), integral.contains(e.getKey()) ? wholeNumbers("StateDict.copy", e.getKey(), t)
+                    : RawTensor.convert(ownType(t), values(t), longShape(t)));
         }
         return apply("StateDict.copy", raw, model, strict, Map.of());
     }
 
-    private static RawTensor wholeNumbers(String where, String name, RawTensor r) {
+    private static double[] values(Tensor t) {
+        double[] v = new double[t.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = t.get(i);
+        return v;
+    }
+
+    private static long[] longShape(Tensor t) {
+        return Arrays.stream(t.shape()).asLongStream().toArray();
+    }
+
+    /** An integral buffer as I64, checking that every value is a whole number. */
+    private static RawTensor wholeNumbers(String where, String name, Tensor t) {
         try {
-            return RawTensor.convert(ElementType.I64, r.widenToDoubles(), r.shape());
+            return RawTensor.convert(ElementType.I64, values(t), longShape(t));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": integral buffer '" + name + "': " + e.getMessage(), e);
         }
@@ -239,7 +245,7 @@ public final class StateDict {
             String kind = buffers.contains(name) ? "buffer" : "parameter";
             boolean whole = integral.contains(name);
             boolean ok = true;
-            long[] want = Arrays.stream(t.shape()).asLongStream().toArray();
+            long[] want = longShape(t);
             if (!Arrays.equals(r.shape(), want)) {
                 problems.add(kind + " '" + name + "' has shape " + Arrays.toString(r.shape()) + " in the state dict but "
                         + Arrays.toString(want) + " in the module");
