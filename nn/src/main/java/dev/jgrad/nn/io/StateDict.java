@@ -94,10 +94,13 @@ public final class StateDict {
     }
 
     /**
-     * The module's state dict as safetensors sources that convert the live tensors while being written (no copy).
+     * The module's state dict as safetensors sources that convert the live tensors while being written (only the
+     * integral buffers are copied, after checking that they hold whole numbers).
      *
      * @param floatType F32, F64, F16 or BF16 for floating-point entries (null: each tensor's own dtype)
      * @return sources in state-dict order
+     * @throws IllegalArgumentException if {@code floatType} is not floating point or an integral buffer holds a value
+     *                                  that is not a whole number
      */
     public static Map<String, TensorSource> sources(Module model, ElementType floatType) {
         if (model == null) throw new IllegalArgumentException("StateDict.save: model is null");
