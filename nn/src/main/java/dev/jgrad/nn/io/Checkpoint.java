@@ -1,6 +1,5 @@
 package dev.jgrad.nn.io;
 
-import dev.jgrad.core.DType;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.nn.Dropout;
 import dev.jgrad.nn.Module;
@@ -12,9 +11,6 @@ import dev.jgrad.nn.io.TensorSource;
 import dev.jgrad.nn.optim.Optimizer;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +20,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Model (and optimizer) checkpoints in the safetensors format: parameters under their
- * {@link Module#namedParameters()} names ({@code 0.weight}, ...), so Python's {@code safetensors}/numpy read
- * them directly; optimizer state under {@code optimizer.<entry>}; string metadata (format, epochs completed,
+ * Model (and optimizer) checkpoints in the safetensors format: parameters and buffers under their
+ * {@link Module#stateDict()} names ({@code 0.weight}, {@code bn.running_mean}, ...) in their own dtype, so Python's
+ * {@code safetensors}/numpy read them directly (checkpoints written before buffers existed load into models without
+ * buffers; see {@link StateDict} for plain PyTorch state dicts); optimizer state under {@code optimizer.<entry>}; string metadata (format, epochs completed,
  * dropout generator positions, user entries). Writes are atomic (temporary file, fsync, rename) with a CRC-32
  * of the data region and one of the metadata ({@code metadata_crc32}), so a crash mid-save leaves the previous
  * checkpoint intact and a flipped byte is detected.
@@ -50,13 +47,13 @@ public final class Checkpoint {
     }
 
     /**
-     * Saves the model's parameters, the optimizer's state (if {@code opt} is not null) and {@code metadata}.
+     * Saves the model's parameters and buffers ({@link Module#stateDict()} order), the optimizer's state (if {@code opt} is not null) and {@code metadata}.
      *
      * @throws IOException if writing fails (the previous file is then intact)
      */
     public static void save(Path file, Module model, Optimizer opt, Map<String, String> metadata) throws IOException {
         Map<String, TensorSource> entries = new LinkedHashMap<>();
-        model.namedParameters().forEach((k, v) -> entries.put(k, source(v)));
+        model.stateDict().forEach((k, v) -> entries.put(k, source(v)));
         if (opt != null) opt.state().forEach((k, v) -> entries.put(OPTIMIZER_PREFIX + k, source(v)));
         Map<String, String> meta = new LinkedHashMap<>();
         if (metadata != null) meta.putAll(metadata);
@@ -111,7 +108,8 @@ public final class Checkpoint {
             throw new SafeTensorsException(file, "checkpoint metadata CRC-32 mismatch (stored " + storedMetaCrc + "); the header is damaged");
         }
         if (checkMetadata != null) checkMetadata.accept(c.metadata());
-        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> params = model.stateDict();
+        java.util.Set<String> buffers = model.namedBuffers().keySet();
         Map<String, Tensor> loaded = new LinkedHashMap<>();
         Map<String, Tensor> optState = new LinkedHashMap<>();
         for (Map.Entry<String, RawTensor> e : c.tensors().entrySet()) {
@@ -122,15 +120,18 @@ public final class Checkpoint {
             }
             Tensor p = params.get(name);
             if (p == null) throw new IllegalArgumentException("checkpoint " + file + ": parameter '" + name + "' does not exist in the model (model has " + params.keySet() + ")");
+            String kind = buffers.contains(name) ? "buffer" : "parameter";
             Tensor t = tensor(file, name, e.getValue());
             if (!Arrays.equals(t.shape(), p.shape()) || t.dtype() != p.dtype()) {
-                throw new IllegalArgumentException("checkpoint " + file + ": parameter '" + name + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
+                throw new IllegalArgumentException("checkpoint " + file + ": " + kind + " '" + name + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
                         + " in the file but " + Arrays.toString(p.shape()) + " " + p.dtype() + " in the model");
             }
             loaded.put(name, t);
         }
         for (String name : params.keySet()) {
-            if (!loaded.containsKey(name)) throw new IllegalArgumentException("checkpoint " + file + ": parameter '" + name + "' is missing from the file");
+            if (!loaded.containsKey(name)) {
+                throw new IllegalArgumentException("checkpoint " + file + ": " + (buffers.contains(name) ? "buffer" : "parameter") + " '" + name + "' is missing from the file");
+            }
         }
         List<Dropout> dropouts = new ArrayList<>();
         for (Module m : model.modules()) if (m instanceof Dropout d) dropouts.add(d);
@@ -187,31 +188,8 @@ public final class Checkpoint {
         }
     }
 
-    /** A view of a tensor as a safetensors source (F32 or F64, little-endian), without copying the tensor. */
+    /** A view of a tensor as a safetensors source in its own dtype (F32 or F64, little-endian), without copying the tensor. */
     static TensorSource source(Tensor t) {
-        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-        boolean f32 = t.dtype() == DType.FLOAT32;
-        return new TensorSource() {
-            public ElementType dtype() {
-                return f32 ? ElementType.F32 : ElementType.F64;
-            }
-
-            public long[] shape() {
-                return shape.clone();
-            }
-
-            public void writeData(OutputStream out) throws IOException {
-                int n = t.numel(), size = f32 ? 4 : 8, chunk = 8192;
-                ByteBuffer buf = ByteBuffer.allocate(chunk * size).order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < n; i += chunk) {
-                    buf.clear();
-                    for (int k = i; k < Math.min(n, i + chunk); k++) {
-                        if (f32) buf.putFloat((float) t.get(k));
-                        else buf.putDouble(t.get(k));
-                    }
-                    out.write(buf.array(), 0, buf.position());
-                }
-            }
-        };
+        return StateDict.source(t, StateDict.ownType(t));
     }
 }

@@ -54,7 +54,7 @@ public final class RawTensor implements TensorSource {
     /**
      * Creates a tensor from a dtype string as written in safetensors headers.
      *
-     * @param dtype {@code "F32"}, {@code "F64"} or {@code "I64"}
+     * @param dtype a name of an {@link ElementType}, e.g. {@code "F32"}
      * @param shape the dimensions
      * @param littleEndianData the raw bytes
      * @return the tensor
@@ -249,6 +249,44 @@ public final class RawTensor implements TensorSource {
         double[] out = new double[data.length / 8];
         buffer().asDoubleBuffer().get(out);
         return out;
+    }
+
+    /**
+     * The elements of a tensor of any dtype as doubles, by {@link ElementType#get}: exact for F16, BF16, F32 and
+     * F64 and for integers of magnitude up to 2<sup>53</sup>.
+     *
+     * @return a fresh array
+     */
+    public double[] widenToDoubles() {
+        ByteBuffer b = buffer();
+        double[] out = new double[data.length / dtype.byteSize()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = dtype.get(b, i);
+        }
+        return out;
+    }
+
+    /**
+     * A tensor of the given dtype holding {@code values} converted by {@link ElementType#put} (F16/BF16/F32 round to
+     * nearest even).
+     *
+     * @param dtype  the element type
+     * @param values elements in row-major order
+     * @param shape  dimensions whose product is {@code values.length} ({@code []} for a scalar)
+     * @return the tensor
+     * @throws IllegalArgumentException if the shape does not match or an integer dtype gets a non-whole value
+     */
+    public static RawTensor convert(ElementType dtype, double[] values, long[] shape) {
+        long[] s = checkShape(shape).clone();
+        if (numElements(s) != values.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has " + numElements(s)
+                    + " elements but " + values.length + " values were given");
+        }
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            dtype.put(b, v);
+        }
+        return new RawTensor(dtype, s, b.array(), true);
     }
 
     /**

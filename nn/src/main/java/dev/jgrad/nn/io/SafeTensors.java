@@ -39,8 +39,10 @@ import java.util.zip.CRC32;
  *            relative to the first byte after the header and the tensors tile the region
  *            exactly (no gaps, no overlaps, nothing after the last one)
  * </pre>
- * This writer lays tensors out contiguously in the iteration order of the map passed in
- * and puts {@code __metadata__} first. Supported dtypes: {@link ElementType F32, F64, I64}.
+ * {@link #write} lays tensors out contiguously in the iteration order of the map passed in
+ * and puts {@code __metadata__} first; {@link #writePlain} sorts them as the reference writer does.
+ * The reader accepts any order of the entries and of the data. Supported dtypes: {@link ElementType F32,
+ * F64, F16, BF16, I64, I32}.
  *
  * <h2>Integrity check</h2>
  * Unless disabled, the writer stores {@code "crc32": "<8 lower-case hex digits>"} in
@@ -241,6 +243,38 @@ public final class SafeTensors {
                 AtomicFiles.writeFully(ch, ByteBuffer.wrap(hex), crcBytePosition);
             }
         });
+    }
+
+    /**
+     * Writes a plain safetensors file byte for byte as the reference implementation
+     * ({@code safetensors.torch.save_file(tensors, file, metadata)}) lays it out: no CRC-32, the tensors sorted by
+     * decreasing dtype alignment ({@link ElementType#formatRank()}: I64, F64, F32, I32, BF16, F16) and then by name
+     * (UTF-8 byte order), compact JSON with {@code __metadata__} first when there is metadata, the header padded
+     * with spaces to a multiple of 8 bytes. The write is atomic like {@link #write}.
+     *
+     * @param file     the file to create or replace
+     * @param tensors  tensors by name (their order does not matter)
+     * @param metadata string metadata; null or empty writes no {@value #METADATA_KEY} entry (as
+     *                 {@code metadata=None}); the key {@value #CRC32_KEY} is reserved
+     * @throws IllegalArgumentException for a bad name, reserved metadata key or null value
+     * @throws IOException              if writing fails; the previous file is then left intact
+     */
+    public static void writePlain(Path file, Map<String, ? extends TensorSource> tensors, Map<String, String> metadata)
+            throws IOException {
+        Objects.requireNonNull(tensors, "tensors");
+        List<Map.Entry<String, ? extends TensorSource>> entries = new ArrayList<>(tensors.entrySet());
+        for (Map.Entry<String, ? extends TensorSource> e : entries) {
+            if (e.getKey() == null || e.getValue() == null || e.getValue().dtype() == null) {
+                throw new IllegalArgumentException("tensor names, tensors and dtypes must be non-null: " + e);
+            }
+        }
+        entries.sort(Comparator.comparingInt((Map.Entry<String, ? extends TensorSource> e) -> -e.getValue().dtype().formatRank())
+                .thenComparing(e -> e.getKey().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+        Map<String, TensorSource> ordered = new LinkedHashMap<>();
+        for (Map.Entry<String, ? extends TensorSource> e : entries) {
+            ordered.put(e.getKey(), e.getValue());
+        }
+        write(file, ordered, metadata, false);
     }
 
     private static String quote(String s) {

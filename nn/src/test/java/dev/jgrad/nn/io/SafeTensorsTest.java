@@ -94,7 +94,7 @@ class SafeTensorsTest {
         assertThrows(IllegalArgumentException.class, () -> RawTensor.ofFloats(new float[5], 2, 3));
         assertThrows(IllegalArgumentException.class, () -> new RawTensor(ElementType.F64, new long[] {2}, new byte[8]));
         assertThrows(IllegalArgumentException.class, () -> new RawTensor(ElementType.F64, new long[] {-1}, new byte[0]));
-        assertThrows(IllegalArgumentException.class, () -> RawTensor.of("BF16", new long[] {1}, new byte[2]));
+        assertThrows(IllegalArgumentException.class, () -> RawTensor.of("U8", new long[] {1}, new byte[1]));
         assertEquals(RawTensor.ofLongs(new long[] {7}), RawTensor.of("I64", new long[] {1},
                 new byte[] {7, 0, 0, 0, 0, 0, 0, 0}));
     }
@@ -199,7 +199,7 @@ class SafeTensorsTest {
 
     @Test
     void rejectsUnknownDtypesAndBadEntries() throws IOException {
-        assertRejected(one("dtype", entry("BF16", "[2]", 0, 4), 4), "tensor 't': unsupported dtype 'BF16' (supported: [F32, F64, I64])");
+        assertRejected(one("dtype", entry("U8", "[4]", 0, 4), 4), "tensor 't': unsupported dtype 'U8' (supported: [F32, F64, I64, F16, BF16, I32])");
         assertRejected(one("lower", entry("f32", "[1]", 0, 4), 4), "unsupported dtype 'f32'");
         assertRejected(one("field", "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}", 4),
                 "unexpected field 'x'");

@@ -1,5 +1,6 @@
 package dev.jgrad.nn.reliability;
 
+import dev.jgrad.core.DType;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Dropout;
@@ -13,6 +14,7 @@ import dev.jgrad.nn.io.ElementType;
 import dev.jgrad.nn.io.RawTensor;
 import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.nn.io.SafeTensorsException;
+import dev.jgrad.nn.io.StateDict;
 import dev.jgrad.nn.io.TensorSource;
 import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.GradClip;
@@ -66,6 +68,7 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
         optimizerCases();
         safeTensorsCases();
         checkpointCases();
+        stateDictCases();
     }
 
     // ------------------------------------------------------------------ fixtures
@@ -455,9 +458,9 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             return act(() -> SafeTensors.read(f), f);
         }, "t.safetensors", "not valid JSON", "duplicate field \"w\"");
         stCase("unsupported dtype", () -> {
-            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F16\",\"shape\":[8],\"data_offsets\":[0,16]}}", four));
+            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"U16\",\"shape\":[8],\"data_offsets\":[0,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
-        }, "t.safetensors", "tensor 'w'", "unsupported dtype 'F16'");
+        }, "t.safetensors", "tensor 'w'", "unsupported dtype 'U16'");
         stCase("shape and offsets disagree", () -> {
             Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", four));
             return act(() -> SafeTensors.read(f), f);
@@ -687,6 +690,115 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             Path f = dir.resolve("no-such-ck.safetensors");
             Sequential m = mlp(2, FLOAT64, 5);
             return act(() -> Checkpoint.load(f, m, null), m);
+        });
+    }
+
+    // ================================================================== state dicts
+
+    /** A module with PyTorch batch norm's parameter and buffer names (an integral step counter among them). */
+    static final class NormLike extends Module {
+        NormLike(DType dt) {
+            registerParameter("weight", Tensor.ones(dt, 3));
+            registerParameter("bias", Tensor.zeros(dt, 3));
+            registerBuffer("running_mean", Tensor.full(0.5, dt, 3));
+            registerBuffer("running_var", Tensor.full(2, dt, 3));
+            registerBuffer("num_batches_tracked", Tensor.scalar(4, dt), true);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    /** A plain state dict file of {@code m} (as safetensors.torch.save_file writes it), edited by {@code edit}. */
+    private static Path stateDictFile(String name, Module m, java.util.function.Consumer<Map<String, RawTensor>> edit) throws IOException {
+        Map<String, RawTensor> sd = new LinkedHashMap<>();
+        StateDict.sources(m, null).forEach((k, src) -> {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try {
+                src.writeData(bytes);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            sd.put(k, new RawTensor(src.dtype(), src.shape(), bytes.toByteArray()));
+        });
+        edit.accept(sd);
+        Path f = file(name);
+        SafeTensors.writePlain(f, sd, null);
+        return f;
+    }
+
+    private void sdCase(String what, Class<? extends Throwable> type, Arrange arrange, String... message) {
+        add("StateDict.load", what, type, msg(message), arrange);
+    }
+
+    private void stateDictCases() {
+        sdCase("missing and unexpected keys (strict)", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", mlp(1, FLOAT64, 5), sd -> {
+                sd.remove("0.bias");
+                sd.put("9.weight", RawTensor.scalarF64(1));
+            });
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "sd.safetensors", "missing keys [0.bias]", "unexpected keys [9.weight]");
+        sdCase("wrong shape (also when not strict)", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", mlp(1, FLOAT64, 5), sd -> sd.put("2.bias", RawTensor.ofDoubles(new double[4])));
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.load(f, m, false), m, f);
+        }, "sd.safetensors", "parameter '2.bias' has shape [4] in the state dict but [3] in the module");
+        sdCase("integer tensor for a float parameter", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", mlp(1, FLOAT32, 5), sd -> sd.put("0.bias", RawTensor.ofLongs(new long[5])));
+            Sequential m = mlp(2, FLOAT32, 5);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "parameter '0.bias' is floating point (F16, BF16, F32 or F64) but the state dict has I64");
+        sdCase("float tensor for an integral buffer", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", new NormLike(FLOAT32), sd -> sd.put("num_batches_tracked", RawTensor.scalarF32(4)));
+            NormLike m = new NormLike(FLOAT32);
+            m.namedBuffers().get("running_mean").set(0, 9);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "buffer 'num_batches_tracked' holds whole numbers (I64 or I32) but the state dict has F32");
+        sdCase("step count beyond float32's integers", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", new NormLike(FLOAT32), sd -> sd.put("num_batches_tracked", RawTensor.scalarI64((1L << 24) + 1)));
+            NormLike m = new NormLike(FLOAT32);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "buffer 'num_batches_tracked' value 16777217 is not exactly representable in float32");
+        sdCase("buffer of the wrong shape", IAE, () -> {
+            Path f = stateDictFile("sd.safetensors", new NormLike(FLOAT64), sd -> sd.put("running_var", RawTensor.ofDoubles(new double[3], 3, 1)));
+            NormLike m = new NormLike(FLOAT64);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "buffer 'running_var' has shape [3, 1] in the state dict but [3] in the module");
+        sdCase("unsupported dtype in the file", STE, () -> {
+            Path f = write("sd.safetensors", st("{\"w\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]}}", new byte[8]));
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "sd.safetensors", "tensor 'w'", "unsupported dtype 'U8'");
+        sdCase("truncated file", STE, () -> {
+            Path f = stateDictFile("sd.safetensors", mlp(1, FLOAT64, 5), sd -> { });
+            byte[] b = Files.readAllBytes(f);
+            Files.write(f, Arrays.copyOf(b, b.length - 3));
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.load(f, m), m, f);
+        }, "sd.safetensors", "extend past the end");
+        sdCase("missing file", NoSuchFileException.class, () -> {
+            Path f = dir.resolve("no-such-sd.safetensors");
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.load(f, m), m);
+        }, "no-such-sd.safetensors");
+        add("StateDict.save", "integer element type", IAE, msg("StateDict.save: element type I32 is not floating point"), () -> {
+            Path f = stateDictFile("sd.safetensors", mlp(1, FLOAT64, 5), sd -> { });
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.save(f, m, ElementType.I32), m, f);
+        });
+        add("StateDict.save", "fractional step count", IAE, msg("StateDict.save: integral buffer 'num_batches_tracked': value 1.5 is not a whole number representable as I64"), () -> {
+            Path f = stateDictFile("sd.safetensors", new NormLike(FLOAT64), sd -> { });
+            NormLike m = new NormLike(FLOAT64);
+            m.namedBuffers().get("num_batches_tracked").set(0, 1.5);
+            return act(() -> StateDict.save(f, m), m, f);
+        });
+        add("StateDict.copy", "shape mismatch between modules", IAE, msg("StateDict.copy", "parameter '0.weight' has shape [6, 4] in the state dict but [5, 4] in the module"), () -> {
+            Sequential from = mlp(1, FLOAT64, 6), to = mlp(2, FLOAT64, 5);
+            return act(() -> StateDict.copy(from.stateDict(), to, true), from, to);
         });
     }
 }

@@ -29,13 +29,18 @@ public final class NnCatalogueSupport {
     }
 
     /**
-     * Modules (parameters with data and grads, every submodule's training flag, dropout seeds and draw counts) and
+     * Modules (parameters with data and grads, buffers, every submodule's training flag, dropout seeds and draw counts) and
      * optimizers (step count, learning rate bits, state buffers, parameters).
      */
     public static final Snapshotter MODULES_AND_OPTIMIZERS = (sb, o, nested) -> {
         if (o instanceof Module m) {
             sb.append("Module ").append(m.getClass().getSimpleName()).append(" {");
             for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) {
+                sb.append(e.getKey()).append('=');
+                nested.snap(sb, e.getValue());
+                sb.append("; ");
+            }
+            for (Map.Entry<String, Tensor> e : m.namedBuffers().entrySet()) {
                 sb.append(e.getKey()).append('=');
                 nested.snap(sb, e.getValue());
                 sb.append("; ");
