@@ -20,6 +20,7 @@ class LibraryClasspathTest {
             "me.tongfei.progressbar.ProgressBar",            // progress bar (train)
             "picocli.CommandLine",                           // the command line (cli)
             "ch.obermuhlner.math.big.BigDecimalMath",        // high-precision reference (lab)
+            "org.apache.commons.csv.CSVFormat",              // CSV parsing (data)
             "org.openjdk.jmh.annotations.Benchmark"})        // benchmarks
     void noToolLibraryIsOnTheClassPath(String className) {
         assertThrows(ClassNotFoundException.class, () -> Class.forName(className, false, getClass().getClassLoader()),
