@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import dev.jgrad.core.DType;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.ops.Ops;
 import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
 import dev.jgrad.core.kernel.ScalarKernels;
@@ -446,6 +447,58 @@ class BenchmarkEquivalenceTest {
         assertEquals(y.numel(), fa[0] * fb[1], "folded product has the same output size (and flops)");
         assertClose(batchedReference(b.aFolded.toDoubleArray(), fa, b.bFolded.toDoubleArray(), fb, null),
                 b.foldedForward().toDoubleArray(), rtol, shape + " folded forward");
+    }
+
+    static Stream<Arguments> convParams() {
+        List<Arguments> out = new ArrayList<>();
+        for (String shape : paramValues(ConvBenchmark.class, "shape")) {
+            for (String dtype : paramValues(ConvBenchmark.class, "dtype")) out.add(Arguments.of(shape, dtype));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("convParams")
+    void convMatchesDirectLoopsAndAFloat64Recomputation(String shape, String dtype) {
+        ConvBenchmark b = new ConvBenchmark();
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        int[] d = ConvBenchmark.parseShape(shape);
+        int c = d[1], h = d[2], w = d[3], o = d[4];
+        Tensor y = b.forward();
+        assertArrayEquals(new int[] {d[0], o, h, w}, y.shape());
+        // sample 0 by direct loops (3×3, padding 1)
+        double[] x = b.x.toDoubleArray(), wt = b.conv.weight().toDoubleArray(), bias = b.conv.bias().toDoubleArray();
+        double[] ref = new double[o * h * w];
+        for (int oc = 0; oc < o; oc++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double sum = bias[oc];
+                    for (int ci = 0; ci < c; ci++) {
+                        for (int ki = 0; ki < 3; ki++) {
+                            for (int kj = 0; kj < 3; kj++) {
+                                int ih = i - 1 + ki, iw = j - 1 + kj;
+                                if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                    sum += wt[((oc * c + ci) * 3 + ki) * 3 + kj] * x[(ci * h + ih) * w + iw];
+                                }
+                            }
+                        }
+                    }
+                    ref[(oc * h + i) * w + j] = sum;
+                }
+            }
+        }
+        assertClose(ref, Arrays.copyOf(y.toDoubleArray(), ref.length), 1e-4, shape + " forward, sample 0");
+        // the weight gradient against the same computation in float64
+        Tensor x64 = b.x.to(DType.FLOAT64), w64 = b.conv.weight().to(DType.FLOAT64).requiresGrad(true);
+        Ops.conv2d(x64, w64, b.conv.bias().to(DType.FLOAT64), new int[] {1}, new int[] {1}, new int[] {1}, 1)
+                .backward(b.upstream.to(DType.FLOAT64));
+        Tensor gw = b.forwardBackward();
+        assertClose(w64.grad().toDoubleArray(), gw.toDoubleArray(), 1e-3, shape + " weight gradient");
+        // a second invocation recomputes, it does not accumulate
+        assertClose(w64.grad().toDoubleArray(), b.forwardBackward().toDoubleArray(), 1e-3, shape + " weight gradient, 2nd invocation");
+        assertThrows(IllegalArgumentException.class, () -> ConvBenchmark.parseShape("128x1x28@32"));
     }
 
     @Test

@@ -40,7 +40,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // matrix products
             "bmm",
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
-            "soft_margin_loss", "entropy");
+            "soft_margin_loss", "entropy",
+            // convolution and pooling
+            "conv2d", "conv1d", "unfold", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -191,6 +193,30 @@ public final class JgradCaseExecutor implements CaseExecutor {
                 Object base = c.option("base");
                 double b = base == null || "e".equals(String.valueOf(base)) ? Math.E : Double.parseDouble(String.valueOf(base));
                 return Losses.entropy(x, b);
+            }
+            // convolution and pooling
+            case "conv2d": {
+                Object p = c.option("padding");
+                int[] st = ints(c, "stride"), dl = ints(c, "dilation");
+                int g = (int) c.optionLong("groups", 1);
+                return p instanceof String ps ? Ops.conv2d(x, in.get("weight"), in.get("bias"), st, ps, dl, g)
+                        : Ops.conv2d(x, in.get("weight"), in.get("bias"), st, ints(c, "padding"), dl, g);
+            }
+            case "conv1d": {
+                Object p = c.option("padding");
+                int st = (int) c.optionLong("stride", 1), dl = (int) c.optionLong("dilation", 1), g = (int) c.optionLong("groups", 1);
+                return p instanceof String ps ? Ops.conv1d(x, in.get("weight"), in.get("bias"), st, ps, dl, g)
+                        : Ops.conv1d(x, in.get("weight"), in.get("bias"), st, (int) c.optionLong("padding", 0), dl, g);
+            }
+            case "unfold": return Ops.unfold(x, ints(c, "kernel_size"), ints(c, "dilation"), ints(c, "padding"), ints(c, "stride"));
+            case "max_pool2d": return Ops.maxPool2d(x, ints(c, "kernel_size"), ints(c, "stride"), ints(c, "padding"), ints(c, "dilation"),
+                    c.optionBoolean("ceil_mode", false));
+            case "avg_pool2d": return Ops.avgPool2d(x, ints(c, "kernel_size"), ints(c, "stride"), ints(c, "padding"),
+                    c.optionBoolean("ceil_mode", false), c.optionBoolean("count_include_pad", true),
+                    c.option("divisor_override") == null ? null : (int) c.optionLong("divisor_override", 0));
+            case "adaptive_avg_pool2d": {
+                int[] o = ints(c, "output_size");
+                return Ops.adaptiveAvgPool2d(x, o[0], o[1]);
             }
             default: throw new IllegalStateException("unreachable: " + c.op());
         }

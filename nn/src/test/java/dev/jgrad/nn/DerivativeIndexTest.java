@@ -338,6 +338,20 @@ class DerivativeIndexTest {
         check("softmax", in -> Ops.softmax(in[0], 1), randn(32, 2, 4));
         check("logSoftmax", in -> Ops.logSoftmax(in[0], -1), randn(33, 2, 4));
         check("logSumExp", in -> Ops.logSumExp(in[0], 1, false), randn(34, 2, 4));
+        // convolution and pooling
+        int[] one = {1}, two = {2};
+        check("conv2d", in -> Ops.add(Ops.conv2d(in[0], in[1], in[2], two, one, one, 1),
+                        Ops.sum(Ops.conv2d(in[0], in[3], null, one, "same", new int[]{1, 2}, 2))),
+                randn(120, 2, 2, 4, 5), randn(121, 3, 2, 2, 3), randn(122, 3), randn(123, 2, 1, 2, 2));
+        check("conv1d", in -> Ops.conv1d(in[0], in[1], in[2], 2, 1, 2, 1), randn(124, 2, 2, 7), randn(125, 3, 2, 2), randn(126, 3));
+        check("unfold", in -> Ops.unfold(in[0], new int[]{2, 3}, one, one, new int[]{2, 1}), randn(127, 1, 2, 4, 4));
+        check("fold", in -> Ops.fold(in[0], new int[]{3, 4}, two, one, new int[]{0}, one), randn(128, 1, 8, 6));
+        check("maxPool2d", in -> Ops.maxPool2d(in[0], new int[]{3}, two, one, one, true), randn(129, 1, 2, 5, 6));
+        check("maxPool1d", in -> Ops.maxPool1d(in[0], 2, 1, 1, 2, false), randn(130, 2, 2, 6));
+        check("avgPool2d", in -> Ops.add(Ops.avgPool2d(in[0], new int[]{3, 2}, two, one, true, false, null),
+                Ops.sum(Ops.avgPool2d(in[0], two, one, one, false, true, 3))), randn(131, 1, 2, 5, 6));
+        check("avgPool1d", in -> Ops.avgPool1d(in[0], 3, 2, 1, false, true), randn(132, 2, 2, 7));
+        check("adaptiveAvgPool2d", in -> Ops.adaptiveAvgPool2d(in[0], 3, 4), randn(133, 1, 2, 5, 6));
 
         // losses: element-wise (the target gradient too)
         Tensor w3 = constant(40, 0.5, 1.5, 3), pw3 = constant(41, 0.5, 2, 3);
