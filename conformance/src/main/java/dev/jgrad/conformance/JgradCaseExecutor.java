@@ -40,7 +40,10 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // matrix products
             "bmm",
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
-            "soft_margin_loss", "entropy");
+            "soft_margin_loss", "entropy",
+            // element-wise losses, part 2
+            "l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "cosine_embedding_loss", "poisson_nll_loss",
+            "gaussian_nll_loss");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -187,6 +190,18 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "mse_loss": return Losses.mseLoss(x, in.get("target"), reduction(c));
             case "kl_div": return Losses.klDiv(x, in.get("target"), reduction(c), c.optionBoolean("log_target", false));
             case "soft_margin_loss": return Losses.softMarginLoss(x, in.get("target"), reduction(c));
+            case "l1_loss": return Losses.l1Loss(x, in.get("target"), reduction(c));
+            case "smooth_l1_loss": return Losses.smoothL1Loss(x, in.get("target"), reduction(c), c.optionDouble("beta", 1.0));
+            case "huber_loss": return Losses.huberLoss(x, in.get("target"), reduction(c), c.optionDouble("delta", 1.0));
+            case "margin_ranking_loss":
+                return Losses.marginRankingLoss(in.get("input1"), in.get("input2"), in.get("target"), c.optionDouble("margin", 0.0), reduction(c));
+            case "cosine_embedding_loss":
+                return Losses.cosineEmbeddingLoss(in.get("input1"), in.get("input2"), in.get("target"), c.optionDouble("margin", 0.0), reduction(c));
+            case "poisson_nll_loss":
+                return Losses.poissonNllLoss(x, in.get("target"), c.optionBoolean("log_input", true), c.optionBoolean("full", false),
+                        c.optionDouble("eps", 1e-8), reduction(c));
+            case "gaussian_nll_loss":
+                return Losses.gaussianNllLoss(x, in.get("target"), in.get("var"), c.optionBoolean("full", false), c.optionDouble("eps", 1e-6), reduction(c));
             case "entropy": {
                 Object base = c.option("base");
                 double b = base == null || "e".equals(String.valueOf(base)) ? Math.E : Double.parseDouble(String.valueOf(base));

@@ -45,6 +45,7 @@ class CaseReaderTest {
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("cross_entropy.json", 146);
         expected.put("elementwise.json", 54);
+        expected.put("elementwise_losses.json", 856);
         expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
@@ -59,7 +60,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(516 + 56 + 342 + 294 + 340 + 856, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, elementwise_losses
     }
 
     @Test
@@ -69,7 +70,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(19 + 1 + 16 + 12 + 23 + 7, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, elementwise_losses
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -148,12 +149,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 37920, floats); // + matmul_nd, elementwise_nd, reductions, shape, elementwise_losses, here and below
         assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22, nan);
-        assertEquals(29 + 8 + 180 + 4 + 30, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60, negInf);
-        assertEquals(208 + 126 + 1443 + 31, negZero);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 462, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30 + 125, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 79, negInf);
+        assertEquals(208 + 126 + 1443 + 31 + 412, negZero);
     }
 
     @Test
@@ -211,7 +212,7 @@ class CaseReaderTest {
         long withPosWeight = TestCases.all().stream()
                 .filter(k -> k.op().equals("binary_cross_entropy_with_logits"))
                 .filter(k -> k.optionTensor("pos_weight") != null).count();
-        assertEquals(22, withPosWeight);
+        assertEquals(22 + 30, withPosWeight); // + elementwise_losses
     }
 
     @Test
