@@ -16,7 +16,11 @@ import static dev.jgrad.ops.Ops.sum;
  * shapes or values).
  *
  * <p>Where PyTorch's own formula overflows, jgrad evaluates the stable form: {@link #softMarginLoss} is
- * finite for any score (PyTorch's {@code log1p(exp(-y x))} is {@code inf} past ≈ 88.7 in float32).
+ * finite for any score (PyTorch's {@code log1p(exp(-y x))} is {@code inf} past ≈ 88.7 in float32). The element-wise
+ * losses evaluate each element in double and round once, so a float32 loss is also finite where one of PyTorch's float32
+ * intermediates overflows (e.g. {@code (input - target)²} in {@link #gaussianNllLoss}, {@code z²} in
+ * {@link #smoothL1Loss} with a large {@code beta}, the squared norms of {@link #cosineEmbeddingLoss}) — documented
+ * deviations.
  * The naive forms remain available as named strategies ({@link SoftmaxCrossEntropy},
  * {@link BinaryStrategy}) for comparison.
  */
@@ -275,7 +279,8 @@ public final class Losses {
     /**
      * PyTorch's {@code gaussian_nll_loss}: {@code l = ½·(log v + (input - target)²/v)} (+ {@code ½·log 2π} with {@code full}),
      * {@code v = max(var, eps)}; the clamp is not differentiated (PyTorch clamps under {@code no_grad}), so
-     * {@code dvar = ½·(1/v - (input - target)²/v²)} also where {@code var < eps}. Input and target broadcast.
+     * {@code dvar = ½·(1/v - (input - target)²/v²)} also where {@code var < eps}. Input and target broadcast. Deviation: in
+     * float32 the loss is evaluated in double, finite where PyTorch's float32 {@code (input - target)²} overflows to inf.
      *
      * @param var the input's shape, the input's shape without its last dimension (homoscedastic: unsqueezed), or that
      *            with a last dimension of 1; entries ≥ 0 (a negative entry is rejected, NaN passes as in PyTorch)
