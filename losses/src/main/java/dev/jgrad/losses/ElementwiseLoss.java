@@ -172,16 +172,34 @@ abstract class ElementwiseLoss extends Function {
         validate(x.storage(), t.storage(), x.numel());
         save(in);
         Tensor y = reduction == Reduction.NONE ? out(x.dtype(), outShape) : out(x.dtype());
+        Storage ys = y.storage();
         double s = 0;
-        Walk w = new Walk(strides, outShape, arity, allSame);
-        for (int e = 0; e < n; e++, w.next()) {
-            load(in, w.idx);
-            double l = value(v);
-            if (reduction == Reduction.NONE) y.set(e, l);
-            else s += l;
+        if (allSame) { // every operand has the output's shape: flat index e throughout, no walk
+            for (int e = 0; e < n; e++) {
+                loadFlat(in, e);
+                double l = value(v);
+                if (reduction == Reduction.NONE) ys.set(e, l);
+                else s += l;
+            }
+        } else {
+            Walk w = new Walk(strides, outShape, arity);
+            for (int e = 0; e < n; e++, w.next()) {
+                load(in, w.idx);
+                double l = value(v);
+                if (reduction == Reduction.NONE) ys.set(e, l);
+                else s += l;
+            }
         }
-        if (reduction != Reduction.NONE) y.set(0, s / divisor(n));
+        if (reduction != Reduction.NONE) ys.set(0, s / divisor(n));
         return y;
+    }
+
+    private void loadFlat(Tensor[] in, int e) {
+        v[0] = in[0].storage().get(e);
+        v[1] = in[1].storage().get(e);
+        v[2] = 1.0;
+        v[3] = 1.0;
+        for (int i = 2; i < arity; i++) v[slotOf[i]] = in[i].storage().get(e);
     }
 
     private void layout(Tensor[] in) {
@@ -228,15 +246,25 @@ abstract class ElementwiseLoss extends Function {
             }
         }
         double scalar = reduction == Reduction.NONE ? 0 : gs.get(0) / divisor(n);
-        Walk w = new Walk(strides, outShape, arity, allSame);
-        for (int e = 0; e < n; e++, w.next()) {
-            double ge = reduction == Reduction.NONE ? gs.get(e) : scalar;
-            load(in, w.idx);
-            for (int i = 0; i < arity; i++) {
-                if (grads[i] == null) continue;
-                double d = ge * partial(slotOf[i], v);
-                if (own[i]) grads[i].set(w.idx[i], d);
-                else grads[i].storage().add(w.idx[i], d);
+        if (allSame) {
+            for (int e = 0; e < n; e++) {
+                double ge = reduction == Reduction.NONE ? gs.get(e) : scalar;
+                loadFlat(in, e);
+                for (int i = 0; i < arity; i++) {
+                    if (grads[i] != null) grads[i].storage().set(e, ge * partial(slotOf[i], v));
+                }
+            }
+        } else {
+            Walk w = new Walk(strides, outShape, arity);
+            for (int e = 0; e < n; e++, w.next()) {
+                double ge = reduction == Reduction.NONE ? gs.get(e) : scalar;
+                load(in, w.idx);
+                for (int i = 0; i < arity; i++) {
+                    if (grads[i] == null) continue;
+                    double d = ge * partial(slotOf[i], v);
+                    if (own[i]) grads[i].storage().set(w.idx[i], d);
+                    else grads[i].storage().add(w.idx[i], d);
+                }
             }
         }
         switch (arity) {
@@ -251,21 +279,15 @@ abstract class ElementwiseLoss extends Function {
         final int[] idx;
         private final int[][] st;
         private final int[] out, pos;
-        private final boolean same;
 
-        Walk(int[][] st, int[] out, int k, boolean same) {
+        Walk(int[][] st, int[] out, int k) {
             this.st = st;
             this.out = out;
-            this.same = same;
             this.idx = new int[k];
             this.pos = new int[out.length];
         }
 
         void next() {
-            if (same) {
-                for (int i = 0; i < idx.length; i++) idx[i]++;
-                return;
-            }
             for (int d = out.length - 1; d >= 0; d--) {
                 pos[d]++;
                 for (int i = 0; i < idx.length; i++) idx[i] += st[i][d];
