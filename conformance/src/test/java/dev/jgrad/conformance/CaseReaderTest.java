@@ -46,6 +46,7 @@ class CaseReaderTest {
         expected.put("conv.json", 76);
         expected.put("cross_entropy.json", 146);
         expected.put("elementwise.json", 54);
+        expected.put("elementwise_losses.json", 862);
         expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
@@ -60,7 +61,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340 + 76, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv
+        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
     }
 
     @Test
@@ -70,7 +71,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23 + 6, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv
+        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -149,12 +150,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv, here and below
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses, here and below
         assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22 + 28, nan);
-        assertEquals(29 + 8 + 180 + 4 + 30 + 26, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60 + 38, negInf);
-        assertEquals(208 + 126 + 1443 + 31, negZero);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30 + 26 + 132, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 38 + 82, negInf);
+        assertEquals(208 + 126 + 1443 + 31 + 412, negZero);
     }
 
     @Test
@@ -212,7 +213,7 @@ class CaseReaderTest {
         long withPosWeight = TestCases.all().stream()
                 .filter(k -> k.op().equals("binary_cross_entropy_with_logits"))
                 .filter(k -> k.optionTensor("pos_weight") != null).count();
-        assertEquals(22, withPosWeight);
+        assertEquals(22 + 30, withPosWeight); // + elementwise_losses
     }
 
     @Test

@@ -364,6 +364,21 @@ class DerivativeIndexTest {
         check("mseLoss", in -> Losses.mseLoss(in[0], in[1], Reduction.MEAN), randn(47, 2, 3), randn(48, 2, 3));
         check("klDiv", in -> Ops.add(Losses.klDiv(in[0], in[1], Reduction.BATCHMEAN, false), Losses.klDiv(in[0], in[1], Reduction.SUM, true)),
                 randn(49, 2, 3), uniform(50, 0.1, 1, 2, 3));
+        // losses: element-wise, part 2 (broadcast operands; weights as differentiable operands; ties avoided by the draws)
+        check("l1Loss", in -> Losses.l1Loss(in[0], in[1], Reduction.MEAN), randn(61, 2, 3), randn(62, 3));
+        check("smoothL1Loss", in -> Ops.add(Losses.smoothL1Loss(in[0], in[1], Reduction.SUM, 0.8), Losses.smoothL1Loss(in[0], in[1], Reduction.MEAN, 0.0)),
+                Tensor.of(new double[]{-2, -0.45, 0.1, 0.35, 1.4, 3}, 2, 3).requiresGrad(true), uniform(63, 0.15, 0.3, 2, 1));
+        check("huberLoss", in -> Losses.huberLoss(in[0], in[1], Reduction.NONE, 0.7),
+                Tensor.of(new double[]{-2, -0.2, 0.1, 0.5, 1.4, 3}, 2, 3).requiresGrad(true), uniform(64, 0.15, 0.3, 3));
+        check("marginRankingLoss", in -> Losses.marginRankingLoss(in[0], in[1], in[2], 0.3, Reduction.SUM),
+                randn(65, 3, 4), randn(66, 1, 4), Tensor.of(new double[]{1, -1, 1}, 3, 1).requiresGrad(true));
+        check("cosineEmbeddingLoss", in -> Losses.cosineEmbeddingLoss(in[0], in[1], Tensor.of(new double[]{1, -1, -1, 1}, 4), -0.9, Reduction.MEAN),
+                randn(67, 4, 3), randn(68, 1, 3));
+        check("poissonNllLoss", in -> Ops.add(Losses.poissonNllLoss(in[0], in[1], true, true, 1e-8, Reduction.SUM),
+                        Losses.poissonNllLoss(Ops.exp(in[0]), in[1], false, false, 0.1, Reduction.MEAN)),
+                randn(69, 2, 3), uniform(70, 0.2, 4, 3));
+        check("gaussianNllLoss", in -> Losses.gaussianNllLoss(in[0], in[1], in[2], true, 1e-6, Reduction.MEAN),
+                randn(71, 2, 3), randn(72, 2, 3), uniform(73, 0.3, 2, 2));
         // losses: classification (index targets with weights, an ignored row and smoothing; probability targets)
         Tensor w4 = constant(51, 0.5, 1.5, 4);
         IntTensor targets = IntTensor.of(1, -100, 3), allKept = IntTensor.of(2, 0, 3);

@@ -289,8 +289,8 @@ class LossBadInputCatalogueTest extends BadInputCatalogue {
             Tensor x = leaf(FLOAT64, 4), t = leaf(FLOAT64, 4);
             return act(() -> Losses.softMarginLoss(x, t, Reduction.BATCHMEAN), x, t);
         });
-        add("Losses.mseLoss", "target shape differs", IAE, msg("mse_loss", "target of shape [3]", "[2, 3]"), () -> {
-            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 3);
+        add("Losses.mseLoss", "target does not broadcast", IAE, msg("mse_loss", "target of shape [4]", "[2, 3]"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 4);
             return act(() -> Losses.mseLoss(x, t), x, t);
         });
         add("Losses.mseLoss", "float32 target", IAE, msg("mse_loss", "target dtype float32", "float64"), () -> {
@@ -330,9 +330,70 @@ class LossBadInputCatalogueTest extends BadInputCatalogue {
             Tensor x = leaf(FLOAT64, 2, 3), t = probs(FLOAT32, 2, 3);
             return act(() -> Losses.klDiv(x, t, Reduction.MEAN, false), x, t);
         });
-        add("Losses.klDiv", "batchmean of a scalar", IAE, msg("kl_div", "batchmean", "scalar"), () -> {
-            Tensor x = leaf(FLOAT64), t = probs(FLOAT64);
-            return act(() -> Losses.klDiv(x, t, Reduction.BATCHMEAN, true), x, t);
+        // ---- l1, smooth L1, Huber, margin ranking, cosine embedding, Poisson and Gaussian NLL
+        add("Losses.l1Loss", "target does not broadcast", IAE, msg("l1_loss", "target of shape [2, 2]", "[2, 3]"), () -> {
+            Tensor x = leaf(FLOAT32, 2, 3), t = leaf(FLOAT32, 2, 2);
+            return act(() -> Losses.l1Loss(x, t), x, t);
+        });
+        add("Losses.l1Loss", "float32 target", IAE, msg("l1_loss", "target dtype float32", "float64"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT32, 2, 3);
+            return act(() -> Losses.l1Loss(x, t, Reduction.SUM), x, t);
+        });
+        add("Losses.smoothL1Loss", "negative beta", IAE, msg("smooth_l1_loss", "beta -0.5"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 2, 3);
+            return act(() -> Losses.smoothL1Loss(x, t, Reduction.MEAN, -0.5), x, t);
+        });
+        add("Losses.smoothL1Loss", "batchmean reduction", IAE, msg("smooth_l1_loss", "batchmean"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 2, 3);
+            return act(() -> Losses.smoothL1Loss(x, t, Reduction.BATCHMEAN, 1.0), x, t);
+        });
+        add("Losses.huberLoss", "delta 0", IAE, msg("huber_loss", "delta 0.0"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 2, 3);
+            return act(() -> Losses.huberLoss(x, t, Reduction.MEAN, 0.0), x, t);
+        });
+        add("Losses.huberLoss", "null target", IAE, msg("huber_loss", "target is null"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3);
+            return act(() -> Losses.huberLoss(x, null), x);
+        });
+        add("Losses.marginRankingLoss", "ranks differ", IAE, msg("margin_ranking_loss", "input1 [3]", "input2 [3]", "target [1, 3]"), () -> {
+            Tensor a = leaf(FLOAT64, 3), b = leaf(FLOAT64, 3), y = leaf(FLOAT64, 1, 3);
+            return act(() -> Losses.marginRankingLoss(a, b, y, 0.0, Reduction.MEAN), a, b, y);
+        });
+        add("Losses.marginRankingLoss", "target does not broadcast", IAE, msg("margin_ranking_loss", "target of shape [2]", "input1, input2", "[3]"), () -> {
+            Tensor a = leaf(FLOAT64, 3), b = leaf(FLOAT64, 3), y = leaf(FLOAT64, 2);
+            return act(() -> Losses.marginRankingLoss(a, b, y, 0.0, Reduction.MEAN), a, b, y);
+        });
+        add("Losses.cosineEmbeddingLoss", "2-D target", IAE, msg("cosine_embedding_loss", "multi-target", "[2, 1]"), () -> {
+            Tensor a = leaf(FLOAT64, 2, 3), b = leaf(FLOAT64, 2, 3), y = leaf(FLOAT64, 2, 1);
+            return act(() -> Losses.cosineEmbeddingLoss(a, b, y, 0.0, Reduction.MEAN), a, b, y);
+        });
+        add("Losses.cosineEmbeddingLoss", "1-D target with 1-D inputs", IAE, msg("cosine_embedding_loss", "1D target", "2D input", "[3]"), () -> {
+            Tensor a = leaf(FLOAT64, 3), b = leaf(FLOAT64, 3), y = leaf(FLOAT64, 1);
+            return act(() -> Losses.cosineEmbeddingLoss(a, b, y, 0.0, Reduction.MEAN), a, b, y);
+        });
+        add("Losses.cosineEmbeddingLoss", "one label too few", IAE, msg("cosine_embedding_loss", "target of shape [1]", "(2)"), () -> {
+            Tensor a = leaf(FLOAT32, 2, 3), b = leaf(FLOAT32, 2, 3), y = leaf(FLOAT32, 1);
+            return act(() -> Losses.cosineEmbeddingLoss(a, b, y, 0.0, Reduction.SUM), a, b, y);
+        });
+        add("Losses.cosineEmbeddingLoss", "rows do not broadcast", IAE, msg("cosine_embedding_loss", "input1 of shape [2, 3]", "input2 of shape [3, 3]"), () -> {
+            Tensor a = leaf(FLOAT64, 2, 3), b = leaf(FLOAT64, 3, 3), y = leaf(FLOAT64, 3);
+            return act(() -> Losses.cosineEmbeddingLoss(a, b, y, 0.0, Reduction.NONE), a, b, y);
+        });
+        add("Losses.poissonNllLoss", "target does not broadcast", IAE, msg("poisson_nll_loss", "target of shape [4]", "[3]"), () -> {
+            Tensor x = leaf(FLOAT64, 3), t = leaf(FLOAT64, 4);
+            return act(() -> Losses.poissonNllLoss(x, t), x, t);
+        });
+        add("Losses.gaussianNllLoss", "var of a wrong size", IAE, msg("gaussian_nll_loss", "var is of incorrect size", "[3]", "[2, 3]"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 2, 3), v = probs(FLOAT64, 3);
+            return act(() -> Losses.gaussianNllLoss(x, t, v), x, t, v);
+        });
+        add("Losses.gaussianNllLoss", "negative var", IAE, msg("gaussian_nll_loss", "var has negative", "-0.5"), () -> {
+            Tensor x = leaf(FLOAT64, 2), t = leaf(FLOAT64, 2), v = Tensor.of(new double[]{1, -0.5}, 2).requiresGrad(true);
+            return act(() -> Losses.gaussianNllLoss(x, t, v), x, t, v);
+        });
+        add("Losses.gaussianNllLoss", "float32 var", IAE, msg("gaussian_nll_loss", "var dtype float32"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 3), t = leaf(FLOAT64, 2, 3), v = probs(FLOAT32, 2, 3);
+            return act(() -> Losses.gaussianNllLoss(x, t, v), x, t, v);
         });
         add("Losses.klDiv", "null reduction", IAE, msg("kl_div", "reduction is null"), () -> {
             Tensor x = leaf(FLOAT64, 2, 3), t = probs(FLOAT64, 2, 3);
