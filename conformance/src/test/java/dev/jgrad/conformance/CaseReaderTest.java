@@ -44,6 +44,7 @@ class CaseReaderTest {
         expected.put("binary_cross_entropy.json", 28);
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("cross_entropy.json", 146);
+        expected.put("cross_entropy_nd.json", 158);
         expected.put("elementwise.json", 54);
         expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
@@ -59,7 +60,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(516 + 56 + 342 + 294 + 340 + 158, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, cross_entropy_nd
     }
 
     @Test
@@ -148,11 +149,11 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
-        assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22, nan);
-        assertEquals(29 + 8 + 180 + 4 + 30, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60, negInf);
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 29552, floats); // + matmul_nd, elementwise_nd, reductions, shape, cross_entropy_nd, here and below
+        assertEquals(1690 + 478 + 1872, longs);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 294, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30 + 105, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 125, negInf);
         assertEquals(208 + 126 + 1443 + 31, negZero);
     }
 
