@@ -33,6 +33,10 @@ import java.util.Arrays;
  * multiply per element instead of a second exp, and hands it out as the gradient. A second backward through a
  * retained graph recomputes the exps from the logits.
  *
+ * <p>K-dim logits {@code [N, C, d1..dk]} have one row per sample and position ({@code i = n·S + p}, {@code S =
+ * d1·…·dk}, classes {@code S} apart in memory, see {@link Targets#at}); the row kernels run on a contiguous
+ * {@code [N·S, C]} copy ({@link #transpose}), and the gradient is transposed back.
+ *
  * <p>This one class holds the whole loss: the node ({@link #forward}, {@link #backward}), its row kernels
  * ({@link #logSumExps}, {@link #gradient}: the scalar reference here, evaluated in double and rounded once on store;
  * the SIMD float32/float64 rows, threads included, in {@link SimdCrossEntropy}, chosen when the kernel backend runs on
@@ -49,6 +53,11 @@ final class FusedCrossEntropy extends Function {
     private Tensor shiftT, logSumT;
     /** The gradient's tensor, allocated by forward (index targets without smoothing); null once handed out. */
     private Tensor exps;
+    /**
+     * K-dim logits ({@code [N, C, S]}, classes {@code S} apart) transposed to contiguous rows {@code [N·S, C]} for the row
+     * kernels (scratch, like {@link #shiftT}); null for {@code [N, C]} and {@code [C]}.
+     */
+    private Tensor rows;
     /** Whether forward's kernel stored the exps in {@link #exps} (only the SIMD float32 rows do). */
     private boolean expsFilled;
 
@@ -77,15 +86,14 @@ final class FusedCrossEntropy extends Function {
         shift = doubles(shiftT);
         logSum = doubles(logSumT);
         int s = targets.s;
-        if (s == 1) {
-            // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
-            exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? outUninitializedLike(x) : null;
-            expsFilled = logSumExps(Kernels.backend(), x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
-        } else {
-            exps = null;
-            expsFilled = false;
-            Kernels.backend().logSumExp(x.storage(), shift, logSum, n / s, c, s);
-        }
+        // K-dim logits: the row kernels run on a contiguous [N·S, C] copy (measured faster than the strided scalar
+        // kernels, see CrossEntropyNdBenchmark); the exps, and the gradient, are then in that row layout too
+        rows = s == 1 ? null : outUninitialized(x.dtype(), n, c);
+        if (rows != null) transpose(x.storage(), rows.storage(), n / s, c, s, true);
+        // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
+        boolean keepExps = targets.index != null && targets.eps == 0 && needsInputGrad(0);
+        exps = !keepExps ? null : rows == null ? outUninitializedLike(x) : outUninitialized(x.dtype(), n, c);
+        expsFilled = logSumExps(Kernels.backend(), (rows == null ? x : rows).storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
         // a row with a +inf logit has log-sum +inf: its log-softmax is NaN throughout, as PyTorch's (inf - inf)
         for (int i = 0; i < n; i++) if (logSum[i] == Double.POSITIVE_INFINITY) logSum[i] = Double.NaN;
         double[] l = doubles(outUninitialized(DType.FLOAT64, n));
@@ -114,7 +122,8 @@ final class FusedCrossEntropy extends Function {
         } else if (needsInputGrad(0)) {
             boolean fused = targets.index != null && targets.eps == 0;
             // the fused kernel writes every element, so its tensor need not be cleared (the other loop skips ignored rows)
-            Tensor gx = saved != null ? saved : fused ? outUninitializedLike(x) : outLike(x);
+            boolean strided = targets.s != 1;
+            Tensor gx = saved != null && !strided ? saved : fused ? outUninitializedLike(x) : outLike(x);
             Storage out = gx.storage();
             if (fused) {
                 // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
@@ -126,8 +135,16 @@ final class FusedCrossEntropy extends Function {
                     target[i] = ignored ? -1 : targets.target(i);
                     rowScale[i] = ignored ? 0 : scale[i] * targets.w(target[i]);
                 }
-                if (targets.s == 1) gradient(Kernels.backend(), xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
-                else gradientStrided(xs, shift, logSum, rowScale, target, out, n, c, targets.s);
+                if (!strided) {
+                    gradient(Kernels.backend(), xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
+                } else {
+                    // in the row layout (scaling the forward's exps in place when there are some), then back to [N, C, S]
+                    Storage r = rows.storage(); // the scratch tensor's storage: throws if its Workspace scope closed
+                    Tensor g2 = saved != null ? saved : outUninitialized(x.dtype(), n, c);
+                    gradient(Kernels.backend(), r, shift, logSum, rowScale, target, saved != null && expsFilled ? g2.storage() : null,
+                            g2.storage(), n, c);
+                    transpose(g2.storage(), out, n / targets.s, c, targets.s, false);
+                }
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;
@@ -173,16 +190,19 @@ final class FusedCrossEntropy extends Function {
     }
 
     /**
-     * {@link #gradient} for rows whose classes are {@code s} apart (the {@code [N, C, S]} layout, rows {@code n·S + p}),
-     * the scalar reference of each element.
+     * Copies between the K-dim layout {@code [N, C, S]} and contiguous rows {@code [N·S, C]}: {@code toRows} reads
+     * {@code a} as {@code [N, C, S]} and writes {@code b} as rows, otherwise the reverse. Values are copied exactly.
      */
-    private void gradientStrided(Storage x, double[] shift, double[] logSum, double[] scale, int[] target, Storage out,
-                                 int rows, int cols, int s) {
-        for (int r = 0; r < rows; r++) {
-            int base = targets.base(r), t = target[r];
-            double m = shift[r], l = logSum[r], sc = scale[r];
-            for (int k = 0; k < cols; k++) out.set(base + k * s, sc == 0 ? 0 : sc * Math.exp((x.get(base + k * s) - m) - l));
-            if (t >= 0) out.set(base + t * s, targetGradient(x.get(base + t * s), m, l, sc));
+    static void transpose(Storage a, Storage b, int batch, int c, int s, boolean toRows) {
+        for (int n = 0; n < batch; n++) {
+            int base = n * c * s;
+            for (int k = 0; k < c; k++) {
+                for (int p = 0; p < s; p++) {
+                    int nd = base + k * s + p, row = base + p * c + k;
+                    if (toRows) b.set(row, a.get(nd));
+                    else b.set(nd, a.get(row));
+                }
+            }
         }
     }
 
