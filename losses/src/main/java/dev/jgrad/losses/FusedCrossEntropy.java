@@ -89,7 +89,7 @@ final class FusedCrossEntropy extends Function {
         // K-dim logits: the row kernels run on a contiguous [N·S, C] copy (measured faster than the strided scalar
         // kernels, see CrossEntropyNdBenchmark); the exps, and the gradient, are then in that row layout too
         rows = s == 1 ? null : outUninitialized(x.dtype(), n, c);
-        if (rows != null) transpose(x.storage(), rows.storage(), n / s, c, s, true);
+        if (rows != null) transpose(x.storage(), rows.storage(), x.size(0), c, s, true);
         // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
         boolean keepExps = targets.index != null && targets.eps == 0 && needsInputGrad(0);
         exps = !keepExps ? null : rows == null ? outUninitializedLike(x) : outUninitialized(x.dtype(), n, c);
@@ -143,7 +143,7 @@ final class FusedCrossEntropy extends Function {
                     Tensor g2 = saved != null ? saved : outUninitialized(x.dtype(), n, c);
                     gradient(Kernels.backend(), r, shift, logSum, rowScale, target, saved != null && expsFilled ? g2.storage() : null,
                             g2.storage(), n, c);
-                    transpose(g2.storage(), out, n / targets.s, c, targets.s, false);
+                    transpose(g2.storage(), out, x.size(0), c, targets.s, false);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
@@ -600,7 +600,6 @@ final class FusedCrossEntropy extends Function {
          */
         int[] outputShape() {
             if (reduction != Reduction.NONE || !batched) return SCALAR;
-            if (s == 1) return new int[]{n};
             return index != null ? index.shape() : withoutClasses(probs.shape());
         }
 

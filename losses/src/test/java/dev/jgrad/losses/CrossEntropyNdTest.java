@@ -285,6 +285,30 @@ class CrossEntropyNdTest {
         }
     }
 
+    /** Spatial sizes of 1 keep their dimensions in NONE's shape; empty spatial sizes give PyTorch's empty results. */
+    @Test
+    void unitAndEmptySpatialDimensions() {
+        for (DType dt : new DType[]{F32, F64}) {
+            Tensor x = randn(91, dt, 2, C, 1).requiresGrad(true);
+            IntTensor t = IntTensor.of(new int[]{1, 3}, 2, 1);
+            var r = run(in -> Losses.crossEntropy(in[0], t, null, -100, Reduction.NONE, 0.1), x);
+            assertArrayEquals(new int[]{2, 1}, r.out().shape());
+            var rows2 = run(in -> reshape(Losses.crossEntropy(reshape(in[0], 2, C), IntTensor.of(1, 3), null, -100, Reduction.NONE, 0.1), 2, 1), x);
+            assertClose("[2, C, 1]", rows2.out(), r.out(), 0, 0);
+            assertClose("[2, C, 1] grad", rows2.grad(0), r.grad(0), 0, 0);
+            assertArrayEquals(new int[]{2, 1}, Losses.crossEntropy(x, randn(92, dt, 2, C, 1), null, Reduction.NONE, 0).shape());
+
+            Tensor empty = randn(93, dt, 2, C, 0).requiresGrad(true);
+            IntTensor none = IntTensor.of(new int[0], 2, 0);
+            assertArrayEquals(new int[]{2, 0}, Losses.crossEntropy(empty, none, null, -100, Reduction.NONE, 0).shape());
+            assertEquals(0.0, Losses.crossEntropy(empty, none, null, -100, Reduction.SUM, 0).item());
+            Tensor mean = Losses.crossEntropy(empty, none);
+            assertTrue(Double.isNaN(mean.item()), "PyTorch: mean over no samples is NaN");
+            mean.backward();
+            assertArrayEquals(new int[]{2, C, 0}, empty.grad().shape());
+        }
+    }
+
     // ------------------------------------------------------------------ bad input
 
     @Test
