@@ -192,6 +192,36 @@ class BenchmarkEquivalenceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ceNdShapes")
+    void crossEntropyNdMatchesThePermutedRowsAndTheReference(String shape) {
+        CrossEntropyNdBenchmark b = new CrossEntropyNdBenchmark();
+        b.shape = shape;
+        b.dtype = "float32";
+        b.setup();
+        double rtol = rtol(b.dtype);
+        double[] nd = b.nd().toDoubleArray();
+        double ndLoss = b.loss.item();
+        double[] permuted = b.permuted().toDoubleArray();
+        assertClose(b.loss.item(), ndLoss, rtol, shape + " loss: nd vs permuted");
+        assertClose(permuted, nd, rtol, shape + " gradient: nd vs permuted");
+        // double reference on the rows [N·H·W, C] (classes strided by H·W in the logits)
+        int[] s = b.logits.shape();
+        int n = s[0], c = s[1], hw = s[2] * s[3];
+        double[] x = b.logits.toDoubleArray(), rows = new double[x.length];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) for (int p = 0; p < hw; p++) rows[(i * hw + p) * c + k] = x[(i * c + k) * hw + p];
+        CeReference exact = new CeReference(rows, b.flatTarget.toArray(), n * hw, c, 0);
+        assertClose(exact.loss, ndLoss, rtol, shape + " loss vs double reference");
+        double[] grad = new double[x.length];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) for (int p = 0; p < hw; p++) grad[(i * c + k) * hw + p] = exact.grad[(i * hw + p) * c + k];
+        assertClose(grad, nd, rtol, shape + " gradient vs double reference");
+        assertArrayEquals(nd, b.nd().toDoubleArray(), shape + ": 2nd invocation recomputes");
+    }
+
+    static Stream<String> ceNdShapes() {
+        return Arrays.stream(paramValues(CrossEntropyNdBenchmark.class, "shape"));
+    }
+
     @Test
     void strategyParamsParse() {
         for (String s : paramValues(CrossEntropyBenchmark.class, "strategy")) {

@@ -182,13 +182,13 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "bmm": return Ops.bmm(x, in.get("mat2"));
             case "nll_loss":
-                return Losses.nllLoss(x, indices(c), option(c, "weight", dtype), (int) c.optionLong("ignore_index", -100), reduction(c));
+                return Losses.nllLoss(x, indices(c), option(c, "weight", dtype), c.optionLong("ignore_index", -100), reduction(c));
             case "cross_entropy": {
                 Tensor weight = option(c, "weight", dtype);
                 double ls = c.optionDouble("label_smoothing", 0.0);
                 CaseTensor target = c.input("target");
                 if (target.isInt64()) {
-                    return Losses.crossEntropy(x, indices(c), weight, (int) c.optionLong("ignore_index", -100), reduction(c), ls);
+                    return Losses.crossEntropy(x, indices(c), weight, c.optionLong("ignore_index", -100), reduction(c), ls);
                 }
                 return Losses.crossEntropy(x, in.get("target"), weight, reduction(c), ls);
             }

@@ -45,6 +45,7 @@ class CaseReaderTest {
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("conv.json", 76);
         expected.put("cross_entropy.json", 146);
+        expected.put("cross_entropy_nd.json", 158);
         expected.put("elementwise.json", 54);
         expected.put("elementwise_losses.json", 862);
         expected.put("elementwise_nd.json", 342);

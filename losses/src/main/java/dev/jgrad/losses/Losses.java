@@ -30,7 +30,7 @@ public final class Losses {
 
     // ------------------------------------------------------------------ classification: softmax family
 
-    /** {@link #crossEntropy(Tensor, IntTensor, Tensor, int, Reduction, double)} with PyTorch's defaults (mean, no weight, no smoothing). */
+    /** {@link #crossEntropy(Tensor, IntTensor, Tensor, long, Reduction, double)} with PyTorch's defaults (mean, no weight, no smoothing). */
     public static Tensor crossEntropy(Tensor logits, IntTensor target) {
         return CrossEntropyLoss.builder().build().apply(logits, target);
     }
@@ -41,18 +41,25 @@ public final class Losses {
      * where {@code lse_i = log Σ_c exp(x[i,c])} is computed with the max shift. One graph node: softmax
      * and log-softmax are never materialised. Derivatives: {@code docs/derivatives.md}.
      *
-     * @param logits         {@code [N, C]}, or {@code [C]} for one sample
-     * @param target         class indices {@code [N]} (or a scalar), each in {@code [0, C)} or equal to {@code ignoreIndex}
-     * @param weight         per-class weights {@code [C]} (finite, ≥ 0) or null
-     * @param ignoreIndex    target value to skip (PyTorch's default is -100)
-     * @param reduction      NONE ({@code [N]}), MEAN (divided by the summed target weights of non-ignored samples;
+     * <p>The K-dimensional form ({@code [N, C, d1, ..., dk]} logits, {@code [N, d1, ..., dk]} targets) treats every
+     * position as a sample: NONE returns {@code [N, d1, ..., dk]}, MEAN divides by {@code Σ w[t]} over all non-ignored
+     * positions. A row with a {@code +inf} logit gives NaN, as in PyTorch (but an ignored row's gradient stays 0, where
+     * PyTorch's is NaN). Weights may be negative, NaN or infinite, as in PyTorch; a MEAN over target weights summing to
+     * 0 is NaN (or {@code ±inf} with cancelling weights), with smoothing too, as in PyTorch.
+     *
+     * @param logits         {@code [N, C]}, {@code [N, C, d1, ..., dk]}, or {@code [C]} for one sample
+     * @param target         class indices {@code [N]}, {@code [N, d1, ..., dk]} (or a scalar), each in {@code [0, C)} or
+     *                       equal to {@code ignoreIndex}
+     * @param weight         per-class weights {@code [C]} or null
+     * @param ignoreIndex    target value to skip (PyTorch's default is -100; any value, also a valid class)
+     * @param reduction      NONE ({@code [N, d1..dk]}), MEAN (divided by the summed target weights of non-ignored samples;
      *                       NaN if all are ignored, as in PyTorch) or SUM
      * @param labelSmoothing ε in [0, 1]
-     * @throws IllegalArgumentException for a target out of range, a wrong target or weight shape, negative weights
+     * @throws IllegalArgumentException for a target out of range, a wrong target or weight shape (naming both shapes)
      * @see CrossEntropyLoss for the reusable module and the stability strategies
      * @see #nllLoss(Tensor, IntTensor, Tensor, int, Reduction)
      */
-    public static Tensor crossEntropy(Tensor logits, IntTensor target, Tensor weight, int ignoreIndex, Reduction reduction, double labelSmoothing) {
+    public static Tensor crossEntropy(Tensor logits, IntTensor target, Tensor weight, long ignoreIndex, Reduction reduction, double labelSmoothing) {
         return CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).reduction(reduction).labelSmoothing(labelSmoothing)
                 .build().apply(logits, target);
     }
@@ -65,7 +72,8 @@ public final class Losses {
     /**
      * Fused softmax cross-entropy with probability (soft) targets: {@code l_i = -Σ_c w_c·t'_ic·log_softmax(x)_ic}
      * with {@code t' = (1-ε)·t + ε/C}; rows need not sum to 1 (multi-hot rows give the several-positives loss);
-     * MEAN divides by N. A {@code -inf} logit with target 0 gives NaN for that row ({@code 0·(-inf)}), as in PyTorch.
+     * MEAN divides by N ({@code N·d1·…·dk} for {@code [N, C, d1, ..., dk]} logits and targets; {@code [C]} logits take a
+     * {@code [C]} target). A {@code -inf} logit with target 0 gives NaN for that row ({@code 0·(-inf)}), as in PyTorch.
      * The gradient w.r.t. the target is available when it requires grad.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, Reduction reduction, double labelSmoothing) {
@@ -99,10 +107,11 @@ public final class Losses {
      * is ignored (use {@link CrossEntropyLoss.Builder#allIgnoredMeanIsZero} for 0 instead), and NaN with a NaN
      * gradient at the targets when all their weights are 0, as in PyTorch. Any input values are accepted.
      *
-     * @param logProbs {@code [N, C]} or {@code [C]}
-     * @param target   {@code [N]} class indices (or a scalar)
+     * @param logProbs {@code [N, C]}, {@code [N, C, d1, ..., dk]} or {@code [C]}
+     * @param target   {@code [N]} / {@code [N, d1, ..., dk]} class indices (or a scalar)
+     * @param weight   per-class weights {@code [C]} (any values, negative included, as in PyTorch) or null
      */
-    public static Tensor nllLoss(Tensor logProbs, IntTensor target, Tensor weight, int ignoreIndex, Reduction reduction) {
+    public static Tensor nllLoss(Tensor logProbs, IntTensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
         return CrossEntropyLoss.builder().weight(weight).ignoreIndex(ignoreIndex).reduction(reduction).build().nll(logProbs, target);
     }
 
