@@ -39,8 +39,11 @@ final class UpdateLanes {
         return i;
     }
 
-    /** Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}; returns where the vector loop stopped. */
-    static int adam(float[] p, float[] g, float[] m, float[] v, int from, int to, double lr, double beta1, double beta2, double eps,
+    /**
+     * Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}, AMSGrad when
+     * {@code vmax != null}; returns where the vector loop stopped.
+     */
+    static int adam(float[] p, float[] g, float[] m, float[] v, float[] vmax, int from, int to, double lr, double beta1, double beta2, double eps,
                     double weightDecay, boolean decoupled, double stepSize, double bc2) {
         int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
         float decay = (float) (1 - lr * weightDecay), wd = (float) weightDecay, b1 = (float) beta1, c1 = (float) (1 - beta1),
@@ -55,6 +58,10 @@ final class UpdateLanes {
             FloatVector vv = FloatVector.fromArray(SF, v, i).mul(b2).add(gv.mul(c2).mul(gv));
             mv.intoArray(m, i);
             vv.intoArray(v, i);
+            if (vmax != null) {
+                vv = FloatVector.fromArray(SF, vmax, i).max(vv);
+                vv.intoArray(vmax, i);
+            }
             FloatVector denom = vv.sqrt().div(bc).add(e);
             pv.sub(mv.mul(size).div(denom)).intoArray(p, i);
         }
