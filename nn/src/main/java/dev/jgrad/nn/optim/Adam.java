@@ -68,19 +68,8 @@ public final class Adam extends Optimizer {
         this.paramSteps = new long[params.size()];
     }
 
-    private static final Map<String, Double> DEFAULTS = defaults();
+    private static final Map<String, Double> DEFAULTS = defaults("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0, "amsgrad", 0.0, "decoupled", 0.0);
 
-    private static Map<String, Double> defaults() {
-        Map<String, Double> d = new LinkedHashMap<>();
-        d.put("lr", 1e-3);
-        d.put("beta1", 0.9);
-        d.put("beta2", 0.999);
-        d.put("eps", 1e-8);
-        d.put("weight_decay", 0.0);
-        d.put("amsgrad", 0.0);
-        d.put("decoupled", 0.0);
-        return java.util.Collections.unmodifiableMap(d);
-    }
 
     /** A builder of Adam over parameter groups, e.g. {@code Adam.builder().lr(1e-3).group(w).group(b, g -> g.weightDecay(0)).build()}. */
     public static Builder<Adam> builder() {

@@ -83,6 +83,13 @@ public abstract class Optimizer {
         this.groupOf = owner.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** An ordered, unmodifiable map of option defaults from alternating names and numbers ({@code "lr"} first). */
+    protected static Map<String, Double> defaults(Object... nameValue) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) d.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
     /**
      * Checks one group's options (all of them, defaults filled in) and throws an {@link IllegalArgumentException}
      * starting with {@code where} on a bad one; the base checks only {@code lr}. Called from the constructor: it must

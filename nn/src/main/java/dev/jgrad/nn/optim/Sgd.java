@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class Sgd extends Optimizer {
     private static final int LR = 0, MOMENTUM = 1, DAMPENING = 2, WD = 3, NESTEROV = 4;
-    private static final Map<String, Double> DEFAULTS = defaults();
+    private static final Map<String, Double> DEFAULTS = defaults("lr", 1e-3, "momentum", 0.0, "dampening", 0.0, "weight_decay", 0.0, "nesterov", 0.0);
     private final List<Tensor> momentumBuffers;
     /** The update over element ranges, reused from call to call (a step allocates nothing). */
     private final Lanes lanes = new Lanes();
@@ -64,15 +64,6 @@ public final class Sgd extends Optimizer {
         this.momentumBuffers = slots(params.size());
     }
 
-    private static Map<String, Double> defaults() {
-        Map<String, Double> d = new LinkedHashMap<>();
-        d.put("lr", 1e-3);
-        d.put("momentum", 0.0);
-        d.put("dampening", 0.0);
-        d.put("weight_decay", 0.0);
-        d.put("nesterov", 0.0);
-        return java.util.Collections.unmodifiableMap(d);
-    }
 
     /** A builder of SGD over parameter groups, e.g. {@code Sgd.builder().lr(0.1).defaults(d -> d.momentum(0.9)).group(w).build()}. */
     public static Builder<Sgd> builder() {
