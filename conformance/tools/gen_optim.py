@@ -162,14 +162,15 @@ sched_case('linear_down', 'linear', 15, {'start_factor': 1.0, 'end_factor': 0.1,
            lambda o: S.LinearLR(o, 1.0, 0.1, 8))
 sched_case('warmup_cosine', 'warmup_cosine', 30, {'warmup': 4, 'start_factor': 0.1, 't_max': 10, 'eta_min': 0.0},
            lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.1, 1.0, 4), S.CosineAnnealingLR(o, 10, 0.0)], [4]))
-sched_case('onecycle', 'onecycle', 30, {'max_lr': 0.5, 'total_steps': 30, 'pct_start': 0.3, 'anneal': 'cos', 'three_phase': 0,
+# OneCycleLR: total_steps - 1 steps after construction (PyTorch's one further allowed step extrapolates past min_lr)
+sched_case('onecycle', 'onecycle', 29, {'max_lr': 0.5, 'total_steps': 30, 'pct_start': 0.3, 'anneal': 'cos', 'three_phase': 0,
                                         'div_factor': 25.0, 'final_div_factor': 1e4},
            lambda o: S.OneCycleLR(o, 0.5, total_steps=30))
-sched_case('onecycle_linear3', 'onecycle', 25, {'max_lr': 0.2, 'total_steps': 25, 'pct_start': 0.25, 'anneal': 'linear',
+sched_case('onecycle_linear3', 'onecycle', 24, {'max_lr': 0.2, 'total_steps': 25, 'pct_start': 0.25, 'anneal': 'linear',
                                                 'three_phase': 1, 'div_factor': 10.0, 'final_div_factor': 100.0},
            lambda o: S.OneCycleLR(o, 0.2, total_steps=25, pct_start=0.25, anneal_strategy='linear', three_phase=True,
                                   div_factor=10.0, final_div_factor=100.0))
-sched_case('onecycle_adam', 'onecycle', 20, {'max_lr': 0.01, 'total_steps': 20, 'pct_start': 0.4, 'anneal': 'cos', 'three_phase': 0,
+sched_case('onecycle_adam', 'onecycle', 19, {'max_lr': 0.01, 'total_steps': 20, 'pct_start': 0.4, 'anneal': 'cos', 'three_phase': 0,
                                              'div_factor': 25.0, 'final_div_factor': 1e4},
            lambda o: S.OneCycleLR(o, 0.01, total_steps=20, pct_start=0.4), adam=True)
 M = [1.0, 0.9, 0.95, 0.91, 0.9, 0.9, 0.89999, 0.92, 0.93, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 0.7, 0.49, 0.4, 0.4,

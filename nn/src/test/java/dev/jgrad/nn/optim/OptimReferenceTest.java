@@ -114,4 +114,63 @@ class OptimReferenceTest {
             }
         }));
     }
+
+    /** The scheduler of a case over {@code opt}. */
+    static Object scheduler(Case c, Optimizer opt) {
+        return switch (c.head[2]) {
+            case "step" -> new LrScheduler.Step(opt, (int) c.num("step_size"), c.num("gamma"));
+            case "multistep" -> new LrScheduler.MultiStep(opt, Arrays.stream(c.arg("milestones").split(",")).mapToInt(Integer::parseInt).toArray(),
+                    c.num("gamma"));
+            case "exp" -> new LrScheduler.Exponential(opt, c.num("gamma"));
+            case "cosine" -> new LrScheduler.CosineAnnealing(opt, (int) c.num("t_max"), c.num("eta_min"));
+            case "restarts" -> new LrScheduler.CosineWarmRestarts(opt, (int) c.num("t_0"), (int) c.num("t_mult"), c.num("eta_min"));
+            case "linear" -> new LrScheduler.Linear(opt, c.num("start_factor"), c.num("end_factor"), (int) c.num("total_iters"));
+            case "warmup_cosine" -> {
+                int warmup = (int) c.num("warmup");
+                LrScheduler w = new LrScheduler.Linear(opt, c.num("start_factor"), 1.0, warmup);
+                LrScheduler cos = new LrScheduler.CosineAnnealing(opt, (int) c.num("t_max"), c.num("eta_min"));
+                yield new LrScheduler.Sequential(opt, new LrScheduler[] {w, cos}, new int[] {warmup});
+            }
+            case "onecycle" -> new LrScheduler.OneCycle(opt, c.num("max_lr"), (int) c.num("total_steps"), c.num("pct_start"),
+                    c.arg("anneal").equals("cos"), c.num("three_phase") != 0, c.num("div_factor"), c.num("final_div_factor"), true, 0.85, 0.95);
+            case "plateau" -> new ReduceLrOnPlateau(opt, c.arg("mode"), c.num("factor"), (int) c.num("patience"), c.num("threshold"),
+                    c.arg("threshold_mode"), (int) c.num("cooldown"), c.num("min_lr"), c.num("eps"));
+            default -> throw new AssertionError(c.head[2]);
+        };
+    }
+
+    /** An optimizer of two one-element groups with the case's base rates: SGD with momentum 0.9, or Adam. */
+    static Optimizer groupsOptimizer(Case c) {
+        double[] bases = values(c.all("base").get(0), 1);
+        Optimizer.Builder<? extends Optimizer> b = c.head[1].contains("adam") ? Adam.builder() : Sgd.builder().defaults(d -> d.momentum(0.9));
+        for (double base : bases) b.group(List.of(Tensor.zeros(DType.FLOAT64, 1).requiresGrad(true)), g -> g.lr(base));
+        return b.build();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> schedulersMatchPyTorch() {
+        return cases("sched").stream().map(c -> DynamicTest.dynamicTest(c.head[1], () -> {
+            Optimizer opt = groupsOptimizer(c);
+            Object s = scheduler(c, opt);
+            int epochs = Integer.parseInt(c.head[3]);
+            double[] metric = c.all("metric").isEmpty() ? null : values(c.all("metric").get(0), 1);
+            String momName = opt instanceof Adam ? "beta1" : "momentum";
+            for (int e = 0; e <= epochs; e++) {
+                if (e > 0) {
+                    if (s instanceof ReduceLrOnPlateau p) p.step(metric[e - 1]);
+                    else ((LrScheduler) s).step();
+                }
+                for (String[] w : c.all("lr")) {
+                    int g = Integer.parseInt(w[1]);
+                    double want = Double.parseDouble(w[2 + e]);
+                    assertEquals(want, opt.lr(g), 1e-15 * Math.abs(want), c.head[1] + " group " + g + " lr after " + e + " steps");
+                }
+                for (String[] w : c.all("mom")) {
+                    int g = Integer.parseInt(w[1]);
+                    double want = Double.parseDouble(w[2 + e]);
+                    assertEquals(want, opt.option(g, momName), 1e-15 * Math.abs(want), c.head[1] + " group " + g + " momentum after " + e + " steps");
+                }
+            }
+        }));
+    }
 }
