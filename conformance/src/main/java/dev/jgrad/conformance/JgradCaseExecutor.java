@@ -40,7 +40,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // matrix products
             "bmm",
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
-            "soft_margin_loss", "entropy");
+            "soft_margin_loss", "entropy",
+            // normalization
+            "layer_norm", "group_norm", "batch_norm", "rms_norm");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -191,6 +193,17 @@ public final class JgradCaseExecutor implements CaseExecutor {
                 Object base = c.option("base");
                 double b = base == null || "e".equals(String.valueOf(base)) ? Math.E : Double.parseDouble(String.valueOf(base));
                 return Losses.entropy(x, b);
+            }
+            case "layer_norm": return Ops.layerNorm(x, ints(c, "normalized_shape"), in.get("weight"), in.get("bias"), c.optionDouble("eps", 1e-5));
+            case "group_norm": return Ops.groupNorm(x, (int) c.optionLong("num_groups", 1), in.get("weight"), in.get("bias"), c.optionDouble("eps", 1e-5));
+            case "rms_norm": return Ops.rmsNorm(x, ints(c, "normalized_shape"), in.get("weight"), c.option("eps") == null ? null : c.optionDouble("eps", 0));
+            case "batch_norm": {
+                // the running statistics are updated in place; option "result" picks the output or one of them
+                Tensor rm = in.get("running_mean"), rv = in.get("running_var");
+                Tensor y = Ops.batchNorm(x, rm, rv, in.get("weight"), in.get("bias"), c.optionBoolean("training", false),
+                        c.optionDouble("momentum", 0.1), c.optionDouble("eps", 1e-5));
+                String result = c.optionString("result", "output");
+                return result.equals("running_mean") ? rm.detach() : result.equals("running_var") ? rv.detach() : y;
             }
             default: throw new IllegalStateException("unreachable: " + c.op());
         }

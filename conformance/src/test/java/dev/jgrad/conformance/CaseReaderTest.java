@@ -52,6 +52,7 @@ class CaseReaderTest {
         expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
+        expected.put("norm.json", 110);
         expected.put("reductions.json", 294);
         expected.put("shape.json", 340);
         expected.put("soft_margin_loss.json", 16);
@@ -59,7 +60,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(516 + 56 + 342 + 294 + 340 + 110, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, norm
     }
 
     @Test
@@ -69,7 +70,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(19 + 1 + 16 + 12 + 23 + 4, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, norm
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -148,12 +149,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 15104, floats); // + matmul_nd, elementwise_nd, reductions, shape, norm, here and below
         assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22, nan);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 26, nan);
         assertEquals(29 + 8 + 180 + 4 + 30, posInf);
         assertEquals(77 + 10 + 152 + 14 + 60, negInf);
-        assertEquals(208 + 126 + 1443 + 31, negZero);
+        assertEquals(208 + 126 + 1443 + 31 + 4, negZero);
     }
 
     @Test
