@@ -151,6 +151,8 @@ final class Normalization {
     abstract static class RowNorm extends Norm {
         int groups, k, inner, rows;
         private boolean rms;
+        /** Scratch of the row kernels: two sums. */
+        private final double[] sums = new double[2];
 
         /** Sets the layout; called by forward after validation. */
         final void layout(int groups, int k, int inner, int rows, boolean rms) {
@@ -169,23 +171,18 @@ final class Normalization {
             Storage ws = w == null ? null : w.storage(), bs = b == null ? null : b.storage();
             for (int r = 0; r < rows; r++) {
                 int base = r * m;
-                double mean = 0, ss = 0;
-                if (!rms) {
-                    for (int j = 0; j < m; j++) mean += xs.get(base + j);
-                    mean /= m;
-                }
-                for (int j = 0; j < m; j++) {
-                    double d = xs.get(base + j) - mean;
-                    ss += d * d;
-                }
-                double rstd = 1 / Math.sqrt(ss / m + eps);
+                double mean = rms ? 0 : sum(xs, base, m) / m;
+                double rstd = 1 / Math.sqrt(centredSquares(xs, base, m, mean) / m + eps);
                 st.set(r, mean);
                 st.set(rows + r, rstd);
                 int c0 = (r % groups) * k;
+                if (inner == 1) {
+                    affineRow(xs, ys, ws, bs, base, c0, m, mean, rstd);
+                    continue;
+                }
                 for (int kk = 0; kk < k; kk++) {
                     double wv = ws == null ? 1 : ws.get(c0 + kk), bv = bs == null ? 0 : bs.get(c0 + kk);
-                    int off = base + kk * inner;
-                    for (int i = 0; i < inner; i++) ys.set(off + i, (xs.get(off + i) - mean) * rstd * wv + bv);
+                    scaleShift(xs, ys, base + kk * inner, inner, mean, rstd * wv, bv);
                 }
             }
             save(x, stats);
@@ -206,31 +203,110 @@ final class Normalization {
             for (int r = 0; r < rows; r++) {
                 int base = r * m, c0 = (r % groups) * k;
                 double mean = st.get(r), rstd = st.get(rows + r), sg = 0, sgx = 0;
-                for (int kk = 0; kk < k; kk++) {
-                    double wv = ws == null ? 1 : ws.get(c0 + kk), cw = 0, cb = 0;
-                    int off = base + kk * inner;
-                    for (int i = 0; i < inner; i++) {
-                        double gv = gs.get(off + i), xh = (xs.get(off + i) - mean) * rstd;
-                        cw += gv * xh;
-                        cb += gv;
+                if (inner == 1) {
+                    rowSums(xs, gs, ws, aw, ab, base, c0, m, mean, rstd, sums);
+                    sg = sums[0];
+                    sgx = sums[1];
+                } else {
+                    for (int kk = 0; kk < k; kk++) {
+                        double wv = ws == null ? 1 : ws.get(c0 + kk);
+                        blockSums(xs, gs, base + kk * inner, inner, mean, rstd, sums);
+                        sg += sums[0] * wv;
+                        sgx += sums[1] * wv;
+                        if (aw != null) aw.add(c0 + kk, sums[1]);
+                        if (ab != null) ab.add(c0 + kk, sums[0]);
                     }
-                    sg += cb * wv;
-                    sgx += cw * wv;
-                    if (aw != null) aw.add(c0 + kk, cw);
-                    if (ab != null) ab.add(c0 + kk, cb);
                 }
                 if (dx == null) continue;
                 double mg = rms ? 0 : sg / m, mgx = sgx / m;
+                if (inner == 1) {
+                    rowGrad(xs, gs, ws, dx, base, c0, m, mean, rstd, mg, mgx);
+                    continue;
+                }
                 for (int kk = 0; kk < k; kk++) {
                     double wv = ws == null ? 1 : ws.get(c0 + kk);
-                    int off = base + kk * inner;
-                    for (int i = 0; i < inner; i++) {
-                        double xh = (xs.get(off + i) - mean) * rstd;
-                        dx.set(off + i, rstd * (gs.get(off + i) * wv - mg - xh * mgx));
-                    }
+                    blockGrad(xs, gs, dx, base + kk * inner, inner, mean, rstd, wv, mg, mgx);
                 }
             }
             return grads(gx, nw ? fromAcc(weight, accW) : null, nb ? fromAcc(bias, accB) : null);
+        }
+
+        /** Layer-norm row: {@code y_j = (x_j − μ)·r·w_j + b_j}, the parameters indexed per element. */
+        private static void affineRow(Storage xs, Storage ys, Storage ws, Storage bs, int base, int c0, int m, double mean, double rstd) {
+            for (int j = 0; j < m; j++) {
+                double v = (xs.get(base + j) - mean) * rstd;
+                if (ws != null) v *= ws.get(c0 + j);
+                if (bs != null) v += bs.get(c0 + j);
+                ys.set(base + j, v);
+            }
+        }
+
+        /** Layer-norm row: {@code Σ g·w} and {@code Σ g·w·x̂} into {@code sums}, and {@code g·x̂}, {@code g} into the accumulators. */
+        private static void rowSums(Storage xs, Storage gs, Storage ws, Storage aw, Storage ab, int base, int c0, int m,
+                                    double mean, double rstd, double[] sums) {
+            double sg = 0, sgx = 0;
+            for (int j = 0; j < m; j++) {
+                double gv = gs.get(base + j), xh = (xs.get(base + j) - mean) * rstd, wv = ws == null ? 1 : ws.get(c0 + j);
+                sg += gv * wv;
+                sgx += gv * wv * xh;
+                if (aw != null) aw.add(c0 + j, gv * xh);
+                if (ab != null) ab.add(c0 + j, gv);
+            }
+            sums[0] = sg;
+            sums[1] = sgx;
+        }
+
+        /** Layer-norm row: {@code dx_j = r·(g_j·w_j − mg − x̂_j·mgx)}. */
+        private static void rowGrad(Storage xs, Storage gs, Storage ws, Storage dx, int base, int c0, int m,
+                                    double mean, double rstd, double mg, double mgx) {
+            for (int j = 0; j < m; j++) {
+                double xh = (xs.get(base + j) - mean) * rstd, wv = ws == null ? 1 : ws.get(c0 + j);
+                dx.set(base + j, rstd * (gs.get(base + j) * wv - mg - xh * mgx));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ contiguous-block kernels (double accumulation)
+
+    /** {@code Σ x} over {@code n} elements from {@code off}. */
+    static double sum(Storage xs, int off, int n) {
+        double s = 0;
+        for (int j = 0; j < n; j++) s += xs.get(off + j);
+        return s;
+    }
+
+    /** {@code Σ (x − mean)²} over {@code n} elements from {@code off}. */
+    static double centredSquares(Storage xs, int off, int n, double mean) {
+        double s = 0;
+        for (int j = 0; j < n; j++) {
+            double d = xs.get(off + j) - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** {@code y = (x − mean)·scale + shift} over {@code n} elements from {@code off}. */
+    static void scaleShift(Storage xs, Storage ys, int off, int n, double mean, double scale, double shift) {
+        for (int j = 0; j < n; j++) ys.set(off + j, (xs.get(off + j) - mean) * scale + shift);
+    }
+
+    /** {@code Σ g} and {@code Σ g·x̂} ({@code x̂ = (x − mean)·rstd}) over {@code n} elements from {@code off}, into {@code sums}. */
+    static void blockSums(Storage xs, Storage gs, int off, int n, double mean, double rstd, double[] sums) {
+        double sg = 0, sgx = 0;
+        for (int j = 0; j < n; j++) {
+            double gv = gs.get(off + j);
+            sg += gv;
+            sgx += gv * (xs.get(off + j) - mean);
+        }
+        sums[0] = sg;
+        sums[1] = sgx * rstd;
+    }
+
+    /** {@code dx = rstd·(g·w − mg − x̂·mgx)} over {@code n} elements from {@code off}. */
+    static void blockGrad(Storage xs, Storage gs, Storage dx, int off, int n, double mean, double rstd, double w, double mg, double mgx) {
+        for (int j = 0; j < n; j++) {
+            double xh = (xs.get(off + j) - mean) * rstd;
+            dx.set(off + j, rstd * (gs.get(off + j) * w - mg - xh * mgx));
         }
     }
 
@@ -335,6 +411,8 @@ final class Normalization {
         private boolean training;
         private double momentum;
         private int n, c, l;
+        /** Scratch of the block kernels: two sums. */
+        private final double[] sums = new double[2];
 
         private BatchNorm() {
         }
@@ -366,18 +444,9 @@ final class Normalization {
                 double mean, rstd;
                 if (training) {
                     double sum = 0, ss = 0;
-                    for (int i = 0; i < n; i++) {
-                        int off = (i * c + ch) * l;
-                        for (int j = 0; j < l; j++) sum += xs.get(off + j);
-                    }
+                    for (int i = 0; i < n; i++) sum += sum(xs, (i * c + ch) * l, l);
                     mean = sum / count;
-                    for (int i = 0; i < n; i++) {
-                        int off = (i * c + ch) * l;
-                        for (int j = 0; j < l; j++) {
-                            double d = xs.get(off + j) - mean;
-                            ss += d * d;
-                        }
-                    }
+                    for (int i = 0; i < n; i++) ss += centredSquares(xs, (i * c + ch) * l, l, mean);
                     rstd = 1 / Math.sqrt(ss / count + eps);
                     if (runningMean != null && count > 0) {
                         Storage rm = runningMean.storage();
@@ -394,10 +463,7 @@ final class Normalization {
                 st.set(ch, mean);
                 st.set(c + ch, rstd);
                 double wv = ws == null ? 1 : ws.get(ch), bv = bs == null ? 0 : bs.get(ch);
-                for (int i = 0; i < n; i++) {
-                    int off = (i * c + ch) * l;
-                    for (int j = 0; j < l; j++) ys.set(off + j, (xs.get(off + j) - mean) * rstd * wv + bv);
-                }
+                for (int i = 0; i < n; i++) scaleShift(xs, ys, (i * c + ch) * l, l, mean, rstd * wv, bv);
             }
             save(x, stats);
             return y;
@@ -417,25 +483,16 @@ final class Normalization {
             for (int ch = 0; ch < c; ch++) {
                 double mean = st.get(ch), rstd = st.get(c + ch), sg = 0, sgx = 0;
                 for (int i = 0; i < n; i++) {
-                    int off = (i * c + ch) * l;
-                    for (int j = 0; j < l; j++) {
-                        double gv = gs.get(off + j);
-                        sg += gv;
-                        sgx += gv * (xs.get(off + j) - mean) * rstd;
-                    }
+                    blockSums(xs, gs, (i * c + ch) * l, l, mean, rstd, sums);
+                    sg += sums[0];
+                    sgx += sums[1];
                 }
                 if (gw != null) gw.storage().set(ch, sgx);
                 if (gb != null) gb.storage().set(ch, sg);
                 if (dx == null) continue;
-                double scale = rstd * (ws == null ? 1 : ws.get(ch));
-                double mg = training ? sg / count : 0, mgx = training ? sgx / count : 0;
-                for (int i = 0; i < n; i++) {
-                    int off = (i * c + ch) * l;
-                    for (int j = 0; j < l; j++) {
-                        double xh = (xs.get(off + j) - mean) * rstd;
-                        dx.set(off + j, scale * (gs.get(off + j) - mg - xh * mgx));
-                    }
-                }
+                double wv = ws == null ? 1 : ws.get(ch);
+                double mg = training ? wv * sg / count : 0, mgx = training ? wv * sgx / count : 0;
+                for (int i = 0; i < n; i++) blockGrad(xs, gs, dx, (i * c + ch) * l, l, mean, rstd, wv, mg, mgx);
             }
             return grads(gx, gw, gb);
         }
