@@ -67,7 +67,7 @@ final class Normalization {
         affine(op, "weight", weight, x, normalizedShape);
         affine(op, "bias", bias, x, normalizedShape);
         eps(op, eps);
-        return LayerNorm.of(normalizedShape.clone(), eps).run(x, weight, bias);
+        return LayerNorm.of(normalizedShape, eps).run(x, weight, bias); // read in forward only: no copy
     }
 
     static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, Double eps) {
@@ -78,19 +78,19 @@ final class Normalization {
         affine(op, "weight", weight, x, normalizedShape);
         double e = eps != null ? eps : x.dtype() == DType.FLOAT32 ? 0x1p-23 : 0x1p-52; // torch.finfo(dtype).eps
         eps(op, e);
-        return RmsNorm.of(normalizedShape.clone(), e).run(x, weight, null);
+        return RmsNorm.of(normalizedShape, e).run(x, weight, null);
     }
 
     static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
         String op = "groupNorm";
         input(op, x, 2);
-        int c = x.shape()[1];
+        int c = x.size(1);
         if (numGroups <= 0 || c % numGroups != 0) {
             throw new IllegalArgumentException(op + ": the " + c + " channels of the input " + Shape.str(x.shape())
                     + " must be divisible by numGroups = " + numGroups);
         }
-        affine(op, "weight", weight, x, new int[]{c});
-        affine(op, "bias", bias, x, new int[]{c});
+        channels(op, "weight", weight, x, c);
+        channels(op, "bias", bias, x, c);
         eps(op, eps);
         return GroupNorm.of(numGroups, eps).run(x, weight, bias);
     }
@@ -99,16 +99,16 @@ final class Normalization {
                             boolean training, double momentum, double eps) {
         String op = "batchNorm";
         input(op, x, 2);
-        int[] ch = {x.shape()[1]};
-        affine(op, "runningMean", runningMean, x, ch);
-        affine(op, "runningVar", runningVar, x, ch);
-        affine(op, "weight", weight, x, ch);
-        affine(op, "bias", bias, x, ch);
+        int ch = x.size(1);
+        channels(op, "runningMean", runningMean, x, ch);
+        channels(op, "runningVar", runningVar, x, ch);
+        channels(op, "weight", weight, x, ch);
+        channels(op, "bias", bias, x, ch);
         eps(op, eps);
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException(op + ": runningMean and runningVar must be given in evaluation mode (training = false)");
         }
-        if (training && x.numel() / Math.max(ch[0], 1) == 1) {
+        if (training && x.numel() / Math.max(ch, 1) == 1) {
             throw new IllegalArgumentException(op + ": Expected more than 1 value per channel when training, got input size "
                     + Shape.str(x.shape()));
         }
@@ -134,6 +134,11 @@ final class Normalization {
         if (t.dtype() != x.dtype()) {
             throw new IllegalArgumentException(op + ": " + name + " is " + t.dtype() + " but the input is " + x.dtype());
         }
+    }
+
+    /** An optional per-channel tensor: null, or {@code [c]} of the input's dtype (no array per call). */
+    private static void channels(String op, String name, Tensor t, Tensor x, int c) {
+        if (t != null && (t.rank() != 1 || t.size(0) != c || t.dtype() != x.dtype())) affine(op, name, t, x, new int[]{c}); // throws
     }
 
     private static void eps(String op, double eps) {
