@@ -297,6 +297,39 @@ class BenchmarkEquivalenceTest {
         assertArrayEquals(fusedGrad, b.logSoftmax().toDoubleArray(), "logSoftmax gradient, 2nd invocation");
     }
 
+    // ------------------------------------------------------------------ normalization
+
+    static Stream<Arguments> normalizationParams() {
+        return Arrays.stream(paramValues(NormalizationBenchmark.class, "dtype")).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("normalizationParams")
+    void fusedNormalizationEqualsComposition(String dtype) {
+        double rtol = rtol(dtype);
+        NormalizationBenchmark b = new NormalizationBenchmark();
+        b.dtype = dtype;
+        b.setup();
+        double[] bnGrad = b.batchNorm2dTrain().toDoubleArray();
+        double[] bnOut = b.out.toDoubleArray();
+        double[] bnW = b.bnW.grad().toDoubleArray();
+        double[] running = b.runningVar.toDoubleArray();
+        assertClose(bnGrad, b.batchNorm2dTrainComposed().toDoubleArray(), rtol, "batchNorm gradient vs composition");
+        assertClose(bnOut, b.out.toDoubleArray(), rtol, "batchNorm output vs composition");
+        assertClose(bnW, b.bnW.grad().toDoubleArray(), rtol, "batchNorm weight gradient vs composition");
+        // running variance after one call: 0.9 + 0.1·unbiased variance of standard normal data (about 1)
+        for (double v : running) {
+            assertTrue(Math.abs(v - 1) < 0.01, "running variance " + v);
+        }
+        double[] lnGrad = b.layerNorm().toDoubleArray();
+        double[] lnOut = b.out.toDoubleArray();
+        double[] lnB = b.lnB.grad().toDoubleArray();
+        assertClose(lnGrad, b.layerNormComposed().toDoubleArray(), rtol, "layerNorm gradient vs composition");
+        assertClose(lnOut, b.out.toDoubleArray(), rtol, "layerNorm output vs composition");
+        assertClose(lnB, b.lnB.grad().toDoubleArray(), rtol, "layerNorm bias gradient vs composition");
+        assertArrayEquals(lnGrad, b.layerNorm().toDoubleArray(), "layerNorm gradient, 2nd invocation");
+    }
+
     // ------------------------------------------------------------------ matmul
 
     static Stream<Arguments> matmulParams() {

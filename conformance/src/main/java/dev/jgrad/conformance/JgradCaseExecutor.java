@@ -47,7 +47,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             "conv2d", "conv1d", "unfold", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
             // element-wise losses, part 2
             "l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "cosine_embedding_loss", "poisson_nll_loss",
-            "gaussian_nll_loss");
+            "gaussian_nll_loss",
+            // normalization
+            "layer_norm", "group_norm", "batch_norm", "rms_norm");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -239,6 +241,17 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "adaptive_avg_pool2d": {
                 int[] o = ints(c, "output_size");
                 return Ops.adaptiveAvgPool2d(x, o[0], o[1]);
+            }
+            case "layer_norm": return Ops.layerNorm(x, ints(c, "normalized_shape"), in.get("weight"), in.get("bias"), c.optionDouble("eps", 1e-5));
+            case "group_norm": return Ops.groupNorm(x, (int) c.optionLong("num_groups", 1), in.get("weight"), in.get("bias"), c.optionDouble("eps", 1e-5));
+            case "rms_norm": return Ops.rmsNorm(x, ints(c, "normalized_shape"), in.get("weight"), c.option("eps") == null ? null : c.optionDouble("eps", 0));
+            case "batch_norm": {
+                // the running statistics are updated in place; option "result" picks the output or one of them
+                Tensor rm = in.get("running_mean"), rv = in.get("running_var");
+                Tensor y = Ops.batchNorm(x, rm, rv, in.get("weight"), in.get("bias"), c.optionBoolean("training", false),
+                        c.optionDouble("momentum", 0.1), c.optionDouble("eps", 1e-5));
+                String result = c.optionString("result", "output");
+                return result.equals("running_mean") ? rm.detach() : result.equals("running_var") ? rv.detach() : y;
             }
             default: throw new IllegalStateException("unreachable: " + c.op());
         }

@@ -55,6 +55,7 @@ class CaseReaderTest {
         expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
+        expected.put("norm.json", 110);
         expected.put("reductions.json", 294);
         expected.put("shape.json", 340);
         expected.put("soft_margin_loss.json", 16);

@@ -319,7 +319,7 @@ class DerivativeIndexTest {
         check("sigmoid", in -> Ops.sigmoid(in[0]), Tensor.of(new double[]{-30, -2, -0.3, 0.4, 3, 30}, 2, 3).requiresGrad(true));
         check("tanh", in -> Ops.tanh(in[0]), randn(29, 2, 3));
         check("relu", in -> Ops.relu(in[0]), randn(30, 2, 3));
-        check("gelu", in -> Ops.gelu(in[0]), Tensor.of(new double[]{-4, -1.2, -0.2, 0.3, 1.5, 6}, 2, 3).requiresGrad(true));
+        check("gelu", in -> Ops.add(Ops.gelu(in[0]), Ops.gelu(in[0], "tanh")), Tensor.of(new double[]{-4, -1.2, -0.2, 0.3, 1.5, 6}, 2, 3).requiresGrad(true));
         // both sides of the threshold: beta·a > t returns a itself
         check("softplus", in -> Ops.add(Ops.softplus(in[0]), Ops.softplus(in[0], 2, 5)),
                 Tensor.of(new double[]{-3, -0.4, 0.2, 1.3, 25, 40}, 2, 3).requiresGrad(true));
@@ -334,6 +334,15 @@ class DerivativeIndexTest {
         check("rsqrt", in -> Ops.rsqrt(in[0]), uniform(105, 0.5, 2, 2, 3));
         check("maximum", in -> Ops.maximum(in[0], in[1]), randn(106, 2, 3), randn(107, 3, 1, 1));
         check("minimum", in -> Ops.minimum(in[0], in[1]), randn(108, 2, 3), randn(109, 3));
+        // normalization (weight and bias gradients; batch norm through the batch statistics and in eval mode)
+        check("layerNorm", in -> Ops.layerNorm(in[0], new int[]{3, 2}, in[1], in[2], 1e-5), randn(401, 2, 3, 2), randn(402, 3, 2), randn(403, 3, 2));
+        check("groupNorm", in -> Ops.groupNorm(in[0], 2, in[1], in[2], 1e-5), randn(404, 2, 4, 3), randn(405, 4), randn(406, 4));
+        Tensor runningMean = constant(407, -0.5, 0.5, 3), runningVar = constant(408, 0.5, 2, 3);
+        check("batchNorm", in -> Ops.add(Ops.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+                        Ops.batchNorm(in[0], runningMean, runningVar, in[1], in[2], false, 0.1, 1e-5)),
+                randn(409, 4, 3, 2), randn(410, 3), randn(411, 3));
+        check("rmsNorm", in -> Ops.rmsNorm(in[0], new int[]{4}, in[1], 1e-6), randn(412, 3, 4), randn(413, 4));
+
         // softmax family
         check("softmax", in -> Ops.softmax(in[0], 1), randn(32, 2, 4));
         check("logSoftmax", in -> Ops.logSoftmax(in[0], -1), randn(33, 2, 4));

@@ -871,7 +871,21 @@ public final class Ops {
      * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'}).
      */
     public static Tensor gelu(Tensor a) {
-        return Pointwise.Gelu.of().apply(a);
+        return Pointwise.Gelu.of(false).apply(a);
+    }
+
+    /**
+     * GELU with PyTorch's {@code approximate} argument: {@code "none"} is {@link #gelu(Tensor)}, {@code "tanh"} is
+     * {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}.
+     *
+     * @throws IllegalArgumentException for another {@code approximate}
+     */
+    public static Tensor gelu(Tensor a, String approximate) {
+        boolean tanh = "tanh".equals(approximate);
+        if (!tanh && !"none".equals(approximate)) {
+            throw new IllegalArgumentException("gelu: approximate = " + approximate + " must be \"none\" or \"tanh\"");
+        }
+        return Pointwise.Gelu.of(tanh).apply(a);
     }
 
     /** {@code softplus(a)} with {@code beta = 1}, {@code threshold = 20}. @see #softplus(Tensor, double, double) */
@@ -1353,6 +1367,84 @@ public final class Ops {
             throw new IllegalArgumentException("adaptive_avg_pool2d: output size must be non-negative, got (" + outH + ", " + outW + ")");
         }
         return Pooling.AdaptiveAvgPool2d.of(outH, outW).apply(nonNull("adaptive_avg_pool2d", input));
+    }
+
+    // ------------------------------------------------------------------ normalization
+
+    /**
+     * Layer normalization over the trailing {@code normalizedShape} ({@code F.layer_norm}):
+     * {@code y = (x - μ)/sqrt(σ² + eps)·weight + bias}, with the mean {@code μ} and the biased variance {@code σ²} of
+     * each slice of the last {@code normalizedShape.length} dimensions (two-pass, in double precision). One node; its
+     * backward uses the saved statistics. A constant slice has {@code σ² = 0} and gives {@code bias} (finite for
+     * {@code eps > 0}); a NaN makes its slice NaN; an empty input gives an empty output.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @param weight          optional scale of shape {@code normalizedShape} (null: 1)
+     * @param bias            optional shift of shape {@code normalizedShape} (null: 0)
+     * @param eps             added to the variance, {@code >= 0} (PyTorch's default 1e-5)
+     * @throws IllegalArgumentException naming the argument for a mismatched shape or dtype, or a negative eps
+     * @see #groupNorm(Tensor, int, Tensor, Tensor, double)
+     * @see #rmsNorm(Tensor, int[], Tensor, Double)
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * Group normalization ({@code F.group_norm}): the {@code C} channels of {@code x [N, C, *]} are split into
+     * {@code numGroups} groups of consecutive channels, each (sample, group) is normalised with its own mean and biased
+     * variance, then scaled and shifted per channel: {@code y = (x - μ)/sqrt(σ² + eps)·weight[c] + bias[c]}.
+     *
+     * @param x         input {@code [N, C, *]}
+     * @param numGroups a divisor of {@code C}
+     * @param weight    optional per-channel scale {@code [C]}
+     * @param bias      optional per-channel shift {@code [C]}
+     * @param eps       added to the variance, {@code >= 0}
+     * @throws IllegalArgumentException if {@code C} is not divisible by {@code numGroups}, or for a bad argument
+     * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+    }
+
+    /**
+     * Batch normalization ({@code F.batch_norm}) of {@code x [N, C]}, {@code [N, C, L]}, {@code [N, C, H, W]} (any
+     * {@code [N, C, *]}) per channel: {@code y = (x - μ_c)/sqrt(σ²_c + eps)·weight[c] + bias[c]}. In training the
+     * statistics are the batch's (biased variance) and the running statistics, when given, are updated in place:
+     * {@code running = (1 - momentum)·running + momentum·stat} with the <em>unbiased</em> batch variance. In
+     * evaluation ({@code training = false}) the running statistics are used and must be given. The running statistics
+     * get no gradient.
+     *
+     * @param x           input {@code [N, C, *]}
+     * @param runningMean per-channel running mean {@code [C]}, updated in training; optional in training
+     * @param runningVar  per-channel running variance {@code [C]}, likewise
+     * @param weight      optional per-channel scale {@code [C]}
+     * @param bias        optional per-channel shift {@code [C]}
+     * @param training    use and record batch statistics (PyTorch's {@code training=True})
+     * @param momentum    weight of the new statistic in {@code [0, 1]} (PyTorch's default 0.1)
+     * @param eps         added to the variance, {@code >= 0} (default 1e-5)
+     * @throws IllegalArgumentException for one value per channel in training ("Expected more than 1 value per channel
+     *                                  when training", as PyTorch), missing running statistics in evaluation, or a bad argument
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * RMS normalization over the trailing {@code normalizedShape} (PyTorch 2.4's {@code F.rms_norm}):
+     * {@code y = x/sqrt(mean(x²) + eps)·weight}.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over
+     * @param weight          optional scale of shape {@code normalizedShape}
+     * @param eps             added to the mean square; null for {@code torch.finfo(dtype).eps} (2⁻²³ for float32, 2⁻⁵² for float64)
+     * @throws IllegalArgumentException for a mismatched shape or dtype, or a negative eps
+     * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, Double eps) {
+        return Normalization.rmsNorm(x, normalizedShape, weight, eps);
     }
 
     // ------------------------------------------------------------------ softmax family
