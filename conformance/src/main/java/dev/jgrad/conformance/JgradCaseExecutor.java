@@ -40,7 +40,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // matrix products
             "bmm",
             "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "kl_div",
-            "soft_margin_loss", "entropy");
+            "soft_margin_loss", "entropy",
+            // attention
+            "scaled_dot_product_attention");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -169,6 +171,13 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "bmm": return Ops.bmm(x, in.get("mat2"));
+            case "scaled_dot_product_attention": {
+                // mask_kind "bool": a 0/1 mask (1 = attend) converted to 0/-inf; "float": additive (differentiable)
+                Tensor mask = in.get("attn_mask");
+                if ("bool".equals(c.option("mask_kind"))) mask = Ops.attentionMask(mask);
+                return Ops.scaledDotProductAttention(in.get("query"), in.get("key"), in.get("value"), mask,
+                        c.optionBoolean("is_causal", false), c.optionDouble("scale", Double.NaN));
+            }
             case "nll_loss":
                 return Losses.nllLoss(x, indices(c), option(c, "weight", dtype), (int) c.optionLong("ignore_index", -100), reduction(c));
             case "cross_entropy": {

@@ -41,6 +41,7 @@ class CaseReaderTest {
             counts.put(f.source().orElseThrow().getFileName().toString(), f.cases().size());
         }
         Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("attention.json", 48);
         expected.put("binary_cross_entropy.json", 28);
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("cross_entropy.json", 146);
@@ -59,7 +60,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(516 + 56 + 342 + 294 + 340 + 48, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, attention
     }
 
     @Test
@@ -69,7 +70,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(19 + 1 + 16 + 12 + 23 + 1, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, attention
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -148,12 +149,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 22242, floats); // + matmul_nd, elementwise_nd, reductions, shape, attention, here and below
         assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22, nan);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 192, nan);
         assertEquals(29 + 8 + 180 + 4 + 30, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60, negInf);
-        assertEquals(208 + 126 + 1443 + 31, negZero);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 8, negInf);
+        assertEquals(208 + 126 + 1443 + 31 + 23, negZero);
     }
 
     @Test

@@ -31,10 +31,10 @@ class ConformanceRunnerTest {
         return g;
     }
 
-    /** The bundled set: the 516 loss-layer cases, then matmul_nd (56), elementwise_nd (342), reductions (294), shape (340). */
-    private static final int BUNDLED = 516 + 56 + 342 + 294 + 340;
-    /** Distinct ops in it: 19, then bmm, the 16 of elementwise_nd, the 12 of reductions and the 23 of shape. */
-    private static final int OPS = 19 + 1 + 16 + 12 + 23;
+    /** The bundled set: the 516 loss-layer cases, then matmul_nd (56), elementwise_nd (342), reductions (294), shape (340), attention (48). */
+    private static final int BUNDLED = 516 + 56 + 342 + 294 + 340 + 48;
+    /** Distinct ops in it: 19, then bmm, the 16 of elementwise_nd, the 12 of reductions, the 23 of shape and scaled_dot_product_attention. */
+    private static final int OPS = 19 + 1 + 16 + 12 + 23 + 1;
 
     private static String lastLine(String text) {
         String[] lines = text.split("\n", -1);
@@ -260,7 +260,7 @@ class ConformanceRunnerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> runner.run(TestCases.all(), List.of("sofmax")));
         assertTrue(e.getMessage().contains("sofmax"));
-        assertEquals(192 + 14 + 60 + 50 + 12, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(192 + 14 + 60 + 50 + 12 + 6, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + matmul_nd, elementwise_nd, reductions, shape, attention
     }
 
     @Test
@@ -271,10 +271,10 @@ class ConformanceRunnerTest {
         assertEquals("0 passed, 0 failed", lastLine(empty.render()));
         Report mixed = new ConformanceRunner(k -> k.dtype().equals("float32") ? Outcome.unsupported("no f32") : echo(k))
                 .run(TestCases.all());
-        assertEquals(781 + " passed, 0 failed, " + 767 + " skipped", mixed.summaryLine()); // the float64 cases pass, the float32 ones are skipped
+        assertEquals((781 + 24) + " passed, 0 failed, " + (767 + 24) + " skipped", mixed.summaryLine()); // the float64 cases pass, the float32 ones are skipped
         String text = mixed.render();
         assertFalse(text.endsWith("\n"));
-        assertTrue(text.endsWith("\n" + 781 + " passed, 0 failed, " + 767 + " skipped"));
+        assertTrue(text.endsWith("\n" + (781 + 24) + " passed, 0 failed, " + (767 + 24) + " skipped"));
         assertEquals(mixed.summaryLine(), lastLine(text));
         assertNull(mixed.result("no/such/case"));
         assertTrue(mixed.result(c.name()).skipped());

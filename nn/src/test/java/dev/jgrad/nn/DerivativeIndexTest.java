@@ -338,6 +338,10 @@ class DerivativeIndexTest {
         check("softmax", in -> Ops.softmax(in[0], 1), randn(32, 2, 4));
         check("logSoftmax", in -> Ops.logSoftmax(in[0], -1), randn(33, 2, 4));
         check("logSumExp", in -> Ops.logSumExp(in[0], 1, false), randn(34, 2, 4));
+        // attention (the causal fill, and a broadcast additive mask that gets a gradient)
+        check("scaledDotProductAttention", in -> Ops.add(Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], null, true, 0.7)),
+                Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], in[3], false))),
+                randn(35, 2, 4, 3), randn(36, 2, 5, 3), randn(37, 5, 2), randn(38, 4, 5));
 
         // losses: element-wise (the target gradient too)
         Tensor w3 = constant(40, 0.5, 1.5, 3), pw3 = constant(41, 0.5, 2, 3);
