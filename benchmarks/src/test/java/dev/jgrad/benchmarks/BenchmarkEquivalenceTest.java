@@ -20,6 +20,7 @@ import dev.jgrad.ops.Ops;
 import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
 import dev.jgrad.core.kernel.ScalarKernels;
+import dev.jgrad.ops.Ops;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
@@ -571,6 +572,52 @@ class BenchmarkEquivalenceTest {
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x4"));
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x0@0x3"));
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8xa@2x3"));
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    /**
+     * AttentionBenchmark computes attention: its forward matches a plain double loop over every slice (scores,
+     * max-shifted softmax, weighted values), and its q gradient (causal and not) the float64 op on the same inputs.
+     */
+    @Test
+    void attentionMatchesAPlainReference() {
+        AttentionBenchmark b = new AttentionBenchmark();
+        b.dtype = "float32";
+        b.setup();
+        int slices = 32 * 4, l = 64, e = 32;
+        double[] q = b.q.toDoubleArray(), k = b.k.toDoubleArray(), v = b.v.toDoubleArray();
+        double[] y = b.forward().toDoubleArray();
+        double scale = 1 / Math.sqrt(e), maxErr = 0;
+        for (int s = 0; s < slices; s++) {
+            for (int i = 0; i < l; i++) {
+                double[] w = new double[l];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < l; j++) {
+                    for (int c = 0; c < e; c++) w[j] += q[(s * l + i) * e + c] * k[(s * l + j) * e + c] * scale;
+                    max = Math.max(max, w[j]);
+                }
+                for (int j = 0; j < l; j++) sum += w[j] = Math.exp(w[j] - max);
+                for (int c = 0; c < e; c++) {
+                    double o = 0;
+                    for (int j = 0; j < l; j++) o += w[j] / sum * v[(s * l + j) * e + c];
+                    maxErr = Math.max(maxErr, Math.abs(o - y[(s * l + i) * e + c]));
+                }
+            }
+        }
+        assertTrue(maxErr < 1e-5, "forward max error " + maxErr);
+        for (boolean causal : new boolean[] {false, true}) {
+            Tensor q64 = b.q.detach().to(DType.FLOAT64).requiresGrad(true);
+            Ops.scaledDotProductAttention(q64, b.k.detach().to(DType.FLOAT64), b.v.detach().to(DType.FLOAT64), null, causal)
+                    .backward(b.upstream.to(DType.FLOAT64));
+            double[] want = q64.grad().toDoubleArray();
+            for (int rep = 0; rep < 2; rep++) { // a second invocation recomputes, it does not accumulate
+                double[] got = (causal ? b.causalForwardBackward() : b.forwardBackward()).toDoubleArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertTrue(Math.abs(got[i] - want[i]) <= 1e-4 + 1e-4 * Math.abs(want[i]), "dq[" + i + "] causal=" + causal);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ MLP step

@@ -49,7 +49,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             "l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "cosine_embedding_loss", "poisson_nll_loss",
             "gaussian_nll_loss",
             // normalization
-            "layer_norm", "group_norm", "batch_norm", "rms_norm");
+            "layer_norm", "group_norm", "batch_norm", "rms_norm",
+            // attention
+            "scaled_dot_product_attention");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -183,6 +185,13 @@ public final class JgradCaseExecutor implements CaseExecutor {
             case "matmul": return Ops.matmul(x, in.get("other"));
             case "linear": return Ops.linear(x, in.get("weight"), in.get("bias"));
             case "bmm": return Ops.bmm(x, in.get("mat2"));
+            case "scaled_dot_product_attention": {
+                // mask_kind "bool": a 0/1 mask (1 = attend) converted to 0/-inf; "float": additive (differentiable)
+                Tensor mask = in.get("attn_mask");
+                if ("bool".equals(c.option("mask_kind"))) mask = Ops.attentionMask(mask);
+                return Ops.scaledDotProductAttention(in.get("query"), in.get("key"), in.get("value"), mask,
+                        c.optionBoolean("is_causal", false), c.optionDouble("scale", Double.NaN));
+            }
             case "nll_loss":
                 return Losses.nllLoss(x, indices(c), option(c, "weight", dtype), c.optionLong("ignore_index", -100), reduction(c));
             case "cross_entropy": {

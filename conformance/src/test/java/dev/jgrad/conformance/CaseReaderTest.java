@@ -41,6 +41,7 @@ class CaseReaderTest {
             counts.put(f.source().orElseThrow().getFileName().toString(), f.cases().size());
         }
         Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("attention.json", 48);
         expected.put("binary_cross_entropy.json", 28);
         expected.put("binary_cross_entropy_with_logits.json", 42);
         expected.put("conv.json", 76);

@@ -361,6 +361,10 @@ class DerivativeIndexTest {
                 Ops.sum(Ops.avgPool2d(in[0], two, one, one, false, true, 3))), randn(131, 1, 2, 5, 6));
         check("avgPool1d", in -> Ops.avgPool1d(in[0], 3, 2, 1, false, true), randn(132, 2, 2, 7));
         check("adaptiveAvgPool2d", in -> Ops.adaptiveAvgPool2d(in[0], 3, 4), randn(133, 1, 2, 5, 6));
+        // attention (the causal fill, and a broadcast additive mask that gets a gradient)
+        check("scaledDotProductAttention", in -> Ops.add(Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], null, true, 0.7)),
+                Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], in[3], false))),
+                randn(35, 2, 4, 3), randn(36, 2, 5, 3), randn(37, 5, 2), randn(38, 4, 5));
 
         // losses: element-wise (the target gradient too)
         Tensor w3 = constant(40, 0.5, 1.5, 3), pw3 = constant(41, 0.5, 2, 3);

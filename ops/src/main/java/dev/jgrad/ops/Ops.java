@@ -1447,6 +1447,61 @@ public final class Ops {
         return Normalization.rmsNorm(x, normalizedShape, weight, eps);
     }
 
+    // ------------------------------------------------------------------ attention
+
+    /**
+     * Scaled dot-product attention with the semantics of PyTorch 2.x's {@code F.scaled_dot_product_attention}
+     * (its math path; PyTorch 1.13 has no such function):
+     * {@code softmax(q·kᵀ·scale + attnMask)·v}, the softmax over the key dimension {@code S}. The batch dimensions
+     * {@code ..} of the three operands broadcast; the products run on the batched GEMM of {@link #matmul}, so the
+     * gradients are those of the composed ops (matmul, add, softmax).
+     * Edge cases: {@code -inf} mask entries give weight 0; a row whose entries are all {@code -inf} (fully masked)
+     * gives NaN in that output row and in the gradients that depend on it, as in PyTorch; {@code S = 0} gives zeros.
+     *
+     * @param q        query {@code [.., L, E]}
+     * @param k        key {@code [.., S, E]}
+     * @param v        value {@code [.., S, Ev]}
+     * @param attnMask additive float mask broadcastable to the scores {@code [.., L, S]} (gets a gradient if it
+     *                 requires one), or null; a boolean mask ({@code true} = attend) is converted with
+     *                 {@link #attentionMask(Tensor)}
+     * @param isCausal apply the causal mask ({@code -inf} where key position {@code j > i}, the query position;
+     *                 top-left aligned as PyTorch's {@code ones(L, S).tril()}); not together with {@code attnMask}
+     * @param scale    factor on {@code q·kᵀ}; {@code Double.NaN} for the default {@code 1/√E}
+     * @return {@code [broadcast(..), L, Ev]}
+     * @throws IllegalArgumentException naming the argument and shapes for a null operand, mismatched {@code E} or
+     *                                  {@code S}, batch dimensions that do not broadcast, mixed dtypes, a mask that
+     *                                  does not broadcast to the scores, or a mask together with {@code isCausal}
+     * @see #attentionWeights(Tensor, Tensor, Tensor, boolean, double)
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal, double scale) {
+        return Attention.attend(q, k, v, attnMask, isCausal, scale);
+    }
+
+    /** {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double)} with the default scale {@code 1/√E}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal) {
+        return Attention.attend(q, k, v, attnMask, isCausal, Double.NaN);
+    }
+
+    /**
+     * The attention weights {@code softmax(q·kᵀ·scale + attnMask)} {@code [broadcast(..), L, S]} of
+     * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double)} (same arguments, same edge
+     * cases); that op is {@code matmul(attentionWeights(..), v)}.
+     */
+    public static Tensor attentionWeights(Tensor q, Tensor k, Tensor attnMask, boolean isCausal, double scale) {
+        return Attention.weights(q, k, attnMask, isCausal, scale);
+    }
+
+    /**
+     * A boolean attention mask as an additive one, as PyTorch converts it: 0 where {@code allowed} is non-zero
+     * ({@code true} = attend), {@code -inf} where it is 0; same shape and dtype, a constant (no graph node).
+     * For PyTorch's {@code nn.MultiheadAttention} convention ({@code true} = masked out) pass {@code eq(mask, 0)}.
+     *
+     * @throws IllegalArgumentException if {@code allowed} is null
+     */
+    public static Tensor attentionMask(Tensor allowed) {
+        return Attention.additiveMask(allowed);
+    }
+
     // ------------------------------------------------------------------ softmax family
 
     /**
