@@ -64,7 +64,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
+        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48, TestCases\.all\(\)\.size\(\)); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
     }
 
     @Test
@@ -74,7 +74,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
+        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1, dtypesByOp\.size\(\)); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -153,12 +153,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses, here and below
-        assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462, nan);
-        assertEquals(29 + 8 + 180 + 4 + 30 + 26 + 132, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60 + 38 + 82, negInf);
-        assertEquals(208 + 126 + 1443 + 31 + 412, negZero);
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048 + 29552 + 15104 + 22242, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention, here and below
+        assertEquals(1690 + 478 + 1872, longs);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462 + 294 + 26 + 192, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30 + 26 + 132 + 105, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 38 + 82 + 125 + 8, negInf);
+        assertEquals(208 + 126 + 1443 + 31 + 412 + 4 + 23, negZero);
     }
 
     @Test
