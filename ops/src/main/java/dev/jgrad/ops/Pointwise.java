@@ -87,6 +87,8 @@ abstract class Pointwise extends Function {
         static Sigmoid of() { return node(Sigmoid.class, Sigmoid::new); }
         double f(double x) { return Stable.sigmoid(x); }
         double df(double x, double y, double g) { return g * y * (1 - y); }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.sigmoid(x, y, n); }
+        @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) { Kernels.sigmoidBackward(y, g, out, n); }
     }
 
     static final class Tanh extends Pointwise {
@@ -185,6 +187,8 @@ abstract class Pointwise extends Function {
         }
         double f(double x) { return x > 0 ? x : x * slope; }
         double df(double x, double y, double g) { return x > 0 ? g : g * slope; }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.leakyRelu(x, slope, y, n); }
+        @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) { Kernels.leakyReluBackward(x, slope, g, out, n); }
     }
 
     /**
@@ -209,6 +213,8 @@ abstract class Pointwise extends Function {
         static Silu of() { return node(Silu.class, Silu::new); }
         double f(double x) { return x * Stable.sigmoid(x); }
         double df(double x, double y, double g) { double s = Stable.sigmoid(x); return g * s * (1 + x * (1 - s)); }
+        @Override void compute(Storage x, Storage y, int n) { Kernels.silu(x, y, n); }
+        @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) { Kernels.siluBackward(x, g, out, n); }
     }
 
     /** {@code min(max(x, lo), hi)}; unlike clamp the gradient is 0 at both bounds ({@code lo < x < hi} passes, NaN passes). */

@@ -116,6 +116,29 @@ public interface KernelBackend {
     void reluBackward(Storage x, Storage g, Storage out, int n);
 
     /**
+     * The logistic function {@code out[i] = σ(x[i]) = 1/(1 + exp(-x[i]))}, evaluated stably as {@code 1/(1 + t)} for
+     * {@code x ≥ 0} and {@code t/(1 + t)} otherwise, with {@code t = exp(-|x|)}; NaN propagates, {@code σ(±inf) = 1, 0}.
+     * {@code out} may be {@code x}. The SIMD float32 form is within 3 ulp of the scalar one and flushes results below
+     * {@code Float.MIN_NORMAL} to 0 (as its {@code exp}).
+     */
+    void sigmoid(Storage x, Storage out, int n);
+
+    /** The logistic gradient from the output: {@code out[i] = g[i]·y[i]·(1 - y[i])}; {@code out} may alias {@code g}. */
+    void sigmoidBackward(Storage y, Storage g, Storage out, int n);
+
+    /** SiLU {@code out[i] = x[i]·σ(x[i])} (σ as {@link #sigmoid}); {@code silu(-inf)} is NaN ({@code -inf·0}), as PyTorch. */
+    void silu(Storage x, Storage out, int n);
+
+    /** The SiLU gradient {@code out[i] = g[i]·s·(1 + x[i]·(1 - s))}, {@code s = σ(x[i])} (NaN at {@code ±inf}, as PyTorch). */
+    void siluBackward(Storage x, Storage g, Storage out, int n);
+
+    /** Leaky ReLU {@code out[i] = x[i] > 0 ? x[i] : slope·x[i]} (NaN propagates); {@code out} may be {@code x}. */
+    void leakyRelu(Storage x, double slope, Storage out, int n);
+
+    /** Its gradient {@code out[i] = x[i] > 0 ? g[i] : slope·g[i]} (so {@code slope·g} at 0 and at NaN, as PyTorch). */
+    void leakyReluBackward(Storage x, double slope, Storage g, Storage out, int n);
+
+    /**
      * {@code out = a ∘ b} for one of {@link BinaryOp}, over a {@code rows × cols} output where each operand is laid
      * out as its {@link Operand} says (full, one row repeated, one value per row, or a single value). Evaluated as the
      * scalar double expression rounded once (for float32 the same as float arithmetic: one correctly rounded

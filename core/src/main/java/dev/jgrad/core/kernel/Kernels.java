@@ -146,6 +146,36 @@ public final class Kernels {
         backend.reluBackward(x, g, out, n);
     }
 
+    /** See {@link KernelBackend#sigmoid}. */
+    public static void sigmoid(Storage x, Storage out, int n) {
+        backend.sigmoid(x, out, n);
+    }
+
+    /** See {@link KernelBackend#sigmoidBackward}. */
+    public static void sigmoidBackward(Storage y, Storage g, Storage out, int n) {
+        backend.sigmoidBackward(y, g, out, n);
+    }
+
+    /** See {@link KernelBackend#silu}. */
+    public static void silu(Storage x, Storage out, int n) {
+        backend.silu(x, out, n);
+    }
+
+    /** See {@link KernelBackend#siluBackward}. */
+    public static void siluBackward(Storage x, Storage g, Storage out, int n) {
+        backend.siluBackward(x, g, out, n);
+    }
+
+    /** See {@link KernelBackend#leakyRelu}. */
+    public static void leakyRelu(Storage x, double slope, Storage out, int n) {
+        backend.leakyRelu(x, slope, out, n);
+    }
+
+    /** See {@link KernelBackend#leakyReluBackward}. */
+    public static void leakyReluBackward(Storage x, double slope, Storage g, Storage out, int n) {
+        backend.leakyReluBackward(x, slope, g, out, n);
+    }
+
     /** See {@link KernelBackend#binary}. */
     public static void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
         backend.binary(op, a, aLayout, b, bLayout, out, rows, cols);

@@ -191,6 +191,55 @@ public final class ScalarKernels implements KernelBackend {
         for (int i = 0; i < n; i++) out.set(i, x.get(i) <= 0 ? 0.0 : g.get(i));
     }
 
+    /** The stable logistic function: {@code 1/(1 + e^{-x})} for {@code x ≥ 0}, {@code e^x/(1 + e^x)} otherwise. */
+    static double sigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    @Override
+    public void sigmoid(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, sigmoid(x.get(i)));
+    }
+
+    @Override
+    public void sigmoidBackward(Storage y, Storage g, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = y.get(i);
+            out.set(i, g.get(i) * v * (1 - v));
+        }
+    }
+
+    @Override
+    public void silu(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x.get(i);
+            out.set(i, v * sigmoid(v));
+        }
+    }
+
+    @Override
+    public void siluBackward(Storage x, Storage g, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x.get(i), s = sigmoid(v);
+            out.set(i, g.get(i) * s * (1 + v * (1 - s)));
+        }
+    }
+
+    @Override
+    public void leakyRelu(Storage x, double slope, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x.get(i);
+            out.set(i, v > 0 ? v : v * slope);
+        }
+    }
+
+    @Override
+    public void leakyReluBackward(Storage x, double slope, Storage g, Storage out, int n) {
+        for (int i = 0; i < n; i++) out.set(i, x.get(i) > 0 ? g.get(i) : g.get(i) * slope);
+    }
+
     @Override
     public void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
         binaryRange(op, a, aLayout, b, bLayout, out, 0, rows, cols);

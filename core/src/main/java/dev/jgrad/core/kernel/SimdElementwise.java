@@ -45,6 +45,100 @@ final class SimdElementwise {
         for (; i < n; i++) out[i] = x[i] <= 0 ? 0f : g[i];
     }
 
+    // ------------------------------------------------------------------------------------------ logistic family
+
+    /**
+     * {@code out = exp(-|x|)} in two vector passes, no scratch: {@code out = -|x|}, then {@link VectorMath#exp} in place
+     * (≤ 1 ulp; results below {@code MIN_NORMAL} flushed to 0). Both σ(x) and 1 − σ(x) follow from this {@code t}
+     * without cancellation: {@code σ = (x ≥ 0 ? 1 : t)/(1 + t)}, {@code 1 − σ = (x ≥ 0 ? t : 1)/(1 + t)}.
+     */
+    private static void expNegAbs(float[] x, float[] out, int n) {
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector.fromArray(SF, x, i).abs().neg().intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = -Math.abs(x[i]);
+        VectorMath.exp(out, 0, out, 0, n);
+    }
+
+    /** {@code out = σ(x)} from {@link #expNegAbs}: within 3 ulp of the correctly rounded value. */
+    static void sigmoid(float[] x, float[] out, int n) {
+        expNegAbs(x, out, n);
+        FloatVector one = FloatVector.broadcast(SF, 1f);
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector t = FloatVector.fromArray(SF, out, i);
+            VectorMask<Float> nonNeg = FloatVector.fromArray(SF, x, i).compare(VectorOperators.GE, 0f);
+            t.blend(one, nonNeg).div(t.add(one)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = (x[i] >= 0 ? 1f : out[i]) / (1f + out[i]);
+    }
+
+    /** {@code out = g·y·(1 - y)}. */
+    static void sigmoidBackward(float[] y, float[] g, float[] out, int n) {
+        FloatVector one = FloatVector.broadcast(SF, 1f);
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector v = FloatVector.fromArray(SF, y, i);
+            FloatVector.fromArray(SF, g, i).mul(v).mul(one.sub(v)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = g[i] * y[i] * (1f - y[i]);
+    }
+
+    /** {@code out = x·σ(x)}; {@code out} must not be {@code x}. */
+    static void silu(float[] x, float[] out, int n) {
+        sigmoid(x, out, n);
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector.fromArray(SF, x, i).mul(FloatVector.fromArray(SF, out, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = x[i] * out[i];
+    }
+
+    /**
+     * {@code out = g·s·(1 + x·(1 - s))}, {@code s = σ(x)}, with {@code 1 - s} taken from {@code t} (not by subtracting
+     * from 1, which would cost up to ~x/2 ulp for large x); {@code out} must alias neither input.
+     */
+    static void siluBackward(float[] x, float[] g, float[] out, int n) {
+        expNegAbs(x, out, n);
+        FloatVector one = FloatVector.broadcast(SF, 1f);
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector t = FloatVector.fromArray(SF, out, i), xv = FloatVector.fromArray(SF, x, i);
+            VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
+            FloatVector d = t.add(one);
+            FloatVector sv = t.blend(one, nonNeg).div(d), rest = one.blend(t, nonNeg).div(d);
+            FloatVector.fromArray(SF, g, i).mul(sv).mul(xv.fma(rest, one)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float t = out[i], d = 1f + t;
+            boolean nonNeg = x[i] >= 0;
+            out[i] = g[i] * ((nonNeg ? 1f : t) / d) * Math.fma(x[i], (nonNeg ? t : 1f) / d, 1f);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ leaky relu
+
+    /** {@code out = x > 0 ? x : slope·x} (the float product: within 1 ulp of the double one rounded once). */
+    static void leakyRelu(float[] x, float slope, float[] out, int n) {
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector v = FloatVector.fromArray(SF, x, i);
+            v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = x[i] > 0 ? x[i] : x[i] * slope;
+    }
+
+    /** {@code out = x > 0 ? g : slope·g}. */
+    static void leakyReluBackward(float[] x, float slope, float[] g, float[] out, int n) {
+        int i = 0;
+        for (int bound = SF.loopBound(n); i < bound; i += SF.length()) {
+            FloatVector gv = FloatVector.fromArray(SF, g, i);
+            gv.mul(slope).blend(gv, FloatVector.fromArray(SF, x, i).compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+    }
+
     // ------------------------------------------------------------------------------------------ arithmetic
 
     /**

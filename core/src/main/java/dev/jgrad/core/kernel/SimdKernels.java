@@ -272,6 +272,51 @@ public final class SimdKernels implements KernelBackend {
     }
 
     @Override
+    public void sigmoid(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.sigmoid(xf.a, of.a, n);
+        else scalar.sigmoid(x, out, n);
+    }
+
+    @Override
+    public void sigmoidBackward(Storage y, Storage g, Storage out, int n) {
+        if (y instanceof Storage.F32 yf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
+            SimdElementwise.sigmoidBackward(yf.a, gf.a, of.a, n);
+        } else {
+            scalar.sigmoidBackward(y, g, out, n);
+        }
+    }
+
+    @Override
+    public void silu(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of && xf.a != of.a) SimdElementwise.silu(xf.a, of.a, n);
+        else scalar.silu(x, out, n);
+    }
+
+    @Override
+    public void siluBackward(Storage x, Storage g, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of && of.a != xf.a && of.a != gf.a) {
+            SimdElementwise.siluBackward(xf.a, gf.a, of.a, n);
+        } else {
+            scalar.siluBackward(x, g, out, n);
+        }
+    }
+
+    @Override
+    public void leakyRelu(Storage x, double slope, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.leakyRelu(xf.a, (float) slope, of.a, n);
+        else scalar.leakyRelu(x, slope, out, n);
+    }
+
+    @Override
+    public void leakyReluBackward(Storage x, double slope, Storage g, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
+            SimdElementwise.leakyReluBackward(xf.a, (float) slope, gf.a, of.a, n);
+        } else {
+            scalar.leakyReluBackward(x, slope, g, out, n);
+        }
+    }
+
+    @Override
     public void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
         if (!(a instanceof Storage.F32 af) || !(b instanceof Storage.F32 bf) || !(out instanceof Storage.F32 of) || cols < SF.length()) {
             scalar.binary(op, a, aLayout, b, bLayout, out, rows, cols);
