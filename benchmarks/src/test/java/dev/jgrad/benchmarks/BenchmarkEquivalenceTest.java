@@ -728,4 +728,32 @@ class BenchmarkEquivalenceTest {
         assertArrayEquals(recorded.toDoubleArray(), plain.toDoubleArray(), "same values with and without a graph");
 
     }
+
+    /** Every benchmarked activation: the SIMD backend's gradient equals the scalar backend's within float32 rounding. */
+    @Test
+    void activationBenchmarkSimdMatchesScalar() {
+        for (String op : paramValues(ActivationBenchmark.class, "op")) {
+            ActivationBenchmark simd = new ActivationBenchmark();
+            simd.op = op;
+            simd.backend = "simd";
+            simd.shape = "16x100";
+            simd.setup();
+            double[] fast = simd.forwardBackward().toDoubleArray();
+            simd.tearDown();
+            ActivationBenchmark scalar = new ActivationBenchmark();
+            scalar.op = op;
+            scalar.backend = "scalar";
+            scalar.shape = "16x100";
+            scalar.setup();
+            double[] ref;
+            try {
+                ref = scalar.forwardBackward().toDoubleArray();
+            } finally {
+                scalar.tearDown();
+            }
+            for (int i = 0; i < ref.length; i++) {
+                assertEquals(ref[i], fast[i], 1e-6 * Math.max(1, Math.abs(ref[i])), op + " element " + i);
+            }
+        }
+    }
 }
