@@ -5,6 +5,7 @@ import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.data.DataLoader;
 import dev.jgrad.data.DatasetNotFoundException;
 import dev.jgrad.data.Datasets;
@@ -15,25 +16,61 @@ import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.Sgd;
+import dev.jgrad.train.CheckpointListener;
+import dev.jgrad.train.DivergenceListener;
 import dev.jgrad.train.EpochMetrics;
+import dev.jgrad.train.LogListener;
 import dev.jgrad.train.Objective;
 import dev.jgrad.train.Trainer;
+import dev.jgrad.train.TrainingDivergedException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code jgrad train}: trains an MLP and prints per-epoch progress and the final test accuracy. With no
  * options it trains on the bundled digits data set (seeded 80/20 stratified split).
+ *
+ * <p>Every run writes its metrics ({@code metrics.csv}, {@code metrics.json}), its chart ({@code training.png}) and a
+ * checkpoint after every epoch ({@code checkpoint.safetensors}) into a run directory, {@code runs/<name>} by default,
+ * and prints it. Every option is checked before any data is loaded: a bad one is one line on standard error and exit
+ * code 2. A diverging run (a non-finite loss) stops with one line naming the epoch, the step and what became
+ * non-finite (exit code 1); its checkpoint still holds the last good epoch.
+ *
+ * <p>The checkpoint's metadata holds the run's options ({@value #OPTION_PREFIX}{@code <option>}), so {@code --resume
+ * FILE} alone continues the run. An option given together with {@code --resume} must agree with the stored one, except
+ * with {@code --override}, and {@code --epochs}, which may change the total: the learning-rate schedule is then
+ * computed for the new total (the remaining epochs follow the new curve, e.g. a cosine schedule stretched to the new
+ * length), and the command says so.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train an MLP (default: the bundled digits data set) and report test accuracy.")
 public final class TrainCommand implements Callable<Integer> {
+    /** Checkpoint metadata prefix of the run's options. */
+    static final String OPTION_PREFIX = "jgrad.train.";
+    /** Name of the checkpoint in a run directory. */
+    static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+    /** The data sets. */
+    static final List<String> DATASETS = List.of("digits", "fashion-mnist", "breast-cancer", "iris");
+
+    @Spec
+    CommandSpec spec;
+
+    /** The run directory, once chosen. */
+    private Path runDir;
 
     @Option(names = "--dataset", description = "digits (default), fashion-mnist, breast-cancer or iris.", defaultValue = "digits")
     String dataset;
@@ -47,16 +84,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "sgd (momentum 0.9, Nesterov), adam or adamw. Default per data set.")
     String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate. Default per data set and optimizer.")
+    @Option(names = "--lr", description = "Learning rate (> 0). Default per data set and optimizer.")
     Double lr;
 
-    @Option(names = "--weight-decay", description = "Weight decay (AdamW default 1e-4; SGD/Adam L2 default 0).")
+    @Option(names = "--weight-decay", description = "Weight decay (>= 0; AdamW default 1e-4; SGD/Adam L2 default 0).")
     Double weightDecay;
 
     @Option(names = "--schedule", description = "constant, step[:SIZE[:GAMMA]] or cosine[:ETA_MIN] (default cosine).", defaultValue = "cosine")
     String schedule;
 
-    @Option(names = "--epochs", description = "Epochs. Default per data set.")
+    @Option(names = "--epochs", description = "Epochs (with --resume: the new total). Default per data set.")
     Integer epochs;
 
     @Option(names = "--batch-size", description = "Mini-batch size. Default per data set.")
@@ -77,17 +114,32 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", description = "Dropout after each hidden layer. Default per data set.")
     Double dropout;
 
-    @Option(names = "--clip", description = "Clip gradients to this global norm (0 = off).", defaultValue = "0")
+    @Option(names = "--clip", description = "Clip gradients to this global norm (>= 0; 0 = off).", defaultValue = "0")
     double clip;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Save a safetensors checkpoint after every epoch.")
+    @Option(names = "--name", description = "Name of the run: its directory is runs/NAME (default: the data set and the time).")
+    String name;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory for metrics.csv, metrics.json, training.png and the checkpoint (default runs/NAME).")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint written after every epoch (default DIR/" + CHECKPOINT_FILE + ").")
     Path checkpoint;
 
-    @Option(names = "--resume", paramLabel = "FILE", description = "Resume from a checkpoint written with the same options.")
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue the run of this checkpoint (its options are stored in it).")
     Path resume;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.csv, metrics.json and training.png here.")
-    Path out;
+    @Option(names = "--override", description = "With --resume: let given options replace the checkpoint's.")
+    boolean override;
+
+    @Option(names = "--log-every", paramLabel = "N", description = "Print every N-th epoch (and the last; default ${DEFAULT-VALUE}).", defaultValue = "1")
+    int logEvery;
+
+    @Option(names = "--verbose", description = "Epoch lines with the time split, and the epoch time summary.")
+    boolean verbose;
+
+    @Option(names = "--quiet", description = "Print only the final line.")
+    boolean quiet;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when stderr is a terminal).")
     Boolean progress;
@@ -102,24 +154,40 @@ public final class TrainCommand implements Callable<Integer> {
             case "iris": return new Preset(new int[]{16}, "adamw", 0.05, 1e-2, 60, 16, 0.0, false);
             case "breast-cancer": return new Preset(new int[]{16}, "adamw", 0.05, 2e-3, 40, 32, 0.0, true);
             case "fashion-mnist": return new Preset(new int[]{256, 128}, "adamw", 0.05, 1e-3, 20, 128, 0.2, false);
-            default: throw new Main.UsageException("unknown data set '" + dataset + "': expected digits, fashion-mnist, breast-cancer or iris");
+            default: throw new Main.UsageException("unknown data set '" + dataset + "': expected " + String.join(", ", DATASETS));
         }
+    }
+
+    /** The options of a run after the presets, every one checked. */
+    private record Run(Preset preset, DType dtype, int[] widths, Activation.Kind activation, int epochs, int batch,
+                       double dropout, String optimizer, double lr, Objective objective, LrSchedule schedule) {
     }
 
     @Override
     public Integer call() throws Exception {
-        Preset p = preset(dataset);
-        DType dt = parseDtype();
-        int[] widths = hidden != null ? hidden : p.hidden();
-        int nEpochs = epochs != null ? epochs : p.epochs();
-        int batch = batchSize != null ? batchSize : p.batch();
-        double drop = dropout != null ? dropout : p.dropout();
-        String opt = (optimizer != null ? optimizer : p.optimizer()).toLowerCase(java.util.Locale.ROOT);
-        if (nEpochs <= 0) throw new Main.UsageException("--epochs must be positive, got " + nEpochs);
-        if (batch <= 0) throw new Main.UsageException("--batch-size must be positive, got " + batch);
-        for (int w : widths) if (w <= 0) throw new Main.UsageException("--hidden sizes must be positive, got " + Arrays.toString(widths));
-        if (!(drop >= 0 && drop < 1)) throw new Main.UsageException("--dropout must be in [0, 1), got " + drop);
-        if (resume != null && !Files.isRegularFile(resume)) throw new Main.UsageException("--resume: no such file: " + resume);
+        if (logEvery < 1) throw new Main.UsageException("--log-every must be >= 1, got " + logEvery);
+        int epochsDone = 0;
+        Integer storedEpochs = null;
+        if (resume != null) {
+            Map<String, String> stored = readOptions(resume);
+            storedEpochs = stored.containsKey("epochs") ? Integer.valueOf(stored.get("epochs")) : null;
+            adopt(stored);
+            try {
+                epochsDone = Integer.parseInt(SafeTensors.readHeader(resume).metadata().getOrDefault(Trainer.EPOCHS_COMPLETED_KEY, "0"));
+            } catch (NumberFormatException e) {
+                throw new Main.UsageException("--resume: " + resume + " has no valid " + Trainer.EPOCHS_COMPLETED_KEY + " entry");
+            }
+        }
+        Run r = check();
+        if (resume != null && r.epochs() <= epochsDone) {
+            throw new Main.UsageException("--epochs " + r.epochs() + ": the checkpoint " + resume + " has already completed " + epochsDone
+                    + " epochs (give a larger --epochs to extend the run)");
+        }
+        Path dir = runDirectory();
+        runDir = dir;
+        Path ckpt = checkpoint != null ? checkpoint : resume != null ? resume : dir.resolve(CHECKPOINT_FILE);
+        writable(dir, "--out");
+        writableFile(ckpt, "--checkpoint");
 
         Tabular train, test;
         try {
@@ -137,26 +205,49 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
 
+        Preset p = r.preset();
         int outputs = p.binary() ? 1 : train.numClasses();
-        Sequential model = Mlp.builder(train.numFeatures(), outputs).hidden(widths).activation(Activation.Kind.parse(activation))
-                .dropout(drop).seed(seed).dtype(dt).build();
-        double rate = lr != null ? lr : opt.equals("sgd") ? p.lrSgd() : p.lrAdam();
-        Optimizer optim = optimizer(opt, model, rate);
-        Objective objective = p.binary() ? Objective.binaryWithLogits() : objective(loss);
+        Sequential model = Mlp.builder(train.numFeatures(), outputs).hidden(r.widths()).activation(r.activation())
+                .dropout(r.dropout()).seed(seed).dtype(r.dtype()).build();
+        Optimizer optim = optimizer(r.optimizer(), model, r.lr());
+        Objective objective = r.objective();
+        if (!quiet) {
+            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %d classes), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
+                    dataset, train.size(), test.size(), train.numFeatures(), train.numClasses(), train.numFeatures(),
+                    Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, r.optimizer(), r.lr(),
+                    schedule, r.batch(), r.epochs(), objective.name(), seed);
+        }
 
-        System.out.printf("jgrad train: %s (%d train / %d test, %d features, %d classes), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
-                dataset, train.size(), test.size(), train.numFeatures(), train.numClasses(), train.numFeatures(),
-                Arrays.toString(widths).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, opt, rate, schedule, batch,
-                nEpochs, objective.name(), seed);
-
-        Trainer trainer = Trainer.builder(model, optim).objective(objective).epochs(nEpochs)
-                .schedule(LrSchedule.parse(schedule, rate, nEpochs)).clipGradNorm(clip).outDir(out).checkpoint(checkpoint)
-                .progress(progress != null ? progress : System.console() != null).build();
-        if (resume != null) System.out.println("resumed from " + resume + " after epoch " + trainer.resume(resume));
-        DataLoader trainLoader = new DataLoader(train, batch, true, false, seed, dt);
-        DataLoader testLoader = new DataLoader(test, 512, false, false, seed, dt);
+        DivergenceListener guard = new DivergenceListener();
+        Trainer.Builder tb = Trainer.builder(model, optim).objective(objective).epochs(r.epochs()).schedule(r.schedule())
+                .clipGradNorm(clip).outDir(dir).progress(progress != null ? progress : System.console() != null).log(null)
+                .listener(guard).listener(new CheckpointListener(ckpt, options(r)));
+        if (!quiet) tb.listener(new LogListener(System.out, logEvery, verbose));
+        Trainer trainer = tb.build();
+        if (resume != null) {
+            int done = trainer.resume(resume);
+            if (!quiet) {
+                System.out.println("resumed from " + resume + " after epoch " + done + (storedEpochs != null && storedEpochs != r.epochs()
+                        ? String.format(Locale.ROOT, "; the run now has %d epochs (was %d): the %s schedule is computed for %d epochs, lr %.3g in epoch %d",
+                        r.epochs(), storedEpochs, schedule, r.epochs(), r.schedule().lr(done), done + 1) : ""));
+            }
+        }
+        DataLoader trainLoader = new DataLoader(train, r.batch(), true, false, seed, r.dtype());
+        DataLoader testLoader = new DataLoader(test, 512, false, false, seed, r.dtype());
         long t0 = System.nanoTime();
-        List<EpochMetrics> history = trainer.fit(trainLoader, testLoader);
+        List<EpochMetrics> history;
+        try {
+            history = trainer.fit(trainLoader, testLoader);
+        } catch (TrainingDivergedException | IllegalStateException failure) {
+            TrainingDivergedException e = failure instanceof TrainingDivergedException d ? d : guard.explain(failure);
+            if (e == null) throw failure;
+            int kept = trainer.history().isEmpty() ? 0 : trainer.history().get(trainer.history().size() - 1).epoch();
+            System.out.flush();
+            spec.commandLine().getErr().println("jgrad: " + e.getMessage() + "; try a smaller --lr or --clip; "
+                    + (kept > 0 ? ckpt + " holds epoch " + kept : "no epoch completed, no checkpoint written"));
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
         double total = (System.nanoTime() - t0) / 1e9;
         // the last epoch already evaluated the final model on the test set; evaluate only if no epoch ran
         double testAccuracy, testLoss;
@@ -168,10 +259,222 @@ public final class TrainCommand implements Callable<Integer> {
             testAccuracy = history.get(history.size() - 1).testAccuracy();
             testLoss = history.get(history.size() - 1).testLoss();
         }
-        System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total%n", testAccuracy, testLoss, nEpochs, total);
-        if (!history.isEmpty()) System.out.println(timeSplit(history));
-        if (out != null) System.out.println("metrics and chart written to " + out);
+        if (verbose && !quiet && !history.isEmpty()) System.out.println(timeSplit(history));
+        if (!quiet) System.out.println("metrics, chart and checkpoint in " + dir + (ckpt.startsWith(dir) ? "" : " (checkpoint " + ckpt + ")"));
+        System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total%n", testAccuracy, testLoss, r.epochs(), total);
         return 0;
+    }
+
+    /** Checks every option (before any data is loaded) and resolves the data set's defaults. */
+    private Run check() {
+        Preset p = preset(dataset);
+        DType dt;
+        try {
+            dt = DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--dtype: " + e.getMessage());
+        }
+        int[] widths = hidden != null ? hidden : p.hidden();
+        int nEpochs = epochs != null ? epochs : p.epochs();
+        int batch = batchSize != null ? batchSize : p.batch();
+        double drop = dropout != null ? dropout : p.dropout();
+        String opt = (optimizer != null ? optimizer : p.optimizer()).toLowerCase(Locale.ROOT);
+        if (nEpochs <= 0) throw new Main.UsageException("--epochs must be positive, got " + nEpochs);
+        if (batch <= 0) throw new Main.UsageException("--batch-size must be positive, got " + batch);
+        if (widths.length == 0) throw new Main.UsageException("--hidden: give at least one width");
+        for (int w : widths) if (w <= 0) throw new Main.UsageException("--hidden sizes must be positive, got " + Arrays.toString(widths));
+        if (!(drop >= 0 && drop < 1)) throw new Main.UsageException("--dropout must be in [0, 1), got " + drop);
+        if (!opt.equals("sgd") && !opt.equals("adam") && !opt.equals("adamw")) {
+            throw new Main.UsageException("unknown optimizer '" + opt + "': expected sgd, adam or adamw");
+        }
+        double rate = lr != null ? lr : opt.equals("sgd") ? p.lrSgd() : p.lrAdam();
+        if (!(rate > 0) || Double.isInfinite(rate)) throw new Main.UsageException("--lr must be a finite number > 0, got " + rate);
+        if (weightDecay != null && (!(weightDecay >= 0) || Double.isInfinite(weightDecay))) {
+            throw new Main.UsageException("--weight-decay must be a finite number >= 0, got " + weightDecay);
+        }
+        if (!(clip >= 0) || Double.isInfinite(clip)) throw new Main.UsageException("--clip must be a finite number >= 0 (0 = off), got " + clip);
+        Activation.Kind act;
+        try {
+            act = Activation.Kind.parse(activation);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--activation: " + e.getMessage());
+        }
+        Objective objective = p.binary() ? Objective.binaryWithLogits() : objective(loss);
+        LrSchedule sched;
+        try {
+            sched = LrSchedule.parse(schedule, rate, nEpochs);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--schedule: " + e.getMessage());
+        }
+        for (int e = 0; e < nEpochs; e++) {
+            double l = sched.lr(e);
+            if (!(l >= 0) || Double.isInfinite(l)) {
+                throw new Main.UsageException("--schedule " + schedule + ": the learning rate of epoch " + (e + 1) + " would be " + l);
+            }
+        }
+        return new Run(p, dt, widths, act, nEpochs, batch, drop, opt, rate, objective, sched);
+    }
+
+    /** The run directory: {@code --out}, else {@code runs/<--name>}, else {@code runs/<dataset>-<time>} (made unique). */
+    private Path runDirectory() {
+        if (name != null && (name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith("."))) {
+            throw new Main.UsageException("--name '" + name + "' must be a plain file name (no '/', not starting with '.')");
+        }
+        if (out != null) return out;
+        if (name != null) return Path.of("runs", name);
+        String base = dataset + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = Path.of("runs", base);
+        for (int i = 2; Files.exists(dir); i++) dir = Path.of("runs", base + "-" + i);
+        return dir;
+    }
+
+    /** Creates {@code dir} if needed and checks that a file can be written in it. */
+    private static void writable(Path dir, String option) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".jgrad-probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new Main.UsageException(option + ": cannot write in " + dir + " (" + reason(e) + ")");
+        }
+    }
+
+    /** Checks that {@code file} can be written (its directory is created if needed). */
+    private static void writableFile(Path file, String option) {
+        if (Files.isDirectory(file)) throw new Main.UsageException(option + ": " + file + " is a directory");
+        if (Files.exists(file) && !Files.isWritable(file)) throw new Main.UsageException(option + ": " + file + " is not writable");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) writable(parent, option);
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return "a file of that name exists";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        return e.getClass().getSimpleName() + (m != null ? ": " + m : "");
+    }
+
+    /** The run's options as stored in the checkpoint's metadata (without the prefix). */
+    private Map<String, String> options(Run r) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("dataset", dataset);
+        if (dataset.equals("fashion-mnist")) o.put("data", dataDir.toString());
+        o.put("seed", Long.toString(seed));
+        o.put("dtype", r.dtype().toString());
+        o.put("hidden", joined(r.widths()));
+        o.put("activation", r.activation().name().toLowerCase(Locale.ROOT));
+        o.put("dropout", Double.toString(r.dropout()));
+        o.put("loss", loss);
+        o.put("optimizer", r.optimizer());
+        o.put("lr", Double.toString(r.lr()));
+        if (weightDecay != null) o.put("weight-decay", Double.toString(weightDecay));
+        o.put("schedule", schedule);
+        o.put("epochs", Integer.toString(r.epochs()));
+        o.put("batch-size", Integer.toString(r.batch()));
+        o.put("clip", Double.toString(clip));
+        Map<String, String> meta = new LinkedHashMap<>();
+        o.forEach((k, v) -> meta.put(OPTION_PREFIX + k, v));
+        meta.put(OPTION_PREFIX + "out", runDir.toString());
+        return meta;
+    }
+
+    private static String joined(int[] a) {
+        StringBuilder s = new StringBuilder();
+        for (int v : a) s.append(s.length() == 0 ? "" : ",").append(v);
+        return s.toString();
+    }
+
+    /** The options stored in a checkpoint (keys without the prefix). */
+    private static Map<String, String> readOptions(Path file) {
+        if (!Files.isRegularFile(file)) throw new Main.UsageException("--resume: no such file: " + file);
+        Map<String, String> meta;
+        try {
+            meta = SafeTensors.readHeader(file).metadata();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Main.UsageException("--resume: " + file + " is not a readable checkpoint (" + e.getMessage() + ")");
+        }
+        Map<String, String> o = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(OPTION_PREFIX)) o.put(k.substring(OPTION_PREFIX.length()), v);
+        });
+        if (o.isEmpty()) {
+            throw new Main.UsageException("--resume: " + file + " stores no run options (written by an older jgrad or another program); "
+                    + "resume it with a library Trainer instead");
+        }
+        return o;
+    }
+
+    /**
+     * Takes over the stored options: an option not given on the command line gets the stored value; one given with a
+     * different value is an error, unless it is {@code --epochs} (a new total) or {@code --override} is given.
+     */
+    private void adopt(Map<String, String> stored) {
+        var pr = spec.commandLine().getParseResult();
+        for (Map.Entry<String, String> e : stored.entrySet()) {
+            String opt = "--" + e.getKey(), value = e.getValue();
+            boolean given = pr.hasMatchedOption(opt);
+            if (given) {
+                String mine = current(e.getKey());
+                if (mine == null || mine.equals(value) || e.getKey().equals("epochs") || override) continue;
+                throw new Main.UsageException(opt + " " + mine + " conflicts with the checkpoint's " + opt + " " + value
+                        + " (leave it out to continue the run, or add --override)");
+            }
+            set(e.getKey(), value);
+        }
+    }
+
+    /** The given value of a stored option, normalised as {@link #options} stores it (null: not comparable). */
+    private String current(String key) {
+        switch (key) {
+            case "dataset": return dataset;
+            case "data": return dataDir.toString();
+            case "seed": return Long.toString(seed);
+            case "dtype":
+                try {
+                    return DType.parse(dtype).toString();
+                } catch (IllegalArgumentException e) {
+                    return dtype;
+                }
+            case "hidden": return hidden == null ? null : joined(hidden);
+            case "activation": return activation.toLowerCase(Locale.ROOT);
+            case "dropout": return dropout == null ? null : Double.toString(dropout);
+            case "loss": return loss;
+            case "optimizer": return optimizer == null ? null : optimizer.toLowerCase(Locale.ROOT);
+            case "lr": return lr == null ? null : Double.toString(lr);
+            case "weight-decay": return weightDecay == null ? null : Double.toString(weightDecay);
+            case "schedule": return schedule;
+            case "epochs": return epochs == null ? null : Integer.toString(epochs);
+            case "batch-size": return batchSize == null ? null : Integer.toString(batchSize);
+            case "clip": return Double.toString(clip);
+            case "out": return out == null ? null : out.toString();
+            default: return null;
+        }
+    }
+
+    private void set(String key, String v) {
+        try {
+            switch (key) {
+                case "dataset": dataset = v; break;
+                case "data": dataDir = Path.of(v); break;
+                case "seed": seed = Long.parseLong(v); break;
+                case "dtype": dtype = v; break;
+                case "hidden": hidden = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); break;
+                case "activation": activation = v; break;
+                case "dropout": dropout = Double.valueOf(v); break;
+                case "loss": loss = v; break;
+                case "optimizer": optimizer = v; break;
+                case "lr": lr = Double.valueOf(v); break;
+                case "weight-decay": weightDecay = Double.valueOf(v); break;
+                case "schedule": schedule = v; break;
+                case "epochs": epochs = Integer.valueOf(v); break;
+                case "batch-size": batchSize = Integer.valueOf(v); break;
+                case "clip": clip = Double.parseDouble(v); break;
+                case "out": out = Path.of(v); break;
+                default: break; // an option of a later jgrad: ignored
+            }
+        } catch (RuntimeException e) {
+            throw new Main.UsageException("--resume: the checkpoint's option --" + key + " '" + v + "' is not valid");
+        }
     }
 
     /**
@@ -195,14 +498,6 @@ public final class TrainCommand implements Callable<Integer> {
                 seconds / n, steps / n, steps == 0 ? Double.NaN : 1e3 * stepSeconds / steps, (seconds - stepSeconds) / n,
                 seconds > 0 ? 100 * (seconds - stepSeconds) / seconds : 0.0, evalSeconds / n,
                 fastest.epoch(), fastest.seconds(), fastest.stepSeconds(), fastest.overheadSeconds(), fastest.evalSeconds());
-    }
-
-    private DType parseDtype() {
-        try {
-            return DType.parse(dtype);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--dtype: " + e.getMessage());
-        }
     }
 
     private Optimizer optimizer(String name, Sequential model, double rate) {
