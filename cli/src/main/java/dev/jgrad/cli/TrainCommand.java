@@ -21,6 +21,7 @@ import dev.jgrad.train.DivergenceListener;
 import dev.jgrad.train.EpochMetrics;
 import dev.jgrad.train.LogListener;
 import dev.jgrad.train.Objective;
+import dev.jgrad.train.RegressionMetrics;
 import dev.jgrad.train.Trainer;
 import dev.jgrad.train.TrainingDivergedException;
 import picocli.CommandLine.Command;
@@ -64,7 +65,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Name of the checkpoint in a run directory. */
     static final String CHECKPOINT_FILE = "checkpoint.safetensors";
     /** The data sets. */
-    static final List<String> DATASETS = List.of("digits", "fashion-mnist", "breast-cancer", "iris");
+    static final List<String> DATASETS = List.of("digits", "fashion-mnist", "breast-cancer", "iris", "diabetes");
 
     @Spec
     CommandSpec spec;
@@ -72,13 +73,16 @@ public final class TrainCommand implements Callable<Integer> {
     /** The run directory, once chosen. */
     private Path runDir;
 
-    @Option(names = "--dataset", description = "digits (default), fashion-mnist, breast-cancer or iris.", defaultValue = "digits")
+    @Option(names = "--dataset", description = "digits (default), fashion-mnist, breast-cancer, iris or diabetes (regression).", defaultValue = "digits")
     String dataset;
+
+    @Option(names = "--task", description = "classification or regression (default: what the data set is).")
+    String task;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).", defaultValue = "/usr/share/datasets/fashion-mnist")
     Path dataDir;
 
-    @Option(names = "--loss", description = "fused (default), max_shift, naive, eps_clamp(EPS) or mse; breast-cancer always uses BCE with logits.", defaultValue = "fused")
+    @Option(names = "--loss", description = "Classification: fused (default), max_shift, naive, eps_clamp(EPS) or mse (breast-cancer always uses BCE with logits); regression: mse (default).")
     String loss;
 
     @Option(names = "--optimizer", description = "sgd (momentum 0.9, Nesterov), adam or adamw. Default per data set.")
@@ -145,7 +149,11 @@ public final class TrainCommand implements Callable<Integer> {
     Boolean progress;
 
     /** Defaults of one data set. */
-    record Preset(int[] hidden, String optimizer, double lrSgd, double lrAdam, int epochs, int batch, double dropout, boolean binary) {
+    record Preset(int[] hidden, String optimizer, double lrSgd, double lrAdam, int epochs, int batch, double dropout, boolean binary,
+                  boolean regression) {
+        Preset(int[] hidden, String optimizer, double lrSgd, double lrAdam, int epochs, int batch, double dropout, boolean binary) {
+            this(hidden, optimizer, lrSgd, lrAdam, epochs, batch, dropout, binary, false);
+        }
     }
 
     static Preset preset(String dataset) {
@@ -154,13 +162,15 @@ public final class TrainCommand implements Callable<Integer> {
             case "iris": return new Preset(new int[]{16}, "adamw", 0.05, 1e-2, 60, 16, 0.0, false);
             case "breast-cancer": return new Preset(new int[]{16}, "adamw", 0.05, 2e-3, 40, 32, 0.0, true);
             case "fashion-mnist": return new Preset(new int[]{256, 128}, "adamw", 0.05, 1e-3, 20, 128, 0.2, false);
+            case "diabetes": return new Preset(new int[]{8}, "adamw", 0.01, 3e-3, 100, 32, 0.0, false, true);
             default: throw new Main.UsageException("unknown data set '" + dataset + "': expected " + String.join(", ", DATASETS));
         }
     }
 
     /** The options of a run after the presets, every one checked. */
     private record Run(Preset preset, DType dtype, int[] widths, Activation.Kind activation, int epochs, int batch,
-                       double dropout, String optimizer, double lr, Objective objective, LrSchedule schedule) {
+                       double dropout, String optimizer, double lr, Objective objective, LrSchedule schedule, boolean regression,
+                       String loss) {
     }
 
     @Override
@@ -190,30 +200,41 @@ public final class TrainCommand implements Callable<Integer> {
         writableFile(ckpt, "--checkpoint");
 
         Tabular train, test;
+        double[] targetStd = null;
         try {
             if (dataset.equals("fashion-mnist")) {
                 train = Datasets.fashionMnist(dataDir, true);
                 test = Datasets.fashionMnist(dataDir, false);
             } else {
-                Tabular all = dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris() : Datasets.breastCancer();
-                Split split = Split.stratified(all, 0.2, seed);
+                Tabular all = dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris()
+                        : dataset.equals("diabetes") ? Datasets.diabetes() : Datasets.breastCancer();
+                Split split = Split.stratified(all, 0.2, seed); // a regression set has one class: a seeded random split
                 Standardizer s = Standardizer.fit(split.train());
                 train = s.transform(split.train());
                 test = s.transform(split.test());
+                if (r.regression()) {
+                    // targets standardised with the training rows' mean and deviation; RMSE and MAE are reported in their units
+                    double[][] ms = meanStd(train);
+                    targetStd = ms[1];
+                    train = train.withTargets(standardized(train, ms), train.numTargets());
+                    test = test.withTargets(standardized(test, ms), test.numTargets());
+                }
             }
         } catch (DatasetNotFoundException e) {
             throw new Main.UsageException(e.getMessage());
         }
 
         Preset p = r.preset();
-        int outputs = p.binary() ? 1 : train.numClasses();
+        int outputs = r.regression() ? train.numTargets() : p.binary() ? 1 : train.numClasses();
         Sequential model = Mlp.builder(train.numFeatures(), outputs).hidden(r.widths()).activation(r.activation())
                 .dropout(r.dropout()).seed(seed).dtype(r.dtype()).build();
         Optimizer optim = optimizer(r.optimizer(), model, r.lr());
         Objective objective = r.objective();
         if (!quiet) {
-            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %d classes), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
-                    dataset, train.size(), test.size(), train.numFeatures(), train.numClasses(), train.numFeatures(),
+            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %s), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
+                    dataset, train.size(), test.size(), train.numFeatures(),
+                    r.regression() ? train.numTargets() + (train.numTargets() == 1 ? " target" : " targets") : train.numClasses() + " classes",
+                    train.numFeatures(),
                     Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, r.optimizer(), r.lr(),
                     schedule, r.batch(), r.epochs(), objective.name(), seed);
         }
@@ -261,8 +282,32 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (verbose && !quiet && !history.isEmpty()) System.out.println(timeSplit(history));
         if (!quiet) System.out.println("metrics, chart and checkpoint in " + dir + (ckpt.startsWith(dir) ? "" : " (checkpoint " + ckpt + ")"));
+        if (r.regression()) {
+            RegressionMetrics m = RegressionMetrics.evaluate(model, testLoader, targetStd);
+            System.out.printf(Locale.ROOT, "final test R² %.4f, RMSE %.4g, MAE %.4g (test loss %.4f) after %d epochs, %.1f s total%n",
+                    m.r2(), m.rmse(), m.mae(), testLoss, r.epochs(), total);
+            return 0;
+        }
         System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total%n", testAccuracy, testLoss, r.epochs(), total);
         return 0;
+    }
+
+    /** Per target: the mean ({@code [0]}) and the standard deviation ({@code [1]}, 1 where it is 0) over the rows. */
+    static double[][] meanStd(Tabular t) {
+        int n = t.size(), k = t.numTargets();
+        double[] y = t.targets(), mean = new double[k], std = new double[k];
+        for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) mean[j] += y[i * k + j] / n;
+        for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) std[j] += (y[i * k + j] - mean[j]) * (y[i * k + j] - mean[j]) / n;
+        for (int j = 0; j < k; j++) std[j] = std[j] > 0 ? Math.sqrt(std[j]) : 1;
+        return new double[][]{mean, std};
+    }
+
+    /** The targets of {@code t} standardised with {@code meanStd}. */
+    static double[] standardized(Tabular t, double[][] meanStd) {
+        double[] y = t.targets();
+        int k = t.numTargets();
+        for (int i = 0; i < y.length; i++) y[i] = (y[i] - meanStd[0][i % k]) / meanStd[1][i % k];
+        return y;
     }
 
     /** Checks every option (before any data is loaded) and resolves the data set's defaults. */
@@ -299,7 +344,23 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException("--activation: " + e.getMessage());
         }
-        Objective objective = p.binary() ? Objective.binaryWithLogits() : objective(loss);
+        String t = task != null ? task.toLowerCase(Locale.ROOT) : p.regression() ? "regression" : "classification";
+        if (!t.equals("classification") && !t.equals("regression")) {
+            throw new Main.UsageException("unknown task '" + task + "': expected classification or regression");
+        }
+        boolean regression = t.equals("regression");
+        if (regression != p.regression()) {
+            throw new Main.UsageException("--task " + t + ": " + dataset + " is a " + (p.regression() ? "regression" : "classification")
+                    + " data set" + (regression ? " (the regression data set is diabetes)" : ""));
+        }
+        String lossName = loss != null ? loss : regression ? "mse" : "fused";
+        Objective objective;
+        if (regression) {
+            if (!lossName.equalsIgnoreCase("mse")) throw new Main.UsageException("--loss " + lossName + ": for regression expected mse");
+            objective = Objective.regression();
+        } else {
+            objective = p.binary() ? Objective.binaryWithLogits() : objective(lossName);
+        }
         LrSchedule sched;
         try {
             sched = LrSchedule.parse(schedule, rate, nEpochs);
@@ -312,7 +373,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new Main.UsageException("--schedule " + schedule + ": the learning rate of epoch " + (e + 1) + " would be " + l);
             }
         }
-        return new Run(p, dt, widths, act, nEpochs, batch, drop, opt, rate, objective, sched);
+        return new Run(p, dt, widths, act, nEpochs, batch, drop, opt, rate, objective, sched, regression, lossName);
     }
 
     /** The run directory: {@code --out}, else {@code runs/<--name>}, else {@code runs/<dataset>-<time>} (made unique). */
@@ -364,7 +425,8 @@ public final class TrainCommand implements Callable<Integer> {
         o.put("hidden", joined(r.widths()));
         o.put("activation", r.activation().name().toLowerCase(Locale.ROOT));
         o.put("dropout", Double.toString(r.dropout()));
-        o.put("loss", loss);
+        o.put("task", r.regression() ? "regression" : "classification");
+        o.put("loss", r.loss());
         o.put("optimizer", r.optimizer());
         o.put("lr", Double.toString(r.lr()));
         if (weightDecay != null) o.put("weight-decay", Double.toString(weightDecay));
@@ -439,6 +501,7 @@ public final class TrainCommand implements Callable<Integer> {
             case "activation": return activation.toLowerCase(Locale.ROOT);
             case "dropout": return dropout == null ? null : Double.toString(dropout);
             case "loss": return loss;
+            case "task": return task == null ? null : task.toLowerCase(Locale.ROOT);
             case "optimizer": return optimizer == null ? null : optimizer.toLowerCase(Locale.ROOT);
             case "lr": return lr == null ? null : Double.toString(lr);
             case "weight-decay": return weightDecay == null ? null : Double.toString(weightDecay);
@@ -462,6 +525,7 @@ public final class TrainCommand implements Callable<Integer> {
                 case "activation": activation = v; break;
                 case "dropout": dropout = Double.valueOf(v); break;
                 case "loss": loss = v; break;
+                case "task": task = v; break;
                 case "optimizer": optimizer = v; break;
                 case "lr": lr = Double.valueOf(v); break;
                 case "weight-decay": weightDecay = Double.valueOf(v); break;

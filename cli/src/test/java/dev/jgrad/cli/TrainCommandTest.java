@@ -171,4 +171,22 @@ class TrainCommandTest {
         Result overridden = run("train", "--resume", ckpt.toString(), "--epochs", "5", "--lr", "0.005", "--override", "--quiet");
         assertEquals(0, overridden.code(), overridden.err());
     }
+
+    @Test
+    void diabetesRegressionReportsTestR2(@TempDir Path tmp) {
+        Result r = run("train", "--dataset", "diabetes", "--no-progress", "--out", tmp.resolve("d").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("10 features, 1 target"), r.out());
+        String last = r.lines().get(r.lines().size() - 1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("final test R² (\\S+), RMSE (\\S+), MAE (\\S+) ").matcher(last);
+        assertTrue(m.find(), last);
+        // ordinary least squares on the same seeded split: R² 0.4772 (5-fold OLS: 0.489)
+        assertTrue(Double.parseDouble(m.group(1)) >= 0.489, last);
+        assertTrue(Double.parseDouble(m.group(2)) < 60, last);
+        for (String l : r.lines()) if (l.startsWith("epoch ")) assertFalse(l.contains("acc"), l);
+        assertUsageError(run("train", "--dataset", "iris", "--task", "regression"), "iris is a classification data set");
+        assertUsageError(run("train", "--dataset", "diabetes", "--task", "classification"), "diabetes is a regression data set");
+        assertUsageError(run("train", "--dataset", "diabetes", "--loss", "fused"), "for regression expected mse");
+        assertUsageError(run("train", "--dataset", "diabetes", "--task", "ranking"), "unknown task 'ranking'");
+    }
 }

@@ -56,6 +56,18 @@ public record EpochMetrics(int epoch, double lr, double trainLoss, double trainA
      * @param epochs the run's total number of epochs (shown after the epoch's number)
      */
     public String shortLine(int epochs) {
+        return shortLine(epochs, true);
+    }
+
+    /**
+     * {@link #shortLine(int)}, with or without the accuracies (without for a regression objective, see
+     * {@link Objective#scoresAccuracy()}).
+     */
+    public String shortLine(int epochs, boolean accuracy) {
+        if (!accuracy) {
+            return String.format(java.util.Locale.ROOT, "epoch %3d/%d  lr %.2e  train loss %.4f  test loss %.4f  %,.0f/s  %.3f s",
+                    epoch, epochs, lr, trainLoss, testLoss, samplesPerSecond, seconds);
+        }
         return String.format(java.util.Locale.ROOT, "epoch %3d/%d  lr %.2e  train %.4f acc %.4f  test %.4f acc %.4f  %,.0f/s  %.3f s",
                 epoch, epochs, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, samplesPerSecond, seconds);
     }

@@ -39,7 +39,7 @@ public final class LogListener implements TrainingListener {
     public void onEpochEnd(TrainingContext ctx, EpochMetrics metrics) {
         if (metrics.epoch() % every != 0 && metrics.epoch() != ctx.epochs()) return;
         if (!verbose) {
-            out.println(metrics.shortLine(ctx.epochs()));
+            out.println(metrics.shortLine(ctx.epochs(), ctx.objective().scoresAccuracy()));
             return;
         }
         StringBuilder line = new StringBuilder(metrics.line());

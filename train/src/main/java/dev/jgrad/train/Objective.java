@@ -3,6 +3,7 @@ package dev.jgrad.train;
 import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.data.DataLoader;
 import dev.jgrad.losses.CrossEntropyLoss;
 import dev.jgrad.losses.Losses;
 import dev.jgrad.losses.SoftmaxCrossEntropy;
@@ -28,6 +29,72 @@ public interface Objective {
 
     /** Name for logs. */
     String name();
+
+    /**
+     * Mean loss of a batch, the method the {@link Trainer} calls: by default {@link #loss(Tensor, IntTensor)} against
+     * the batch's labels; a {@linkplain #regression() regression} objective uses the batch's
+     * {@linkplain DataLoader.Batch#targets() targets}.
+     */
+    default Tensor loss(Tensor output, DataLoader.Batch batch) {
+        return loss(output, batch.labels());
+    }
+
+    /** Number of correct predictions in a batch, the method the {@link Trainer} calls: by default against its labels. */
+    default int correct(Tensor output, DataLoader.Batch batch) {
+        return correct(output, batch.labels());
+    }
+
+    /**
+     * Whether {@link #correct} scores predictions (true for classification). A regression objective counts nothing
+     * correct (its accuracy columns are 0) and returns false, so logs leave the accuracy out; its quality is measured
+     * by {@link RegressionMetrics}.
+     */
+    default boolean scoresAccuracy() {
+        return true;
+    }
+
+    /**
+     * Regression with the mean squared error {@code mean((output - target)²)} against the batch's float
+     * {@linkplain DataLoader.Batch#targets() targets} {@code [B, K]} (a regression data set,
+     * {@link dev.jgrad.data.Tabular#regression}); the model has {@code K} outputs.
+     */
+    static Objective regression() {
+        return new Objective() {
+            public Tensor loss(Tensor out, IntTensor y) {
+                throw new IllegalArgumentException("Objective mse: a regression objective needs float targets (a batch of a regression "
+                        + "data set), not class labels");
+            }
+
+            public int correct(Tensor out, IntTensor y) {
+                return 0;
+            }
+
+            @Override
+            public Tensor loss(Tensor out, DataLoader.Batch b) {
+                Tensor t = b.targets();
+                if (t == null) return loss(out, b.labels()); // throws: no targets
+                if (!java.util.Arrays.equals(out.shape(), t.shape())) {
+                    throw new IllegalArgumentException("Objective mse: output " + java.util.Arrays.toString(out.shape()) + " and targets "
+                            + java.util.Arrays.toString(t.shape()) + " differ in shape (the model needs one output per target)");
+                }
+                return Losses.mseLoss(out, t);
+            }
+
+            @Override
+            public int correct(Tensor out, DataLoader.Batch b) {
+                return 0;
+            }
+
+            @Override
+            public boolean scoresAccuracy() {
+                return false;
+            }
+
+            public String name() {
+                return "mse";
+            }
+        };
+    }
 
     /** Softmax cross-entropy with a stability strategy ({@link SoftmaxCrossEntropy#FUSED} is the default choice). */
     static Objective crossEntropy(SoftmaxCrossEntropy strategy) {

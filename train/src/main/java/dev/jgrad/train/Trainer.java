@@ -180,13 +180,13 @@ public final class Trainer {
             try {
                 optimizer.zeroGrad();
                 Tensor out = model.forward(b.features());
-                Tensor loss = objective.loss(out, b.labels());
+                Tensor loss = objective.loss(out, b);
                 loss.backward();
                 if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
                 optimizer.step();
                 stepNanos += System.nanoTime() - s0;
                 l = loss.item();
-                correct += objective.correct(out, b.labels());
+                correct += objective.correct(out, b);
             } finally {
                 if (ws != null) ws.close();
             }
@@ -235,8 +235,8 @@ public final class Trainer {
                 if (workspace != null) workspace.open();
                 try {
                     Tensor out = model.forward(b.features());
-                    lossSum += objective.loss(out, b.labels()).item() * b.size();
-                    correct += objective.correct(out, b.labels());
+                    lossSum += objective.loss(out, b).item() * b.size();
+                    correct += objective.correct(out, b);
                 } finally {
                     if (workspace != null) workspace.close();
                 }
