@@ -16,7 +16,10 @@ import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.Sgd;
+import dev.jgrad.train.BestCheckpointListener;
 import dev.jgrad.train.CheckpointListener;
+import dev.jgrad.train.ClassificationMetrics;
+import dev.jgrad.train.EarlyStoppingListener;
 import dev.jgrad.train.DivergenceListener;
 import dev.jgrad.train.EpochMetrics;
 import dev.jgrad.train.LogListener;
@@ -64,6 +67,10 @@ public final class TrainCommand implements Callable<Integer> {
     static final String OPTION_PREFIX = "jgrad.train.";
     /** Name of the checkpoint in a run directory. */
     static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+    /** Name of the best epoch's checkpoint in a run directory (with --val-split). */
+    static final String BEST_FILE = "best.safetensors";
+    /** Name of the test confusion matrix in a run directory (classification). */
+    static final String CONFUSION_FILE = "confusion.csv";
     /** The data sets. */
     static final List<String> DATASETS = List.of("digits", "fashion-mnist", "breast-cancer", "iris", "diabetes");
 
@@ -121,6 +128,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip", description = "Clip gradients to this global norm (>= 0; 0 = off).", defaultValue = "0")
     double clip;
 
+    @Option(names = "--val-split", paramLabel = "F", description = "Hold out this fraction of the training rows (stratified) for validation: the epochs are evaluated on it, the best epoch is kept (best.safetensors) and tested at the end.")
+    Double valSplit;
+
+    @Option(names = "--patience", paramLabel = "N", description = "With --val-split: stop when the validation loss has not improved for N epochs.")
+    Integer patience;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Report top-K test accuracy (default ${DEFAULT-VALUE}).", defaultValue = "5")
+    int topK;
+
     @Option(names = "--name", description = "Name of the run: its directory is runs/NAME (default: the data set and the time).")
     String name;
 
@@ -176,6 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (logEvery < 1) throw new Main.UsageException("--log-every must be >= 1, got " + logEvery);
+        if (topK < 1) throw new Main.UsageException("--top-k must be >= 1, got " + topK);
         int epochsDone = 0;
         Integer storedEpochs = null;
         if (resume != null) {
@@ -199,25 +216,38 @@ public final class TrainCommand implements Callable<Integer> {
         writable(dir, "--out");
         writableFile(ckpt, "--checkpoint");
 
-        Tabular train, test;
+        Tabular train, test, val = null;
         double[] targetStd = null;
         try {
             if (dataset.equals("fashion-mnist")) {
                 train = Datasets.fashionMnist(dataDir, true);
                 test = Datasets.fashionMnist(dataDir, false);
+                if (valSplit != null) {
+                    Split v = Split.stratified(train, valSplit, seed);
+                    train = v.train();
+                    val = v.test();
+                }
             } else {
                 Tabular all = dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris()
                         : dataset.equals("diabetes") ? Datasets.diabetes() : Datasets.breastCancer();
                 Split split = Split.stratified(all, 0.2, seed); // a regression set has one class: a seeded random split
-                Standardizer s = Standardizer.fit(split.train());
-                train = s.transform(split.train());
+                Tabular rest = split.train();
+                if (valSplit != null) {
+                    Split v = Split.stratified(rest, valSplit, seed);
+                    rest = v.train();
+                    val = v.test();
+                }
+                Standardizer s = Standardizer.fit(rest);
+                train = s.transform(rest);
                 test = s.transform(split.test());
+                if (val != null) val = s.transform(val);
                 if (r.regression()) {
                     // targets standardised with the training rows' mean and deviation; RMSE and MAE are reported in their units
                     double[][] ms = meanStd(train);
                     targetStd = ms[1];
                     train = train.withTargets(standardized(train, ms), train.numTargets());
                     test = test.withTargets(standardized(test, ms), test.numTargets());
+                    if (val != null) val = val.withTargets(standardized(val, ms), val.numTargets());
                 }
             }
         } catch (DatasetNotFoundException e) {
@@ -237,12 +267,17 @@ public final class TrainCommand implements Callable<Integer> {
                     train.numFeatures(),
                     Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, r.optimizer(), r.lr(),
                     schedule, r.batch(), r.epochs(), objective.name(), seed);
+            if (val != null) System.out.println("validation: " + val.size() + " rows held out of the training rows; the epoch lines' test columns are the validation's");
         }
 
         DivergenceListener guard = new DivergenceListener();
         Trainer.Builder tb = Trainer.builder(model, optim).objective(objective).epochs(r.epochs()).schedule(r.schedule())
                 .clipGradNorm(clip).outDir(dir).progress(progress != null ? progress : System.console() != null).log(null)
                 .listener(guard).listener(new CheckpointListener(ckpt, options(r)));
+        EarlyStoppingListener early = patience != null ? new EarlyStoppingListener(patience, 0) : null;
+        BestCheckpointListener best = val != null ? new BestCheckpointListener(dir.resolve(BEST_FILE), options(r)) : null;
+        if (best != null) tb.listener(best);
+        if (early != null) tb.listener(early);
         if (!quiet) tb.listener(new LogListener(System.out, logEvery, verbose));
         Trainer trainer = tb.build();
         if (resume != null) {
@@ -255,10 +290,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         DataLoader trainLoader = new DataLoader(train, r.batch(), true, false, seed, r.dtype());
         DataLoader testLoader = new DataLoader(test, 512, false, false, seed, r.dtype());
+        DataLoader evalLoader = val != null ? new DataLoader(val, 512, false, false, seed, r.dtype()) : testLoader;
         long t0 = System.nanoTime();
         List<EpochMetrics> history;
         try {
-            history = trainer.fit(trainLoader, testLoader);
+            history = trainer.fit(trainLoader, evalLoader);
         } catch (TrainingDivergedException | IllegalStateException failure) {
             TrainingDivergedException e = failure instanceof TrainingDivergedException d ? d : guard.explain(failure);
             if (e == null) throw failure;
@@ -272,6 +308,15 @@ public final class TrainCommand implements Callable<Integer> {
         double total = (System.nanoTime() - t0) / 1e9;
         // the last epoch already evaluated the final model on the test set; evaluate only if no epoch ran
         double testAccuracy, testLoss;
+        int epochsRun = trainer.history().isEmpty() ? 0 : trainer.history().get(trainer.history().size() - 1).epoch();
+        if (early != null && early.stoppedEpoch() > 0 && !quiet) {
+            System.out.printf(Locale.ROOT, "early stop after epoch %d: no validation improvement for %d epochs%n", early.stoppedEpoch(), patience);
+        }
+        if (best != null && Files.isRegularFile(best.file())) {
+            dev.jgrad.nn.io.Checkpoint.load(best.file(), model, optim);
+            if (!quiet) System.out.printf(Locale.ROOT, "testing the best epoch, %d, from %s%n", best.bestEpoch(), best.file());
+            history = List.of();
+        }
         if (history.isEmpty()) {
             Trainer.Evaluation ev = Trainer.evaluate(model, objective, testLoader);
             testAccuracy = ev.accuracy();
@@ -280,15 +325,22 @@ public final class TrainCommand implements Callable<Integer> {
             testAccuracy = history.get(history.size() - 1).testAccuracy();
             testLoss = history.get(history.size() - 1).testLoss();
         }
-        if (verbose && !quiet && !history.isEmpty()) System.out.println(timeSplit(history));
+        if (verbose && !quiet && !trainer.history().isEmpty()) System.out.println(timeSplit(trainer.history()));
         if (!quiet) System.out.println("metrics, chart and checkpoint in " + dir + (ckpt.startsWith(dir) ? "" : " (checkpoint " + ckpt + ")"));
         if (r.regression()) {
             RegressionMetrics m = RegressionMetrics.evaluate(model, testLoader, targetStd);
             System.out.printf(Locale.ROOT, "final test R² %.4f, RMSE %.4g, MAE %.4g (test loss %.4f) after %d epochs, %.1f s total%n",
-                    m.r2(), m.rmse(), m.mae(), testLoss, r.epochs(), total);
+                    m.r2(), m.rmse(), m.mae(), testLoss, epochsRun, total);
             return 0;
         }
-        System.out.printf("final test accuracy %.4f (test loss %.4f) after %d epochs, %.1f s total%n", testAccuracy, testLoss, r.epochs(), total);
+        ClassificationMetrics cm = ClassificationMetrics.evaluate(model, testLoader, train.numClasses());
+        cm.writeCsv(dir.resolve(CONFUSION_FILE), train.classNames());
+        if (!quiet) {
+            if (cm.numClasses() <= 20) System.out.println("test confusion matrix (also in " + dir.resolve(CONFUSION_FILE) + "):\n" + cm.format(train.classNames()));
+            System.out.println("test " + cm.summary(Math.min(topK, cm.numClasses())));
+        }
+        System.out.printf(Locale.ROOT, "final test accuracy %.4f, macro F1 %.4f (test loss %.4f) after %d epochs, %.1f s total%n",
+                testAccuracy, cm.macroF1(), testLoss, epochsRun, total);
         return 0;
     }
 
@@ -336,6 +388,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(rate > 0) || Double.isInfinite(rate)) throw new Main.UsageException("--lr must be a finite number > 0, got " + rate);
         if (weightDecay != null && (!(weightDecay >= 0) || Double.isInfinite(weightDecay))) {
             throw new Main.UsageException("--weight-decay must be a finite number >= 0, got " + weightDecay);
+        }
+        if (valSplit != null && !(valSplit > 0 && valSplit < 1)) throw new Main.UsageException("--val-split must be in (0, 1), got " + valSplit);
+        if (patience != null && patience < 1) throw new Main.UsageException("--patience must be >= 1, got " + patience);
+        if (patience != null && valSplit == null) {
+            throw new Main.UsageException("--patience needs --val-split (early stopping on the test data would tune on it)");
         }
         if (!(clip >= 0) || Double.isInfinite(clip)) throw new Main.UsageException("--clip must be a finite number >= 0 (0 = off), got " + clip);
         Activation.Kind act;
@@ -434,6 +491,8 @@ public final class TrainCommand implements Callable<Integer> {
         o.put("epochs", Integer.toString(r.epochs()));
         o.put("batch-size", Integer.toString(r.batch()));
         o.put("clip", Double.toString(clip));
+        if (valSplit != null) o.put("val-split", Double.toString(valSplit));
+        if (patience != null) o.put("patience", Integer.toString(patience));
         Map<String, String> meta = new LinkedHashMap<>();
         o.forEach((k, v) -> meta.put(OPTION_PREFIX + k, v));
         meta.put(OPTION_PREFIX + "out", runDir.toString());
@@ -509,6 +568,8 @@ public final class TrainCommand implements Callable<Integer> {
             case "epochs": return epochs == null ? null : Integer.toString(epochs);
             case "batch-size": return batchSize == null ? null : Integer.toString(batchSize);
             case "clip": return Double.toString(clip);
+            case "val-split": return valSplit == null ? null : Double.toString(valSplit);
+            case "patience": return patience == null ? null : Integer.toString(patience);
             case "out": return out == null ? null : out.toString();
             default: return null;
         }
@@ -533,6 +594,8 @@ public final class TrainCommand implements Callable<Integer> {
                 case "epochs": epochs = Integer.valueOf(v); break;
                 case "batch-size": batchSize = Integer.valueOf(v); break;
                 case "clip": clip = Double.parseDouble(v); break;
+                case "val-split": valSplit = Double.valueOf(v); break;
+                case "patience": patience = Integer.valueOf(v); break;
                 case "out": out = Path.of(v); break;
                 default: break; // an option of a later jgrad: ignored
             }

@@ -189,4 +189,24 @@ class TrainCommandTest {
         assertUsageError(run("train", "--dataset", "diabetes", "--loss", "fused"), "for regression expected mse");
         assertUsageError(run("train", "--dataset", "diabetes", "--task", "ranking"), "unknown task 'ranking'");
     }
+
+    @Test
+    void validationSplitEarlyStoppingBestEpochAndConfusionMatrix(@TempDir Path tmp) {
+        Path dir = tmp.resolve("v");
+        Result r = run(iris(dir, "--val-split", "0.25", "--patience", "3", "--epochs", "200", "--lr", "0.05", "--top-k", "2"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("validation: 30 rows held out"), r.out());
+        assertTrue(r.out().contains("early stop after epoch "), "200 epochs at a high rate: the validation loss stops improving: " + r.out());
+        assertTrue(r.out().contains("testing the best epoch, "), r.out());
+        assertTrue(r.out().contains("test confusion matrix"), r.out());
+        assertTrue(r.out().contains("true\\pred"), r.out());
+        assertTrue(r.out().contains("setosa"), r.out());
+        assertTrue(r.out().contains("top-2 "), r.out());
+        assertTrue(r.lines().get(r.lines().size() - 1).matches("final test accuracy [0-9.]+, macro F1 [0-9.]+ .*"), r.out());
+        for (String f : List.of("best.safetensors", "confusion.csv", "checkpoint.safetensors")) assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        assertUsageError(run(iris(dir, "--patience", "3")), "--patience needs --val-split");
+        assertUsageError(run(iris(dir, "--val-split", "1.5")), "--val-split");
+        assertUsageError(run(iris(dir, "--val-split", "0.2", "--patience", "0")), "--patience");
+        assertUsageError(run(iris(dir, "--top-k", "0")), "--top-k");
+    }
 }
