@@ -191,7 +191,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void validationSplitEarlyStoppingBestEpochAndConfusionMatrix(@TempDir Path tmp) {
+    void validationSplitEarlyStoppingBestEpochAndConfusionMatrix(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("v");
         Result r = run(iris(dir, "--val-split", "0.25", "--patience", "3", "--epochs", "200", "--lr", "0.05", "--top-k", "2"));
         assertEquals(0, r.code(), r.err());
@@ -204,6 +204,14 @@ class TrainCommandTest {
         assertTrue(r.out().contains("top-2 "), r.out());
         assertTrue(r.lines().get(r.lines().size() - 1).matches("final test accuracy [0-9.]+, macro F1 [0-9.]+ .*"), r.out());
         for (String f : List.of("best.safetensors", "confusion.csv", "checkpoint.safetensors")) assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        // the epochs were evaluated on the validation rows: the best epoch's recorded loss is not its test loss
+        java.util.regex.Matcher best = java.util.regex.Pattern.compile("testing the best epoch, (\\d+),").matcher(r.out());
+        assertTrue(best.find(), r.out());
+        String row = Files.readAllLines(dir.resolve("metrics.csv")).get(Integer.parseInt(best.group(1)));
+        double valLoss = Double.parseDouble(row.split(",")[4]);
+        java.util.regex.Matcher fin = java.util.regex.Pattern.compile("\\(test loss ([0-9.]+)\\)").matcher(r.out());
+        assertTrue(fin.find(), r.out());
+        assertTrue(Math.abs(Double.parseDouble(fin.group(1)) - valLoss) > 1e-4, "validation " + valLoss + " vs " + r.out());
         assertUsageError(run(iris(dir, "--patience", "3")), "--patience needs --val-split");
         assertUsageError(run(iris(dir, "--val-split", "1.5")), "--val-split");
         assertUsageError(run(iris(dir, "--val-split", "0.2", "--patience", "0")), "--patience");
