@@ -16,9 +16,11 @@ import java.util.stream.Stream;
 
 import dev.jgrad.core.DType;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.ops.Ops;
 import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
 import dev.jgrad.core.kernel.ScalarKernels;
+import dev.jgrad.ops.Ops;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
@@ -191,6 +193,36 @@ class BenchmarkEquivalenceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ceNdShapes")
+    void crossEntropyNdMatchesThePermutedRowsAndTheReference(String shape) {
+        CrossEntropyNdBenchmark b = new CrossEntropyNdBenchmark();
+        b.shape = shape;
+        b.dtype = "float32";
+        b.setup();
+        double rtol = rtol(b.dtype);
+        double[] nd = b.nd().toDoubleArray();
+        double ndLoss = b.loss.item();
+        double[] permuted = b.permuted().toDoubleArray();
+        assertClose(b.loss.item(), ndLoss, rtol, shape + " loss: nd vs permuted");
+        assertClose(permuted, nd, rtol, shape + " gradient: nd vs permuted");
+        // double reference on the rows [N·H·W, C] (classes strided by H·W in the logits)
+        int[] s = b.logits.shape();
+        int n = s[0], c = s[1], hw = s[2] * s[3];
+        double[] x = b.logits.toDoubleArray(), rows = new double[x.length];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) for (int p = 0; p < hw; p++) rows[(i * hw + p) * c + k] = x[(i * c + k) * hw + p];
+        CeReference exact = new CeReference(rows, b.flatTarget.toArray(), n * hw, c, 0);
+        assertClose(exact.loss, ndLoss, rtol, shape + " loss vs double reference");
+        double[] grad = new double[x.length];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) for (int p = 0; p < hw; p++) grad[(i * c + k) * hw + p] = exact.grad[(i * hw + p) * c + k];
+        assertClose(grad, nd, rtol, shape + " gradient vs double reference");
+        assertArrayEquals(nd, b.nd().toDoubleArray(), shape + ": 2nd invocation recomputes");
+    }
+
+    static Stream<String> ceNdShapes() {
+        return Arrays.stream(paramValues(CrossEntropyNdBenchmark.class, "shape"));
+    }
+
     @Test
     void strategyParamsParse() {
         for (String s : paramValues(CrossEntropyBenchmark.class, "strategy")) {
@@ -264,6 +296,39 @@ class BenchmarkEquivalenceTest {
         assertClose(fusedOut, composedOut, rtol, "log(softmax) output vs logSoftmax");
         assertClose(fusedGrad, composedGrad, rtol, "log(softmax) gradient vs logSoftmax");
         assertArrayEquals(fusedGrad, b.logSoftmax().toDoubleArray(), "logSoftmax gradient, 2nd invocation");
+    }
+
+    // ------------------------------------------------------------------ normalization
+
+    static Stream<Arguments> normalizationParams() {
+        return Arrays.stream(paramValues(NormalizationBenchmark.class, "dtype")).map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("normalizationParams")
+    void fusedNormalizationEqualsComposition(String dtype) {
+        double rtol = rtol(dtype);
+        NormalizationBenchmark b = new NormalizationBenchmark();
+        b.dtype = dtype;
+        b.setup();
+        double[] bnGrad = b.batchNorm2dTrain().toDoubleArray();
+        double[] bnOut = b.out.toDoubleArray();
+        double[] bnW = b.bnW.grad().toDoubleArray();
+        double[] running = b.runningVar.toDoubleArray();
+        assertClose(bnGrad, b.batchNorm2dTrainComposed().toDoubleArray(), rtol, "batchNorm gradient vs composition");
+        assertClose(bnOut, b.out.toDoubleArray(), rtol, "batchNorm output vs composition");
+        assertClose(bnW, b.bnW.grad().toDoubleArray(), rtol, "batchNorm weight gradient vs composition");
+        // running variance after one call: 0.9 + 0.1·unbiased variance of standard normal data (about 1)
+        for (double v : running) {
+            assertTrue(Math.abs(v - 1) < 0.01, "running variance " + v);
+        }
+        double[] lnGrad = b.layerNorm().toDoubleArray();
+        double[] lnOut = b.out.toDoubleArray();
+        double[] lnB = b.lnB.grad().toDoubleArray();
+        assertClose(lnGrad, b.layerNormComposed().toDoubleArray(), rtol, "layerNorm gradient vs composition");
+        assertClose(lnOut, b.out.toDoubleArray(), rtol, "layerNorm output vs composition");
+        assertClose(lnB, b.lnB.grad().toDoubleArray(), rtol, "layerNorm bias gradient vs composition");
+        assertArrayEquals(lnGrad, b.layerNorm().toDoubleArray(), "layerNorm gradient, 2nd invocation");
     }
 
     // ------------------------------------------------------------------ matmul
@@ -448,6 +513,58 @@ class BenchmarkEquivalenceTest {
                 b.foldedForward().toDoubleArray(), rtol, shape + " folded forward");
     }
 
+    static Stream<Arguments> convParams() {
+        List<Arguments> out = new ArrayList<>();
+        for (String shape : paramValues(ConvBenchmark.class, "shape")) {
+            for (String dtype : paramValues(ConvBenchmark.class, "dtype")) out.add(Arguments.of(shape, dtype));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("convParams")
+    void convMatchesDirectLoopsAndAFloat64Recomputation(String shape, String dtype) {
+        ConvBenchmark b = new ConvBenchmark();
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        int[] d = ConvBenchmark.parseShape(shape);
+        int c = d[1], h = d[2], w = d[3], o = d[4];
+        Tensor y = b.forward();
+        assertArrayEquals(new int[] {d[0], o, h, w}, y.shape());
+        // sample 0 by direct loops (3×3, padding 1)
+        double[] x = b.x.toDoubleArray(), wt = b.conv.weight().toDoubleArray(), bias = b.conv.bias().toDoubleArray();
+        double[] ref = new double[o * h * w];
+        for (int oc = 0; oc < o; oc++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double sum = bias[oc];
+                    for (int ci = 0; ci < c; ci++) {
+                        for (int ki = 0; ki < 3; ki++) {
+                            for (int kj = 0; kj < 3; kj++) {
+                                int ih = i - 1 + ki, iw = j - 1 + kj;
+                                if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                    sum += wt[((oc * c + ci) * 3 + ki) * 3 + kj] * x[(ci * h + ih) * w + iw];
+                                }
+                            }
+                        }
+                    }
+                    ref[(oc * h + i) * w + j] = sum;
+                }
+            }
+        }
+        assertClose(ref, Arrays.copyOf(y.toDoubleArray(), ref.length), 1e-4, shape + " forward, sample 0");
+        // the weight gradient against the same computation in float64
+        Tensor x64 = b.x.to(DType.FLOAT64), w64 = b.conv.weight().to(DType.FLOAT64).requiresGrad(true);
+        Ops.conv2d(x64, w64, b.conv.bias().to(DType.FLOAT64), new int[] {1}, new int[] {1}, new int[] {1}, 1)
+                .backward(b.upstream.to(DType.FLOAT64));
+        Tensor gw = b.forwardBackward();
+        assertClose(w64.grad().toDoubleArray(), gw.toDoubleArray(), 1e-3, shape + " weight gradient");
+        // a second invocation recomputes, it does not accumulate
+        assertClose(w64.grad().toDoubleArray(), b.forwardBackward().toDoubleArray(), 1e-3, shape + " weight gradient, 2nd invocation");
+        assertThrows(IllegalArgumentException.class, () -> ConvBenchmark.parseShape("128x1x28@32"));
+    }
+
     @Test
     void batchedMatmulShapesParse() {
         assertArrayEquals(new int[] {8, 4, 64, 32}, BatchedMatmulBenchmark.parseShapes("8x4x64x32@8x4x32x64")[0]);
@@ -455,6 +572,52 @@ class BenchmarkEquivalenceTest {
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x4"));
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8x0@0x3"));
         assertThrows(IllegalArgumentException.class, () -> BatchedMatmulBenchmark.parseShapes("8xa@2x3"));
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    /**
+     * AttentionBenchmark computes attention: its forward matches a plain double loop over every slice (scores,
+     * max-shifted softmax, weighted values), and its q gradient (causal and not) the float64 op on the same inputs.
+     */
+    @Test
+    void attentionMatchesAPlainReference() {
+        AttentionBenchmark b = new AttentionBenchmark();
+        b.dtype = "float32";
+        b.setup();
+        int slices = 32 * 4, l = 64, e = 32;
+        double[] q = b.q.toDoubleArray(), k = b.k.toDoubleArray(), v = b.v.toDoubleArray();
+        double[] y = b.forward().toDoubleArray();
+        double scale = 1 / Math.sqrt(e), maxErr = 0;
+        for (int s = 0; s < slices; s++) {
+            for (int i = 0; i < l; i++) {
+                double[] w = new double[l];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < l; j++) {
+                    for (int c = 0; c < e; c++) w[j] += q[(s * l + i) * e + c] * k[(s * l + j) * e + c] * scale;
+                    max = Math.max(max, w[j]);
+                }
+                for (int j = 0; j < l; j++) sum += w[j] = Math.exp(w[j] - max);
+                for (int c = 0; c < e; c++) {
+                    double o = 0;
+                    for (int j = 0; j < l; j++) o += w[j] / sum * v[(s * l + j) * e + c];
+                    maxErr = Math.max(maxErr, Math.abs(o - y[(s * l + i) * e + c]));
+                }
+            }
+        }
+        assertTrue(maxErr < 1e-5, "forward max error " + maxErr);
+        for (boolean causal : new boolean[] {false, true}) {
+            Tensor q64 = b.q.detach().to(DType.FLOAT64).requiresGrad(true);
+            Ops.scaledDotProductAttention(q64, b.k.detach().to(DType.FLOAT64), b.v.detach().to(DType.FLOAT64), null, causal)
+                    .backward(b.upstream.to(DType.FLOAT64));
+            double[] want = q64.grad().toDoubleArray();
+            for (int rep = 0; rep < 2; rep++) { // a second invocation recomputes, it does not accumulate
+                double[] got = (causal ? b.causalForwardBackward() : b.forwardBackward()).toDoubleArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertTrue(Math.abs(got[i] - want[i]) <= 1e-4 + 1e-4 * Math.abs(want[i]), "dq[" + i + "] causal=" + causal);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ MLP step

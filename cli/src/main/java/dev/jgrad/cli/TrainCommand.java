@@ -101,7 +101,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", description = "Weight decay (>= 0; AdamW default 1e-4; SGD/Adam L2 default 0).")
     Double weightDecay;
 
-    @Option(names = "--schedule", description = "constant, step[:SIZE[:GAMMA]] or cosine[:ETA_MIN] (default cosine).", defaultValue = "cosine")
+    @Option(names = "--schedule", description = "constant, step[:SIZE[:GAMMA]], multistep:M1,M2[:GAMMA], exp:GAMMA, cosine[:ETA_MIN], cosine-restarts:T0[:TMULT[:ETA_MIN]], "
+            + "warmup:N[:START]+cosine[:ETA_MIN], onecycle[:MAXLR[:PCT]] or plateau[:FACTOR[:PATIENCE[:COOLDOWN[:MIN_LR]]]] (default cosine).", defaultValue = "cosine")
     String schedule;
 
     @Option(names = "--epochs", description = "Epochs (with --resume: the new total). Default per data set.")

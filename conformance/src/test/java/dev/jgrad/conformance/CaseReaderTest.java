@@ -41,10 +41,14 @@ class CaseReaderTest {
             counts.put(f.source().orElseThrow().getFileName().toString(), f.cases().size());
         }
         Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("attention.json", 48);
         expected.put("binary_cross_entropy.json", 28);
         expected.put("binary_cross_entropy_with_logits.json", 42);
+        expected.put("conv.json", 76);
         expected.put("cross_entropy.json", 146);
+        expected.put("cross_entropy_nd.json", 158);
         expected.put("elementwise.json", 54);
+        expected.put("elementwise_losses.json", 862);
         expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
@@ -52,6 +56,7 @@ class CaseReaderTest {
         expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
         expected.put("nll_loss.json", 60);
+        expected.put("norm.json", 110);
         expected.put("reductions.json", 294);
         expected.put("shape.json", 340);
         expected.put("soft_margin_loss.json", 16);
@@ -59,7 +64,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48, TestCases\.all\(\)\.size\(\)); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
     }
 
     @Test
@@ -69,7 +74,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1, dtypesByOp\.size\(\)); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -148,12 +153,12 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730, floats); // + matmul_nd, elementwise_nd, reductions, shape, here and below
-        assertEquals(1690 + 478, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22, nan);
-        assertEquals(29 + 8 + 180 + 4 + 30, posInf);
-        assertEquals(77 + 10 + 152 + 14 + 60, negInf);
-        assertEquals(208 + 126 + 1443 + 31, negZero);
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048 + 29552 + 15104 + 22242, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention, here and below
+        assertEquals(1690 + 478 + 1872, longs);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462 + 294 + 26 + 192, nan);
+        assertEquals(29 + 8 + 180 + 4 + 30 + 26 + 132 + 105, posInf);
+        assertEquals(77 + 10 + 152 + 14 + 60 + 38 + 82 + 125 + 8, negInf);
+        assertEquals(208 + 126 + 1443 + 31 + 412 + 4 + 23, negZero);
     }
 
     @Test
@@ -211,7 +216,7 @@ class CaseReaderTest {
         long withPosWeight = TestCases.all().stream()
                 .filter(k -> k.op().equals("binary_cross_entropy_with_logits"))
                 .filter(k -> k.optionTensor("pos_weight") != null).count();
-        assertEquals(22, withPosWeight);
+        assertEquals(22 + 30, withPosWeight); // + elementwise_losses
     }
 
     @Test

@@ -31,10 +31,12 @@ class ConformanceRunnerTest {
         return g;
     }
 
-    /** The bundled set: the 516 loss-layer cases, then matmul_nd (56), elementwise_nd (342), reductions (294), shape (340). */
-    private static final int BUNDLED = 516 + 56 + 342 + 294 + 340;
-    /** Distinct ops in it: 19, then bmm, the 16 of elementwise_nd, the 12 of reductions and the 23 of shape. */
-    private static final int OPS = 19 + 1 + 16 + 12 + 23;
+    /** The bundled set: the 516 loss-layer cases, then the N-D files, one term each (see CaseReaderTest for the per-file counts). */
+    private static final int BUNDLED = 516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48;
+    /** Distinct ops in it: 19, then bmm and the new ops of each N-D file. */
+    private static final int OPS = 19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1;
+    /** cross_entropy cases: 146 in cross_entropy.json, 132 in cross_entropy_nd.json. */
+    private static final int CROSS_ENTROPY = 146 + 132;
 
     private static String lastLine(String text) {
         String[] lines = text.split("\n", -1);
@@ -54,7 +56,7 @@ class ConformanceRunnerTest {
         assertFalse(text.contains("Failures"));
         assertFalse(text.contains("Skipped"));
         assertEquals(OPS, report.opSummaries().size());
-        assertEquals(new Report.OpSummary("cross_entropy", 146, 0, 0, 0),
+        assertEquals(new Report.OpSummary("cross_entropy", CROSS_ENTROPY, 0, 0, 0),
                 report.opSummaries().stream().filter(s -> s.op().equals("cross_entropy")).findFirst().orElseThrow());
         assertTrue(text.contains("Per-op summary:"));
     }
@@ -107,7 +109,7 @@ class ConformanceRunnerTest {
         assertTrue(line.contains("> allowed"), line);
         String text = report.render();
         assertTrue(text.contains("Failures (1):\n  " + line + "\n"), text);
-        assertTrue(text.matches("(?s).*\\n  nll_loss +59 +1 +0 +0\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  nll_loss +85 +1 +0 +0\\n.*"), text);
         assertEquals((BUNDLED - 1) + " passed, 1 failed", lastLine(text));
     }
 
@@ -142,7 +144,7 @@ class ConformanceRunnerTest {
         assertTrue(text.contains("Skipped (" + smoothed + "):\n  SKIP " + s.name() + ": label_smoothing not implemented\n"), text);
         assertEquals((BUNDLED - smoothed) + " passed, 0 failed, " + smoothed + " skipped", lastLine(text));
         Report.OpSummary ce = report.opSummaries().stream().filter(o -> o.op().equals("cross_entropy")).findFirst().orElseThrow();
-        assertEquals(146 - smoothed, ce.passed());
+        assertEquals(CROSS_ENTROPY - smoothed, ce.passed());
         assertEquals(smoothed, ce.skipped());
     }
 
@@ -260,7 +262,7 @@ class ConformanceRunnerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> runner.run(TestCases.all(), List.of("sofmax")));
         assertTrue(e.getMessage().contains("sofmax"));
-        assertEquals(192 + 14 + 60 + 50 + 12, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + matmul_nd, elementwise_nd, reductions, shape
+        assertEquals(192 + 14 + 60 + 50 + 12 + 8 + 124 + 28 + 14 + 6, runner.run(TestCases.all(), ConformanceCase::isEdge).total()); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
     }
 
     @Test
@@ -271,10 +273,10 @@ class ConformanceRunnerTest {
         assertEquals("0 passed, 0 failed", lastLine(empty.render()));
         Report mixed = new ConformanceRunner(k -> k.dtype().equals("float32") ? Outcome.unsupported("no f32") : echo(k))
                 .run(TestCases.all());
-        assertEquals(781 + " passed, 0 failed, " + 767 + " skipped", mixed.summaryLine()); // the float64 cases pass, the float32 ones are skipped
+        assertEquals((781 + 38 + 431 + 79 + 55 + 24) + " passed, 0 failed, " + (767 + 38 + 431 + 79 + 55 + 24) + " skipped", mixed.summaryLine()); // the float64 cases pass, the float32 ones are skipped
         String text = mixed.render();
         assertFalse(text.endsWith("\n"));
-        assertTrue(text.endsWith("\n" + 781 + " passed, 0 failed, " + 767 + " skipped"));
+        assertTrue(text.endsWith("\n" + (781 + 38 + 431 + 79 + 55 + 24) + " passed, 0 failed, " + (767 + 38 + 431 + 79 + 55 + 24) + " skipped"));
         assertEquals(mixed.summaryLine(), lastLine(text));
         assertNull(mixed.result("no/such/case"));
         assertTrue(mixed.result(c.name()).skipped());

@@ -32,6 +32,11 @@ final class BinaryLosses {
         }
 
         @Override
+        boolean sameShape() {
+            return true;
+        }
+
+        @Override
         void validate(Storage x, Storage t, int n) {
             for (int e = 0; e < n; e++) {
                 double p = x.get(e);
@@ -46,16 +51,18 @@ final class BinaryLosses {
             return Math.max(Math.log(v), -100);
         }
 
-        double value(double p, double t, int e) {
-            return -w(e) * (t * clampedLog(p) + (1 - t) * clampedLog(1 - p));
+        double value(double[] v) {
+            double p = v[0], t = v[1];
+            return -v[2] * (t * clampedLog(p) + (1 - t) * clampedLog(1 - p));
         }
 
-        double dInput(double p, double t, int e) {
-            return w(e) * (p - t) / Math.max(p * (1 - p), BCE_GRAD_EPS);
-        }
-
-        double dTarget(double p, double t, int e) {
-            return w(e) * (clampedLog(1 - p) - clampedLog(p));
+        double partial(int slot, double[] v) {
+            double p = v[0], t = v[1];
+            switch (slot) {
+                case 0: return v[2] * (p - t) / Math.max(p * (1 - p), BCE_GRAD_EPS);
+                case 1: return v[2] * (clampedLog(1 - p) - clampedLog(p));
+                default: return -(t * clampedLog(p) + (1 - t) * clampedLog(1 - p));
+            }
         }
     }
 
@@ -74,18 +81,26 @@ final class BinaryLosses {
             return op;
         }
 
-        double value(double x, double t, int e) {
-            return w(e) * ((1 - t) * x + (1 + (pw(e) - 1) * t) * softplus(-x));
+        @Override
+        boolean sameShape() {
+            return true;
         }
 
-        double dInput(double x, double t, int e) {
-            // = w [(1-t) - (1 + (pw-1) t) σ(-x)], rearranged with σ(x) = 1 - σ(-x) so that neither term cancels
-            // for hard targets: t = 0 gives w σ(x), t = 1 gives -w pw σ(-x), both to full relative accuracy
-            return w(e) * ((1 - t) * sigmoid(x) - pw(e) * t * sigmoid(-x));
+        double value(double[] v) {
+            double x = v[0], t = v[1];
+            return v[2] * ((1 - t) * x + (1 + (v[3] - 1) * t) * softplus(-x));
         }
 
-        double dTarget(double x, double t, int e) {
-            return w(e) * (-x + (pw(e) - 1) * softplus(-x));
+        double partial(int slot, double[] v) {
+            double x = v[0], t = v[1], w = v[2], pw = v[3];
+            switch (slot) {
+                // = w [(1-t) - (1 + (pw-1) t) σ(-x)], rearranged with σ(x) = 1 - σ(-x) so that neither term cancels
+                // for hard targets: t = 0 gives w σ(x), t = 1 gives -w pw σ(-x), both to full relative accuracy
+                case 0: return w * ((1 - t) * sigmoid(x) - pw * t * sigmoid(-x));
+                case 1: return w * (-x + (pw - 1) * softplus(-x));
+                case 2: return (1 - t) * x + (1 + (pw - 1) * t) * softplus(-x);
+                default: return w * t * softplus(-x);
+            }
         }
     }
 
@@ -101,17 +116,13 @@ final class BinaryLosses {
             return op;
         }
 
-        double value(double x, double t, int e) {
-            double d = x - t;
+        double value(double[] v) {
+            double d = v[0] - v[1];
             return d * d;
         }
 
-        double dInput(double x, double t, int e) {
-            return 2 * (x - t);
-        }
-
-        double dTarget(double x, double t, int e) {
-            return -2 * (x - t);
+        double partial(int slot, double[] v) {
+            return slot == 0 ? 2 * (v[0] - v[1]) : -2 * (v[0] - v[1]);
         }
     }
 
@@ -130,16 +141,18 @@ final class BinaryLosses {
             return op;
         }
 
-        double value(double x, double y, int e) {
-            return softplus(-y * x);
+        @Override
+        boolean sameShape() {
+            return true;
         }
 
-        double dInput(double x, double y, int e) {
-            return -y * sigmoid(-y * x);
+        double value(double[] v) {
+            return softplus(-v[1] * v[0]);
         }
 
-        double dTarget(double x, double y, int e) {
-            return -x * sigmoid(-y * x);
+        double partial(int slot, double[] v) {
+            double x = v[0], y = v[1];
+            return slot == 0 ? -y * sigmoid(-y * x) : -x * sigmoid(-y * x);
         }
     }
 
@@ -161,16 +174,20 @@ final class BinaryLosses {
             return op;
         }
 
-        double value(double in, double t, int e) {
+        @Override
+        boolean sameShape() {
+            return true;
+        }
+
+        double value(double[] v) {
+            double in = v[0], t = v[1];
             if (logTarget) return Math.exp(t) * (t - in);
             return xlogy(t, t) - t * in;
         }
 
-        double dInput(double in, double t, int e) {
-            return logTarget ? -Math.exp(t) : -t;
-        }
-
-        double dTarget(double in, double t, int e) {
+        double partial(int slot, double[] v) {
+            double in = v[0], t = v[1];
+            if (slot == 0) return logTarget ? -Math.exp(t) : -t;
             if (logTarget) return Math.exp(t) * (t - in + 1);
             return Math.log(t) + 1 - in;
         }

@@ -17,11 +17,15 @@ import dev.jgrad.core.Tensor;
  * {@code l_i = (1-ε)(-w[t_i] lp[i,t_i]) + (ε/C)(-Σ_c w_c lp[i,c])}, 0 for ignored samples, {@code mean}
  * divides by the summed target weights of the non-ignored samples (all ignored: NaN, or 0 with
  * {@link Builder#allIgnoredMeanIsZero}); for probability targets {@code l_i = -Σ_c w_c ((1-ε)T_ic + ε/C) lp[i,c]}
- * and {@code mean} divides by N.
+ * and {@code mean} divides by N. Every form PyTorch takes: logits {@code [C]}, {@code [N, C]} or
+ * {@code [N, C, d1, ..., dk]} (classes in dimension 1), each position {@code (n, d1..dk)} a sample. A row holding a
+ * {@code +inf} logit has a NaN loss and gradient, as in PyTorch; one deliberate difference: the gradient of an
+ * <em>ignored</em> sample is 0 even when its logits hold {@code +inf} or NaN (PyTorch's log-softmax backward gives NaN
+ * there).
  */
 public final class CrossEntropyLoss {
     private final Tensor weight;
-    private final int ignoreIndex;
+    private final long ignoreIndex;
     private final Reduction reduction;
     private final double labelSmoothing;
     private final SoftmaxCrossEntropy strategy;
@@ -41,14 +45,20 @@ public final class CrossEntropyLoss {
         return new Builder();
     }
 
-    /** Loss for class-index targets: logits {@code [N, C]} with target {@code [N]}, or {@code [C]} with a scalar target. */
+    /**
+     * Loss for class-index targets: logits {@code [N, C, d1, ..., dk]} with target {@code [N, d1, ..., dk]} (K ≥ 0
+     * spatial dimensions; NONE returns the target's shape), or {@code [C]} with a scalar target.
+     */
     public Tensor apply(Tensor logits, IntTensor target) {
         FusedCrossEntropy.Targets t =
                 FusedCrossEntropy.Targets.ofIndices("cross_entropy", logits, target, weight, ignoreIndex, labelSmoothing, reduction);
         return strategy.loss(logits, t, allIgnoredMeanIsZero);
     }
 
-    /** Loss for probability targets (soft labels, or multi-hot rows), same shape and dtype as the logits. */
+    /**
+     * Loss for probability targets (soft labels, or multi-hot rows), same shape and dtype as the logits
+     * ({@code [N, C, d1, ..., dk]}, {@code [N, C]} or {@code [C]}); MEAN divides by {@code N·d1·…·dk}.
+     */
     public Tensor apply(Tensor logits, Tensor target) {
         FusedCrossEntropy.Targets t =
                 FusedCrossEntropy.Targets.ofProbabilities("cross_entropy", logits, target, weight, labelSmoothing, reduction);
@@ -70,7 +80,7 @@ public final class CrossEntropyLoss {
     /** Options for {@link CrossEntropyLoss}. */
     public static final class Builder {
         private Tensor weight;
-        private int ignoreIndex = -100;
+        private long ignoreIndex = -100;
         private Reduction reduction = Reduction.MEAN;
         private double labelSmoothing;
         private SoftmaxCrossEntropy strategy = SoftmaxCrossEntropy.FUSED;
@@ -79,14 +89,17 @@ public final class CrossEntropyLoss {
         private Builder() {
         }
 
-        /** Per-class weights {@code [C]}, finite and non-negative; null for none. */
+        /**
+         * Per-class weights {@code [C]}, null for none. Any values, as in PyTorch: negative weights and even NaN or
+         * infinite ones go into the formulas as they are (a MEAN whose target weights sum to 0 is NaN or {@code ±inf}).
+         */
         public Builder weight(Tensor w) {
             this.weight = w;
             return this;
         }
 
-        /** Target value whose samples contribute nothing (default -100; may be a valid class). */
-        public Builder ignoreIndex(int i) {
+        /** Target value whose samples contribute nothing (default -100; any long, as PyTorch's int64; may be a valid class). */
+        public Builder ignoreIndex(long i) {
             this.ignoreIndex = i;
             return this;
         }

@@ -33,6 +33,10 @@ import java.util.Arrays;
  * multiply per element instead of a second exp, and hands it out as the gradient. A second backward through a
  * retained graph recomputes the exps from the logits.
  *
+ * <p>K-dim logits {@code [N, C, d1..dk]} have one row per sample and position ({@code i = n·S + p}, {@code S =
+ * d1·…·dk}, classes {@code S} apart in memory, see {@link Targets#at}); the row kernels run on a contiguous
+ * {@code [N·S, C]} copy ({@link #transpose}), and the gradient is transposed back.
+ *
  * <p>This one class holds the whole loss: the node ({@link #forward}, {@link #backward}), its row kernels
  * ({@link #logSumExps}, {@link #gradient}: the scalar reference here, evaluated in double and rounded once on store;
  * the SIMD float32/float64 rows, threads included, in {@link SimdCrossEntropy}, chosen when the kernel backend runs on
@@ -49,6 +53,11 @@ final class FusedCrossEntropy extends Function {
     private Tensor shiftT, logSumT;
     /** The gradient's tensor, allocated by forward (index targets without smoothing); null once handed out. */
     private Tensor exps;
+    /**
+     * K-dim logits ({@code [N, C, S]}, classes {@code S} apart) transposed to contiguous rows {@code [N·S, C]} for the row
+     * kernels (scratch, like {@link #shiftT}); null for {@code [N, C]} and {@code [C]}.
+     */
+    private Tensor rows;
     /** Whether forward's kernel stored the exps in {@link #exps} (only the SIMD float32 rows do). */
     private boolean expsFilled;
 
@@ -76,14 +85,22 @@ final class FusedCrossEntropy extends Function {
         logSumT = outUninitialized(DType.FLOAT64, n);
         shift = doubles(shiftT);
         logSum = doubles(logSumT);
+        int s = targets.s;
+        // K-dim logits: the row kernels run on a contiguous [N·S, C] copy (measured faster than the strided scalar
+        // kernels, see CrossEntropyNdBenchmark); the exps, and the gradient, are then in that row layout too
+        rows = s == 1 ? null : outUninitialized(x.dtype(), n, c);
+        if (rows != null) transpose(x.storage(), rows.storage(), x.size(0), c, s, true);
         // not cleared: the forward stores the exps of every row the backward reads them for, the backward writes all
-        exps = targets.index != null && targets.eps == 0 && needsInputGrad(0) ? outUninitializedLike(x) : null;
-        expsFilled = logSumExps(Kernels.backend(), x.storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
+        boolean keepExps = targets.index != null && targets.eps == 0 && needsInputGrad(0);
+        exps = !keepExps ? null : rows == null ? outUninitializedLike(x) : outUninitialized(x.dtype(), n, c);
+        expsFilled = logSumExps(Kernels.backend(), (rows == null ? x : rows).storage(), shift, logSum, exps == null ? null : exps.storage(), n, c);
+        // a row with a +inf logit has log-sum +inf: its log-softmax is NaN throughout, as PyTorch's (inf - inf)
+        for (int i = 0; i < n; i++) if (logSum[i] == Double.POSITIVE_INFINITY) logSum[i] = Double.NaN;
         double[] l = doubles(outUninitialized(DType.FLOAT64, n));
         Storage xs = x.storage();
         for (int i = 0; i < n; i++) l[i] = targets.rowLoss(xs, i, shift[i], logSum[i]);
         save(x);
-        return targets.reduce(l, out(x.dtype(), targets.outputShape()), allIgnoredMeanIsZero);
+        return targets.reduce(l, out(x.dtype(), targets.outputShape()), allIgnoredMeanIsZero, xs, shift, logSum);
     }
 
     @Override
@@ -98,10 +115,15 @@ final class FusedCrossEntropy extends Function {
         Tensor[] grads = targets.probs == null ? gradients(null) : gradients(null, null);
         Tensor saved = exps;
         exps = null; // returned below (the engine may adopt it as the gradient): never reused
-        if (needsInputGrad(0)) {
+        if (needsInputGrad(0) && targets.meanOverZeroWeight(allIgnoredMeanIsZero)) {
+            Tensor gx = outLike(x);
+            for (int i = 0; i < n; i++) if (!targets.ignored(i)) zeroWeightGradient(xs, i, g.get(0), gx.storage());
+            grads[0] = gx;
+        } else if (needsInputGrad(0)) {
             boolean fused = targets.index != null && targets.eps == 0;
             // the fused kernel writes every element, so its tensor need not be cleared (the other loop skips ignored rows)
-            Tensor gx = saved != null ? saved : fused ? outUninitializedLike(x) : outLike(x);
+            boolean strided = targets.s != 1;
+            Tensor gx = saved != null && !strided ? saved : fused ? outUninitializedLike(x) : outLike(x);
             Storage out = gx.storage();
             if (fused) {
                 // one kernel writes every element (ignored rows as zeros, the target element by expm1), scaling the
@@ -113,13 +135,24 @@ final class FusedCrossEntropy extends Function {
                     target[i] = ignored ? -1 : targets.target(i);
                     rowScale[i] = ignored ? 0 : scale[i] * targets.w(target[i]);
                 }
-                gradient(Kernels.backend(), xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
+                if (!strided) {
+                    gradient(Kernels.backend(), xs, shift, logSum, rowScale, target, saved != null && expsFilled ? out : null, out, n, c);
+                } else {
+                    // in the row layout (scaling the forward's exps in place when there are some), then back to [N, C, S]
+                    Storage r = rows.storage(); // the scratch tensor's storage: throws if its Workspace scope closed
+                    Tensor g2 = saved != null ? saved : outUninitialized(x.dtype(), n, c);
+                    gradient(Kernels.backend(), r, shift, logSum, rowScale, target, saved != null && expsFilled ? g2.storage() : null,
+                            g2.storage(), n, c);
+                    transpose(g2.storage(), out, x.size(0), c, targets.s, false);
+                }
             } else {
                 for (int i = 0; i < n; i++) {
                     if (targets.ignored(i)) continue;
                     double mass = targets.rowMass(i), s = scale[i];
-                    int base = i * c;
-                    for (int k = 0; k < c; k++) out.set(base + k, s * (mass * Math.exp(logProb(xs.get(base + k), i)) - coefficient(i, k)));
+                    for (int k = 0; k < c; k++) {
+                        int at = targets.at(i, k);
+                        out.set(at, s * (mass * Math.exp(logProb(xs.get(at), i)) - coefficient(i, k)));
+                    }
                 }
             }
             grads[0] = gx;
@@ -129,11 +162,48 @@ final class FusedCrossEntropy extends Function {
             Storage out = gt.storage();
             for (int i = 0; i < n; i++) {
                 double s = scale[i];
-                for (int k = 0; k < c; k++) out.set(i * c + k, -s * targets.w(k) * (1 - targets.eps) * logProb(xs.get(i * c + k), i));
+                for (int k = 0; k < c; k++) {
+                    int at = targets.at(i, k);
+                    out.set(at, -s * targets.w(k) * (1 - targets.eps) * logProb(xs.get(at), i));
+                }
             }
             grads[1] = gt;
         }
         return grads;
+    }
+
+    /**
+     * Row {@code i}'s input gradient when MEAN divides by a zero total target weight, as PyTorch's graph forms it (NLL
+     * and smoothing terms apart, then the log-softmax backward): {@code dlp_c = -w_t·((1-ε)·g/0)·[c = t] - w_c·((g·ε/C)/0)}
+     * (the smoothing term only when {@code ε > 0}), {@code dx_c = dlp_c - p_c·Σ_k dlp_k} — NaN or {@code ±inf}.
+     */
+    private void zeroWeightGradient(Storage xs, int i, double g, Storage out) {
+        int t = targets.target(i), c = targets.c;
+        double eps = targets.eps, d = targets.meanDivisor(), nll = (1 - eps) * g / d, smooth = g * eps / c / d;
+        double sum = -targets.w(t) * nll;
+        if (eps > 0) for (int k = 0; k < c; k++) sum += -targets.w(k) * smooth;
+        for (int k = 0; k < c; k++) {
+            int at = targets.at(i, k);
+            double dlp = (k == t ? -targets.w(t) * nll : 0) + (eps > 0 ? -targets.w(k) * smooth : 0);
+            out.set(at, dlp - Math.exp(logProb(xs.get(at), i)) * sum);
+        }
+    }
+
+    /**
+     * Copies between the K-dim layout {@code [N, C, S]} and contiguous rows {@code [N·S, C]}: {@code toRows} reads
+     * {@code a} as {@code [N, C, S]} and writes {@code b} as rows, otherwise the reverse. Values are copied exactly.
+     */
+    static void transpose(Storage a, Storage b, int batch, int c, int s, boolean toRows) {
+        for (int n = 0; n < batch; n++) {
+            int base = n * c * s;
+            for (int k = 0; k < c; k++) {
+                for (int p = 0; p < s; p++) {
+                    int nd = base + k * s + p, row = base + p * c + k;
+                    if (toRows) b.set(row, a.get(nd));
+                    else b.set(nd, a.get(row));
+                }
+            }
+        }
     }
 
     /** Per-thread buffer of the kernel's target indices: only read during the kernel call, so it can be reused. */
@@ -270,12 +340,13 @@ final class FusedCrossEntropy extends Function {
 
         // set again for every call: a node's copy whenever the node is (re)used, the staging copy on every validation
         String op;
-        int n, c;
+        /** Rows (one per sample and spatial position: {@code N·d1·…·dk}), classes, and the class stride {@code d1·…·dk}. */
+        int n, c, s;
         boolean batched;
         IntTensor index;     // index targets, or null
         Tensor probs;        // probability targets, or null
         Storage weight;      // [C] or null
-        int ignoreIndex;
+        long ignoreIndex;
         double eps;
         Reduction reduction;
 
@@ -283,10 +354,10 @@ final class FusedCrossEntropy extends Function {
         }
 
         /** Validated targets, in this thread's staging instance: valid until the next validation on this thread. */
-        private static Targets of(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
-                                       int ignoreIndex, double eps, Reduction reduction) {
+        private static Targets of(String op, int n, int c, int s, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                                  long ignoreIndex, double eps, Reduction reduction) {
             Targets t = STAGING.get();
-            t.set(op, n, c, batched, index, probs, weight, ignoreIndex, eps, reduction);
+            t.set(op, n, c, s, batched, index, probs, weight, ignoreIndex, eps, reduction);
             return t;
         }
 
@@ -297,6 +368,7 @@ final class FusedCrossEntropy extends Function {
             op = o.op;
             n = o.n;
             c = o.c;
+            s = o.s;
             batched = o.batched;
             index = o.index;
             probs = o.probs;
@@ -306,13 +378,14 @@ final class FusedCrossEntropy extends Function {
             reduction = o.reduction;
         }
 
-        private void set(String op, int n, int c, boolean batched, IntTensor index, Tensor probs, Tensor weight,
-                         int ignoreIndex, double eps, Reduction reduction) {
+        private void set(String op, int n, int c, int s, boolean batched, IntTensor index, Tensor probs, Tensor weight,
+                         long ignoreIndex, double eps, Reduction reduction) {
             this.meanDivisor = Double.NaN;
             this.allIgnored = null;
             this.op = op;
             this.n = n;
             this.c = c;
+            this.s = s;
             this.batched = batched;
             this.index = index;
             this.probs = probs;
@@ -322,19 +395,25 @@ final class FusedCrossEntropy extends Function {
             this.reduction = reduction;
         }
 
-        /** Validates {@code input [N,C] | [C]} against index targets {@code [N] | []}. */
-        static Targets ofIndices(String op, Tensor input, IntTensor target, Tensor weight, int ignoreIndex,
-                                      double eps, Reduction reduction) {
+        /**
+         * Validates {@code input [N, C, d1..dk] | [N, C] | [C]} against index targets {@code [N, d1..dk] | [N] | []} (an
+         * unbatched input also takes {@code [1]}).
+         */
+        static Targets ofIndices(String op, Tensor input, IntTensor target, Tensor weight, long ignoreIndex,
+                                 double eps, Reduction reduction) {
             requireInput(op, input);
             // rank(), size() and numel() read the shapes without copying them (this runs on every loss call)
-            boolean batched = input.rank() == 2;
-            int n = batched ? input.size(0) : 1, c = input.size(-1);
+            int rank = input.rank();
+            boolean batched = rank >= 2;
+            int c = classes(input), n = batched ? input.numel() / c : 1;
             if (target == null) throw new IllegalArgumentException(op + ": target is null");
-            boolean matches = batched ? target.rank() == 1 && target.numel() == n
+            boolean matches = rank == 2 ? target.rank() == 1 && target.numel() == n
+                    : batched ? target.rank() == rank - 1 && spatialMatches(input, target)
                     : target.rank() == 0 || target.rank() == 1 && target.numel() == 1;
             if (!matches) {
                 throw new IllegalArgumentException(op + ": target of shape " + Shape.str(target.shape()) + " does not match input "
-                        + Shape.str(input.shape()) + " (expected " + (batched ? "[" + n + "]" : "[]") + " class indices)");
+                        + Shape.str(input.shape()) + " (expected " + (batched ? Shape.str(withoutClasses(input.shape())) : "[]")
+                        + " class indices)");
             }
             for (int i = 0; i < target.numel(); i++) {
                 int t = target.get(i);
@@ -344,33 +423,63 @@ final class FusedCrossEntropy extends Function {
                 }
             }
             checkCommon(op, input, weight, c, eps, reduction);
-            return of(op, n, c, batched, target, null, weight, ignoreIndex, eps, reduction);
+            return of(op, n, c, spatial(input), batched, target, null, weight, ignoreIndex, eps, reduction);
         }
 
-        /** Validates {@code input [N,C] | [C]} against probability targets of the same shape and dtype. */
+        /** Validates {@code input [N, C, d1..dk] | [N, C] | [C]} against probability targets of the same shape and dtype. */
         static Targets ofProbabilities(String op, Tensor input, Tensor target, Tensor weight, double eps, Reduction reduction) {
             requireInput(op, input);
-            int[] is = input.shape();
             if (target == null) throw new IllegalArgumentException(op + ": target is null");
-            if (!Arrays.equals(target.shape(), is)) {
+            if (!sameShape(input, target)) {
                 throw new IllegalArgumentException(op + ": probability target of shape " + Shape.str(target.shape())
-                        + " must have the input's shape " + Shape.str(is));
+                        + " must have the input's shape " + Shape.str(input.shape()));
             }
             if (target.dtype() != input.dtype()) {
                 throw new IllegalArgumentException(op + ": probability target dtype " + target.dtype() + " differs from input dtype " + input.dtype());
             }
-            boolean batched = is.length == 2;
-            int c = is[is.length - 1];
+            boolean batched = input.rank() >= 2;
+            int c = classes(input);
             checkCommon(op, input, weight, c, eps, reduction);
-            return of(op, batched ? is[0] : 1, c, batched, null, target, weight, 0, eps, reduction);
+            return of(op, batched ? input.numel() / c : 1, c, spatial(input), batched, null, target, weight, 0, eps, reduction);
         }
 
         private static void requireInput(String op, Tensor input) {
             if (input == null) throw new IllegalArgumentException(op + ": input is null");
-            if (input.rank() != 1 && input.rank() != 2) {
-                throw new IllegalArgumentException(op + ": input must be [N, C] or [C], got " + Shape.str(input.shape()));
+            if (input.rank() == 0) {
+                throw new IllegalArgumentException(op + ": input must be [C], [N, C] or [N, C, d1, ..., dk], got a scalar");
             }
-            if (input.size(-1) == 0) throw new IllegalArgumentException(op + ": input " + Shape.str(input.shape()) + " has no classes");
+            if (classes(input) == 0) throw new IllegalArgumentException(op + ": input " + Shape.str(input.shape()) + " has no classes");
+        }
+
+        /** {@code C}: dimension 1 of a batched input, the only dimension of an unbatched one. */
+        private static int classes(Tensor input) {
+            return input.size(input.rank() == 1 ? 0 : 1);
+        }
+
+        /** {@code d1·…·dk}, the stride of the class dimension (1 for {@code [N, C]} and {@code [C]}). */
+        private static int spatial(Tensor input) {
+            int s = 1;
+            for (int d = 2; d < input.rank(); d++) s *= input.size(d);
+            return s;
+        }
+
+        /** Whether {@code target} is {@code [N, d1..dk]} for {@code input [N, C, d1..dk]} (reads the target's shape copy). */
+        private static boolean spatialMatches(Tensor input, IntTensor target) {
+            return Arrays.equals(target.shape(), withoutClasses(input.shape()));
+        }
+
+        private static boolean sameShape(Tensor a, Tensor b) {
+            if (a.rank() != b.rank()) return false;
+            for (int d = 0; d < a.rank(); d++) if (a.size(d) != b.size(d)) return false;
+            return true;
+        }
+
+        /** {@code [N, d1..dk]} of {@code [N, C, d1..dk]}. */
+        static int[] withoutClasses(int[] shape) {
+            int[] out = new int[shape.length - 1];
+            out[0] = shape[0];
+            System.arraycopy(shape, 2, out, 1, shape.length - 2);
+            return out;
         }
 
         private static void checkCommon(String op, Tensor input, Tensor weight, int c, double eps, Reduction reduction) {
@@ -384,12 +493,7 @@ final class FusedCrossEntropy extends Function {
             if (weight.dtype() != input.dtype()) {
                 throw new IllegalArgumentException(op + ": weight dtype " + weight.dtype() + " differs from input dtype " + input.dtype());
             }
-            for (int k = 0; k < c; k++) {
-                double w = weight.get(k);
-                if (!(w >= 0) || Double.isInfinite(w)) {
-                    throw new IllegalArgumentException(op + ": weight[" + k + "] = " + w + " must be finite and non-negative");
-                }
-            }
+            // any values, as in PyTorch: negative weights, infinities and NaN go into the formulas as they are
         }
 
         double w(int k) {
@@ -407,7 +511,17 @@ final class FusedCrossEntropy extends Function {
 
         /** The smoothed probability target {@code (1-ε)·T_ic + ε/C}. */
         double smoothed(int i, int k) {
-            return (1 - eps) * probs.get(i * c + k) + eps / c;
+            return (1 - eps) * probs.get(at(i, k)) + eps / c;
+        }
+
+        /** The flat index of row {@code i}'s class 0 in the input's layout ({@code [N, C, S]}, rows {@code i = n·S + p}). */
+        int base(int i) {
+            return s == 1 ? i * c : (i / s) * c * s + i % s;
+        }
+
+        /** The flat index of row {@code i}, class {@code k} (classes are {@link #s} apart). */
+        int at(int i, int k) {
+            return base(i) + k * s;
         }
 
         /** {@code Σ_c a_ic}: the weight of the row's softmax in the fused gradient. */
@@ -428,33 +542,37 @@ final class FusedCrossEntropy extends Function {
          */
         double rowLoss(Storage x, int i, double shift, double logSum) {
             if (ignored(i)) return 0;
-            int base = i * c;
+            int base = base(i);
             if (index != null) {
                 int t = target(i);
-                double l = -(1 - eps) * w(t) * ((x.get(base + t) - shift) - logSum);
-                if (eps > 0) {
-                    double s = 0;
-                    for (int k = 0; k < c; k++) s += w(k) * ((x.get(base + k) - shift) - logSum);
-                    l -= (eps / c) * s;
-                }
+                double l = -(1 - eps) * w(t) * ((x.get(base + t * s) - shift) - logSum);
+                if (eps > 0) l -= (eps / c) * smoothingSum(x, i, shift, logSum);
                 return l;
             }
-            double s = 0;
-            for (int k = 0; k < c; k++) s += w(k) * smoothed(i, k) * ((x.get(base + k) - shift) - logSum);
-            return -s;
+            double sum = 0;
+            for (int k = 0; k < c; k++) sum += w(k) * smoothed(i, k) * ((x.get(base + k * s) - shift) - logSum);
+            return -sum;
+        }
+
+        /** {@code Σ_c w_c·v_ic}, the label-smoothing sum of row {@code i} (see {@link #rowLoss}). */
+        private double smoothingSum(Storage x, int i, double shift, double logSum) {
+            int base = base(i);
+            double sum = 0;
+            for (int k = 0; k < c; k++) sum += w(k) * ((x.get(base + k * s) - shift) - logSum);
+            return sum;
         }
 
         /** Subtracts {@code scale·a_ic} from row {@code i} of {@code out}. */
         void subtractCoefficients(Storage out, int i, double scale) {
             if (ignored(i)) return;
-            int base = i * c;
+            int base = base(i);
             if (index != null) {
                 int t = target(i);
-                out.add(base + t, -scale * (1 - eps) * w(t));
-                if (eps > 0) for (int k = 0; k < c; k++) out.add(base + k, -scale * (eps / c) * w(k));
+                out.add(base + t * s, -scale * (1 - eps) * w(t));
+                if (eps > 0) for (int k = 0; k < c; k++) out.add(base + k * s, -scale * (eps / c) * w(k));
                 return;
             }
-            for (int k = 0; k < c; k++) out.add(base + k, -scale * w(k) * smoothed(i, k));
+            for (int k = 0; k < c; k++) out.add(base + k * s, -scale * w(k) * smoothed(i, k));
         }
 
         private double meanDivisor = Double.NaN;
@@ -476,28 +594,57 @@ final class FusedCrossEntropy extends Function {
 
         private static final int[] SCALAR = new int[0];
 
-        /** Output shape per reduction: {@code [N]} (or {@code []} unbatched) for NONE, a scalar otherwise (shared: never modify). */
+        /**
+         * Output shape per reduction: {@code [N, d1..dk]} (or {@code []} unbatched) for NONE, a scalar otherwise (shared:
+         * never modify).
+         */
         int[] outputShape() {
-            return reduction == Reduction.NONE && batched ? new int[]{n} : SCALAR;
+            if (reduction != Reduction.NONE || !batched) return SCALAR;
+            return index != null ? index.shape() : withoutClasses(probs.shape());
         }
 
         /**
          * Reduces per-sample losses {@code l} into {@code out} (zero-filled, of {@link #outputShape()}, allocated by
          * the op); {@code allIgnoredMeanIsZero} turns the 0/0 of a mean over no samples into 0.
          */
-        Tensor reduce(double[] l, Tensor out, boolean allIgnoredMeanIsZero) {
+        Tensor reduce(double[] l, Tensor out, boolean allIgnoredMeanIsZero, Storage x, double[] shift, double[] logSum) {
             if (reduction == Reduction.NONE) {
                 for (int i = 0; i < n; i++) out.set(i, l[i]);
                 return out;
             }
-            double s = 0;
-            for (double v : l) s += v;
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += l[i];
             if (reduction == Reduction.MEAN) {
                 double d = meanDivisor();
-                s = (d == 0 && allIgnoredMeanIsZero && allIgnored()) ? 0 : s / d;
+                if (d == 0 && allIgnoredMeanIsZero && allIgnored()) sum = 0;
+                else if (d == 0 && index != null && eps > 0) sum = zeroWeightMean(x, shift, logSum);
+                else sum /= d;
             }
-            out.set(0, s);
+            out.set(0, sum);
             return out;
+        }
+
+        /**
+         * The mean over a zero total target weight ({@code d = 0}: weights that are 0 or cancel) with label smoothing, as
+         * PyTorch forms it: {@code (1-ε)·(Σ_i -w[t_i] v_it)/0 + (ε/C)·(Σ_i -Σ_c w_c v_ic)/0}, the two terms divided apart
+         * (so NaN where the NLL part is {@code 0/0}, not the {@code ±inf} of the summed terms over 0). {@code v} as in
+         * {@link #rowLoss}; {@code shift, logSum} null for log-probabilities.
+         */
+        private double zeroWeightMean(Storage x, double[] shift, double[] logSum) {
+            double nll = 0, smooth = 0, d = meanDivisor();
+            for (int i = 0; i < n; i++) {
+                if (ignored(i)) continue;
+                double m = shift == null ? 0 : shift[i], l = logSum == null ? 0 : logSum[i];
+                int t = target(i);
+                nll -= w(t) * ((x.get(at(i, t)) - m) - l);
+                smooth -= smoothingSum(x, i, m, l);
+            }
+            return (1 - eps) * (nll / d) + (eps / c) * (smooth / d);
+        }
+
+        /** Whether MEAN divides by a zero total target weight of some non-ignored samples (PyTorch then gives NaN or ±inf). */
+        boolean meanOverZeroWeight(boolean allIgnoredMeanIsZero) {
+            return reduction == Reduction.MEAN && index != null && meanDivisor() == 0 && !(allIgnoredMeanIsZero && allIgnored());
         }
 
         boolean allIgnored() {

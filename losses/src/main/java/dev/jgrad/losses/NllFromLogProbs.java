@@ -43,7 +43,7 @@ final class NllFromLogProbs extends Function {
         double[] l = new double[targets.n];
         for (int i = 0; i < targets.n; i++) l[i] = targets.rowLoss(lp.storage(), i, 0.0, 0.0);
         save(lp);
-        return targets.reduce(l, out(lp.dtype(), targets.outputShape()), allIgnoredMeanIsZero);
+        return targets.reduce(l, out(lp.dtype(), targets.outputShape()), allIgnoredMeanIsZero, lp.storage(), null, null);
     }
 
     @Override
@@ -62,7 +62,10 @@ final class NllFromLogProbs extends Function {
             Storage out = gt.storage(), ls = lp.storage();
             int c = targets.c;
             for (int i = 0; i < targets.n; i++) {
-                for (int k = 0; k < c; k++) out.set(i * c + k, -scale[i] * targets.w(k) * (1 - targets.eps) * ls.get(i * c + k));
+                for (int k = 0; k < c; k++) {
+                    int at = targets.at(i, k);
+                    out.set(at, -scale[i] * targets.w(k) * (1 - targets.eps) * ls.get(at));
+                }
             }
             grads[1] = gt;
         }

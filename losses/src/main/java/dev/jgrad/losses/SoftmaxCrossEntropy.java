@@ -35,7 +35,7 @@ public abstract class SoftmaxCrossEntropy {
     public static final SoftmaxCrossEntropy FUSED = new SoftmaxCrossEntropy("FUSED") {
         @Override
         public Tensor logProbabilities(Tensor logits) {
-            return logSoftmax(logits, -1);
+            return logSoftmax(logits, classDim(logits));
         }
 
         @Override
@@ -49,7 +49,7 @@ public abstract class SoftmaxCrossEntropy {
     public static final SoftmaxCrossEntropy MAX_SHIFT = new SoftmaxCrossEntropy("MAX_SHIFT") {
         @Override
         public Tensor logProbabilities(Tensor logits) {
-            return log(softmax(logits, -1));
+            return log(softmax(logits, classDim(logits)));
         }
     };
 
@@ -58,7 +58,7 @@ public abstract class SoftmaxCrossEntropy {
         @Override
         public Tensor logProbabilities(Tensor logits) {
             Tensor e = exp(logits);
-            return log(div(e, sum(e, -1, true)));
+            return log(div(e, sum(e, classDim(logits), true)));
         }
     };
 
@@ -79,7 +79,7 @@ public abstract class SoftmaxCrossEntropy {
         return new SoftmaxCrossEntropy("EPS_CLAMP(" + eps + ")") {
             @Override
             public Tensor logProbabilities(Tensor logits) {
-                return log(add(softmax(logits, -1), eps));
+                return log(add(softmax(logits, classDim(logits)), eps));
             }
         };
     }
@@ -113,8 +113,16 @@ public abstract class SoftmaxCrossEntropy {
         return name;
     }
 
-    /** The log-probabilities as this strategy forms them (graph nodes). */
+    /**
+     * The log-probabilities as this strategy forms them (graph nodes), over the class dimension: dimension 1 of a
+     * batched input {@code [N, C, d1, ..., dk]} or {@code [N, C]}, the only one of {@code [C]}.
+     */
     public abstract Tensor logProbabilities(Tensor logits);
+
+    /** The class dimension of {@code logits}: 1 when batched, 0 for {@code [C]}. */
+    static int classDim(Tensor logits) {
+        return logits.rank() == 1 ? 0 : 1;
+    }
 
     Tensor loss(Tensor logits, FusedCrossEntropy.Targets t, boolean allIgnoredMeanIsZero) {
         NllFromLogProbs nll = NllFromLogProbs.of("cross_entropy[" + name + "]", t, allIgnoredMeanIsZero);

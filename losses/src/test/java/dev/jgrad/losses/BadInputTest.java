@@ -71,16 +71,8 @@ class BadInputTest {
                 x -> Losses.crossEntropy(x, goodTarget(), Tensor.ones(F64, C + 1), -100, Reduction.MEAN, 0)));
         b.add(bad("ce weight [1,C]", "cross_entropy", "weight|[1, 4]",
                 x -> Losses.crossEntropy(x, goodTarget(), Tensor.ones(F64, 1, C), -100, Reduction.MEAN, 0)));
-        b.add(bad("ce weight negative", "cross_entropy", "weight[1]|-1",
-                x -> Losses.crossEntropy(x, goodTarget(), Tensor.of(new double[]{1, -1, 1, 1}), -100, Reduction.MEAN, 0)));
-        b.add(bad("ce weight NaN", "cross_entropy", "weight[2]|NaN",
-                x -> Losses.crossEntropy(x, goodTarget(), Tensor.of(new double[]{1, 1, Double.NaN, 1}), -100, Reduction.MEAN, 0)));
-        b.add(bad("ce weight inf", "cross_entropy", "weight[3]|Infinity",
-                x -> Losses.crossEntropy(x, goodTarget(), Tensor.of(new double[]{1, 1, 1, Double.POSITIVE_INFINITY}), -100, Reduction.MEAN, 0)));
         b.add(bad("ce weight dtype", "cross_entropy", "weight|float32",
                 x -> Losses.crossEntropy(x, goodTarget(), Tensor.ones(F32, C), -100, Reduction.MEAN, 0)));
-        b.add(bad("ce probs weight negative", "cross_entropy", "weight[0]",
-                x -> Losses.crossEntropy(x, Tensor.zeros(F64, N, C), Tensor.of(new double[]{-0.5, 1, 1, 1}), Reduction.MEAN, 0)));
         for (double eps : new double[]{-0.1, 1.1, Double.NaN}) {
             b.add(bad("ce label_smoothing " + eps, "cross_entropy", "label_smoothing|" + eps,
                     x -> Losses.crossEntropy(x, goodTarget(), null, -100, Reduction.MEAN, eps)));
@@ -100,8 +92,6 @@ class BadInputTest {
         b.add(bad("nll target = C", "nll_loss", "target|4", x -> Losses.nllLoss(x, IntTensor.of(4, 1, 2, 3, 0, 1))));
         b.add(bad("nll target -5", "nll_loss", "target|-5", x -> Losses.nllLoss(x, IntTensor.of(-5, 1, 2, 3, 0, 1))));
         b.add(bad("nll batch", "nll_loss", "target", x -> Losses.nllLoss(x, IntTensor.of(1, 2, 3, 0, 1, 2, 3))));
-        b.add(bad("nll weight negative", "nll_loss", "weight[0]",
-                x -> Losses.nllLoss(x, goodTarget(), Tensor.of(new double[]{-1, 1, 1, 1}), -100, Reduction.MEAN)));
         b.add(bad("nll weight shape", "nll_loss", "weight", x -> Losses.nllLoss(x, goodTarget(), Tensor.ones(F64, C - 1), -100, Reduction.MEAN)));
         b.add(bad("nll batchmean", "nll_loss", "batchmean", x -> Losses.nllLoss(x, goodTarget(), null, -100, Reduction.BATCHMEAN)));
         b.add(bad("nll null target", "nll_loss", "target", x -> Losses.nllLoss(x, null)));

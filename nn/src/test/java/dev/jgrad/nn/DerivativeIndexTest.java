@@ -319,7 +319,7 @@ class DerivativeIndexTest {
         check("sigmoid", in -> Ops.sigmoid(in[0]), Tensor.of(new double[]{-30, -2, -0.3, 0.4, 3, 30}, 2, 3).requiresGrad(true));
         check("tanh", in -> Ops.tanh(in[0]), randn(29, 2, 3));
         check("relu", in -> Ops.relu(in[0]), randn(30, 2, 3));
-        check("gelu", in -> Ops.gelu(in[0]), Tensor.of(new double[]{-4, -1.2, -0.2, 0.3, 1.5, 6}, 2, 3).requiresGrad(true));
+        check("gelu", in -> Ops.add(Ops.gelu(in[0]), Ops.gelu(in[0], "tanh")), Tensor.of(new double[]{-4, -1.2, -0.2, 0.3, 1.5, 6}, 2, 3).requiresGrad(true));
         // both sides of the threshold: beta·a > t returns a itself
         check("softplus", in -> Ops.add(Ops.softplus(in[0]), Ops.softplus(in[0], 2, 5)),
                 Tensor.of(new double[]{-3, -0.4, 0.2, 1.3, 25, 40}, 2, 3).requiresGrad(true));
@@ -334,10 +334,37 @@ class DerivativeIndexTest {
         check("rsqrt", in -> Ops.rsqrt(in[0]), uniform(105, 0.5, 2, 2, 3));
         check("maximum", in -> Ops.maximum(in[0], in[1]), randn(106, 2, 3), randn(107, 3, 1, 1));
         check("minimum", in -> Ops.minimum(in[0], in[1]), randn(108, 2, 3), randn(109, 3));
+        // normalization (weight and bias gradients; batch norm through the batch statistics and in eval mode)
+        check("layerNorm", in -> Ops.layerNorm(in[0], new int[]{3, 2}, in[1], in[2], 1e-5), randn(401, 2, 3, 2), randn(402, 3, 2), randn(403, 3, 2));
+        check("groupNorm", in -> Ops.groupNorm(in[0], 2, in[1], in[2], 1e-5), randn(404, 2, 4, 3), randn(405, 4), randn(406, 4));
+        Tensor runningMean = constant(407, -0.5, 0.5, 3), runningVar = constant(408, 0.5, 2, 3);
+        check("batchNorm", in -> Ops.add(Ops.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+                        Ops.batchNorm(in[0], runningMean, runningVar, in[1], in[2], false, 0.1, 1e-5)),
+                randn(409, 4, 3, 2), randn(410, 3), randn(411, 3));
+        check("rmsNorm", in -> Ops.rmsNorm(in[0], new int[]{4}, in[1], 1e-6), randn(412, 3, 4), randn(413, 4));
+
         // softmax family
         check("softmax", in -> Ops.softmax(in[0], 1), randn(32, 2, 4));
         check("logSoftmax", in -> Ops.logSoftmax(in[0], -1), randn(33, 2, 4));
         check("logSumExp", in -> Ops.logSumExp(in[0], 1, false), randn(34, 2, 4));
+        // convolution and pooling
+        int[] one = {1}, two = {2};
+        check("conv2d", in -> Ops.add(Ops.conv2d(in[0], in[1], in[2], two, one, one, 1),
+                        Ops.sum(Ops.conv2d(in[0], in[3], null, one, "same", new int[]{1, 2}, 2))),
+                randn(120, 2, 2, 4, 5), randn(121, 3, 2, 2, 3), randn(122, 3), randn(123, 2, 1, 2, 2));
+        check("conv1d", in -> Ops.conv1d(in[0], in[1], in[2], 2, 1, 2, 1), randn(124, 2, 2, 7), randn(125, 3, 2, 2), randn(126, 3));
+        check("unfold", in -> Ops.unfold(in[0], new int[]{2, 3}, one, one, new int[]{2, 1}), randn(127, 1, 2, 4, 4));
+        check("fold", in -> Ops.fold(in[0], new int[]{3, 4}, two, one, new int[]{0}, one), randn(128, 1, 8, 6));
+        check("maxPool2d", in -> Ops.maxPool2d(in[0], new int[]{3}, two, one, one, true), randn(129, 1, 2, 5, 6));
+        check("maxPool1d", in -> Ops.maxPool1d(in[0], 2, 1, 1, 2, false), randn(130, 2, 2, 6));
+        check("avgPool2d", in -> Ops.add(Ops.avgPool2d(in[0], new int[]{3, 2}, two, one, true, false, null),
+                Ops.sum(Ops.avgPool2d(in[0], two, one, one, false, true, 3))), randn(131, 1, 2, 5, 6));
+        check("avgPool1d", in -> Ops.avgPool1d(in[0], 3, 2, 1, false, true), randn(132, 2, 2, 7));
+        check("adaptiveAvgPool2d", in -> Ops.adaptiveAvgPool2d(in[0], 3, 4), randn(133, 1, 2, 5, 6));
+        // attention (the causal fill, and a broadcast additive mask that gets a gradient)
+        check("scaledDotProductAttention", in -> Ops.add(Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], null, true, 0.7)),
+                Ops.sum(Ops.scaledDotProductAttention(in[0], in[1], in[2], in[3], false))),
+                randn(35, 2, 4, 3), randn(36, 2, 5, 3), randn(37, 5, 2), randn(38, 4, 5));
 
         // losses: element-wise (the target gradient too)
         Tensor w3 = constant(40, 0.5, 1.5, 3), pw3 = constant(41, 0.5, 2, 3);
@@ -350,6 +377,21 @@ class DerivativeIndexTest {
         check("mseLoss", in -> Losses.mseLoss(in[0], in[1], Reduction.MEAN), randn(47, 2, 3), randn(48, 2, 3));
         check("klDiv", in -> Ops.add(Losses.klDiv(in[0], in[1], Reduction.BATCHMEAN, false), Losses.klDiv(in[0], in[1], Reduction.SUM, true)),
                 randn(49, 2, 3), uniform(50, 0.1, 1, 2, 3));
+        // losses: element-wise, part 2 (broadcast operands; weights as differentiable operands; ties avoided by the draws)
+        check("l1Loss", in -> Losses.l1Loss(in[0], in[1], Reduction.MEAN), randn(61, 2, 3), randn(62, 3));
+        check("smoothL1Loss", in -> Ops.add(Losses.smoothL1Loss(in[0], in[1], Reduction.SUM, 0.8), Losses.smoothL1Loss(in[0], in[1], Reduction.MEAN, 0.0)),
+                Tensor.of(new double[]{-2, -0.45, 0.1, 0.35, 1.4, 3}, 2, 3).requiresGrad(true), uniform(63, 0.15, 0.3, 2, 1));
+        check("huberLoss", in -> Losses.huberLoss(in[0], in[1], Reduction.NONE, 0.7),
+                Tensor.of(new double[]{-2, -0.2, 0.1, 0.5, 1.4, 3}, 2, 3).requiresGrad(true), uniform(64, 0.15, 0.3, 3));
+        check("marginRankingLoss", in -> Losses.marginRankingLoss(in[0], in[1], in[2], 0.3, Reduction.SUM),
+                randn(65, 3, 4), randn(66, 1, 4), Tensor.of(new double[]{1, -1, 1}, 3, 1).requiresGrad(true));
+        check("cosineEmbeddingLoss", in -> Losses.cosineEmbeddingLoss(in[0], in[1], Tensor.of(new double[]{1, -1, -1, 1}, 4), -0.9, Reduction.MEAN),
+                randn(67, 4, 3), randn(68, 1, 3));
+        check("poissonNllLoss", in -> Ops.add(Losses.poissonNllLoss(in[0], in[1], true, true, 1e-8, Reduction.SUM),
+                        Losses.poissonNllLoss(Ops.exp(in[0]), in[1], false, false, 0.1, Reduction.MEAN)),
+                randn(69, 2, 3), uniform(70, 0.2, 4, 3));
+        check("gaussianNllLoss", in -> Losses.gaussianNllLoss(in[0], in[1], in[2], true, 1e-6, Reduction.MEAN),
+                randn(71, 2, 3), randn(72, 2, 3), uniform(73, 0.3, 2, 2));
         // losses: classification (index targets with weights, an ignored row and smoothing; probability targets)
         Tensor w4 = constant(51, 0.5, 1.5, 4);
         IntTensor targets = IntTensor.of(1, -100, 3), allKept = IntTensor.of(2, 0, 3);

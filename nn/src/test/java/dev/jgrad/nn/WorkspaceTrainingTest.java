@@ -5,8 +5,10 @@ import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.Workspace;
 import dev.jgrad.losses.CrossEntropyLoss;
+import dev.jgrad.nn.optim.Adagrad;
 import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.nn.optim.RmsProp;
 import dev.jgrad.nn.optim.Sgd;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +26,9 @@ class WorkspaceTrainingTest {
         return switch (kind) {
             case "sgd" -> new Sgd(params, 0.05, 0.9, 0, false, 1e-4);
             case "nesterov" -> new Sgd(params, 0.05, 0.9, 0, true, 0);
+            case "amsgrad" -> Adam.builder().lr(1e-3).weightDecay(0.01).defaults(d -> d.decoupled(true).amsgrad(true)).group(params).build();
+            case "rmsprop" -> new RmsProp(params, 1e-3, 0.99, 1e-8, 1e-4, 0.9, true);
+            case "adagrad" -> new Adagrad(params, 1e-2, 0.01, 1e-4, 0.1, 1e-10);
             default -> Adam.adamW(params, 1e-3, 0.01);
         };
     }
@@ -76,7 +81,7 @@ class WorkspaceTrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "nesterov", "adamw"})
+    @ValueSource(strings = {"sgd", "nesterov", "adamw", "amsgrad", "rmsprop", "adagrad"})
     void trainingInAWorkspaceIsBitForBitTheHeapRunAndStopsAllocatingArrays(String kind) {
         for (DType dtype : DType.values()) {
             long[] arrays = new long[8];
@@ -94,7 +99,7 @@ class WorkspaceTrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "nesterov", "adamw"})
+    @ValueSource(strings = {"sgd", "nesterov", "adamw", "amsgrad", "rmsprop", "adagrad"})
     void trainingInAGraphReusingWorkspaceIsBitForBitTheHeapRun(String kind) {
         for (DType dtype : DType.values()) {
             for (double dropout : new double[]{0, 0.25}) {
@@ -118,7 +123,7 @@ class WorkspaceTrainingTest {
      * SIMD path's zero is shown by the JMH GC profiler ({@code MlpStepBenchmark.stepReusingGraph}).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "nesterov", "adamw"})
+    @ValueSource(strings = {"sgd", "nesterov", "adamw", "amsgrad", "rmsprop", "adagrad"})
     void aWarmStepInAGraphReusingWorkspaceAllocatesNothing(String kind) {
         com.sun.management.ThreadMXBean mx = allocationCounter();
         org.junit.jupiter.api.Assumptions.assumeTrue(mx != null, "no per-thread allocation counter in this JVM");

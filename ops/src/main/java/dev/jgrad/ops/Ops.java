@@ -871,7 +871,21 @@ public final class Ops {
      * GELU, exact form {@code x·Φ(x) = x/2·erfc(-x/√2)} (PyTorch's default {@code approximate='none'}).
      */
     public static Tensor gelu(Tensor a) {
-        return Pointwise.Gelu.of().apply(a);
+        return Pointwise.Gelu.of(false).apply(a);
+    }
+
+    /**
+     * GELU with PyTorch's {@code approximate} argument: {@code "none"} is {@link #gelu(Tensor)}, {@code "tanh"} is
+     * {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}.
+     *
+     * @throws IllegalArgumentException for another {@code approximate}
+     */
+    public static Tensor gelu(Tensor a, String approximate) {
+        boolean tanh = "tanh".equals(approximate);
+        if (!tanh && !"none".equals(approximate)) {
+            throw new IllegalArgumentException("gelu: approximate = " + approximate + " must be \"none\" or \"tanh\"");
+        }
+        return Pointwise.Gelu.of(tanh).apply(a);
     }
 
     /** {@code softplus(a)} with {@code beta = 1}, {@code threshold = 20}. @see #softplus(Tensor, double, double) */
@@ -1094,6 +1108,398 @@ public final class Ops {
     /** The mask {@code a >= c} for a constant. @see #eq(Tensor, Tensor) */
     public static Tensor ge(Tensor a, double c) {
         return ge(a, Tensor.scalar(c, nonNull("ge", a).dtype()));
+    }
+
+    // ------------------------------------------------------------------ convolution and pooling
+
+    /**
+     * 2-D convolution, PyTorch's {@code F.conv2d} (cross-correlation):
+     * {@code y[n, o, i, j] = b[o] + Σ_{c, ki, kj} W[o, c, ki, kj] · x[n, g·C/groups + c, i·sh − ph + ki·dh, j·sw − pw + kj·dw]}
+     * with zeros outside the input and {@code g} the group of {@code o}. Runs im2col and one GEMM per sample and group
+     * on the kernel seam; backward gives {@code dx} (col2im of {@code Wᵀ·dY}), {@code dW} ({@code dY·colsᵀ}) and
+     * {@code db} (sums of {@code dY}). Edge cases: an empty batch gives an empty result; a kernel larger than the
+     * padded input is an error (as in PyTorch).
+     *
+     * @param input    {@code [N, C, H, W]} or unbatched {@code [C, H, W]}
+     * @param weight   {@code [O, C/groups, kh, kw]}
+     * @param bias     {@code [O]} or null
+     * @param stride   one value for both dimensions or {@code {sh, sw}}, positive
+     * @param padding  one value or {@code {ph, pw}}, zero padding on both sides, non-negative
+     * @param dilation one value or {@code {dh, dw}}, positive
+     * @param groups   positive, dividing {@code C} and {@code O} ({@code groups == C}: depthwise)
+     * @return {@code [N, O, oh, ow]} ({@code [O, oh, ow]} for an unbatched input), {@code oh = ⌊(H + 2ph − dh(kh−1) − 1)/sh⌋ + 1}
+     * @throws IllegalArgumentException naming the argument and shapes for bad ranks, channels, groups, bias, a negative
+     *                                  padding, a non-positive stride/dilation or a kernel larger than the padded input
+     * @see #conv2d(Tensor, Tensor, Tensor, int[], String, int[], int)
+     * @see #unfold(Tensor, int[], int[], int[], int[])
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        int[] s = pair("conv2d", "stride", stride, 1), p = pair("conv2d", "padding", padding, 0), d = pair("conv2d", "dilation", dilation, 1);
+        return conv(2, input, weight, bias, s[0], s[1], p[0], p[0], p[1], p[1], d[0], d[1], groups);
+    }
+
+    /**
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} with PyTorch's string padding: {@code "valid"}
+     * (no padding) or {@code "same"} (output size = input size; only with stride 1; a total padding
+     * {@code d·(k−1)} split with the odd extra element on the bottom/right, as PyTorch).
+     *
+     * @throws IllegalArgumentException for another string or {@code "same"} with a stride other than 1
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation, int groups) {
+        int[] s = pair("conv2d", "stride", stride, 1), d = pair("conv2d", "dilation", dilation, 1);
+        if (!same("conv2d", padding, s)) return conv(2, input, weight, bias, s[0], s[1], 0, 0, 0, 0, d[0], d[1], groups);
+        int th = weight != null && weight.rank() == 4 ? d[0] * (weight.size(2) - 1) : 0;
+        int tw = weight != null && weight.rank() == 4 ? d[1] * (weight.size(3) - 1) : 0;
+        return conv(2, input, weight, bias, 1, 1, th / 2, th - th / 2, tw / 2, tw - tw / 2, d[0], d[1], groups);
+    }
+
+    /**
+     * 1-D convolution, PyTorch's {@code F.conv1d}:
+     * {@code y[n, o, j] = b[o] + Σ_{c, k} W[o, c, k] · x[n, g·C/groups + c, j·stride − padding + k·dilation]}
+     * (the 2-D convolution with a kernel height of 1; same backward and edge cases).
+     *
+     * @param input  {@code [N, C, L]} or unbatched {@code [C, L]}
+     * @param weight {@code [O, C/groups, k]}
+     * @param bias   {@code [O]} or null
+     * @return {@code [N, O, ⌊(L + 2·padding − dilation·(k−1) − 1)/stride⌋ + 1]} ({@code [O, ..]} unbatched)
+     * @throws IllegalArgumentException as {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}
+     * @see #conv1d(Tensor, Tensor, Tensor, int, String, int, int)
+     */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        positive("conv1d", "stride", stride, 1);
+        positive("conv1d", "padding", padding, 0);
+        positive("conv1d", "dilation", dilation, 1);
+        return conv(1, input, weight, bias, 1, stride, 0, 0, padding, padding, 1, dilation, groups);
+    }
+
+    /**
+     * {@link #conv1d(Tensor, Tensor, Tensor, int, int, int, int)} with {@code "valid"} or {@code "same"} padding (see
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], String, int[], int)}).
+     */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, String padding, int dilation, int groups) {
+        positive("conv1d", "stride", stride, 1);
+        positive("conv1d", "dilation", dilation, 1);
+        if (!same("conv1d", padding, new int[]{stride})) return conv(1, input, weight, bias, 1, stride, 0, 0, 0, 0, 1, dilation, groups);
+        int t = weight != null && weight.rank() == 3 ? dilation * (weight.size(2) - 1) : 0;
+        return conv(1, input, weight, bias, 1, 1, 0, 0, t / 2, t - t / 2, 1, dilation, groups);
+    }
+
+    private static Tensor conv(int dims, Tensor input, Tensor weight, Tensor bias, int sh, int sw, int ph0, int ph1, int pw0, int pw1,
+                               int dh, int dw, int groups) {
+        String op = dims == 1 ? "conv1d" : "conv2d";
+        nonNull(op, input);
+        if (weight == null) throw new IllegalArgumentException(op + ": weight is null");
+        if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
+        Conv.ConvNd f = Conv.ConvNd.of(dims, sh, sw, ph0, ph1, pw0, pw1, dh, dw, groups);
+        return bias == null ? f.apply(input, weight) : f.apply(input, weight, bias);
+    }
+
+    /** Whether a string padding is {@code "same"} (checked against the stride) rather than {@code "valid"}. */
+    private static boolean same(String op, String padding, int[] stride) {
+        if ("valid".equals(padding)) return false;
+        if (!"same".equals(padding)) {
+            throw new IllegalArgumentException(op + ": invalid padding string '" + padding + "', should be one of 'valid' or 'same'");
+        }
+        for (int s : stride) {
+            if (s != 1) {
+                throw new IllegalArgumentException(op + ": padding='same' is not supported for strided convolutions, got stride "
+                        + java.util.Arrays.toString(stride));
+            }
+        }
+        return true;
+    }
+
+    /** A one- or two-element size argument as {@code {height, width}}; null means {@code dflt} for both. */
+    private static int[] pair(String op, String arg, int[] v, int min) {
+        if (v == null) throw new IllegalArgumentException(op + ": " + arg + " is null");
+        if (v.length != 1 && v.length != 2) {
+            throw new IllegalArgumentException(op + ": " + arg + " must have 1 or 2 elements, got " + java.util.Arrays.toString(v));
+        }
+        int[] p = {v[0], v[v.length - 1]};
+        for (int x : p) positive(op, arg, x, min);
+        return p;
+    }
+
+    /** Checks {@code v >= min} (min 1: "positive", 0: "non-negative"). */
+    private static void positive(String op, String arg, int v, int min) {
+        if (v < min) {
+            throw new IllegalArgumentException(op + ": " + arg + " must be " + (min > 0 ? "positive" : "non-negative") + ", got " + v);
+        }
+    }
+
+    /**
+     * {@code unfold} (im2col), PyTorch's {@code F.unfold}: every sliding {@code kh × kw} block of the (zero-padded)
+     * input as one column, {@code [N, C, H, W] → [N, C·kh·kw, L]} with rows ordered {@code (c, ki, kj)} and the
+     * {@code L} blocks in row-major order. Backward is col2im (entries of overlapping blocks add up).
+     *
+     * @param input    {@code [N, C, H, W]} or unbatched {@code [C, H, W]}
+     * @param kernel   one value or {@code {kh, kw}}, positive
+     * @param dilation one value or {@code {dh, dw}}, positive
+     * @param padding  one value or {@code {ph, pw}}, non-negative
+     * @param stride   one value or {@code {sh, sw}}, positive
+     * @throws IllegalArgumentException naming the argument for bad sizes, or when no block fits the padded input
+     * @see #fold(Tensor, int[], int[], int[], int[], int[])
+     */
+    public static Tensor unfold(Tensor input, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        int[] k = pair("unfold", "kernel_size", kernel, 1), d = pair("unfold", "dilation", dilation, 1);
+        int[] p = pair("unfold", "padding", padding, 0), s = pair("unfold", "stride", stride, 1);
+        return Conv.Unfold.of(k[0], k[1], d[0], d[1], p[0], p[1], s[0], s[1]).apply(nonNull("unfold", input));
+    }
+
+    /**
+     * {@code fold} (col2im), PyTorch's {@code F.fold}, the adjoint of {@link #unfold}: sums each column's entries into
+     * the positions of its block, {@code [N, C·kh·kw, L] → [N, C, outH, outW]}; backward is im2col.
+     *
+     * @param input      {@code [N, C·kh·kw, L]} or unbatched {@code [C·kh·kw, L]}, {@code L} the number of blocks
+     * @param outputSize {@code {outH, outW}} (or one value for both)
+     * @throws IllegalArgumentException when the rows are not a multiple of {@code kh·kw} or {@code L} is not the number
+     *                                  of blocks of the output size
+     */
+    public static Tensor fold(Tensor input, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        int[] o = pair("fold", "output_size", outputSize, 1), k = pair("fold", "kernel_size", kernel, 1);
+        int[] d = pair("fold", "dilation", dilation, 1), p = pair("fold", "padding", padding, 0), s = pair("fold", "stride", stride, 1);
+        return Conv.Fold.of(o[0], o[1], k[0], k[1], d[0], d[1], p[0], p[1], s[0], s[1]).apply(nonNull("fold", input));
+    }
+
+    /**
+     * 2-D max pooling, PyTorch's {@code F.max_pool2d}: the max over each (dilated) window of the input padded with
+     * {@code -inf}; output size {@code ⌊(H + 2p − d(k−1) − 1 + (ceilMode ? s−1 : 0))/s⌋ + 1} (in ceil mode less one
+     * when the last window would start in the padding). Backward sends {@code g} to the window's first maximum
+     * (row-major); a NaN in a window propagates (the last NaN is selected, as in PyTorch).
+     *
+     * @param input    {@code [N, C, H, W]} or unbatched {@code [C, H, W]}, non-empty planes
+     * @param kernel   one value or {@code {kh, kw}}, positive
+     * @param stride   one value or {@code {sh, sw}}, positive; null or empty: the kernel size
+     * @param padding  one value or {@code {ph, pw}}, at most half the kernel size
+     * @param dilation one value or {@code {dh, dw}}, positive
+     * @throws IllegalArgumentException naming the argument for bad sizes or a too small output
+     * @see #maxPool2dWithIndices
+     */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return maxPoolNode("max_pool2d", kernel, stride, padding, dilation, ceilMode).apply(nonNull("max_pool2d", input));
+    }
+
+    /**
+     * {@link #maxPool2d} that also returns each output's argmax as a flat index into its {@code H × W} plane
+     * (PyTorch's {@code return_indices=True}).
+     */
+    public static ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                                     boolean ceilMode) {
+        Pooling.MaxPool2d f = maxPoolNode("max_pool2d", kernel, stride, padding, dilation, ceilMode);
+        Tensor y = f.apply(nonNull("max_pool2d", input));
+        return new ValuesIndices(y, f.indices(y.shape()));
+    }
+
+    private static Pooling.MaxPool2d maxPoolNode(String op, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        int[] k = pair(op, "kernel_size", kernel, 1), p = pair(op, "padding", padding, 0), d = pair(op, "dilation", dilation, 1);
+        int[] s = stride == null || stride.length == 0 ? k : pair(op, "stride", stride, 1);
+        return Pooling.MaxPool2d.of(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], ceilMode);
+    }
+
+    /**
+     * 1-D max pooling, PyTorch's {@code F.max_pool1d}, over the last dimension of {@code [N, C, L]} or {@code [C, L]}:
+     * {@link #maxPool2d} with a window height of 1.
+     *
+     * @param stride 0: the kernel size
+     */
+    public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        Tensor x = nonNull("max_pool1d", input);
+        if (x.rank() != 2 && x.rank() != 3) {
+            throw new IllegalArgumentException("max_pool1d: expected a 2-D (unbatched) or 3-D (batched) input, got " + Shape.str(x.shape()));
+        }
+        int[] s = stride == 0 ? null : new int[]{1, stride};
+        Tensor y = maxPoolNode("max_pool1d", new int[]{1, kernel}, s, new int[]{0, padding}, new int[]{1, dilation}, ceilMode)
+                .apply(unsqueeze(x, -2));
+        return squeeze(y, -2);
+    }
+
+    /**
+     * 2-D average pooling, PyTorch's {@code F.avg_pool2d}: each window's sum (zero padding) divided by
+     * {@code divisorOverride} when given, else by the window's size clamped to the padded input
+     * ({@code countIncludePad}) or to the input; output size as {@link #maxPool2d} with dilation 1. A window lying
+     * wholly in the padding gives 0. Backward spreads {@code g / divisor} over the window's input elements.
+     *
+     * @param stride          null or empty: the kernel size
+     * @param padding         at most half the kernel size
+     * @param divisorOverride null, or a nonzero divisor
+     * @throws IllegalArgumentException naming the argument for bad sizes, a zero divisor or a too small output
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
+                                   Integer divisorOverride) {
+        return avgPool("avg_pool2d", nonNull("avg_pool2d", input), kernel, stride, padding, ceilMode, countIncludePad, divisorOverride);
+    }
+
+    private static Tensor avgPool(String op, Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
+                                  Integer divisorOverride) {
+        int[] k = pair(op, "kernel_size", kernel, 1), p = pair(op, "padding", padding, 0);
+        int[] s = stride == null || stride.length == 0 ? k : pair(op, "stride", stride, 1);
+        if (divisorOverride != null && divisorOverride == 0) throw new IllegalArgumentException(op + ": divisor_override must be not zero");
+        int div = divisorOverride == null ? 0 : divisorOverride;
+        return Pooling.AvgPool2d.of(k[0], k[1], s[0], s[1], p[0], p[1], ceilMode, countIncludePad, div).apply(x);
+    }
+
+    /**
+     * 1-D average pooling, PyTorch's {@code F.avg_pool1d}, over the last dimension of {@code [N, C, L]} or
+     * {@code [C, L]}: {@link #avgPool2d} with a window height of 1.
+     *
+     * @param stride 0: the kernel size
+     */
+    public static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        Tensor x = nonNull("avg_pool1d", input);
+        if (x.rank() != 2 && x.rank() != 3) {
+            throw new IllegalArgumentException("avg_pool1d: expected a 2-D (unbatched) or 3-D (batched) input, got " + Shape.str(x.shape()));
+        }
+        int[] s = stride == 0 ? null : new int[]{1, stride};
+        return squeeze(avgPool("avg_pool1d", unsqueeze(x, -2), new int[]{1, kernel}, s, new int[]{0, padding}, ceilMode,
+                countIncludePad, null), -2);
+    }
+
+    /**
+     * Adaptive 2-D average pooling, PyTorch's {@code F.adaptive_avg_pool2d}: output cell {@code (i, j)} is the mean of
+     * input rows {@code ⌊i·H/outH⌋ .. ⌈(i+1)·H/outH⌉ − 1} and the columns likewise (windows may overlap); backward
+     * spreads {@code g / window size} over each window.
+     *
+     * @param input {@code [N, C, H, W]} or unbatched {@code [C, H, W]}, non-empty planes
+     * @throws IllegalArgumentException for another rank, empty planes or a negative output size
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        if (outH < 0 || outW < 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: output size must be non-negative, got (" + outH + ", " + outW + ")");
+        }
+        return Pooling.AdaptiveAvgPool2d.of(outH, outW).apply(nonNull("adaptive_avg_pool2d", input));
+    }
+
+    // ------------------------------------------------------------------ normalization
+
+    /**
+     * Layer normalization over the trailing {@code normalizedShape} ({@code F.layer_norm}):
+     * {@code y = (x - μ)/sqrt(σ² + eps)·weight + bias}, with the mean {@code μ} and the biased variance {@code σ²} of
+     * each slice of the last {@code normalizedShape.length} dimensions (two-pass, in double precision). One node; its
+     * backward uses the saved statistics. A constant slice has {@code σ² = 0} and gives {@code bias} (finite for
+     * {@code eps > 0}); a NaN makes its slice NaN; an empty input gives an empty output.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @param weight          optional scale of shape {@code normalizedShape} (null: 1)
+     * @param bias            optional shift of shape {@code normalizedShape} (null: 0)
+     * @param eps             added to the variance, {@code >= 0} (PyTorch's default 1e-5)
+     * @throws IllegalArgumentException naming the argument for a mismatched shape or dtype, or a negative eps
+     * @see #groupNorm(Tensor, int, Tensor, Tensor, double)
+     * @see #rmsNorm(Tensor, int[], Tensor, Double)
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    /**
+     * Group normalization ({@code F.group_norm}): the {@code C} channels of {@code x [N, C, *]} are split into
+     * {@code numGroups} groups of consecutive channels, each (sample, group) is normalised with its own mean and biased
+     * variance, then scaled and shifted per channel: {@code y = (x - μ)/sqrt(σ² + eps)·weight[c] + bias[c]}.
+     *
+     * @param x         input {@code [N, C, *]}
+     * @param numGroups a divisor of {@code C}
+     * @param weight    optional per-channel scale {@code [C]}
+     * @param bias      optional per-channel shift {@code [C]}
+     * @param eps       added to the variance, {@code >= 0}
+     * @throws IllegalArgumentException if {@code C} is not divisible by {@code numGroups}, or for a bad argument
+     * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+    }
+
+    /**
+     * Batch normalization ({@code F.batch_norm}) of {@code x [N, C]}, {@code [N, C, L]}, {@code [N, C, H, W]} (any
+     * {@code [N, C, *]}) per channel: {@code y = (x - μ_c)/sqrt(σ²_c + eps)·weight[c] + bias[c]}. In training the
+     * statistics are the batch's (biased variance) and the running statistics, when given, are updated in place:
+     * {@code running = (1 - momentum)·running + momentum·stat} with the <em>unbiased</em> batch variance. In
+     * evaluation ({@code training = false}) the running statistics are used and must be given. The running statistics
+     * get no gradient.
+     *
+     * @param x           input {@code [N, C, *]}
+     * @param runningMean per-channel running mean {@code [C]}, updated in training; optional in training
+     * @param runningVar  per-channel running variance {@code [C]}, likewise
+     * @param weight      optional per-channel scale {@code [C]}
+     * @param bias        optional per-channel shift {@code [C]}
+     * @param training    use and record batch statistics (PyTorch's {@code training=True})
+     * @param momentum    weight of the new statistic in {@code [0, 1]} (PyTorch's default 0.1)
+     * @param eps         added to the variance, {@code >= 0} (default 1e-5)
+     * @throws IllegalArgumentException for one value per channel in training ("Expected more than 1 value per channel
+     *                                  when training", as PyTorch), missing running statistics in evaluation, or a bad argument
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * RMS normalization over the trailing {@code normalizedShape} (PyTorch 2.4's {@code F.rms_norm}):
+     * {@code y = x/sqrt(mean(x²) + eps)·weight}.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over
+     * @param weight          optional scale of shape {@code normalizedShape}
+     * @param eps             added to the mean square; null for {@code torch.finfo(dtype).eps} (2⁻²³ for float32, 2⁻⁵² for float64)
+     * @throws IllegalArgumentException for a mismatched shape or dtype, or a negative eps
+     * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, Double eps) {
+        return Normalization.rmsNorm(x, normalizedShape, weight, eps);
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    /**
+     * Scaled dot-product attention with the semantics of PyTorch 2.x's {@code F.scaled_dot_product_attention}
+     * (its math path; PyTorch 1.13 has no such function):
+     * {@code softmax(q·kᵀ·scale + attnMask)·v}, the softmax over the key dimension {@code S}. The batch dimensions
+     * {@code ..} of the three operands broadcast; the products run on the batched GEMM of {@link #matmul}, so the
+     * gradients are those of the composed ops (matmul, add, softmax).
+     * Edge cases: {@code -inf} mask entries give weight 0; a row whose entries are all {@code -inf} (fully masked)
+     * gives NaN in that output row and in the gradients that depend on it, as in PyTorch; {@code S = 0} gives zeros.
+     *
+     * @param q        query {@code [.., L, E]}
+     * @param k        key {@code [.., S, E]}
+     * @param v        value {@code [.., S, Ev]}
+     * @param attnMask additive float mask broadcastable to the scores {@code [.., L, S]} (gets a gradient if it
+     *                 requires one), or null; a boolean mask ({@code true} = attend) is converted with
+     *                 {@link #attentionMask(Tensor)}
+     * @param isCausal apply the causal mask ({@code -inf} where key position {@code j > i}, the query position;
+     *                 top-left aligned as PyTorch's {@code ones(L, S).tril()}); not together with {@code attnMask}
+     * @param scale    factor on {@code q·kᵀ}; {@code Double.NaN} for the default {@code 1/√E}
+     * @return {@code [broadcast(..), L, Ev]}
+     * @throws IllegalArgumentException naming the argument and shapes for a null operand, mismatched {@code E} or
+     *                                  {@code S}, batch dimensions that do not broadcast, mixed dtypes, a mask that
+     *                                  does not broadcast to the scores, or a mask together with {@code isCausal}
+     * @see #attentionWeights(Tensor, Tensor, Tensor, boolean, double)
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal, double scale) {
+        return Attention.attend(q, k, v, attnMask, isCausal, scale);
+    }
+
+    /** {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double)} with the default scale {@code 1/√E}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal) {
+        return Attention.attend(q, k, v, attnMask, isCausal, Double.NaN);
+    }
+
+    /**
+     * The attention weights {@code softmax(q·kᵀ·scale + attnMask)} {@code [broadcast(..), L, S]} of
+     * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double)} (same arguments, same edge
+     * cases); that op is {@code matmul(attentionWeights(..), v)}.
+     */
+    public static Tensor attentionWeights(Tensor q, Tensor k, Tensor attnMask, boolean isCausal, double scale) {
+        return Attention.weights(q, k, attnMask, isCausal, scale);
+    }
+
+    /**
+     * A boolean attention mask as an additive one, as PyTorch converts it: 0 where {@code allowed} is non-zero
+     * ({@code true} = attend), {@code -inf} where it is 0; same shape and dtype, a constant (no graph node).
+     * For PyTorch's {@code nn.MultiheadAttention} convention ({@code true} = masked out) pass {@code eq(mask, 0)}.
+     *
+     * @throws IllegalArgumentException if {@code allowed} is null
+     */
+    public static Tensor attentionMask(Tensor allowed) {
+        return Attention.additiveMask(allowed);
     }
 
     // ------------------------------------------------------------------ softmax family

@@ -144,12 +144,29 @@ abstract class Pointwise extends Function {
         double df(double x, double y, double g) { return p == 0 ? 0.0 : g * p * Math.pow(x, p - 1); }
     }
 
+    /**
+     * GELU: the exact {@code x·Φ(x)}, or with {@code tanh} PyTorch's {@code approximate='tanh'} form
+     * {@code x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}.
+     */
     static final class Gelu extends Pointwise {
+        private boolean tanh;
         private Gelu() {}
-        static Gelu of() { return node(Gelu.class, Gelu::new); }
+        static Gelu of(boolean tanh) {
+            Gelu op = node(Gelu.class, Gelu::new);
+            op.tanh = tanh;
+            return op;
+        }
         private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
-        double f(double x) { return 0.5 * x * Erf.erfc(-x * INV_SQRT2); }
+        private static final double SQRT_2_OVER_PI = 0.7978845608028654, KAPPA = 0.044715;
+        double f(double x) {
+            if (tanh) return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + KAPPA * x * x * x)));
+            return 0.5 * x * Erf.erfc(-x * INV_SQRT2);
+        }
         double df(double x, double y, double g) {
+            if (tanh) {
+                double t = Math.tanh(SQRT_2_OVER_PI * (x + KAPPA * x * x * x));
+                return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * x * x));
+            }
             return g * (0.5 * Erf.erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
         }
     }

@@ -133,11 +133,12 @@ public final class Trainer {
         try {
             for (TrainingListener l : listeners) l.onFitStart(context);
             for (int epoch = startEpoch; epoch < epochs && !context.stop; epoch++) {
-                if (schedule != null) schedule.apply(optimizer, epoch);
+                if (schedule != null && !schedule.perBatch()) schedule.apply(optimizer, epoch);
                 for (TrainingListener l : listeners) l.onEpochStart(context, epoch + 1);
                 EpochMetrics m = runEpoch(epoch, train, test);
                 run.add(m);
                 history.add(m);
+                if (schedule != null) schedule.epochEnd(optimizer, epoch, Double.isFinite(m.testLoss()) ? m.testLoss() : m.trainLoss());
                 startEpoch = epoch + 1;
                 Arrays.fill(context.epochEndSeconds, Double.NaN);
                 for (int i = 0; i < listeners.length; i++) {
@@ -178,6 +179,7 @@ public final class Trainer {
             Workspace ws = Workspace.current() == null ? workspace.open() : null;
             double l;
             try {
+                if (schedule != null && schedule.perBatch()) schedule.applyBatch(optimizer, epoch, steps, batches);
                 optimizer.zeroGrad();
                 Tensor out = model.forward(b.features());
                 Tensor loss = objective.loss(out, b);

@@ -25,11 +25,17 @@ import java.util.Map;
  * <p>As in PyTorch, {@code t} is counted per parameter: a parameter without a gradient in a step is skipped and its
  * count stays, so its bias correction is that of the updates it has actually had. The counts are in the
  * {@link #state()} as {@code "step.<index>"}.
+ *
+ * <p>AMSGrad (Reddi et al. 2018; {@code amsgrad=True}) keeps the running maximum of the second moments
+ * ({@code "max_exp_avg_sq.<index>"}, PyTorch's {@code max_exp_avg_sqs}) and divides by its root instead:
+ * {@code v̂ ← max(v̂, v)}; {@code p ← p − lr/(1 − β1^t) · m / (√v̂/√(1 − β2^t) + eps)}, with Adam or AdamW.
+ *
+ * <p>Options per {@linkplain ParamGroup group}: {@code lr}, {@code beta1}, {@code beta2}, {@code eps},
+ * {@code weight_decay}, {@code amsgrad}, {@code decoupled} (AdamW), see {@link #builder()}.
  */
 public final class Adam extends Optimizer {
-    private final double beta1, beta2, eps, weightDecay;
-    private final boolean decoupled;
-    private final List<Tensor> m, v;
+    private static final int LR = 0, BETA1 = 1, BETA2 = 2, EPS = 3, WD = 4, AMSGRAD = 5, DECOUPLED = 6;
+    private final List<Tensor> m, v, vmax;
     /** Updates each parameter has had (PyTorch's per-parameter {@code step}). */
     private final long[] paramSteps;
     /** The update over element ranges, reused from call to call (a step allocates nothing). */
@@ -44,20 +50,41 @@ public final class Adam extends Optimizer {
      * @param decoupled false: Adam with L2 in the gradient; true: AdamW
      */
     public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
-        super(params, lr);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("Adam: betas (" + beta1 + ", " + beta2 + ") must be in [0, 1)");
-        }
-        checkNonNegative("eps", eps);
-        checkNonNegative("weightDecay", weightDecay);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.weightDecay = weightDecay;
-        this.decoupled = decoupled;
+        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).betas(beta1, beta2).eps(eps).weightDecay(weightDecay)
+                .decoupled(decoupled)));
+    }
+
+    /**
+     * Adam over parameter groups; options a group does not set take PyTorch's defaults (lr 1e-3, betas (0.9, 0.999),
+     * eps 1e-8, weight decay 0, no AMSGrad, not decoupled).
+     *
+     * @throws IllegalArgumentException naming the group and option on a bad option
+     */
+    public Adam(List<ParamGroup> groups) {
+        super(groups, DEFAULTS);
         this.m = slots(params.size());
         this.v = slots(params.size());
+        this.vmax = slots(params.size());
         this.paramSteps = new long[params.size()];
+    }
+
+    private static final Map<String, Double> DEFAULTS = defaults("lr", 1e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0, "amsgrad", 0.0, "decoupled", 0.0);
+
+
+    /** A builder of Adam over parameter groups, e.g. {@code Adam.builder().lr(1e-3).group(w).group(b, g -> g.weightDecay(0)).build()}. */
+    public static Builder<Adam> builder() {
+        return new Builder<>(Adam::new);
+    }
+
+    @Override
+    protected void checkOptions(String where, Map<String, Double> o) {
+        super.checkOptions(where, o);
+        double beta1 = o.get("beta1"), beta2 = o.get("beta2");
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam: " + where + "betas (" + beta1 + ", " + beta2 + ") must be in [0, 1)");
+        }
+        checkNonNegative(where + "eps", o.get("eps"));
+        checkNonNegative(where + "weightDecay", o.get("weight_decay"));
     }
 
     /** AdamW with PyTorch's defaults (weight decay 0.01). */
@@ -77,32 +104,40 @@ public final class Adam extends Optimizer {
 
     /** {@link #update(int, Storage, Storage, int)} with the SIMD form and threads that {@code kernels} asks for. */
     void update(KernelBackend kernels, int i, Storage p, Storage grad, int n) {
-        Storage ms = buffer(m, i), vs = buffer(v, i);
+        int grp = groupOf(i);
+        Storage ms = buffer(m, i), vs = buffer(v, i), vm = flag(grp, AMSGRAD) ? buffer(vmax, i) : null;
         long t = ++paramSteps[i];
-        double stepSize = lr / (1 - Math.pow(beta1, t)), bc2 = Math.sqrt(1 - Math.pow(beta2, t));
+        double stepSize = option(grp, LR) / (1 - Math.pow(option(grp, BETA1), t)), bc2 = Math.sqrt(1 - Math.pow(option(grp, BETA2), t));
         if (!(kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32 && ms instanceof Storage.F32
-                && vs instanceof Storage.F32)) {
-            rule(p, grad, ms, vs, 0, n, stepSize, bc2);
+                && vs instanceof Storage.F32 && (vm == null || vm instanceof Storage.F32))) {
+            rule(grp, p, grad, ms, vs, vm, 0, n, stepSize, bc2);
             return;
         }
+        lanes.group = grp;
         lanes.p = (Storage.F32) p;
         lanes.g = (Storage.F32) grad;
         lanes.m = (Storage.F32) ms;
         lanes.v = (Storage.F32) vs;
+        lanes.vmax = (Storage.F32) vm;
         lanes.stepSize = stepSize;
         lanes.bc2 = bc2;
         lanes.runElements(n, kernels.threads());
     }
 
     /**
-     * The rule over elements {@code [from, to)}, every operation rounded to the parameter's precision in this order:
-     * AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p} (when {@code wd ≠ 0}); {@code m ← β1·m + (1 − β1)·g};
-     * {@code v ← β2·v + ((1 − β2)·g)·g}; {@code p ← p − (stepSize·m) / (√v / bc2 + eps)} with
-     * {@code stepSize = lr / (1 − β1^t)} and {@code bc2 = √(1 − β2^t)}.
+     * The rule of group {@code grp} over elements {@code [from, to)}, every operation rounded to the parameter's
+     * precision in this order: AdamW {@code p ← p·(1 − lr·wd)}, Adam {@code g ← g + wd·p} (when {@code wd ≠ 0});
+     * {@code m ← β1·m + (1 − β1)·g}; {@code v ← β2·v + ((1 − β2)·g)·g}; AMSGrad {@code v̂ ← max(v̂, v)};
+     * {@code p ← p − (stepSize·m) / (√v / bc2 + eps)} (AMSGrad: {@code √v̂}) with {@code stepSize = lr / (1 − β1^t)}
+     * and {@code bc2 = √(1 − β2^t)}.
+     *
+     * @param vmax AMSGrad's maximum of the second moments, or null
      */
-    private void rule(Storage p, Storage g, Storage m, Storage v, int from, int to, double stepSize, double bc2) {
+    private void rule(int grp, Storage p, Storage g, Storage m, Storage v, Storage vmax, int from, int to, double stepSize, double bc2) {
+        double lr = option(grp, LR), beta1 = option(grp, BETA1), beta2 = option(grp, BETA2), weightDecay = option(grp, WD);
+        boolean decoupled = flag(grp, DECOUPLED);
         double decay = p.round(1 - lr * weightDecay), wd = p.round(weightDecay), b1 = p.round(beta1), c1 = p.round(1 - beta1),
-                b2 = p.round(beta2), c2 = p.round(1 - beta2), e = p.round(eps), step = p.round(stepSize), bc = p.round(bc2);
+                b2 = p.round(beta2), c2 = p.round(1 - beta2), e = p.round(option(grp, EPS)), step = p.round(stepSize), bc = p.round(bc2);
         for (int k = from; k < to; k++) {
             double pk = p.get(k);
             double gk = g.get(k);
@@ -112,6 +147,10 @@ public final class Adam extends Optimizer {
             double vk = p.round(p.round(b2 * v.get(k)) + p.round(p.round(c2 * gk) * gk));
             m.set(k, mk);
             v.set(k, vk);
+            if (vmax != null) {
+                vk = Math.max(vmax.get(k), vk);
+                vmax.set(k, vk);
+            }
             double denom = p.round(p.round(p.round(Math.sqrt(vk)) / bc) + e);
             p.set(k, p.round(pk - p.round(p.round(step * mk) / denom)));
         }
@@ -119,19 +158,26 @@ public final class Adam extends Optimizer {
 
     /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
-        Storage.F32 p, g, m, v;
+        int group;
+        Storage.F32 p, g, m, v, vmax;
         double stepSize, bc2;
 
         @Override
         protected void range(int from, int to) {
-            int done = UpdateLanes.adam(p.a, g.a, m.a, v.a, from, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2);
-            rule(p, g, m, v, done, to, stepSize, bc2);
+            int done = UpdateLanes.adam(p.a, g.a, m.a, v.a, vmax == null ? null : vmax.a, from, to, option(group, LR), option(group, BETA1),
+                    option(group, BETA2), option(group, EPS), option(group, WD), flag(group, DECOUPLED), stepSize, bc2);
+            rule(group, p, g, m, v, vmax, done, to, stepSize, bc2);
         }
 
         @Override
         protected void clear() {
-            p = g = m = v = null;
+            p = g = m = v = vmax = null;
         }
+    }
+
+    @Override
+    protected java.util.Set<String> nonNegativeBuffers() {
+        return java.util.Set.of("exp_avg_sq", "max_exp_avg_sq");
     }
 
     @Override
@@ -144,6 +190,7 @@ public final class Adam extends Optimizer {
         Map<String, List<Tensor>> b = new LinkedHashMap<>();
         b.put("exp_avg", m);
         b.put("exp_avg_sq", v);
+        b.put("max_exp_avg_sq", vmax);
         return b;
     }
 }

@@ -14,27 +14,138 @@ import java.util.Map;
  * parameters, updated in place (no graph is recorded). Per-parameter state buffers (momentum, moments)
  * have the parameter's shape and dtype and are exposed by {@link #state()} for checkpoints.
  */
+/**
+ * Base of the optimizers: PyTorch's {@code zeroGrad()} / {@code step()} lifecycle over a fixed list of
+ * parameters, updated in place (no graph is recorded). Per-parameter state buffers (momentum, moments)
+ * have the parameter's shape and dtype and are exposed by {@link #state()} for checkpoints.
+ *
+ * <p>Parameters come in {@linkplain ParamGroup groups} (PyTorch's {@code param_groups}), each with its own
+ * hyper-parameters (options, by PyTorch's names: {@code lr}, {@code weight_decay}, ...); the constructors taking a plain
+ * list make one group. {@link #lr()} / {@link #setLr(double)} read group 0 and set every group;
+ * {@link #lr(int)} / {@link #setLr(int, double)} address one group. Schedulers ({@link LrScheduler}) scale each
+ * group's initial rate ({@link #initialLr(int)}, PyTorch's {@code initial_lr}).
+ */
 public abstract class Optimizer {
     protected final List<Tensor> params;
-    protected double lr;
     protected long steps;
+    /** Option names, {@code "lr"} first, in the order of {@link #options}' columns. */
+    private final String[] optionNames;
+    /** {@code options[group][option]}: each group's hyper-parameters (booleans as 0/1). */
+    private final double[][] options;
+    /** Each group's rate at construction (PyTorch's {@code initial_lr}). */
+    private final double[] initialLrs;
+    /** The group of each parameter. */
+    private final int[] groupOf;
 
-    protected Optimizer(List<Tensor> params, double lr) {
-        if (params == null || params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters to optimize");
-        for (int i = 0; i < params.size(); i++) {
-            Tensor p = params.get(i);
-            if (p == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter " + i + " is null");
-            if (!p.requiresGrad()) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter of shape "
-                    + java.util.Arrays.toString(p.shape()) + " does not require grad");
+    /**
+     * Groups of parameters with options over {@code defaults} (an ordered map whose first key is {@code "lr"}); each
+     * group's options are checked by {@link #checkOptions}.
+     *
+     * @throws IllegalArgumentException on no parameters, a null parameter or one without grad, a parameter in two
+     *                                  groups, an unknown option or an option out of range (naming group and option)
+     */
+    protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
+        String name = getClass().getSimpleName();
+        if (groups == null || groups.isEmpty()) throw new IllegalArgumentException(name + ": no parameters to optimize");
+        optionNames = defaults.keySet().toArray(new String[0]);
+        options = new double[groups.size()][optionNames.length];
+        initialLrs = new double[groups.size()];
+        List<Tensor> all = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.get(g);
+            if (group == null) throw new IllegalArgumentException(name + ": parameter group " + g + " is null");
+            for (String k : group.options.keySet()) {
+                if (!defaults.containsKey(k)) {
+                    throw new IllegalArgumentException(name + ": parameter group " + g + " has unknown option '" + k + "' (known: "
+                            + String.join(", ", optionNames) + ")");
+                }
+            }
+            Map<String, Double> o = new LinkedHashMap<>(defaults);
+            o.putAll(group.options);
+            checkOptions(groups.size() == 1 ? "" : "parameter group " + g + ": ", o);
+            for (int j = 0; j < optionNames.length; j++) options[g][j] = o.get(optionNames[j]);
+            initialLrs[g] = options[g][0];
+            for (Tensor p : group.params) {
+                int i = all.size();
+                if (p == null) throw new IllegalArgumentException(name + ": parameter " + i + " is null");
+                if (!p.requiresGrad()) throw new IllegalArgumentException(name + ": parameter of shape "
+                        + java.util.Arrays.toString(p.shape()) + " does not require grad");
+                if (!seen.add(p)) throw new IllegalArgumentException(name + ": parameter " + i + " "
+                        + java.util.Arrays.toString(p.shape()) + " appears in more than one place (group " + g + ")");
+                all.add(p);
+                owner.add(g);
+            }
         }
-        checkNonNegative("lr", lr);
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        if (all.isEmpty()) throw new IllegalArgumentException(name + ": no parameters to optimize");
+        this.params = List.copyOf(all);
+        this.groupOf = owner.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** An ordered, unmodifiable map of option defaults from alternating names and numbers ({@code "lr"} first). */
+    protected static Map<String, Double> defaults(Object... nameValue) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) d.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    /**
+     * Checks one group's options (all of them, defaults filled in) and throws an {@link IllegalArgumentException}
+     * starting with {@code where} on a bad one; the base checks only {@code lr}. Called from the constructor: it must
+     * not read the subclass's fields.
+     */
+    protected void checkOptions(String where, Map<String, Double> o) {
+        checkNonNegative(where + "lr", o.get("lr"));
     }
 
     /** Throws unless {@code v} is finite and {@code >= 0}. */
     protected final void checkNonNegative(String name, double v) {
         if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " = " + v + " must be finite and >= 0");
+    }
+
+    /** Throws unless {@code v} is in {@code [0, 1)}. */
+    protected final void checkFraction(String name, double v) {
+        if (!(v >= 0 && v < 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " = " + v + " must be in [0, 1)");
+    }
+
+    /** Option {@code j} (the column of the subclass's defaults map) of group {@code g}. */
+    protected final double option(int g, int j) {
+        return options[g][j];
+    }
+
+    /** Boolean option {@code j} of group {@code g}. */
+    protected final boolean flag(int g, int j) {
+        return options[g][j] != 0;
+    }
+
+    /** The group of parameter {@code i}. */
+    public final int groupOf(int i) {
+        return groupOf[i];
+    }
+
+    /** Number of parameter groups. */
+    public final int groupCount() {
+        return options.length;
+    }
+
+    /** Option {@code name} of group {@code g}, by PyTorch's name (booleans as 0/1). */
+    public final double option(int g, String name) {
+        for (int j = 0; j < optionNames.length; j++) if (optionNames[j].equals(name)) return options[g][j];
+        throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown option '" + name + "' (known: " + String.join(", ", optionNames) + ")");
+    }
+
+    /**
+     * Sets option {@code name} of group {@code g} (used by schedulers that cycle momentum); checked like the
+     * constructor's options, nothing changed on a bad value.
+     */
+    public final void setOption(int g, String name, double value) {
+        option(g, name);
+        Map<String, Double> o = new LinkedHashMap<>();
+        for (int j = 0; j < optionNames.length; j++) o.put(optionNames[j], options[g][j]);
+        o.put(name, value);
+        checkOptions(options.length == 1 ? "" : "parameter group " + g + ": ", o);
+        for (int j = 0; j < optionNames.length; j++) if (optionNames[j].equals(name)) options[g][j] = value;
     }
 
     /** Clears every parameter's gradient. */
@@ -70,15 +181,31 @@ public abstract class Optimizer {
     /** Updates parameter {@code i} in place from its gradient. */
     protected abstract void update(int i, Storage p, Storage g, int n);
 
-    /** Learning rate. */
+    /** Learning rate of group 0 (the only one unless groups were given). */
     public double lr() {
-        return lr;
+        return options[0][0];
     }
 
-    /** Sets the learning rate (used by schedules). */
+    /** Learning rate of group {@code g}. */
+    public double lr(int g) {
+        return options[g][0];
+    }
+
+    /** The rate group {@code g} had at construction (PyTorch's {@code initial_lr}, a scheduler's base rate). */
+    public double initialLr(int g) {
+        return initialLrs[g];
+    }
+
+    /** Sets the learning rate of every group. */
     public void setLr(double lr) {
         checkNonNegative("lr", lr);
-        this.lr = lr;
+        for (double[] o : options) o[0] = lr;
+    }
+
+    /** Sets the learning rate of group {@code g} (used by schedulers). */
+    public void setLr(int g, double lr) {
+        checkNonNegative(options.length == 1 ? "lr" : "parameter group " + g + ": lr", lr);
+        options[g][0] = lr;
     }
 
     /** Number of {@link #step()} calls so far. */
@@ -91,11 +218,15 @@ public abstract class Optimizer {
         return params;
     }
 
-    /** State buffers by name ({@code "<kind>.<index>"}), plus {@code "step"} and {@code "lr"} as scalars, for checkpoints. */
+    /**
+     * State buffers by name ({@code "<kind>.<index>"}), plus {@code "step"} and {@code "lr"} (group 0's rate) as scalars,
+     * and with several groups each further group's rate as {@code "group_lr.<group>"}, for checkpoints.
+     */
     public Map<String, Tensor> state() {
         Map<String, Tensor> s = new LinkedHashMap<>();
         s.put("step", Tensor.scalar(steps, dev.jgrad.core.DType.FLOAT64));
-        s.put("lr", Tensor.scalar(lr, dev.jgrad.core.DType.FLOAT64));
+        s.put("lr", Tensor.scalar(options[0][0], dev.jgrad.core.DType.FLOAT64));
+        for (int g = 1; g < options.length; g++) s.put("group_lr." + g, Tensor.scalar(options[g][0], dev.jgrad.core.DType.FLOAT64));
         buffers().forEach((kind, list) -> {
             for (int i = 0; i < list.size(); i++) if (list.get(i) != null) s.put(kind + "." + i, list.get(i));
         });
@@ -131,6 +262,12 @@ public abstract class Optimizer {
         }
         long newSteps = (long) stepValue;
         checkNonNegative("lr", newLr);
+        double[] newLrs = new double[options.length];
+        newLrs[0] = newLr;
+        for (int g = 1; g < options.length; g++) {
+            newLrs[g] = s.containsKey("group_lr." + g) ? stateScalar(s, "group_lr." + g) : options[g][0];
+            checkNonNegative("group_lr." + g, newLrs[g]);
+        }
         Map<String, List<Tensor>> bufs = buffers();
         Map<String, long[]> counts = counters();
         Map<String, long[]> newCounts = new LinkedHashMap<>();
@@ -140,6 +277,14 @@ public abstract class Optimizer {
         for (Map.Entry<String, Tensor> e : s.entrySet()) {
             String k = e.getKey();
             if (k.equals("step") || k.equals("lr")) continue;
+            if (k.startsWith("group_lr.")) {
+                String gs = k.substring("group_lr.".length());
+                if (!gs.matches("[1-9][0-9]{0,8}") || Integer.parseInt(gs) >= options.length) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown optimizer state entry '" + k + "' ("
+                            + options.length + " parameter group(s))");
+                }
+                continue;
+            }
             int dot = k.lastIndexOf('.');
             String kind = dot < 0 ? null : k.substring(0, dot);
             List<Tensor> list = kind == null ? null : bufs.get(kind);
@@ -162,6 +307,7 @@ public abstract class Optimizer {
                 continue;
             }
             params.get(idx).checkSameShape(getClass().getSimpleName() + " state '" + k + "'", e.getValue());
+            checkBufferValues(k, kind, e.getValue());
             hasBuffer[idx] = true;
             final int j = idx;
             final Tensor v = e.getValue().copy();
@@ -179,7 +325,26 @@ public abstract class Optimizer {
         apply.forEach(Runnable::run);
         counts.forEach((kind, c) -> System.arraycopy(newCounts.get(kind), 0, c, 0, c.length));
         steps = newSteps;
-        lr = newLr;
+        for (int g = 0; g < options.length; g++) options[g][0] = newLrs[g];
+    }
+
+    /**
+     * Buffer kinds that are second moments or accumulators (squares): {@link #loadState} requires them {@code >= 0}
+     * (besides finite, as every buffer).
+     */
+    protected java.util.Set<String> nonNegativeBuffers() {
+        return java.util.Set.of();
+    }
+
+    private void checkBufferValues(String key, String kind, Tensor t) {
+        boolean nonNegative = nonNegativeBuffers().contains(kind);
+        for (int k = 0; k < t.numel(); k++) {
+            double x = t.get(k);
+            if (!Double.isFinite(x) || nonNegative && x < 0) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + key + "' has " + x + " at " + k
+                        + " (must be finite" + (nonNegative ? " and >= 0" : "") + "); nothing was loaded");
+            }
+        }
     }
 
     private double stateScalar(Map<String, Tensor> s, String key) {
@@ -209,5 +374,64 @@ public abstract class Optimizer {
             list.set(i, t);
         }
         return t.storage();
+    }
+
+    /**
+     * Builds an optimizer from parameter groups: options set on the builder are the defaults of every group, options
+     * set on a group override them; options set nowhere take the optimizer's (PyTorch's) defaults.
+     *
+     * @param <O> the optimizer
+     */
+    public static final class Builder<O extends Optimizer> {
+        private final ParamGroup defaults = new ParamGroup(List.of());
+        private final List<ParamGroup> groups = new ArrayList<>();
+        private final java.util.function.Function<List<ParamGroup>, O> factory;
+
+        Builder(java.util.function.Function<List<ParamGroup>, O> factory) {
+            this.factory = factory;
+        }
+
+        /** Default learning rate of the groups. */
+        public Builder<O> lr(double lr) {
+            defaults.lr(lr);
+            return this;
+        }
+
+        /** Default weight decay of the groups. */
+        public Builder<O> weightDecay(double weightDecay) {
+            defaults.weightDecay(weightDecay);
+            return this;
+        }
+
+        /** Sets further defaults of the groups, e.g. {@code b.defaults(d -> d.betas(0.9, 0.99).amsgrad(true))}. */
+        public Builder<O> defaults(java.util.function.Consumer<ParamGroup> set) {
+            set.accept(defaults);
+            return this;
+        }
+
+        /** A group of {@code params} with the defaults. */
+        public Builder<O> group(List<Tensor> params) {
+            return group(params, g -> { });
+        }
+
+        /** A group of {@code params} with the defaults overridden by {@code set}, e.g. {@code g -> g.weightDecay(0)}. */
+        public Builder<O> group(List<Tensor> params, java.util.function.Consumer<ParamGroup> set) {
+            ParamGroup g = new ParamGroup(params);
+            set.accept(g);
+            groups.add(g);
+            return this;
+        }
+
+        /** The optimizer; its constructor validates every group. */
+        public O build() {
+            List<ParamGroup> merged = new ArrayList<>();
+            for (ParamGroup g : groups) {
+                ParamGroup m = new ParamGroup(g.params);
+                m.options.putAll(defaults.options);
+                m.options.putAll(g.options);
+                merged.add(m);
+            }
+            return factory.apply(merged);
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.jgrad.core.kernel.KernelBackend;
 import dev.jgrad.core.kernel.Kernels;
 import dev.jgrad.core.kernel.ParallelRanges;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,10 +25,13 @@ import java.util.Map;
  * ({@link KernelBackend#simd()}) the plain and heavy-ball steps run in float lanes ({@link UpdateLanes#sgd}: the same
  * operations in the same order, so the same bits), over large parameters on several threads ({@link ParallelRanges});
  * the first momentum step and Nesterov use the scalar rule.
+ *
+ * <p>Options per {@linkplain ParamGroup group}: {@code lr}, {@code momentum}, {@code dampening}, {@code weight_decay},
+ * {@code nesterov}, see {@link #builder()}.
  */
 public final class Sgd extends Optimizer {
-    private final double momentum, dampening, weightDecay;
-    private final boolean nesterov;
+    private static final int LR = 0, MOMENTUM = 1, DAMPENING = 2, WD = 3, NESTEROV = 4;
+    private static final Map<String, Double> DEFAULTS = defaults("lr", 1e-3, "momentum", 0.0, "dampening", 0.0, "weight_decay", 0.0, "nesterov", 0.0);
     private final List<Tensor> momentumBuffers;
     /** The update over element ranges, reused from call to call (a step allocates nothing). */
     private final Lanes lanes = new Lanes();
@@ -44,18 +48,37 @@ public final class Sgd extends Optimizer {
      * @param weightDecay L2 penalty added to the gradient
      */
     public Sgd(List<Tensor> params, double lr, double momentum, double dampening, boolean nesterov, double weightDecay) {
-        super(params, lr);
-        checkNonNegative("momentum", momentum);
-        checkNonNegative("dampening", dampening);
-        checkNonNegative("weightDecay", weightDecay);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("Sgd: Nesterov momentum requires momentum > 0 and dampening 0");
-        }
-        this.momentum = momentum;
-        this.dampening = dampening;
-        this.nesterov = nesterov;
-        this.weightDecay = weightDecay;
+        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).momentum(momentum).dampening(dampening).nesterov(nesterov)
+                .weightDecay(weightDecay)));
+    }
+
+    /**
+     * SGD over parameter groups; options a group does not set take the defaults (lr 1e-3, no momentum, dampening 0,
+     * no weight decay, no Nesterov). PyTorch requires an lr; jgrad's default is only for groups built with
+     * {@link #builder()} without one.
+     *
+     * @throws IllegalArgumentException naming the group and option on a bad option
+     */
+    public Sgd(List<ParamGroup> groups) {
+        super(groups, DEFAULTS);
         this.momentumBuffers = slots(params.size());
+    }
+
+
+    /** A builder of SGD over parameter groups, e.g. {@code Sgd.builder().lr(0.1).defaults(d -> d.momentum(0.9)).group(w).build()}. */
+    public static Builder<Sgd> builder() {
+        return new Builder<>(Sgd::new);
+    }
+
+    @Override
+    protected void checkOptions(String where, Map<String, Double> o) {
+        super.checkOptions(where, o);
+        checkNonNegative(where + "momentum", o.get("momentum"));
+        checkNonNegative(where + "dampening", o.get("dampening"));
+        checkNonNegative(where + "weightDecay", o.get("weight_decay"));
+        if (o.get("nesterov") != 0 && (o.get("momentum") <= 0 || o.get("dampening") != 0)) {
+            throw new IllegalArgumentException("Sgd: " + where + "Nesterov momentum requires momentum > 0 and dampening 0");
+        }
     }
 
     @Override
@@ -65,14 +88,16 @@ public final class Sgd extends Optimizer {
 
     /** {@link #update(int, Storage, Storage, int)} with the SIMD form and threads that {@code kernels} asks for. */
     void update(KernelBackend kernels, int i, Storage p, Storage grad, int n) {
+        int grp = groupOf(i);
         boolean first = momentumBuffers.get(i) == null;
-        Storage b = momentum != 0 ? buffer(momentumBuffers, i) : null;
+        Storage b = option(grp, MOMENTUM) != 0 ? buffer(momentumBuffers, i) : null;
         boolean vector = kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32
-                && (b == null || b instanceof Storage.F32 && !first && !nesterov);
+                && (b == null || b instanceof Storage.F32 && !first && !flag(grp, NESTEROV));
         if (!vector) {
-            rule(p, grad, b, 0, n, first);
+            rule(grp, p, grad, b, 0, n, first);
             return;
         }
+        lanes.group = grp;
         lanes.p = p;
         lanes.g = grad;
         lanes.buf = b;
@@ -80,14 +105,17 @@ public final class Sgd extends Optimizer {
     }
 
     /**
-     * The rule over elements {@code [from, to)}, every operation rounded to the parameter's precision:
+     * The rule of group {@code grp} over elements {@code [from, to)}, every operation rounded to the parameter's precision:
      * {@code d = g + wd·p} (only when {@code wd ≠ 0}); {@code buf = first ? d : momentum·buf + (1 − dampening)·d} (when
      * {@code buf != null}); {@code d = nesterov ? d + momentum·buf : buf}; {@code p = p − lr·d}.
      *
      * @param buf the momentum buffer, or null for plain SGD (momentum 0)
      */
-    private void rule(Storage p, Storage g, Storage buf, int from, int to, boolean first) {
-        double wd = p.round(weightDecay), mom = p.round(momentum), damp = p.round(1 - dampening), rate = p.round(lr);
+    private void rule(int grp, Storage p, Storage g, Storage buf, int from, int to, boolean first) {
+        double weightDecay = option(grp, WD);
+        boolean nesterov = flag(grp, NESTEROV);
+        double wd = p.round(weightDecay), mom = p.round(option(grp, MOMENTUM)), damp = p.round(1 - option(grp, DAMPENING)),
+                rate = p.round(option(grp, LR));
         for (int k = from; k < to; k++) {
             double pk = p.get(k);
             double d = g.get(k);
@@ -103,13 +131,15 @@ public final class Sgd extends Optimizer {
 
     /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
+        int group;
         Storage p, g, buf;
 
         @Override
         protected void range(int from, int to) {
             float[] ba = buf == null ? null : ((Storage.F32) buf).a;
-            int done = UpdateLanes.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, ba, from, to, lr, momentum, dampening, weightDecay);
-            rule(p, g, buf, done, to, false);
+            int done = UpdateLanes.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, ba, from, to, option(group, LR), option(group, MOMENTUM),
+                    option(group, DAMPENING), option(group, WD));
+            rule(group, p, g, buf, done, to, false);
         }
 
         @Override
