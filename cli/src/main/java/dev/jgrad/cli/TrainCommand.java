@@ -89,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).", defaultValue = "/usr/share/datasets/fashion-mnist")
     Path dataDir;
 
-    @Option(names = "--loss", description = "Classification: fused (default), max_shift, naive, eps_clamp(EPS) or mse (breast-cancer always uses BCE with logits); regression: mse (default).")
+    @Option(names = "--loss", description = "Classification: fused (default), max_shift, naive, eps_clamp(EPS) or mse (breast-cancer always uses BCE with logits); regression: mse (default), l1 or huber[:DELTA] (default 1).")
     String loss;
 
     @Option(names = "--optimizer", description = "sgd (momentum 0.9, Nesterov), adam or adamw. Default per data set.")
@@ -414,8 +414,7 @@ public final class TrainCommand implements Callable<Integer> {
         String lossName = loss != null ? loss : regression ? "mse" : "fused";
         Objective objective;
         if (regression) {
-            if (!lossName.equalsIgnoreCase("mse")) throw new Main.UsageException("--loss " + lossName + ": for regression expected mse");
-            objective = Objective.regression();
+            objective = regressionObjective(lossName);
         } else {
             objective = p.binary() ? Objective.binaryWithLogits() : objective(lossName);
         }
@@ -635,6 +634,19 @@ public final class TrainCommand implements Callable<Integer> {
             case "adamw": return Adam.adamW(model.parameters(), rate, weightDecay != null ? weightDecay : 1e-4);
             default: throw new Main.UsageException("unknown optimizer '" + name + "': expected sgd, adam or adamw");
         }
+    }
+
+    /** {@code mse}, {@code l1} or {@code huber[:DELTA]} (DELTA default 1). */
+    static Objective regressionObjective(String loss) {
+        String[] p = loss.toLowerCase(Locale.ROOT).split(":", -1);
+        try {
+            if (p.length == 1 && p[0].equals("mse")) return Objective.regression();
+            if (p.length == 1 && p[0].equals("l1")) return Objective.l1();
+            if (p[0].equals("huber") && p.length <= 2) return Objective.huber(p.length == 2 ? Double.parseDouble(p[1]) : 1.0);
+        } catch (IllegalArgumentException e) { // also a NumberFormatException
+            throw new Main.UsageException("--loss " + loss + ": " + e.getMessage());
+        }
+        throw new Main.UsageException("--loss " + loss + ": for regression expected mse, l1 or huber[:DELTA]");
     }
 
     static Objective objective(String loss) {

@@ -186,7 +186,14 @@ class TrainCommandTest {
         for (String l : r.lines()) if (l.startsWith("epoch ")) assertFalse(l.contains("acc"), l);
         assertUsageError(run("train", "--dataset", "iris", "--task", "regression"), "iris is a classification data set");
         assertUsageError(run("train", "--dataset", "diabetes", "--task", "classification"), "diabetes is a regression data set");
-        assertUsageError(run("train", "--dataset", "diabetes", "--loss", "fused"), "for regression expected mse");
+        assertUsageError(run("train", "--dataset", "diabetes", "--loss", "fused"), "for regression expected mse, l1 or huber");
+        assertUsageError(run("train", "--dataset", "diabetes", "--loss", "huber:-1"), "--loss huber:-1");
+        assertUsageError(run("train", "--dataset", "diabetes", "--loss", "huber:x"), "--loss huber:x");
+        for (String loss : List.of("l1", "huber", "huber:0.5")) {
+            Result l = run("train", "--dataset", "diabetes", "--no-progress", "--quiet", "--epochs", "5", "--loss", loss, "--out", tmp.resolve(loss).toString());
+            assertEquals(0, l.code(), loss + ": " + l.err());
+            assertTrue(l.out().startsWith("final test R² "), l.out());
+        }
         assertUsageError(run("train", "--dataset", "diabetes", "--task", "ranking"), "unknown task 'ranking'");
     }
 

@@ -64,7 +64,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48, TestCases\.all\(\)\.size\(\)); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
+        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
     }
 
     @Test
@@ -74,7 +74,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1, dtypesByOp\.size\(\)); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
+        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 

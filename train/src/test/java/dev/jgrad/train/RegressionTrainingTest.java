@@ -78,6 +78,14 @@ class RegressionTrainingTest {
         DataLoader classes = new DataLoader(Tabular.of(x, new int[n], 1), 16, false, false, 1, DType.FLOAT32);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(model, mse, classes));
         assertTrue(e.getMessage().contains("needs float targets"), e.getMessage());
+        // L1 and Huber: the losses of the same outputs and targets
+        Tensor o = Tensor.of(DType.FLOAT64, new double[]{0, 3, 1, -1}, 2, 2), y0 = Tensor.of(DType.FLOAT64, new double[]{1, 1, 1, 1}, 2, 2);
+        DataLoader.Batch b = new DataLoader.Batch(o, dev.jgrad.core.IntTensor.of(new int[2]), new int[]{0, 1}, y0);
+        assertEquals((1 + 2 + 0 + 2) / 4.0, Objective.l1().loss(o, b).item(), 1e-15);
+        // delta 1: 0.5·1 for |e| = 1, |e| − 0.5 beyond
+        assertEquals((0.5 + 1.5 + 0 + 1.5) / 4.0, Objective.huber(1).loss(o, b).item(), 1e-15);
+        assertEquals((1 + 4 + 0 + 4) / 4.0, Objective.regression().loss(o, b).item(), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> Objective.huber(0));
         // and the short log line leaves the accuracy out
         assertFalse(h.get(0).shortLine(60, false).contains("acc"), h.get(0).shortLine(60, false));
     }
