@@ -59,10 +59,39 @@ public interface Objective {
      * {@link dev.jgrad.data.Tabular#regression}); the model has {@code K} outputs.
      */
     static Objective regression() {
+        return regression("mse", Losses::mseLoss);
+    }
+
+    /** Regression with the mean absolute error {@code mean(|output - target|)} ({@link Losses#l1Loss}); see {@link #regression()}. */
+    static Objective l1() {
+        return regression("l1", Losses::l1Loss);
+    }
+
+    /**
+     * Regression with the Huber loss ({@link Losses#huberLoss}: quadratic within {@code delta} of the target, linear
+     * beyond), mean over the elements; see {@link #regression()}.
+     *
+     * @param delta the threshold, {@code > 0}
+     */
+    static Objective huber(double delta) {
+        if (!(delta > 0) || Double.isInfinite(delta)) throw new IllegalArgumentException("Objective huber: delta " + delta + " must be finite and > 0");
+        return regression("huber[" + delta + "]", (out, t) -> Losses.huberLoss(out, t, dev.jgrad.losses.Reduction.MEAN, delta));
+    }
+
+    /**
+     * A regression objective from a loss of the outputs and the batch's float targets (both {@code [B, K]}, checked
+     * to agree): the loss is applied to the targets of a regression data set's batch, nothing counts as correct
+     * ({@link #scoresAccuracy()} is false), and a batch without targets is refused.
+     *
+     * @param name the objective's name
+     * @param loss the mean loss of outputs and targets (a scalar tensor)
+     */
+    static Objective regression(String name, java.util.function.BiFunction<Tensor, Tensor, Tensor> loss) {
+        if (name == null || loss == null) throw new IllegalArgumentException("Objective.regression: name or loss is null");
         return new Objective() {
             public Tensor loss(Tensor out, IntTensor y) {
-                throw new IllegalArgumentException("Objective mse: a regression objective needs float targets (a batch of a regression "
-                        + "data set), not class labels");
+                throw new IllegalArgumentException("Objective " + name + ": a regression objective needs float targets (a batch of a "
+                        + "regression data set), not class labels");
             }
 
             public int correct(Tensor out, IntTensor y) {
@@ -74,10 +103,10 @@ public interface Objective {
                 Tensor t = b.targets();
                 if (t == null) return loss(out, b.labels()); // throws: no targets
                 if (!java.util.Arrays.equals(out.shape(), t.shape())) {
-                    throw new IllegalArgumentException("Objective mse: output " + java.util.Arrays.toString(out.shape()) + " and targets "
+                    throw new IllegalArgumentException("Objective " + name + ": output " + java.util.Arrays.toString(out.shape()) + " and targets "
                             + java.util.Arrays.toString(t.shape()) + " differ in shape (the model needs one output per target)");
                 }
-                return Losses.mseLoss(out, t);
+                return loss.apply(out, t);
             }
 
             @Override
@@ -91,7 +120,7 @@ public interface Objective {
             }
 
             public String name() {
-                return "mse";
+                return name;
             }
         };
     }
