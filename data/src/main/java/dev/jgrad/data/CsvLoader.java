@@ -109,8 +109,21 @@ public final class CsvLoader {
         private String labelName;
         private int labelIndex = -1;
         private ClassOrder classOrder = ClassOrder.SORTED;
+        private boolean regression;
 
         private Options() {
+        }
+
+        /**
+         * Whether the label column holds a real-valued regression target (a finite decimal number) instead of a class:
+         * the data set is then a {@linkplain Tabular#regression regression set} with one target.
+         *
+         * @param on true for a regression target (default false: classes)
+         * @return this
+         */
+        public Options regression(boolean on) {
+            this.regression = on;
+            return this;
         }
 
         /**
@@ -270,6 +283,7 @@ public final class CsvLoader {
         }
         int features = columns - 1;
         DoubleList values = new DoubleList(1024, source);
+        DoubleList targets = new DoubleList(1024, source);
         IntList ids = new IntList(source);
         Map<String, Integer> firstSeen = new LinkedHashMap<>();
         CSVRecord r = o.header ? records.next() : first;
@@ -285,6 +299,11 @@ public final class CsvLoader {
                 }
             }
             String y = r.get(label);
+            if (o.regression) {
+                targets.add(parseFeature(y, label, source, lineNo));
+                ids.add(0);
+                continue;
+            }
             if (y.isEmpty()) {
                 throw new MalformedDataException(source, lineNo, "column " + (label + 1) + ": empty label");
             }
@@ -298,6 +317,7 @@ public final class CsvLoader {
         if (ids.size() == 0) {
             throw new MalformedDataException(source, "header but no data rows (an empty data set cannot be trained on)");
         }
+        if (o.regression) return Tabular.wrapFlat(values.toArray(), features, ids.toArray(), 1, null).withTargets(targets.toArray(), 1);
         List<String> names = new ArrayList<>(firstSeen.keySet());
         int[] labels = ids.toArray();
         if (o.classOrder == ClassOrder.SORTED) {

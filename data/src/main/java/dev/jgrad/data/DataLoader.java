@@ -11,7 +11,7 @@ import java.util.NoSuchElementException;
 
 /**
  * Mini-batches of a {@link Tabular} data set as tensors: features {@code [B, D]} in the chosen dtype and labels
- * as an {@link IntTensor} {@code [B]}. Shuffling is seeded per epoch ({@link BatchSampler}), so epoch {@code e}
+ * as an {@link IntTensor} {@code [B]} (for a regression set also the targets {@code [B, K]}). Shuffling is seeded per epoch ({@link BatchSampler}), so epoch {@code e}
  * of two loaders with the same seed visits the samples in the same order — which is what makes resuming from
  * a checkpoint exact.
  *
@@ -25,8 +25,21 @@ public final class DataLoader {
     private final BatchSampler sampler;
     private final DType dtype;
 
-    /** One mini-batch. */
-    public record Batch(Tensor features, IntTensor labels, int[] indices) {
+    /**
+     * One mini-batch.
+     *
+     * @param features the features {@code [B, D]}
+     * @param labels   the class labels {@code [B]} (all 0 for a regression set)
+     * @param indices  the rows of the data set
+     * @param targets  a regression set's targets {@code [B, K]} in the features' dtype ({@link Tabular#numTargets()}
+     *                 {@code K}); null for a classification set
+     */
+    public record Batch(Tensor features, IntTensor labels, int[] indices, Tensor targets) {
+        /** A classification batch (no targets). */
+        public Batch(Tensor features, IntTensor labels, int[] indices) {
+            this(features, labels, indices, null);
+        }
+
         /** Number of samples. */
         public int size() {
             return indices.length;
@@ -152,7 +165,7 @@ public final class DataLoader {
                 pending = true;
                 gather.start((idx.length + rowsPerChunk - 1) / rowsPerChunk);
             }
-            return new Batch(x, IntTensor.of(data.labels(cur)), cur);
+            return new Batch(x, IntTensor.of(data.labels(cur)), cur, targets(cur));
         }
 
         /** The buffer for a batch of {@code rows} samples that is not {@code inUse}. */
@@ -195,6 +208,12 @@ public final class DataLoader {
         }
         Tensor x = Tensor.zeros(dtype, indices.length, data.numFeatures());
         fill(indices, x);
-        return new Batch(x, IntTensor.of(data.labels(indices)), indices.clone());
+        return new Batch(x, IntTensor.of(data.labels(indices)), indices.clone(), targets(indices));
+    }
+
+    /** A regression set's targets of the rows at {@code indices} as a {@code [B, K]} tensor; null for a classification set. */
+    private Tensor targets(int[] indices) {
+        int k = data.numTargets();
+        return k == 0 ? null : Tensor.of(dtype, data.targets(indices), indices.length, k);
     }
 }

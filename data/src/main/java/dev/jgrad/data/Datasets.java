@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Ready-made data sets: three small ones bundled as resources (see {@code NOTICE.md} next to
+ * Ready-made data sets: four small ones bundled (three for classification, diabetes for regression) as resources (see {@code NOTICE.md} next to
  * them for sources and licences) and Fashion-MNIST read from disk.
  *
  * <p>The bundled sets are parsed once and cached; since {@link Tabular} is immutable the
@@ -66,6 +66,24 @@ public final class Datasets {
     }
 
     /**
+     * The diabetes progression data (Efron et al. 2004) as a regression set: 442 rows, 10 raw features
+     * ({@code age, sex, bmi, bp, s1..s6}) and one target, {@code progression} (25..346); read with
+     * {@link CsvLoader#options()} (header, target column by name). Sources and licence: {@code NOTICE.md} beside it.
+     *
+     * @return the data set ({@link Tabular#numTargets()} 1)
+     * @throws UncheckedIOException if the bundled resource is missing or damaged (a build problem)
+     */
+    public static Tabular diabetes() {
+        return CACHE.computeIfAbsent("diabetes", k -> {
+            try (InputStream in = resource("diabetes.csv")) {
+                return CsvLoader.options().header(true).label("progression").regression(true).read(in, "diabetes.csv");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot load bundled data set diabetes.csv", e);
+            }
+        });
+    }
+
+    /**
      * Fashion-MNIST from {@link #DEFAULT_FASHION_MNIST_DIR}.
      *
      * @param train {@code true} for the 60000-image training set, {@code false} for the
@@ -113,12 +131,17 @@ public final class Datasets {
         throw new DatasetNotFoundException("Fashion-MNIST not found: " + where + "; " + FASHION_MNIST_INSTALL_HINT);
     }
 
+    private static InputStream resource(String resource) {
+        InputStream in = Datasets.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new UncheckedIOException(new IOException("bundled resource dev/jgrad/data/"
+                    + resource + " is missing from the classpath"));
+        }
+        return in;
+    }
+
     private static Tabular bundled(String resource, boolean headerlessDigits) {
-        try (InputStream in = Datasets.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new UncheckedIOException(new IOException("bundled resource dev/jgrad/data/"
-                        + resource + " is missing from the classpath"));
-            }
+        try (InputStream in = resource(resource)) {
             if (headerlessDigits) {
                 // default class names "0".."9" are the digit names
                 return CsvLoader.readHeaderless(in, resource, 64, 10);

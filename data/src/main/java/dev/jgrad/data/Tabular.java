@@ -9,6 +9,8 @@ import java.util.Objects;
 /**
  * An immutable, in-memory labelled classification data set: {@code n} rows of {@code d}
  * features each, one integer label per row in {@code [0, numClasses)}, and a name per class.
+ * A regression data set ({@link #regression}) has instead {@link #numTargets()} real-valued targets per row
+ * (and a single class).
  *
  * <h2>Storage</h2>
  * Features are stored row-major in one flat array (row {@code i}, feature {@code j} at
@@ -39,9 +41,19 @@ public final class Tabular {
     private final List<String> classNames;
     /** Byte-backed sets: the float value of each byte, {@code (float) (k * byteScale)}; null otherwise. */
     private final float[] floatOfByte;
+    /** Regression targets, row-major {@code size × numTargets}; null for a classification set. */
+    private final double[] targets;
+    private final int numTargets;
 
     private Tabular(int size, int numFeatures, double[] dense, byte[] bytes, double byteScale,
                     int[] labels, int numClasses, List<String> classNames) {
+        this(size, numFeatures, dense, bytes, byteScale, labels, numClasses, classNames, null, 0);
+    }
+
+    private Tabular(int size, int numFeatures, double[] dense, byte[] bytes, double byteScale,
+                    int[] labels, int numClasses, List<String> classNames, double[] targets, int numTargets) {
+        this.targets = targets;
+        this.numTargets = numTargets;
         this.size = size;
         this.numFeatures = numFeatures;
         this.dense = dense;
@@ -189,6 +201,59 @@ public final class Tabular {
     }
 
     /** Takes ownership of {@code flat} and {@code labels}. */
+    /**
+     * Creates a regression data set: {@code n} rows of features with {@code k >= 1} real-valued targets each
+     * (single- or multi-output). It has one class (every label 0, so the class-based tools such as
+     * {@link Split#stratified} treat it as a single stratum, i.e. split it at random) and
+     * {@link #numTargets()} {@code = k}; {@link #subset}, {@link #withFeatures} and the scalers keep the targets.
+     *
+     * @param features n × d matrix, every row of the same length d >= 1, at least one row
+     * @param targets  n × k matrix of finite targets, every row of the same length k >= 1
+     * @return the data set (arrays are copied)
+     * @throws IllegalArgumentException on ragged rows, a row-count mismatch or a non-finite value
+     */
+    public static Tabular regression(double[][] features, double[][] targets) {
+        Tabular x = of(features, new int[nonNull(features, "features").length], 1);
+        nonNull(targets, "targets");
+        if (targets.length != features.length) {
+            throw new IllegalArgumentException("Tabular: " + features.length + " feature rows but " + targets.length + " target rows");
+        }
+        int k = targets.length == 0 ? 0 : nonNull(targets[0], "targets[0]").length;
+        double[] flat = new double[targets.length * k];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] == null || targets[i].length != k) {
+                throw new IllegalArgumentException("Tabular: ragged targets: row 0 has " + k + " targets but row " + i + " has "
+                        + (targets[i] == null ? "none (null)" : targets[i].length));
+            }
+            System.arraycopy(targets[i], 0, flat, i * k, k);
+        }
+        return x.withTargets(flat, k);
+    }
+
+    /**
+     * The same features, labels and classes with regression targets (new ones, for example scaled, or targets for a
+     * classification set's rows).
+     *
+     * @param flat row-major targets, {@code size() * k} finite values
+     * @param k    targets per row, at least 1
+     * @return the new data set ({@code flat} is copied)
+     * @throws IllegalArgumentException for a wrong length, {@code k < 1} or a non-finite target
+     */
+    public Tabular withTargets(double[] flat, int k) {
+        nonNull(flat, "targets");
+        if (k < 1) throw new IllegalArgumentException("Tabular: numTargets must be >= 1, got " + k);
+        if ((long) size * k != flat.length) {
+            throw new IllegalArgumentException("Tabular: targets has " + flat.length + " values but " + size + " rows × " + k
+                    + " targets = " + (long) size * k);
+        }
+        for (int j = 0; j < flat.length; j++) {
+            if (!Double.isFinite(flat[j])) {
+                throw new IllegalArgumentException("Tabular: non-finite target " + flat[j] + " at row " + (j / k) + ", target " + (j % k));
+            }
+        }
+        return new Tabular(size, numFeatures, dense, bytes, byteScale, labels, numClasses, classNames, flat.clone(), k);
+    }
+
     private static Tabular build(double[] flat, int d, int[] labels, int numClasses, List<String> classNames) {
         for (int k = 0; k < flat.length; k++) {
             if (!Double.isFinite(flat[k])) {
@@ -503,6 +568,59 @@ public final class Tabular {
         return counts;
     }
 
+    // ------------------------------------------------------------------ regression targets
+
+    /**
+     * Number of real-valued targets per row: 0 for a classification set, {@code k >= 1} for a regression set
+     * ({@link #regression}, {@link #withTargets}).
+     *
+     * @return the number of targets
+     */
+    public int numTargets() {
+        return numTargets;
+    }
+
+    /**
+     * Target {@code k} of a row.
+     *
+     * @param row a row in {@code [0, size())}
+     * @param k   a target in {@code [0, numTargets())}
+     * @return the target
+     * @throws IndexOutOfBoundsException for a bad row or target (or a classification set)
+     */
+    public double target(int row, int k) {
+        checkRow("target", "row", row);
+        if (k < 0 || k >= numTargets) {
+            throw new IndexOutOfBoundsException("Tabular.target: target " + k + " is outside [0, " + numTargets + ")");
+        }
+        return targets[row * numTargets + k];
+    }
+
+    /**
+     * The targets of the rows at {@code indices}, row-major ({@code indices.length × numTargets()}), in a fresh array.
+     *
+     * @param indices row indices in {@code [0, size())}
+     * @return the targets (empty for a classification set)
+     * @throws IndexOutOfBoundsException for a bad index
+     */
+    public double[] targets(int[] indices) {
+        double[] out = new double[indices.length * numTargets];
+        for (int b = 0; b < indices.length; b++) {
+            int row = checkRow("targets", "index", indices[b]);
+            if (numTargets > 0) System.arraycopy(targets, row * numTargets, out, b * numTargets, numTargets);
+        }
+        return out;
+    }
+
+    /**
+     * All targets, row-major, in a fresh array.
+     *
+     * @return the targets (empty for a classification set)
+     */
+    public double[] targets() {
+        return targets == null ? new double[0] : targets.clone();
+    }
+
     // ------------------------------------------------------------------ derived sets
 
     /**
@@ -525,7 +643,7 @@ public final class Tabular {
                 System.arraycopy(dense, row * numFeatures, flat, b * numFeatures, numFeatures);
                 newLabels[b] = labels[row];
             }
-            return new Tabular(n, numFeatures, flat, null, 0.0, newLabels, numClasses, classNames);
+            return new Tabular(n, numFeatures, flat, null, 0.0, newLabels, numClasses, classNames, targets == null ? null : targets(indices), numTargets);
         }
         byte[] px = new byte[n * numFeatures];
         for (int b = 0; b < n; b++) {
@@ -533,18 +651,19 @@ public final class Tabular {
             System.arraycopy(bytes, row * numFeatures, px, b * numFeatures, numFeatures);
             newLabels[b] = labels[row];
         }
-        return new Tabular(n, numFeatures, null, px, byteScale, newLabels, numClasses, classNames);
+        return new Tabular(n, numFeatures, null, px, byteScale, newLabels, numClasses, classNames, targets == null ? null : targets(indices), numTargets);
     }
 
     /**
-     * The same labels and classes with new features (for example scaled ones).
+     * The same labels, classes and targets with new features (for example scaled ones).
      *
      * @param flat new row-major features, {@code size() * d} values for some d >= 1
      * @param d    the new number of features
      * @return the new data set (double-backed; {@code flat} is copied)
      */
     public Tabular withFeatures(double[] flat, int d) {
-        return ofFlat(flat, d, labels, numClasses, classNames);
+        Tabular t = ofFlat(flat, d, labels, numClasses, classNames);
+        return targets == null ? t : new Tabular(t.size, d, t.dense, null, 0.0, labels, numClasses, classNames, targets, numTargets);
     }
 
     /**
@@ -554,8 +673,8 @@ public final class Tabular {
      */
     @Override
     public String toString() {
-        return "Tabular[n=" + size + ", d=" + numFeatures + ", classes=" + numClasses + " "
-                + (numClasses <= 12 ? classNames.toString() : "[...]")
+        return "Tabular[n=" + size + ", d=" + numFeatures + (numTargets > 0 ? ", targets=" + numTargets : ", classes=" + numClasses + " "
+                + (numClasses <= 12 ? classNames.toString() : "[...]"))
                 + (dense == null ? ", uint8×" + byteScale : "") + "]";
     }
 

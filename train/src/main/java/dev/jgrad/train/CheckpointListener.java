@@ -17,11 +17,22 @@ public final class CheckpointListener implements TrainingListener {
     public static final String OBJECTIVE_KEY = "objective";
 
     private final Path file;
+    private final Map<String, String> extra;
 
     /** Saves to {@code file}. */
     public CheckpointListener(Path file) {
+        this(file, Map.of());
+    }
+
+    /**
+     * Saves to {@code file}, with {@code metadata} (for instance the options of the run, so that it can be resumed
+     * from the file alone) in every checkpoint's metadata besides the listener's own entries, which take precedence.
+     */
+    public CheckpointListener(Path file, Map<String, String> metadata) {
         if (file == null) throw new IllegalArgumentException("CheckpointListener: file is null");
+        if (metadata == null) throw new IllegalArgumentException("CheckpointListener: metadata is null");
         this.file = file;
+        this.extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
     /** The checkpoint file. */
@@ -31,7 +42,7 @@ public final class CheckpointListener implements TrainingListener {
 
     @Override
     public void onEpochEnd(TrainingContext ctx, EpochMetrics metrics) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, String> meta = new LinkedHashMap<>(extra);
         meta.put(Trainer.EPOCHS_COMPLETED_KEY, Integer.toString(metrics.epoch()));
         meta.put(OBJECTIVE_KEY, ctx.objective().name());
         Checkpoint.save(file, ctx.model(), ctx.optimizer(), meta);

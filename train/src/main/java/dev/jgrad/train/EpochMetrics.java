@@ -47,6 +47,31 @@ public record EpochMetrics(int epoch, double lr, double trainLoss, double trainA
                 + samplesPerSecond + "," + seconds + "," + steps + "," + stepSeconds + "," + evalSeconds;
     }
 
+    /**
+     * A human-readable line that fits 100 columns (up to 999 epochs, losses below 100, passes under 1000 s): the epoch, the rate, the training and
+     * test loss and accuracy, the throughput and the time of the training pass, e.g.
+     * {@code epoch  3/30  lr 1.95e-03  train 0.1123 acc 0.9680  test 0.1378 acc 0.9611  41,250/s  0.035 s};
+     * {@link #line()} adds the time split.
+     *
+     * @param epochs the run's total number of epochs (shown after the epoch's number)
+     */
+    public String shortLine(int epochs) {
+        return shortLine(epochs, true);
+    }
+
+    /**
+     * {@link #shortLine(int)}, with or without the accuracies (without for a regression objective, see
+     * {@link Objective#scoresAccuracy()}).
+     */
+    public String shortLine(int epochs, boolean accuracy) {
+        if (!accuracy) {
+            return String.format(java.util.Locale.ROOT, "epoch %3d/%d  lr %.2e  train loss %.4f  test loss %.4f  %,.0f/s  %.3f s",
+                    epoch, epochs, lr, trainLoss, testLoss, samplesPerSecond, seconds);
+        }
+        return String.format(java.util.Locale.ROOT, "epoch %3d/%d  lr %.2e  train %.4f acc %.4f  test %.4f acc %.4f  %,.0f/s  %.3f s",
+                epoch, epochs, lr, trainLoss, trainAccuracy, testLoss, testAccuracy, samplesPerSecond, seconds);
+    }
+
     /** A human-readable line, ending with the time split: steps × time per step, the overhead, the evaluation. */
     public String line() {
         return String.format(java.util.Locale.ROOT, "epoch %3d  lr %.4g  train loss %.4f acc %.4f  test loss %.4f acc %.4f  %,.0f samples/s  %.3f s"

@@ -182,13 +182,13 @@ public final class Trainer {
                 if (schedule != null && schedule.perBatch()) schedule.applyBatch(optimizer, epoch, steps, batches);
                 optimizer.zeroGrad();
                 Tensor out = model.forward(b.features());
-                Tensor loss = objective.loss(out, b.labels());
+                Tensor loss = objective.loss(out, b);
                 loss.backward();
                 if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
                 optimizer.step();
                 stepNanos += System.nanoTime() - s0;
                 l = loss.item();
-                correct += objective.correct(out, b.labels());
+                correct += objective.correct(out, b);
             } finally {
                 if (ws != null) ws.close();
             }
@@ -237,8 +237,8 @@ public final class Trainer {
                 if (workspace != null) workspace.open();
                 try {
                     Tensor out = model.forward(b.features());
-                    lossSum += objective.loss(out, b.labels()).item() * b.size();
-                    correct += objective.correct(out, b.labels());
+                    lossSum += objective.loss(out, b).item() * b.size();
+                    correct += objective.correct(out, b);
                 } finally {
                     if (workspace != null) workspace.close();
                 }
