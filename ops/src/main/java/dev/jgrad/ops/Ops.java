@@ -149,7 +149,7 @@ public final class Ops {
      * @see #matmul(Tensor, Tensor)
      */
     public static Tensor bmm(Tensor a, Tensor b) {
-        Linalg.checkBmm(a, b);
+        Linalg.checkBmm(Shape.nonNull("bmm", "a", a), Shape.nonNull("bmm", "b", b));
         return Linalg.MatMul.of().apply(a, b);
     }
 
@@ -169,6 +169,7 @@ public final class Ops {
 
     /** Concatenation along {@code dim}. */
     public static Tensor cat(int dim, Tensor... tensors) {
+        Shape.nonNull("cat", "tensors", tensors);
         return Shaping.Cat.of(dim).apply(tensors);
     }
 
@@ -386,7 +387,7 @@ public final class Ops {
      * @throws IllegalArgumentException for no tensors, differing shapes or an out-of-range dim
      */
     public static Tensor stack(int dim, Tensor... tensors) {
-        if (tensors == null || tensors.length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
+        if (Shape.nonNull("stack", "tensors", tensors).length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
         int[] s = nonNull("stack", tensors[0]).shape();
         int d = Shape.dim("stack", dim, s.length + 1);
         Tensor[] parts = new Tensor[tensors.length];
@@ -495,7 +496,7 @@ public final class Ops {
      * @see #maskedFill(Tensor, Tensor, double)
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        return Indexing.Where.of(nonNull("where", cond)).apply(a, b);
+        return Indexing.Where.of(Shape.nonNull("where", "cond", cond)).apply(a, b);
     }
 
     /**
@@ -506,7 +507,7 @@ public final class Ops {
      * @see #where(Tensor, Tensor, Tensor)
      */
     public static Tensor maskedFill(Tensor a, Tensor mask, double value) {
-        int[] s = nonNull("maskedFill", a).shape(), m = nonNull("maskedFill", mask).shape();
+        int[] s = nonNull("maskedFill", a).shape(), m = Shape.nonNull("maskedFill", "mask", mask).shape();
         if (!java.util.Arrays.equals(Shape.broadcast("maskedFill", m, s), s)) {
             throw new IllegalArgumentException("maskedFill: mask " + Shape.str(m) + " does not broadcast to the input " + Shape.str(s));
         }
@@ -534,6 +535,7 @@ public final class Ops {
      */
     public static Tensor scatterAdd(Tensor a, int dim, IntTensor index, Tensor src) {
         if (index == null) throw new IllegalArgumentException("scatterAdd: index is null");
+        Shape.nonNull("scatterAdd", "src", src);
         return Indexing.ScatterAdd.of(dim, index).apply(a, src);
     }
 
@@ -546,7 +548,7 @@ public final class Ops {
      */
     public static Tensor embedding(Tensor weight, IntTensor indices) {
         if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
-        return Indexing.Embedding.of(indices, Indexing.Embedding.NO_PADDING).apply(weight);
+        return Indexing.Embedding.of(indices, Indexing.Embedding.NO_PADDING).apply(Shape.nonNull("embedding", "weight", weight));
     }
 
     /**
@@ -557,7 +559,7 @@ public final class Ops {
      */
     public static Tensor embedding(Tensor weight, IntTensor indices, int paddingIdx) {
         if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
-        int n = nonNull("embedding", weight).rank() == 2 ? weight.size(0) : 0;
+        int n = Shape.nonNull("embedding", "weight", weight).rank() == 2 ? weight.size(0) : 0;
         return Indexing.Embedding.of(indices, paddingIdx < 0 && paddingIdx >= -n ? paddingIdx + n : paddingIdx).apply(weight);
     }
 
@@ -1499,7 +1501,7 @@ public final class Ops {
      * @throws IllegalArgumentException if {@code allowed} is null
      */
     public static Tensor attentionMask(Tensor allowed) {
-        return Attention.additiveMask(allowed);
+        return Attention.additiveMask(Shape.nonNull("attentionMask", "allowed", allowed));
     }
 
     // ------------------------------------------------------------------ softmax family
