@@ -43,6 +43,21 @@ public final class Shape {
         return value;
     }
 
+    /**
+     * Returns {@code value}, or throws naming the API and the option if it is NaN: the one policy for scalar options
+     * (bounds, slopes, margins, eps, smoothing); data values are not options and may be NaN.
+     *
+     * @param api    the API name for the message (an op or a class)
+     * @param option the option's name
+     * @param value  the option
+     * @return {@code value}
+     * @throws IllegalArgumentException if {@code value} is NaN: {@code "api: option is NaN"}
+     */
+    public static double notNaN(String api, String option, double value) {
+        if (Double.isNaN(value)) throw new IllegalArgumentException(api + ": " + option + " is NaN (options must be numbers)");
+        return value;
+    }
+
     /** {@code [2, 3]} style text. */
     public static String str(int[] shape) {
         return Arrays.toString(shape);

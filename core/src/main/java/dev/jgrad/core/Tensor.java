@@ -159,7 +159,11 @@ public final class Tensor {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Shape.str(shape));
         }
-        Shape.numel(shape); // throws for more than 2^31-1 elements
+        try {
+            Shape.numel(shape); // more than the JVM's largest array would be an OutOfMemoryError ("exceeds VM limit")
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
         return shape;
     }
 

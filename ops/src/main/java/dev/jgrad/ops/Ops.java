@@ -169,7 +169,7 @@ public final class Ops {
 
     /** Concatenation along {@code dim}. */
     public static Tensor cat(int dim, Tensor... tensors) {
-        Shape.nonNull("cat", "tensors", tensors);
+        Shape.nonNull("Cat", "tensors", tensors);
         return Shaping.Cat.of(dim).apply(tensors);
     }
 
@@ -187,6 +187,11 @@ public final class Ops {
     /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}. */
     public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
         if (index == null) throw new IllegalArgumentException("indexSelect: index is null");
+        if (a != null && a.rank() == 0) {
+            // PyTorch 1.13 accepts it and returns the scalar for ANY index length; an error is clearer
+            throw new IllegalArgumentException("indexSelect: input is 0-d (a scalar) and has no dim " + dim + " to select from; "
+                    + "reshape it to [1] first");
+        }
         return Shaping.IndexSelect.of(dim, index).apply(a);
     }
 
@@ -910,6 +915,8 @@ public final class Ops {
 
     /** {@code min(max(a, lo), hi)}; the gradient passes where {@code lo <= a <= hi}. NaN propagates. */
     public static Tensor clamp(Tensor a, double lo, double hi) {
+        Shape.notNaN("clamp", "min (lo)", lo);
+        Shape.notNaN("clamp", "max (hi)", hi);
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
         return Pointwise.Clamp.of(lo, hi).apply(a);
     }
@@ -925,7 +932,7 @@ public final class Ops {
      * @see #leakyRelu(Tensor)
      */
     public static Tensor leakyRelu(Tensor a, double negativeSlope) {
-        return Pointwise.LeakyRelu.of(negativeSlope).apply(a);
+        return Pointwise.LeakyRelu.of(Shape.notNaN("leakyRelu", "negativeSlope", negativeSlope)).apply(a);
     }
 
     /** {@link #leakyRelu(Tensor, double)} with PyTorch's default slope 0.01. */
@@ -945,7 +952,7 @@ public final class Ops {
      * @see #elu(Tensor)
      */
     public static Tensor elu(Tensor a, double alpha) {
-        return Pointwise.Elu.of(alpha).apply(a);
+        return Pointwise.Elu.of(Shape.notNaN("elu", "alpha", alpha)).apply(a);
     }
 
     /** {@link #elu(Tensor, double)} with {@code alpha = 1}. */
@@ -1390,7 +1397,7 @@ public final class Ops {
      * @see #rmsNorm(Tensor, int[], Tensor, Double)
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, Shape.notNaN("layerNorm", "eps", eps));
     }
 
     /**
@@ -1407,7 +1414,7 @@ public final class Ops {
      * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
-        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+        return Normalization.groupNorm(x, numGroups, weight, bias, Shape.notNaN("groupNorm", "eps", eps));
     }
 
     /**
@@ -1431,7 +1438,8 @@ public final class Ops {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        Shape.notNaN("batchNorm", "momentum", momentum);
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, Shape.notNaN("batchNorm", "eps", eps));
     }
 
     /**
