@@ -371,6 +371,10 @@ public final class Losses {
     /**
      * Cross-entropy between two distributions, {@code H(p, q) = -Σ_c p_c·log q_c} over the last dimension
      * ({@code 0·log q = 0}); {@code KL(p‖q) = H(p, q) - H(p)}.
+     *
+     * Edge: the gradient with respect to {@code q} is 0 where {@code p = 0}, also at {@code q = 0} (PyTorch's
+     * {@code xlogy} backward gives {@code 0/0 = NaN} there); with respect to {@code p} it is {@code -log q}
+     * ({@code +inf} at {@code q = 0}).
      */
     public static Tensor crossEntropyBetween(Tensor p, Tensor q) {
         if (p == null || q == null) throw new IllegalArgumentException("cross_entropy(p, q): " + (p == null ? "p" : "q") + " is null");
