@@ -20,17 +20,18 @@ public final class IntTensor {
 
     /** A 1-D index tensor holding a copy of {@code values}. */
     public static IntTensor of(int... values) {
-        return new IntTensor(values.clone(), new int[]{values.length});
+        return new IntTensor(Shape.nonNull("IntTensor.of", "values", values).clone(), new int[]{values.length});
     }
 
     /** An index tensor of the given shape holding a copy of {@code values}. */
     public static IntTensor of(int[] values, int... shape) {
-        return new IntTensor(values.clone(), shape.clone());
+        return new IntTensor(Shape.nonNull("IntTensor.of", "values", values).clone(), Shape.nonNull("IntTensor.of", "shape", shape).clone());
     }
 
     /** From int64 values (e.g. a PyTorch {@code target}); throws if a value does not fit in an int. */
     public static IntTensor ofLongs(long[] values, int... shape) {
-        int[] d = new int[values.length];
+        Shape.nonNull("IntTensor.ofLongs", "shape", shape);
+        int[] d = new int[Shape.nonNull("IntTensor.ofLongs", "values", values).length];
         for (int i = 0; i < d.length; i++) {
             if (values[i] != (int) values[i]) {
                 throw new IllegalArgumentException("IntTensor: index value " + values[i] + " at position " + i + " does not fit in an int");

@@ -13,9 +13,49 @@ public final class Shape {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + str(shape));
             n *= d;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+            // n ≤ MAX_ELEMENTS before the product and d < 2^31: the long cannot overflow
+            if (n > MAX_ELEMENTS) {
+                throw new IllegalArgumentException("shape " + str(shape) + " has more than " + MAX_ELEMENTS
+                        + " elements, the largest array the JVM allocates");
+            }
         }
         return (int) n;
+    }
+
+    /**
+     * The most elements a tensor may hold: {@code 2^31 - 9}, below {@link Integer#MAX_VALUE} because HotSpot refuses
+     * arrays within a few elements of it ({@code OutOfMemoryError: Requested array size exceeds VM limit}).
+     */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /**
+     * Returns {@code value}, or throws naming the API and the argument if it is null.
+     *
+     * @param api   the API name for the message (an op or a class)
+     * @param arg   the argument's name
+     * @param value the argument
+     * @param <T>   its type
+     * @return {@code value}
+     * @throws IllegalArgumentException if {@code value} is null: {@code "api: arg is null"}
+     */
+    public static <T> T nonNull(String api, String arg, T value) {
+        if (value == null) throw new IllegalArgumentException(api + ": " + arg + " is null");
+        return value;
+    }
+
+    /**
+     * Returns {@code value}, or throws naming the API and the option if it is NaN: the one policy for scalar options
+     * (bounds, slopes, margins, eps, smoothing); data values are not options and may be NaN.
+     *
+     * @param api    the API name for the message (an op or a class)
+     * @param option the option's name
+     * @param value  the option
+     * @return {@code value}
+     * @throws IllegalArgumentException if {@code value} is NaN: {@code "api: option is NaN"}
+     */
+    public static double notNaN(String api, String option, double value) {
+        if (Double.isNaN(value)) throw new IllegalArgumentException(api + ": " + option + " is NaN (options must be numbers)");
+        return value;
     }
 
     /** {@code [2, 3]} style text. */

@@ -93,12 +93,14 @@ public final class Tensor {
 
     /** Wraps an EJML matrix (no copy) as a 2-D tensor {@code [numRows, numCols]}. */
     public static Tensor wrap(Matrix m) {
+        Shape.nonNull("wrap", "m", m);
         return new Tensor(Storage.of(m), m.getNumRows(), m.getNumCols());
     }
 
     /** A float64 tensor holding a copy of {@code data} with the given shape (a 1-D shape if none is given). */
     public static Tensor of(double[] data, int... shape) {
-        int[] s = shape.length == 0 ? new int[]{data.length} : shape;
+        Shape.nonNull("of", "data", data);
+        int[] s = Shape.nonNull("of", "shape", shape).length == 0 ? new int[]{data.length} : shape;
         Tensor t = zeros(DType.FLOAT64, s);
         System.arraycopy(data, 0, ((Storage.F64) t.storage).a, 0, checkLen("of", data.length, s));
         return t;
@@ -106,7 +108,8 @@ public final class Tensor {
 
     /** A float32 tensor holding a copy of {@code data} with the given shape (a 1-D shape if none is given). */
     public static Tensor of(float[] data, int... shape) {
-        int[] s = shape.length == 0 ? new int[]{data.length} : shape;
+        Shape.nonNull("of", "data", data);
+        int[] s = Shape.nonNull("of", "shape", shape).length == 0 ? new int[]{data.length} : shape;
         Tensor t = zeros(DType.FLOAT32, s);
         System.arraycopy(data, 0, ((Storage.F32) t.storage).a, 0, checkLen("of", data.length, s));
         return t;
@@ -114,7 +117,8 @@ public final class Tensor {
 
     /** A tensor of the given dtype from double values (rounded for float32). */
     public static Tensor of(DType dtype, double[] data, int... shape) {
-        int[] s = shape.length == 0 ? new int[]{data.length} : shape;
+        Shape.nonNull("of", "data", data);
+        int[] s = Shape.nonNull("of", "shape", shape).length == 0 ? new int[]{data.length} : shape;
         Tensor t = zeros(dtype, s);
         checkLen("of", data.length, s);
         for (int i = 0; i < data.length; i++) t.storage.set(i, data[i]);
@@ -123,10 +127,10 @@ public final class Tensor {
 
     /** A 2-D tensor from rows of equal length. */
     public static Tensor of(DType dtype, double[][] rows) {
-        int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+        int r = Shape.nonNull("of", "rows", rows).length, c = r == 0 ? 0 : Shape.nonNull("of", "rows[0]", rows[0]).length;
         Tensor t = zeros(dtype, r, c);
         for (int i = 0; i < r; i++) {
-            if (rows[i].length != c) {
+            if (Shape.nonNull("of", "rows[" + i + "]", rows[i]).length != c) {
                 throw new IllegalArgumentException("of: row " + i + " has " + rows[i].length + " values, expected " + c);
             }
             for (int j = 0; j < c; j++) t.storage.set(i * c + j, rows[i][j]);
@@ -155,7 +159,11 @@ public final class Tensor {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Shape.str(shape));
         }
-        Shape.numel(shape); // throws for more than 2^31-1 elements
+        try {
+            Shape.numel(shape); // more than the JVM's largest array would be an OutOfMemoryError ("exceeds VM limit")
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
         return shape;
     }
 
@@ -173,7 +181,7 @@ public final class Tensor {
 
     /** Zeros with the shape and dtype of {@code like}. */
     public static Tensor zerosLike(Tensor like) {
-        return zeros(like.dtype(), like.shape);
+        return zeros(Shape.nonNull("zerosLike", "like", like).dtype(), like.shape);
     }
 
     // ------------------------------------------------------------------ op results (Function's out helpers)
@@ -256,6 +264,7 @@ public final class Tensor {
 
     /** Standard normal samples from a seeded generator (e.g. {@code new SplittableRandom(42)}). */
     public static Tensor randn(RandomGenerator rng, DType dtype, int... shape) {
+        Shape.nonNull("randn", "rng", rng);
         Tensor t = zeros(dtype, shape);
         for (int i = 0; i < t.numel(); i++) t.storage.set(i, rng.nextGaussian());
         return t;
@@ -263,6 +272,7 @@ public final class Tensor {
 
     /** Uniform samples in {@code [lo, hi)} from a seeded generator. */
     public static Tensor rand(RandomGenerator rng, double lo, double hi, DType dtype, int... shape) {
+        Shape.nonNull("rand", "rng", rng);
         Tensor t = zeros(dtype, shape);
         for (int i = 0; i < t.numel(); i++) t.storage.set(i, lo + (hi - lo) * rng.nextDouble());
         return t;

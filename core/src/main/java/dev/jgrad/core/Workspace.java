@@ -49,7 +49,9 @@ import java.util.ArrayList;
  * allocates nothing at all.
  *
  * <p>A workspace belongs to one thread at a time and scopes do not nest (one open workspace per thread). Pools are
- * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed.
+ * keyed by dtype and length and only grow to the largest number of same-sized buffers one step needed; pools of sizes
+ * the last scope did not use are kept up to the bytes of the largest scope so far, least recently used dropped first
+ * ({@link #pooledBytes()}), so cycling batch sizes cannot grow memory without limit.
  */
 public final class Workspace implements AutoCloseable {
     private static final ThreadLocal<Workspace> ACTIVE = new ThreadLocal<>();
@@ -117,6 +119,8 @@ public final class Workspace implements AutoCloseable {
         final int length;
         Buffer[] free = new Buffer[4];
         int size;
+        /** The scope that last lent or took back a buffer of this pool (for the eviction of idle pools). */
+        long lastUse;
 
         Pool(DType dtype, int length) {
             this.dtype = dtype;
@@ -126,6 +130,10 @@ public final class Workspace implements AutoCloseable {
         void push(Buffer b) {
             if (size == free.length) free = java.util.Arrays.copyOf(free, size * 2);
             free[size++] = b;
+        }
+
+        long bytes() {
+            return (long) size * length * (dtype == DType.FLOAT32 ? 4 : 8);
         }
     }
 
@@ -144,6 +152,10 @@ public final class Workspace implements AutoCloseable {
     private int freeTypeCount;
     private Thread thread;
     private long arraysAllocated, bytesAllocated;
+    /** Scopes opened so far (the clock of {@link Pool#lastUse}). */
+    private long scopes;
+    /** Bytes lent in the open scope, and the most any one scope has been lent: the budget for idle pools. */
+    private long scopeBytes, peakScopeBytes;
 
     /** An empty workspace; buffers are created on first use. */
     public Workspace() {
@@ -190,6 +202,8 @@ public final class Workspace implements AutoCloseable {
         }
         thread = Thread.currentThread();
         ACTIVE.set(this);
+        scopes++;
+        scopeBytes = 0;
         return this;
     }
 
@@ -221,6 +235,44 @@ public final class Workspace implements AutoCloseable {
         trackedCount = 0;
         thread = null;
         ACTIVE.set(null);
+        peakScopeBytes = Math.max(peakScopeBytes, scopeBytes);
+        evictIdle();
+    }
+
+    /**
+     * The bound on the pools: buffers of sizes the scope just closed did not use (a last partial batch, an evaluation
+     * at another batch size, variable-length inputs) are kept only up to the bytes of the largest scope so far, the
+     * least recently used sizes dropped first. So the pools hold at most about twice the largest step's buffers however
+     * many sizes cycle through, and a warm step that repeats the previous one's shapes finds all its buffers (its own
+     * pools are not idle) and allocates nothing.
+     */
+    private void evictIdle() {
+        long idle = 0;
+        for (int i = 0, k = pools.size(); i < k; i++) {
+            Pool p = pools.get(i);
+            if (p.lastUse != scopes) idle += p.bytes();
+        }
+        while (idle > peakScopeBytes) {
+            int lru = -1;
+            for (int i = 0, k = pools.size(); i < k; i++) {
+                Pool p = pools.get(i);
+                if (p.lastUse != scopes && (lru < 0 || p.lastUse < pools.get(lru).lastUse)) lru = i;
+            }
+            idle -= pools.get(lru).bytes();
+            pools.remove(lru);
+        }
+    }
+
+    /**
+     * Bytes of the arrays waiting in this workspace's pools (not those lent to an open scope or kept as gradients):
+     * at most about the bytes of the largest scope so far, however many different sizes have been used.
+     *
+     * @return the pooled bytes
+     */
+    public long pooledBytes() {
+        long b = 0;
+        for (int i = 0, k = pools.size(); i < k; i++) b += pools.get(i).bytes();
+        return b;
     }
 
     /** True while a scope of this workspace is open. */
@@ -266,6 +318,8 @@ public final class Workspace implements AutoCloseable {
      */
     Tensor lend(DType dtype, int[] shape, int n, boolean zero) {
         Pool p = pool(dtype, n);
+        p.lastUse = scopes;
+        scopeBytes += (long) n * (dtype == DType.FLOAT32 ? 4 : 8);
         Buffer b;
         if (p.size > 0) {
             int pick = p.size - 1;
@@ -367,7 +421,9 @@ public final class Workspace implements AutoCloseable {
 
     /** Returns an entry to its pool. */
     private void free(Buffer b) {
-        pool(b.storage.dtype(), b.storage.length()).push(b);
+        Pool p = pool(b.storage.dtype(), b.storage.length());
+        p.lastUse = scopes;
+        p.push(b);
     }
 
     private Pool pool(DType dtype, int n) {

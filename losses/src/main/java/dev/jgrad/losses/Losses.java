@@ -244,6 +244,7 @@ public final class Losses {
      */
     public static Tensor marginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin, Reduction reduction) {
         String op = "margin_ranking_loss";
+        dev.jgrad.core.Shape.notNaN(op, "margin", margin);
         if (input1 != null && input2 != null && target != null && (input1.rank() != input2.rank() || input1.rank() != target.rank())) {
             throw new IllegalArgumentException(op + ": all input tensors should have the same dimension but got sizes: input1 "
                     + dev.jgrad.core.Shape.str(input1.shape()) + ", input2 " + dev.jgrad.core.Shape.str(input2.shape()) + ", target "
@@ -261,6 +262,7 @@ public final class Losses {
      * are rejected). No gradient for {@code y}.
      */
     public static Tensor cosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target, double margin, Reduction reduction) {
+        dev.jgrad.core.Shape.notNaN("cosine_embedding_loss", "margin", margin);
         CosineEmbedding.check(input1, input2, target, reduction);
         return CosineEmbedding.of(margin, reduction).apply(input1, input2, target);
     }
@@ -277,6 +279,7 @@ public final class Losses {
      * masked Stirling term is {@code 0·(log t + 1/(2t))}: NaN for a target ≤ 0 with {@code full}, as in PyTorch.
      */
     public static Tensor poissonNllLoss(Tensor input, Tensor target, boolean logInput, boolean full, double eps, Reduction reduction) {
+        dev.jgrad.core.Shape.notNaN("poisson_nll_loss", "eps", eps);
         return elementwise(RegressionLosses.PoissonNll.of(notBatchmean("poisson_nll_loss", reduction), logInput, full, eps), input, target);
     }
 
@@ -296,6 +299,7 @@ public final class Losses {
      */
     public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, boolean full, double eps, Reduction reduction) {
         String op = "gaussian_nll_loss";
+        dev.jgrad.core.Shape.notNaN(op, "eps", eps);
         if (input == null || target == null || var == null) {
             throw new IllegalArgumentException(op + ": " + (input == null ? "input" : target == null ? "target" : "var") + " is null");
         }
@@ -367,6 +371,10 @@ public final class Losses {
     /**
      * Cross-entropy between two distributions, {@code H(p, q) = -Σ_c p_c·log q_c} over the last dimension
      * ({@code 0·log q = 0}); {@code KL(p‖q) = H(p, q) - H(p)}.
+     *
+     * Edge: the gradient with respect to {@code q} is 0 where {@code p = 0}, also at {@code q = 0} (PyTorch's
+     * {@code xlogy} backward gives {@code 0/0 = NaN} there); with respect to {@code p} it is {@code -log q}
+     * ({@code +inf} at {@code q = 0}).
      */
     public static Tensor crossEntropyBetween(Tensor p, Tensor q) {
         if (p == null || q == null) throw new IllegalArgumentException("cross_entropy(p, q): " + (p == null ? "p" : "q") + " is null");

@@ -109,7 +109,8 @@ final class RowLosses {
                 for (int k = 0; k < c; k++) {
                     int i = r * c + k;
                     if (gp != null) gp.set(i, -g.get(r) * Math.log(q.get(i)));
-                    if (gq != null) gq.set(i, -g.get(r) * p.get(i) / q.get(i));
+                    // d(p·log q)/dq = p/q, and 0 where p = 0 (the term is 0 for every q): not 0/0 = NaN at p = q = 0
+                    if (gq != null) gq.set(i, p.get(i) == 0 ? 0.0 : -g.get(r) * p.get(i) / q.get(i));
                 }
             }
             return gradients(gp, gq);

@@ -30,7 +30,7 @@ public final class Conv1d extends Module {
     /** As the main constructor with {@code padding = "valid"} or {@code "same"} (stride 1 only). */
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, String padding, int dilation, int groups,
                   boolean bias, String paddingMode, RandomGenerator rng, DType dtype) {
-        this(inChannels, outChannels, kernelSize, stride, 0, padding, dilation, groups, bias, paddingMode, rng, dtype);
+        this(inChannels, outChannels, kernelSize, stride, 0, dev.jgrad.core.Shape.nonNull("Conv1d", "padding", padding), dilation, groups, bias, paddingMode, rng, dtype);
     }
 
     /** {@code nn.Conv1d(in, out, kernel_size)} with PyTorch's defaults: stride 1, padding 0, dilation 1, one group, a bias. */

@@ -16,6 +16,8 @@ final class ConvLayers {
      */
     static void check(String layer, int in, int out, int groups, String paddingMode, RandomGenerator rng, DType dtype,
                       int[] kernel, int[] stride, int[] dilation, int[] padding) {
+        if (rng == null) throw new IllegalArgumentException(layer + ": rng is null");
+        if (dtype == null) throw new IllegalArgumentException(layer + ": dtype is null");
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException(layer + ": in_channels and out_channels must be positive, got " + in + " and " + out);
         }
@@ -26,8 +28,6 @@ final class ConvLayers {
             throw new IllegalArgumentException(layer + ": padding_mode '" + paddingMode + "' is not supported (only 'zeros'; "
                     + "PyTorch also has 'reflect', 'replicate' and 'circular')");
         }
-        if (rng == null) throw new IllegalArgumentException(layer + ": rng is null");
-        if (dtype == null) throw new IllegalArgumentException(layer + ": dtype is null");
         positive(layer, "kernel_size", kernel, 1);
         positive(layer, "stride", stride, 1);
         positive(layer, "dilation", dilation, 1);

@@ -28,6 +28,7 @@ public final class Embedding extends Module {
      *                                  generator or dtype
      */
     public Embedding(int numEmbeddings, int embeddingDim, int paddingIdx, RandomGenerator rng, DType dtype) {
+        if (rng == null || dtype == null) throw new IllegalArgumentException("Embedding: " + (rng == null ? "rng" : "dtype") + " is null");
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException("Embedding: sizes must be positive, got numEmbeddings=" + numEmbeddings
                     + " embeddingDim=" + embeddingDim);
@@ -36,7 +37,6 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be in [" + -numEmbeddings
                     + ", " + numEmbeddings + ")");
         }
-        if (rng == null || dtype == null) throw new IllegalArgumentException("Embedding: " + (rng == null ? "rng" : "dtype") + " is null");
         this.paddingIdx = paddingIdx == NO_PADDING || paddingIdx >= 0 ? paddingIdx : paddingIdx + numEmbeddings;
         Tensor w = Tensor.randn(rng, dtype, numEmbeddings, embeddingDim);
         if (this.paddingIdx != NO_PADDING) {

@@ -13,7 +13,7 @@ public final class Lambda extends Module {
 
     /** @param f the function */
     public Lambda(UnaryOperator<Tensor> f) {
-        if (f == null) throw new IllegalArgumentException("Lambda: function is null");
+        if (f == null) throw new IllegalArgumentException("Lambda: function f is null");
         this.f = f;
     }
 

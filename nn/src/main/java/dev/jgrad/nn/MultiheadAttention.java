@@ -73,6 +73,7 @@ public final class MultiheadAttention extends Module {
     /** Self-attention without masks: {@code forward(x, x, x, null, null, false, false).output()}. */
     @Override
     public Tensor forward(Tensor x) {
+        if (x == null) throw new IllegalArgumentException("MultiheadAttention: x is null");
         return forward(x, x, x, null, null, false, false).output();
     }
 

@@ -149,7 +149,7 @@ public final class Ops {
      * @see #matmul(Tensor, Tensor)
      */
     public static Tensor bmm(Tensor a, Tensor b) {
-        Linalg.checkBmm(a, b);
+        Linalg.checkBmm(Shape.nonNull("bmm", "a", a), Shape.nonNull("bmm", "b", b));
         return Linalg.MatMul.of().apply(a, b);
     }
 
@@ -169,6 +169,7 @@ public final class Ops {
 
     /** Concatenation along {@code dim}. */
     public static Tensor cat(int dim, Tensor... tensors) {
+        Shape.nonNull("Cat", "tensors", tensors);
         return Shaping.Cat.of(dim).apply(tensors);
     }
 
@@ -186,6 +187,11 @@ public final class Ops {
     /** The slices {@code index[i]} along {@code dim}, like {@code torch.index_select}. */
     public static Tensor indexSelect(Tensor a, int dim, IntTensor index) {
         if (index == null) throw new IllegalArgumentException("indexSelect: index is null");
+        if (a != null && a.rank() == 0) {
+            // PyTorch 1.13 accepts it and returns the scalar for ANY index length; an error is clearer
+            throw new IllegalArgumentException("indexSelect: input is 0-d (a scalar) and has no dim " + dim + " to select from; "
+                    + "reshape it to [1] first");
+        }
         return Shaping.IndexSelect.of(dim, index).apply(a);
     }
 
@@ -386,7 +392,7 @@ public final class Ops {
      * @throws IllegalArgumentException for no tensors, differing shapes or an out-of-range dim
      */
     public static Tensor stack(int dim, Tensor... tensors) {
-        if (tensors == null || tensors.length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
+        if (Shape.nonNull("stack", "tensors", tensors).length == 0) throw new IllegalArgumentException("stack: needs at least one tensor");
         int[] s = nonNull("stack", tensors[0]).shape();
         int d = Shape.dim("stack", dim, s.length + 1);
         Tensor[] parts = new Tensor[tensors.length];
@@ -495,7 +501,7 @@ public final class Ops {
      * @see #maskedFill(Tensor, Tensor, double)
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        return Indexing.Where.of(nonNull("where", cond)).apply(a, b);
+        return Indexing.Where.of(Shape.nonNull("where", "cond", cond)).apply(a, b);
     }
 
     /**
@@ -506,7 +512,7 @@ public final class Ops {
      * @see #where(Tensor, Tensor, Tensor)
      */
     public static Tensor maskedFill(Tensor a, Tensor mask, double value) {
-        int[] s = nonNull("maskedFill", a).shape(), m = nonNull("maskedFill", mask).shape();
+        int[] s = nonNull("maskedFill", a).shape(), m = Shape.nonNull("maskedFill", "mask", mask).shape();
         if (!java.util.Arrays.equals(Shape.broadcast("maskedFill", m, s), s)) {
             throw new IllegalArgumentException("maskedFill: mask " + Shape.str(m) + " does not broadcast to the input " + Shape.str(s));
         }
@@ -534,6 +540,7 @@ public final class Ops {
      */
     public static Tensor scatterAdd(Tensor a, int dim, IntTensor index, Tensor src) {
         if (index == null) throw new IllegalArgumentException("scatterAdd: index is null");
+        Shape.nonNull("scatterAdd", "src", src);
         return Indexing.ScatterAdd.of(dim, index).apply(a, src);
     }
 
@@ -546,7 +553,7 @@ public final class Ops {
      */
     public static Tensor embedding(Tensor weight, IntTensor indices) {
         if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
-        return Indexing.Embedding.of(indices, Indexing.Embedding.NO_PADDING).apply(weight);
+        return Indexing.Embedding.of(indices, Indexing.Embedding.NO_PADDING).apply(Shape.nonNull("embedding", "weight", weight));
     }
 
     /**
@@ -557,7 +564,7 @@ public final class Ops {
      */
     public static Tensor embedding(Tensor weight, IntTensor indices, int paddingIdx) {
         if (indices == null) throw new IllegalArgumentException("embedding: indices is null");
-        int n = nonNull("embedding", weight).rank() == 2 ? weight.size(0) : 0;
+        int n = Shape.nonNull("embedding", "weight", weight).rank() == 2 ? weight.size(0) : 0;
         return Indexing.Embedding.of(indices, paddingIdx < 0 && paddingIdx >= -n ? paddingIdx + n : paddingIdx).apply(weight);
     }
 
@@ -908,6 +915,8 @@ public final class Ops {
 
     /** {@code min(max(a, lo), hi)}; the gradient passes where {@code lo <= a <= hi}. NaN propagates. */
     public static Tensor clamp(Tensor a, double lo, double hi) {
+        Shape.notNaN("clamp", "min (lo)", lo);
+        Shape.notNaN("clamp", "max (hi)", hi);
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
         return Pointwise.Clamp.of(lo, hi).apply(a);
     }
@@ -923,7 +932,7 @@ public final class Ops {
      * @see #leakyRelu(Tensor)
      */
     public static Tensor leakyRelu(Tensor a, double negativeSlope) {
-        return Pointwise.LeakyRelu.of(negativeSlope).apply(a);
+        return Pointwise.LeakyRelu.of(Shape.notNaN("leakyRelu", "negativeSlope", negativeSlope)).apply(a);
     }
 
     /** {@link #leakyRelu(Tensor, double)} with PyTorch's default slope 0.01. */
@@ -943,7 +952,7 @@ public final class Ops {
      * @see #elu(Tensor)
      */
     public static Tensor elu(Tensor a, double alpha) {
-        return Pointwise.Elu.of(alpha).apply(a);
+        return Pointwise.Elu.of(Shape.notNaN("elu", "alpha", alpha)).apply(a);
     }
 
     /** {@link #elu(Tensor, double)} with {@code alpha = 1}. */
@@ -1388,7 +1397,7 @@ public final class Ops {
      * @see #rmsNorm(Tensor, int[], Tensor, Double)
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
+        return Normalization.layerNorm(x, normalizedShape, weight, bias, Shape.notNaN("layerNorm", "eps", eps));
     }
 
     /**
@@ -1405,7 +1414,7 @@ public final class Ops {
      * @see #layerNorm(Tensor, int[], Tensor, Tensor, double)
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
-        return Normalization.groupNorm(x, numGroups, weight, bias, eps);
+        return Normalization.groupNorm(x, numGroups, weight, bias, Shape.notNaN("groupNorm", "eps", eps));
     }
 
     /**
@@ -1429,7 +1438,8 @@ public final class Ops {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        Shape.notNaN("batchNorm", "momentum", momentum);
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, Shape.notNaN("batchNorm", "eps", eps));
     }
 
     /**
@@ -1499,7 +1509,7 @@ public final class Ops {
      * @throws IllegalArgumentException if {@code allowed} is null
      */
     public static Tensor attentionMask(Tensor allowed) {
-        return Attention.additiveMask(allowed);
+        return Attention.additiveMask(Shape.nonNull("attentionMask", "allowed", allowed));
     }
 
     // ------------------------------------------------------------------ softmax family

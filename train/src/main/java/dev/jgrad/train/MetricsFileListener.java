@@ -3,7 +3,10 @@ package dev.jgrad.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.jgrad.nn.io.AtomicFiles;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +14,8 @@ import java.util.List;
 /**
  * Writes the run's history to {@code metrics.csv} ({@link EpochMetrics#CSV_HEADER}, then one {@link EpochMetrics#csv()}
  * line per epoch) and {@code metrics.json} (an indented array of the {@link EpochMetrics} records) in a directory,
- * both rewritten after every epoch, so they are complete after any epoch. On {@link Trainer#resume} it reads the
+ * both rewritten atomically after every epoch (a temporary file renamed over the old one), so they are complete after
+ * any epoch, even if the process dies while writing. On {@link Trainer#resume} it reads the
  * earlier epochs back from {@code metrics.json}, so the files of a resumed run cover the whole run.
  * {@link Trainer.Builder#outDir(Path)} adds one. Uses Jackson.
  */
@@ -44,8 +48,9 @@ public final class MetricsFileListener implements TrainingListener {
         List<EpochMetrics> history = ctx.history();
         StringBuilder csv = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
         for (EpochMetrics m : history) csv.append(m.csv()).append('\n');
-        Files.writeString(dir.resolve(CSV), csv);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(JSON).toFile(), history);
+        // each file is replaced atomically (temporary + rename): a crash mid-write leaves the previous epoch's complete file
+        AtomicFiles.write(dir.resolve(CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve(JSON), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(history));
     }
 
     /** The epochs in the directory's {@code metrics.json}, if there is one (the trainer keeps those it resumes after). */

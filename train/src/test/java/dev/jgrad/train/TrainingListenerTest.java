@@ -372,6 +372,27 @@ class TrainingListenerTest {
         assertFalse(Files.exists(out.resolve(ChartListener.PNG)), "metrics files only");
     }
 
+    /**
+     * The metrics files are replaced by a rename, never rewritten in place: a file written in place would also change
+     * through a hard link to the old one, and a crash mid-write would leave it truncated.
+     */
+    @Test
+    void theMetricsFilesAreReplacedAtomically() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("atomic-metrics"));
+        for (String name : List.of(MetricsFileListener.CSV, MetricsFileListener.JSON)) {
+            Path witness = Files.writeString(dir.resolve("witness-" + name), "old");
+            Files.createLink(out.resolve(name), witness);
+        }
+        List<EpochMetrics> h = quiet(model(), 2).listener(new MetricsFileListener(out)).build().fit(trainLoader(), null);
+        for (String name : List.of(MetricsFileListener.CSV, MetricsFileListener.JSON)) {
+            assertEquals("old", Files.readString(dir.resolve("witness-" + name)), name + " was rewritten in place");
+        }
+        assertEquals(h, MetricsFileListener.read(out.resolve(MetricsFileListener.JSON)));
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList(), "temporaries left");
+        }
+    }
+
     @Test
     void theProgressBarCoversTheWholeFitAndNamesTheEpoch() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

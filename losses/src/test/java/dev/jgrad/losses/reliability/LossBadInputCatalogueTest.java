@@ -44,6 +44,15 @@ class LossBadInputCatalogueTest extends BadInputCatalogue {
     // ================================================================== losses
 
     private void lossCases() {
+        // ---- NaN options: one policy, rejected by name (NanOptionsTest sweeps them all)
+        add("Losses.marginRankingLoss", "NaN margin", IAE, msg("margin_ranking_loss", "margin", "NaN"), () -> {
+            Tensor x = leaf(FLOAT64, 3), y = leaf(FLOAT64, 3);
+            return act(() -> Losses.marginRankingLoss(x, y, Tensor.ones(FLOAT64, 3), Double.NaN, Reduction.MEAN), x, y);
+        });
+        add("Losses.poissonNllLoss", "NaN eps", IAE, msg("poisson_nll_loss", "eps", "NaN"), () -> {
+            Tensor x = leaf(FLOAT64, 3);
+            return act(() -> Losses.poissonNllLoss(x, Tensor.ones(FLOAT64, 3), true, false, Double.NaN, Reduction.MEAN), x);
+        });
         // ---- cross-entropy with class indices
         add("Losses.crossEntropy", "target = C", IAE, msg("cross_entropy", "target 3", "[0, 3)"), () -> {
             Tensor x = leaf(FLOAT64, 4, 3);

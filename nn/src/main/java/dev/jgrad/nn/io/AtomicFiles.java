@@ -73,6 +73,7 @@ public final class AtomicFiles {
             }
             moved = true;
             syncDirectory(dir);
+            sweepStale(abs, STALE_AFTER);
         } finally {
             if (!moved) {
                 try {
@@ -82,6 +83,45 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /** How old a temporary file of a target must be before {@link #write} sweeps it as left by a killed writer. */
+    public static final java.time.Duration STALE_AFTER = java.time.Duration.ofMinutes(10);
+
+    /**
+     * Deletes the temporary files {@code .<name>.<hex>.tmp} of {@code target} last modified more than {@code olderThan}
+     * ago: what a writer killed mid-write leaves behind ({@link #write} does this after each successful write with
+     * {@link #STALE_AFTER}; a live writer touches its file continuously, so it is not swept). Best effort: files that
+     * cannot be deleted are left.
+     *
+     * @param target    the file whose temporaries to sweep
+     * @param olderThan the age from which a temporary counts as stale
+     * @return how many were deleted
+     * @throws IOException if the directory cannot be listed
+     */
+    public static int sweepStale(Path target, java.time.Duration olderThan) throws IOException {
+        if (target == null) throw new IllegalArgumentException("AtomicFiles.sweepStale: target is null");
+        if (olderThan == null) throw new IllegalArgumentException("AtomicFiles.sweepStale: olderThan is null");
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null) return 0;
+        String prefix = "." + abs.getFileName() + ".";
+        long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+        int deleted = 0;
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                String mid = n.substring(prefix.length(), n.length() - ".tmp".length());
+                if (!mid.matches("[0-9a-f]{1,16}")) continue;
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < cutoff && Files.deleteIfExists(p)) deleted++;
+                } catch (IOException ignored) {
+                    // best effort: another process may have removed or be using it
+                }
+            }
+        }
+        return deleted;
     }
 
     /**

@@ -41,7 +41,7 @@ public final class Adagrad extends Optimizer {
 
     /** Adagrad with every option. */
     public Adagrad(List<Tensor> params, double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps) {
-        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).lrDecay(lrDecay).weightDecay(weightDecay)
+        this(List.of(new ParamGroup(dev.jgrad.core.Shape.nonNull("Adagrad", "params", params)).lr(lr).lrDecay(lrDecay).weightDecay(weightDecay)
                 .initialAccumulatorValue(initialAccumulatorValue).eps(eps)));
     }
 

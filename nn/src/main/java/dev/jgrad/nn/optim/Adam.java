@@ -50,7 +50,7 @@ public final class Adam extends Optimizer {
      * @param decoupled false: Adam with L2 in the gradient; true: AdamW
      */
     public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
-        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).betas(beta1, beta2).eps(eps).weightDecay(weightDecay)
+        this(List.of(new ParamGroup(dev.jgrad.core.Shape.nonNull("Adam", "params", params)).lr(lr).betas(beta1, beta2).eps(eps).weightDecay(weightDecay)
                 .decoupled(decoupled)));
     }
 

@@ -71,6 +71,7 @@ public interface LrSchedule {
      * stepped once per epoch: PyTorch's exact sequence.
      */
     static LrSchedule of(double base, Function<Optimizer, LrScheduler> scheduler) {
+        if (scheduler == null) throw new IllegalArgumentException("LrSchedule.of: scheduler is null");
         Optimizer probe = new Sgd(List.of(Tensor.zeros(DType.FLOAT64, 1).requiresGrad(true)), base);
         LrScheduler s = scheduler.apply(probe);
         List<Double> rates = new ArrayList<>();
@@ -102,6 +103,7 @@ public interface LrSchedule {
 
     /** LinearLR warm-up over {@code warmup} epochs from {@code startFactor·base}, then {@code rest} (SequentialLR). */
     static LrSchedule warmup(double base, int warmup, double startFactor, Function<Optimizer, LrScheduler> rest) {
+        if (rest == null) throw new IllegalArgumentException("LrSchedule.warmup: rest is null");
         return of(base, o -> {
             LrScheduler w = new LrScheduler.Linear(o, startFactor, 1.0, warmup);
             return new LrScheduler.Sequential(o, new LrScheduler[] {w, rest.apply(o)}, new int[] {warmup});
@@ -206,7 +208,7 @@ public interface LrSchedule {
      * (defaults 0.1, 10, 0, 0).
      */
     static LrSchedule parse(String s, double base, int epochs) {
-        if (s == null) throw new IllegalArgumentException("schedule is null: expected " + SYNTAX);
+        if (s == null) throw new IllegalArgumentException("schedule s is null: expected " + SYNTAX);
         String spec = s.trim().toLowerCase(java.util.Locale.ROOT);
         if (spec.startsWith("warmup")) {
             int plus = spec.indexOf('+');

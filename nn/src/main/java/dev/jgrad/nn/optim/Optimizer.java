@@ -46,7 +46,8 @@ public abstract class Optimizer {
      */
     protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
         String name = getClass().getSimpleName();
-        if (groups == null || groups.isEmpty()) throw new IllegalArgumentException(name + ": no parameters to optimize");
+        if (groups == null) throw new IllegalArgumentException(name + ": groups is null");
+        if (groups.isEmpty()) throw new IllegalArgumentException(name + ": no parameters to optimize");
         optionNames = defaults.keySet().toArray(new String[0]);
         options = new double[groups.size()][optionNames.length];
         initialLrs = new double[groups.size()];
@@ -131,6 +132,7 @@ public abstract class Optimizer {
 
     /** Option {@code name} of group {@code g}, by PyTorch's name (booleans as 0/1). */
     public final double option(int g, String name) {
+        if (name == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": option name is null");
         for (int j = 0; j < optionNames.length; j++) if (optionNames[j].equals(name)) return options[g][j];
         throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown option '" + name + "' (known: " + String.join(", ", optionNames) + ")");
     }
@@ -248,12 +250,17 @@ public abstract class Optimizer {
     }
 
     /**
-     * Restores {@link #state()}; every buffer is checked for shape and dtype before anything is changed.
+     * Restores {@link #state()}; every entry is checked before anything is changed: buffers for shape and dtype, finite
+     * values (second moments and accumulators also {@code >= 0}), step counts whole, non-negative and at most
+     * {@code step}, entry indices in canonical decimal form (so one slot cannot be named twice, as in {@code exp_avg.0}
+     * and {@code exp_avg.00}).
      *
-     * @throws IllegalArgumentException naming the entry on a mismatch or a missing step/lr
+     * @param state the entries of a {@link #state()}
+     * @throws IllegalArgumentException naming the entry on a mismatch, a bad value, a slot named twice or a missing step/lr
      */
-    public void loadState(Map<String, Tensor> s) {
-        if (s == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state is null");
+    public void loadState(Map<String, Tensor> state) {
+        if (state == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state is null");
+        Map<String, Tensor> s = state;
         if (!s.containsKey("step") || !s.containsKey("lr")) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state lacks step/lr");
         double stepValue = stateScalar(s, "step");
         double newLr = stateScalar(s, "lr");
@@ -289,11 +296,12 @@ public abstract class Optimizer {
             String kind = dot < 0 ? null : k.substring(0, dot);
             List<Tensor> list = kind == null ? null : bufs.get(kind);
             long[] counter = kind == null ? null : newCounts.get(kind);
-            int idx;
-            try {
-                idx = dot < 0 ? -1 : Integer.parseInt(k.substring(dot + 1));
-            } catch (NumberFormatException ex) {
-                idx = -1;
+            // canonical decimal only: "exp_avg.00" or "exp_avg.+0" would name slot 0 a second time
+            String digits = dot < 0 ? "" : k.substring(dot + 1);
+            int idx = digits.matches("0|[1-9][0-9]{0,8}") ? Integer.parseInt(digits) : -1;
+            if (idx < 0 && (list != null || counter != null) && digits.matches("[+-]?[0-9]{1,10}")) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state entry '" + k
+                        + "' is not in canonical form '" + kind + "." + Long.parseLong(digits) + "' (one slot named twice?)");
             }
             if (list == null && counter == null || idx < 0 || idx >= params.size()) {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown optimizer state entry '" + k + "'");
@@ -302,6 +310,10 @@ public abstract class Optimizer {
                 double c = stateScalar(s, k);
                 if (!(c >= 0) || c != Math.rint(c) || c > Long.MAX_VALUE) {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + k + "' = " + c + " is not a count");
+                }
+                if (c > newSteps) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer state '" + k + "' = " + (long) c
+                            + " exceeds the optimizer's step " + newSteps + "; nothing was loaded");
                 }
                 counter[idx] = (long) c;
                 continue;
@@ -405,6 +417,7 @@ public abstract class Optimizer {
 
         /** Sets further defaults of the groups, e.g. {@code b.defaults(d -> d.betas(0.9, 0.99).amsgrad(true))}. */
         public Builder<O> defaults(java.util.function.Consumer<ParamGroup> set) {
+            if (set == null) throw new IllegalArgumentException("Optimizer.Builder: set is null");
             set.accept(defaults);
             return this;
         }
@@ -417,6 +430,7 @@ public abstract class Optimizer {
         /** A group of {@code params} with the defaults overridden by {@code set}, e.g. {@code g -> g.weightDecay(0)}. */
         public Builder<O> group(List<Tensor> params, java.util.function.Consumer<ParamGroup> set) {
             ParamGroup g = new ParamGroup(params);
+            if (set == null) throw new IllegalArgumentException("Optimizer.Builder: set is null");
             set.accept(g);
             groups.add(g);
             return this;

@@ -36,10 +36,10 @@ public final class ReduceLrOnPlateau {
 
     private ReduceLrOnPlateau(Optimizer optimizer, double[] baseLrs, String mode, double factor, int patience, double threshold,
                               String thresholdMode, int cooldown, double minLr, double eps) {
-        if (optimizer == null && baseLrs == null) throw new IllegalArgumentException("ReduceLROnPlateau: optimizer is null");
+        if (optimizer == null && baseLrs == null) throw new IllegalArgumentException("ReduceLROnPlateau: optimizer (or baseLrs) is null");
         if (!"min".equals(mode) && !"max".equals(mode)) throw new IllegalArgumentException("ReduceLROnPlateau: mode '" + mode + "' is not min or max");
         if (!"rel".equals(thresholdMode) && !"abs".equals(thresholdMode)) {
-            throw new IllegalArgumentException("ReduceLROnPlateau: threshold mode '" + thresholdMode + "' is not rel or abs");
+            throw new IllegalArgumentException("ReduceLROnPlateau: thresholdMode '" + thresholdMode + "' is not rel or abs");
         }
         LrScheduler.fraction("ReduceLROnPlateau", "factor", factor, false);
         if (patience < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience = " + patience + " must be >= 0");

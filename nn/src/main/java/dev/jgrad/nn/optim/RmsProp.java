@@ -42,7 +42,7 @@ public final class RmsProp extends Optimizer {
 
     /** RMSprop with every option. */
     public RmsProp(List<Tensor> params, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
-        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).alpha(alpha).eps(eps).weightDecay(weightDecay)
+        this(List.of(new ParamGroup(dev.jgrad.core.Shape.nonNull("RmsProp", "params", params)).lr(lr).alpha(alpha).eps(eps).weightDecay(weightDecay)
                 .momentum(momentum).centered(centered)));
     }
 

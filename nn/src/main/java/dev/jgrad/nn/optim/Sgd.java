@@ -48,7 +48,7 @@ public final class Sgd extends Optimizer {
      * @param weightDecay L2 penalty added to the gradient
      */
     public Sgd(List<Tensor> params, double lr, double momentum, double dampening, boolean nesterov, double weightDecay) {
-        this(params == null ? null : List.of(new ParamGroup(params).lr(lr).momentum(momentum).dampening(dampening).nesterov(nesterov)
+        this(List.of(new ParamGroup(dev.jgrad.core.Shape.nonNull("Sgd", "params", params)).lr(lr).momentum(momentum).dampening(dampening).nesterov(nesterov)
                 .weightDecay(weightDecay)));
     }
 

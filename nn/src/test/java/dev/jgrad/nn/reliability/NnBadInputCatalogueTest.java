@@ -19,6 +19,7 @@ import dev.jgrad.nn.io.TensorSource;
 import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.GradClip;
 import dev.jgrad.nn.optim.LrSchedule;
+import dev.jgrad.nn.optim.ParamGroup;
 import dev.jgrad.nn.optim.Sgd;
 import dev.jgrad.ops.reliability.BadInputCatalogue;
 
@@ -218,7 +219,16 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
     // ================================================================== optimizers, clipping, schedules
 
     private void optimizerCases() {
-        add("Sgd.<init>", "null parameter list", IAE, msg("Sgd", "no parameters"), () -> act(() -> new Sgd(null, 0.1)));
+        add("Sgd.<init>", "null parameter list", IAE, msg("Sgd", "params is null"), () -> act(() -> new Sgd(null, 0.1)));
+        add("Adam.<init>", "null group list", IAE, msg("Adam", "groups is null"), () -> act(() -> new Adam((List<ParamGroup>) null)));
+        add("Optimizer.loadState", "one slot named twice", IAE, msg("Adam", "exp_avg.00", "canonical", "exp_avg.0"), () -> {
+            Tensor p = rnd(FLOAT64, 2).requiresGrad(true);
+            Adam opt = new Adam(List.of(p), 0.1);
+            Map<String, Tensor> s = new java.util.LinkedHashMap<>(opt.state());
+            s.put("exp_avg.0", Tensor.zeros(FLOAT64, 2));
+            s.put("exp_avg.00", Tensor.full(1e300, FLOAT64, 2));
+            return act(() -> opt.loadState(s), p);
+        });
         add("Sgd.<init>", "empty parameter list", IAE, msg("Sgd", "no parameters"), () -> act(() -> new Sgd(List.of(), 0.1)));
         add("Sgd.<init>", "parameter without requiresGrad", IAE, msg("Sgd", "does not require grad", "[3]"), () -> {
             Tensor p = rnd(FLOAT64, 3);

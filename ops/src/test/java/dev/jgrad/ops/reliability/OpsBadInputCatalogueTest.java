@@ -124,6 +124,14 @@ class OpsBadInputCatalogueTest extends BadInputCatalogue {
                 act(() -> Tensor.of(FLOAT64, new double[][] {{1, 2, 3}, {4, 5}})));
         add("Tensor.zeros", "negative dimension", IAE, msg("zeros", "negative dimension", "[2, -1]"), () ->
                 act(() -> Tensor.zeros(FLOAT32, 2, -1)));
+        add("Tensor.zeros", "more elements than the JVM's array limit", IAE, msg("zeros", "[2147483644]", "2147483639", "JVM"), () ->
+                act(() -> Tensor.zeros(FLOAT32, Integer.MAX_VALUE - 3)));
+        add("Tensor.zeros", "numel overflowing int", IAE, msg("zeros", "[65536, 65537]", "more than"), () ->
+                act(() -> Tensor.zeros(FLOAT64, 65536, 65537)));
+        add("Tensor.of", "null data", IAE, msg("of", "data is null"), () ->
+                act(() -> Tensor.of((double[]) null, 2)));
+        add("Tensor.randn", "null rng", IAE, msg("randn", "rng is null"), () ->
+                act(() -> Tensor.randn(null, FLOAT64, 2)));
         add("Tensor.zeros", "null dtype", IAE, msg("zeros", "dtype is null"), () ->
                 act(() -> Tensor.zeros(null, 2, 2)));
         add("Tensor.full", "null dtype", IAE, msg("dtype is null"), () ->
@@ -446,6 +454,18 @@ class OpsBadInputCatalogueTest extends BadInputCatalogue {
         add("Ops.indexSelect", "dim out of range", IAE, msg("indexSelect", "dim 3", "rank 2"), () -> {
             Tensor x = leaf(FLOAT64, 3, 2);
             return act(() -> Ops.indexSelect(x, 3, IntTensor.of(0)), x);
+        });
+        add("Ops.indexSelect", "0-d input", IAE, msg("indexSelect", "0-d", "dim 0"), () -> {
+            Tensor x = Tensor.scalar(5, FLOAT64).requiresGrad(true);
+            return act(() -> Ops.indexSelect(x, 0, IntTensor.of(0, 0)), x);
+        });
+        add("Ops.clamp", "NaN bound", IAE, msg("clamp", "min", "NaN"), () -> {
+            Tensor x = leaf(FLOAT64, 3);
+            return act(() -> Ops.clamp(x, Double.NaN, 1), x);
+        });
+        add("Ops.bmm", "null operand", IAE, msg("bmm", "b is null"), () -> {
+            Tensor x = leaf(FLOAT64, 2, 2, 2);
+            return act(() -> Ops.bmm(x, null), x);
         });
         add("Ops.indexSelect", "null index", IAE, msg("indexSelect", "index is null"), () -> {
             Tensor x = leaf(FLOAT64, 3, 2);
