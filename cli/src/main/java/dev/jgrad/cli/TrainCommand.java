@@ -3,6 +3,7 @@ package dev.jgrad.cli;
 import dev.jgrad.core.DType;
 import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Activation;
+import dev.jgrad.nn.Cnn;
 import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.data.DataLoader;
@@ -40,6 +41,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).", defaultValue = "/usr/share/datasets/fashion-mnist")
     Path dataDir;
+
+    @Option(names = "--model", description = "mlp (default) or cnn (two conv-BN-ReLU-maxpool blocks, then 128 hidden units; square images only).", defaultValue = "mlp")
+    String modelName;
 
     @Option(names = "--loss", description = "fused (default), max_shift, naive, eps_clamp(EPS) or mse; breast-cancer always uses BCE with logits.", defaultValue = "fused")
     String loss;
@@ -97,6 +101,10 @@ public final class TrainCommand implements Callable<Integer> {
     record Preset(int[] hidden, String optimizer, double lrSgd, double lrAdam, int epochs, int batch, double dropout, boolean binary) {
     }
 
+    /** Epochs and dropout of {@code --model cnn} (the other defaults are the data set's). */
+    static final int CNN_EPOCHS = 15;
+    static final double CNN_DROPOUT = 0.25;
+
     static Preset preset(String dataset) {
         switch (dataset) {
             case "digits": return new Preset(new int[]{128, 64}, "adamw", 0.05, 2e-3, 30, 32, 0.0, false);
@@ -112,9 +120,11 @@ public final class TrainCommand implements Callable<Integer> {
         Preset p = preset(dataset);
         DType dt = parseDtype();
         int[] widths = hidden != null ? hidden : p.hidden();
-        int nEpochs = epochs != null ? epochs : p.epochs();
+        boolean cnn = modelName.equalsIgnoreCase("cnn");
+        if (!cnn && !modelName.equalsIgnoreCase("mlp")) throw new Main.UsageException("unknown model '" + modelName + "': expected mlp or cnn");
+        int nEpochs = epochs != null ? epochs : cnn ? CNN_EPOCHS : p.epochs();
         int batch = batchSize != null ? batchSize : p.batch();
-        double drop = dropout != null ? dropout : p.dropout();
+        double drop = dropout != null ? dropout : cnn ? CNN_DROPOUT : p.dropout();
         String opt = (optimizer != null ? optimizer : p.optimizer()).toLowerCase(java.util.Locale.ROOT);
         if (nEpochs <= 0) throw new Main.UsageException("--epochs must be positive, got " + nEpochs);
         if (batch <= 0) throw new Main.UsageException("--batch-size must be positive, got " + batch);
@@ -139,15 +149,21 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         int outputs = p.binary() ? 1 : train.numClasses();
-        Sequential model = Mlp.builder(train.numFeatures(), outputs).hidden(widths).activation(Activation.Kind.parse(activation))
+        int side = (int) Math.round(Math.sqrt(train.numFeatures()));
+        if (cnn && (side * side != train.numFeatures() || side % 4 != 0)) {
+            throw new Main.UsageException("--model cnn needs square images with a side divisible by 4; " + dataset + " has " + train.numFeatures() + " features");
+        }
+        Sequential model = cnn ? Cnn.small(1, side, side, outputs, drop, seed, dt)
+                : Mlp.builder(train.numFeatures(), outputs).hidden(widths).activation(Activation.Kind.parse(activation))
                 .dropout(drop).seed(seed).dtype(dt).build();
         double rate = lr != null ? lr : opt.equals("sgd") ? p.lrSgd() : p.lrAdam();
         Optimizer optim = optimizer(opt, model, rate);
         Objective objective = p.binary() ? Objective.binaryWithLogits() : objective(loss);
 
-        System.out.printf("jgrad train: %s (%d train / %d test, %d features, %d classes), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
-                dataset, train.size(), test.size(), train.numFeatures(), train.numClasses(), train.numFeatures(),
-                Arrays.toString(widths).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, opt, rate, schedule, batch,
+        String arch = cnn ? String.format("CNN %dx%d conv32-conv64-fc128-%d (%d parameters)", side, side, outputs, model.parameterCount())
+                : String.format("MLP %d-%s-%d %s", train.numFeatures(), Arrays.toString(widths).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation);
+        System.out.printf("jgrad train: %s (%d train / %d test, %d features, %d classes), %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
+                dataset, train.size(), test.size(), train.numFeatures(), train.numClasses(), arch, opt, rate, schedule, batch,
                 nEpochs, objective.name(), seed);
 
         Trainer trainer = Trainer.builder(model, optim).objective(objective).epochs(nEpochs)
