@@ -102,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Epochs and dropout of {@code --model cnn} (the other defaults are the data set's). */
-    static final int CNN_EPOCHS = 15;
+    static final int CNN_EPOCHS = 12;
     static final double CNN_DROPOUT = 0.25;
 
     static Preset preset(String dataset) {
