@@ -692,6 +692,37 @@ class BenchmarkEquivalenceTest {
         }
     }
 
+    // ------------------------------------------------------------------ CNN step
+
+    @Test
+    void cnnStepAtLearningRateZeroKeepsParametersAndMatchesTheGraphReusingStep() {
+        CnnStepBenchmark heap = new CnnStepBenchmark(), reuse = new CnnStepBenchmark();
+        heap.batch = reuse.batch = Integer.parseInt(paramValues(CnnStepBenchmark.class, "batch")[0]);
+        heap.setup();
+        reuse.setup();
+        List<Tensor> params = heap.net.parameters();
+        assertEquals(12, params.size(), "2 conv + 2 batch norm + 2 linear layers × (weight, bias)");
+        List<double[]> before = new ArrayList<>();
+        for (Tensor p : params) before.add(p.toDoubleArray());
+        for (int round = 0; round < 2; round++) {
+            double loss = heap.step().item();
+            assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+            // the same seeds give the same dropout masks step by step: the graph-reusing step computes the same values
+            assertEquals(loss, reuse.stepReusingGraph(), 1e-6 * loss, "loss of the graph-reusing step, round " + round);
+            for (int i = 0; i < params.size(); i++) {
+                double[] g = params.get(i).grad().toDoubleArray(), r = reuse.net.parameters().get(i).grad().toDoubleArray();
+                boolean nonZero = false;
+                for (int j = 0; j < g.length; j++) {
+                    assertTrue(Double.isFinite(g[j]), "finite gradient of parameter " + i);
+                    assertEquals(g[j], r[j], 1e-6 + 1e-4 * Math.abs(g[j]), "gradient " + i + "[" + j + "], round " + round);
+                    nonZero |= g[j] != 0;
+                }
+                assertTrue(nonZero, "non-zero gradient of parameter " + i);
+                assertArrayEquals(before.get(i), params.get(i).toDoubleArray(), "parameter " + i + " unchanged at lr 0");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ graph overhead
 
     @Test

@@ -3,6 +3,7 @@ package dev.jgrad.cli;
 import dev.jgrad.core.DType;
 import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Activation;
+import dev.jgrad.nn.Cnn;
 import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.io.SafeTensors;
@@ -89,6 +90,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).", defaultValue = "/usr/share/datasets/fashion-mnist")
     Path dataDir;
 
+    @Option(names = "--model", description = "mlp (default) or cnn (two conv-BN-ReLU-maxpool blocks, then 128 hidden units; square images only).", defaultValue = "mlp")
+    String modelName;
+
     @Option(names = "--loss", description = "Classification: fused (default), max_shift, naive, eps_clamp(EPS) or mse (breast-cancer always uses BCE with logits); regression: mse (default), l1 or huber[:DELTA] (default 1).")
     String loss;
 
@@ -172,6 +176,10 @@ public final class TrainCommand implements Callable<Integer> {
             this(hidden, optimizer, lrSgd, lrAdam, epochs, batch, dropout, binary, false);
         }
     }
+
+    /** Epochs and dropout of {@code --model cnn} (the other defaults are the data set's). */
+    static final int CNN_EPOCHS = 12;
+    static final double CNN_DROPOUT = 0.25;
 
     static Preset preset(String dataset) {
         switch (dataset) {
@@ -257,17 +265,25 @@ public final class TrainCommand implements Callable<Integer> {
 
         Preset p = r.preset();
         int outputs = r.regression() ? train.numTargets() : p.binary() ? 1 : train.numClasses();
-        Sequential model = Mlp.builder(train.numFeatures(), outputs).hidden(r.widths()).activation(r.activation())
+        boolean cnn = isCnn();
+        int side = (int) Math.round(Math.sqrt(train.numFeatures()));
+        if (cnn && (r.regression() || side * side != train.numFeatures() || side % 4 != 0)) {
+            throw new Main.UsageException("--model cnn needs square images with a side divisible by 4; " + dataset + " has "
+                    + train.numFeatures() + " features" + (r.regression() ? " and is a regression data set" : ""));
+        }
+        Sequential model = cnn ? Cnn.small(1, side, side, outputs, r.dropout(), seed, r.dtype())
+                : Mlp.builder(train.numFeatures(), outputs).hidden(r.widths()).activation(r.activation())
                 .dropout(r.dropout()).seed(seed).dtype(r.dtype()).build();
         Optimizer optim = optimizer(r.optimizer(), model, r.lr());
         Objective objective = r.objective();
         if (!quiet) {
-            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %s), MLP %d-%s-%d %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
+            String arch = cnn ? String.format(Locale.ROOT, "CNN %dx%d conv32-conv64-fc128-%d (%,d parameters)", side, side, outputs, model.parameterCount())
+                    : String.format(Locale.ROOT, "MLP %d-%s-%d %s", train.numFeatures(),
+                    Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation);
+            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %s), %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
                     dataset, train.size(), test.size(), train.numFeatures(),
                     r.regression() ? train.numTargets() + (train.numTargets() == 1 ? " target" : " targets") : train.numClasses() + " classes",
-                    train.numFeatures(),
-                    Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation, r.optimizer(), r.lr(),
-                    schedule, r.batch(), r.epochs(), objective.name(), seed);
+                    arch, r.optimizer(), r.lr(), schedule, r.batch(), r.epochs(), objective.name(), seed);
             if (val != null) System.out.println("validation: " + val.size() + " rows held out of the training rows; the epoch lines' test columns are the validation's");
         }
 
@@ -364,6 +380,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Checks every option (before any data is loaded) and resolves the data set's defaults. */
+    private boolean isCnn() {
+        return modelName.equalsIgnoreCase("cnn");
+    }
+
     private Run check() {
         Preset p = preset(dataset);
         DType dt;
@@ -373,9 +393,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageException("--dtype: " + e.getMessage());
         }
         int[] widths = hidden != null ? hidden : p.hidden();
-        int nEpochs = epochs != null ? epochs : p.epochs();
+        if (!modelName.equalsIgnoreCase("mlp") && !modelName.equalsIgnoreCase("cnn")) {
+            throw new Main.UsageException("unknown model '" + modelName + "': expected mlp or cnn");
+        }
+        int nEpochs = epochs != null ? epochs : isCnn() ? CNN_EPOCHS : p.epochs();
         int batch = batchSize != null ? batchSize : p.batch();
-        double drop = dropout != null ? dropout : p.dropout();
+        double drop = dropout != null ? dropout : isCnn() ? CNN_DROPOUT : p.dropout();
         String opt = (optimizer != null ? optimizer : p.optimizer()).toLowerCase(Locale.ROOT);
         if (nEpochs <= 0) throw new Main.UsageException("--epochs must be positive, got " + nEpochs);
         if (batch <= 0) throw new Main.UsageException("--batch-size must be positive, got " + batch);
@@ -476,6 +499,7 @@ public final class TrainCommand implements Callable<Integer> {
     private Map<String, String> options(Run r) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("dataset", dataset);
+        o.put("model", modelName.toLowerCase(Locale.ROOT));
         if (dataset.equals("fashion-mnist")) o.put("data", dataDir.toString());
         o.put("seed", Long.toString(seed));
         o.put("dtype", r.dtype().toString());
@@ -548,6 +572,7 @@ public final class TrainCommand implements Callable<Integer> {
     private String current(String key) {
         switch (key) {
             case "dataset": return dataset;
+            case "model": return modelName.toLowerCase(Locale.ROOT);
             case "data": return dataDir.toString();
             case "seed": return Long.toString(seed);
             case "dtype":
@@ -579,6 +604,7 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             switch (key) {
                 case "dataset": dataset = v; break;
+                case "model": modelName = v; break;
                 case "data": dataDir = Path.of(v); break;
                 case "seed": seed = Long.parseLong(v); break;
                 case "dtype": dtype = v; break;

@@ -75,6 +75,16 @@ class CliTest {
     }
 
     @Test
+    void cnnModelTrainsOnTheDigitsAndNeedsSquareImages(@TempDir Path out) throws java.io.IOException {
+        assertEquals(0, run("train", "--model", "cnn", "--epochs", "1", "--out", out.toString(), "--no-progress").code());
+        assertTrue(Files.readString(out.resolve("metrics.csv")).lines().count() >= 2, "one epoch of metrics");
+        Result r = run("train", "--model", "cnn", "--dataset", "iris");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model cnn needs square images"), r.err());
+        assertEquals(2, run("train", "--model", "resnet").code());
+    }
+
+    @Test
     void slowdownWritesItsChart(@TempDir Path out) {
         assertEquals(0, run("slowdown", "--out", out.toString()).code());
         assertTrue(Files.exists(out.resolve("slowdown.png")));

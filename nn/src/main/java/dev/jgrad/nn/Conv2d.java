@@ -50,6 +50,14 @@ public final class Conv2d extends Module {
         this(inChannels, outChannels, new int[]{kernelSize}, new int[]{1}, new int[]{0}, new int[]{1}, 1, true, "zeros", rng, dtype);
     }
 
+    /**
+     * {@code nn.Conv2d(in, out, kernel_size, stride, padding)}: square kernel, stride and zero padding; dilation 1, one
+     * group, a bias.
+     */
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, RandomGenerator rng, DType dtype) {
+        this(inChannels, outChannels, new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, new int[]{1}, 1, true, "zeros", rng, dtype);
+    }
+
     private Conv2d(int in, int out, int[] kernel, int[] stride, int[] padding, String paddingString, int[] dilation, int groups,
                    boolean bias, String paddingMode, RandomGenerator rng, DType dtype) {
         int[] k = pair("kernel_size", kernel), s = pair("stride", stride), d = pair("dilation", dilation);

@@ -115,6 +115,11 @@ final class Pooling {
             if (argmax.length < total) argmax = new int[total];
             Tensor y = outUninitialized(x.dtype(), pooledShape(x, oh, ow));
             Storage xs = x.storage(), ys = y.storage();
+            if (xs instanceof Storage.F32 xf && kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+                    && 2 * oh <= h && 2 * ow <= w) {
+                pool2x2(xf.a, ((Storage.F32) ys).a);
+                return y;
+            }
             int r = 0;
             for (int pl = 0; pl < planes; pl++) {
                 int base = pl * h * w;
@@ -143,6 +148,35 @@ final class Pooling {
             return y;
         }
 
+        /**
+         * The common 2×2 stride-2 window over float32 arrays, with the general loop's semantics (first maximum in
+         * row-major window order, or the last NaN).
+         */
+        private void pool2x2(float[] xa, float[] ya) {
+            int r = 0;
+            for (int pl = 0; pl < planes; pl++) {
+                int base = pl * h * w;
+                for (int i = 0; i < oh; i++) {
+                    int row = 2 * i * w;
+                    for (int j = 0; j < ow; j++, r++) {
+                        int best = row + 2 * j, next = best + w;
+                        float max = xa[base + best];
+                        best = pick(xa, base, best + 1, best, max);
+                        best = pick(xa, base, next, best, xa[base + best]);
+                        best = pick(xa, base, next + 1, best, xa[base + best]);
+                        argmax[r] = best;
+                        ya[r] = xa[base + best];
+                    }
+                }
+            }
+        }
+
+        /** {@code cand} when its value beats {@code max} (or is NaN), else {@code best}. */
+        private static int pick(float[] xa, int base, int cand, int best, float max) {
+            float v = xa[base + cand];
+            return v > max || v != v ? cand : best;
+        }
+
         /** The argmax of every output element as a flat index into its {@code H × W} plane (PyTorch's {@code indices}). */
         IntTensor indices(int[] shape) {
             return IntTensor.of(java.util.Arrays.copyOf(argmax, planes * oh * ow), shape);
@@ -153,7 +187,15 @@ final class Pooling {
             Tensor gx = out(g.dtype(), pooledShape(g, h, w));
             Storage gs = g.storage(), xs = gx.storage();
             int per = oh * ow;
-            for (int r = 0, total = planes * per; r < total; r++) xs.add(r / per * h * w + argmax[r], gs.get(r));
+            if (xs instanceof Storage.F32 xf && gs instanceof Storage.F32 gf) {
+                float[] xa = xf.a, ga = gf.a;
+                for (int pl = 0, r = 0; pl < planes; pl++) {
+                    int base = pl * h * w;
+                    for (int end = r + per; r < end; r++) xa[base + argmax[r]] += ga[r];
+                }
+            } else {
+                for (int r = 0, total = planes * per; r < total; r++) xs.add(r / per * h * w + argmax[r], gs.get(r));
+            }
             return gradients(gx);
         }
     }

@@ -62,6 +62,25 @@ class PoolingTest {
     }
 
     @Test
+    void maxPool2x2Float32FastPathMatchesTheGeneralLoopWithTiesNaNAndOddSizes() {
+        // values from a small set so windows tie, plus NaN and -inf; 5×7 planes leave a row and a column unpooled
+        double[] pick = {0, 1, 1, -2, NAN, -INF, INF, 3};
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        double[] v = new double[3 * 2 * 5 * 7];
+        for (int i = 0; i < v.length; i++) v[i] = pick[rng.nextInt(pick.length)];
+        Tensor x32 = of(DType.FLOAT32, v, 3, 2, 5, 7).requiresGrad(true), x64 = of(DType.FLOAT64, v, 3, 2, 5, 7).requiresGrad(true);
+        var fast = Ops.maxPool2dWithIndices(x32, a(2), null, a(0), a(1), false);
+        var general = Ops.maxPool2dWithIndices(x64, a(2), null, a(0), a(1), false);
+        assertArrayEquals(general.indices().toArray(), fast.indices().toArray());
+        assertArrayEquals(general.values().toDoubleArray(), fast.values().toDoubleArray());
+        double[] up = new double[3 * 2 * 2 * 3];
+        for (int i = 0; i < up.length; i++) up[i] = i + 1;
+        fast.values().backward(of(DType.FLOAT32, up, 3, 2, 2, 3));
+        general.values().backward(of(DType.FLOAT64, up, 3, 2, 2, 3));
+        assertArrayEquals(x64.grad().toDoubleArray(), x32.grad().toDoubleArray());
+    }
+
+    @Test
     void maxPoolOverlappingWindowsAccumulate() {
         Tensor x = of(DType.FLOAT64, new double[]{9, 1, 1, 1, 1, 1, 1, 1, 1}, 1, 1, 3, 3).requiresGrad(true);
         Ops.sum(Ops.maxPool2d(x, a(2), a(1), a(0), a(1), false)).backward();
