@@ -19,6 +19,7 @@ import dev.jgrad.train.EpochMetrics;
 import dev.jgrad.train.Objective;
 import dev.jgrad.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -90,6 +91,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.csv, metrics.json and training.png here.")
     Path out;
 
+    @Option(names = "--model", description = "--dataset words (a character-level transformer; --data FILE: one word per line, default the bundled list): transformer.")
+    String model;
+
+    @Mixin
+    WordsTraining words = new WordsTraining();
+
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when stderr is a terminal).")
     Boolean progress;
 
@@ -109,6 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dataset.equals("words")) return words.run(this, model);
         Preset p = preset(dataset);
         DType dt = parseDtype();
         int[] widths = hidden != null ? hidden : p.hidden();
