@@ -13,11 +13,11 @@ import java.util.random.RandomGenerator;
 /**
  * A tiny GPT-style character-level language model (makemore's transformer): token embedding {@code wte} plus a
  * learned position embedding {@code wpe}, {@code layers} pre-norm {@link TransformerEncoderLayer} blocks ({@code h.0},
- * {@code h.1}, ...; GELU, feed-forward width {@code 4·dim}, no dropout) with causal self-attention, a final
+ * {@code h.1}, ...; ReLU (PyTorch's default), feed-forward width {@code 4·dim}, no dropout) with causal self-attention, a final
  * {@link LayerNorm} {@code ln_f} and the {@link Linear} head {@code lm_head}. The same model in PyTorch:
  * <pre>
  * self.wte = nn.Embedding(vocab, dim); self.wpe = nn.Embedding(block, dim)
- * self.h = nn.ModuleList([nn.TransformerEncoderLayer(dim, heads, 4 * dim, 0.0, "gelu", batch_first=True, norm_first=True)
+ * self.h = nn.ModuleList([nn.TransformerEncoderLayer(dim, heads, 4 * dim, 0.0, batch_first=True, norm_first=True)
  *                         for _ in range(layers)])
  * self.ln_f = nn.LayerNorm(dim); self.lm_head = nn.Linear(dim, vocab)
  * # forward: x = wte(idx) + wpe(arange(T)); x = block(x, src_mask=causal) for each block; lm_head(ln_f(x))
@@ -53,7 +53,7 @@ public final class CharTransformer extends Module {
         this.wte = registerModule("wte", new Embedding(vocabSize, dim, rng, dtype));
         this.wpe = registerModule("wpe", new Embedding(blockSize, dim, rng, dtype));
         List<Module> blocks = new ArrayList<>();
-        for (int i = 0; i < layers; i++) blocks.add(new TransformerEncoderLayer(dim, heads, 4 * dim, 0.0, "gelu", 1e-5, true, true, rng, dtype));
+        for (int i = 0; i < layers; i++) blocks.add(new TransformerEncoderLayer(dim, heads, 4 * dim, 0.0, "relu", 1e-5, true, true, rng, dtype));
         this.h = registerModule("h", new Sequential(blocks));
         this.lnF = registerModule("ln_f", new LayerNorm(new int[]{dim}, dtype));
         this.lmHead = registerModule("lm_head", new Linear(dim, vocabSize, true, Init.PYTORCH_DEFAULT, rng, dtype));
