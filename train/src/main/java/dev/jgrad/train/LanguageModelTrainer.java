@@ -3,6 +3,7 @@ package dev.jgrad.train;
 import dev.jgrad.core.GradMode;
 import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.Workspace;
 import dev.jgrad.data.Words;
 import dev.jgrad.losses.Losses;
 import dev.jgrad.losses.Reduction;
@@ -28,6 +29,7 @@ public final class LanguageModelTrainer {
     private final int batchSize, blockSize;
     private final SplittableRandom batches;
     private final int[] picked, x, y;
+    private final Workspace workspace = Workspace.reusingGraph();
     private long steps;
 
     /** Progress after {@link #fit}'s evaluation points: the mean train loss since the last one, the test loss, time per step. */
@@ -70,12 +72,19 @@ public final class LanguageModelTrainer {
         model.train(true);
         for (int i = 0; i < batchSize; i++) picked[i] = batches.nextInt(train.size());
         train.batch(picked, x, y);
-        Tensor loss = loss(model, IntTensor.of(x, batchSize, blockSize), IntTensor.of(y, batchSize * blockSize), Reduction.MEAN);
-        optimizer.zeroGrad();
-        loss.backward();
-        optimizer.step();
-        steps++;
-        return loss.item();
+        // the step runs in a graph-reusing workspace (unless the caller has one open): a warm step reuses the previous
+        // step's activations, gradients and graph nodes
+        Workspace ws = Workspace.current() == null ? workspace.open() : null;
+        try {
+            optimizer.zeroGrad();
+            Tensor loss = loss(model, IntTensor.of(x, batchSize, blockSize), IntTensor.of(y, batchSize * blockSize), Reduction.MEAN);
+            loss.backward();
+            optimizer.step();
+            steps++;
+            return loss.item();
+        } finally {
+            if (ws != null) ws.close();
+        }
     }
 
     /** Cross-entropy of the logits {@code [B, T, V]} (as {@code [B·T, V]}) against the targets, padding ({@code -1}) ignored. */
@@ -120,6 +129,7 @@ public final class LanguageModelTrainer {
         model.eval();
         int t = words.blockSize(), chars = 0;
         double total = 0;
+        Workspace pool = Workspace.current() == null ? new Workspace() : null;
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (int from = 0; from < words.size(); from += 512) {
                 int b = Math.min(512, words.size() - from);
@@ -127,7 +137,12 @@ public final class LanguageModelTrainer {
                 for (int i = 0; i < b; i++) idx[i] = from + i;
                 words.batch(idx, bx, by);
                 for (int v : by) if (v != Words.IGNORE) chars++;
-                total += loss(model, IntTensor.of(bx, b, t), IntTensor.of(by, b * t), Reduction.SUM).item();
+                Workspace ws = pool == null ? null : pool.open();
+                try {
+                    total += loss(model, IntTensor.of(bx, b, t), IntTensor.of(by, b * t), Reduction.SUM).item();
+                } finally {
+                    if (ws != null) ws.close();
+                }
             }
         } finally {
             model.train(was);
