@@ -29,6 +29,7 @@ import dev.jgrad.train.RegressionMetrics;
 import dev.jgrad.train.Trainer;
 import dev.jgrad.train.TrainingDivergedException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -90,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE}).", defaultValue = "/usr/share/datasets/fashion-mnist")
     Path dataDir;
 
-    @Option(names = "--model", description = "mlp (default) or cnn (two conv-BN-ReLU-maxpool blocks, then 128 hidden units; square images only).", defaultValue = "mlp")
+    @Option(names = "--model", description = "mlp (default) or cnn (two conv-BN-ReLU-maxpool blocks, then 128 hidden units; square images only); with --dataset words: transformer (the default there; --data FILE: one word per line).", defaultValue = "mlp")
     String modelName;
 
     @Option(names = "--loss", description = "Classification: fused (default), max_shift, naive, eps_clamp(EPS) or mse (breast-cancer always uses BCE with logits); regression: mse (default), l1 or huber[:DELTA] (default 1).")
@@ -166,6 +167,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the final line.")
     boolean quiet;
 
+    @Mixin
+    WordsTraining words = new WordsTraining();
+
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when stderr is a terminal).")
     Boolean progress;
 
@@ -200,6 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dataset.equals("words")) return words.run(this, modelName.equalsIgnoreCase("mlp") ? null : modelName.toLowerCase(Locale.ROOT));
         if (logEvery < 1) throw new Main.UsageException("--log-every must be >= 1, got " + logEvery);
         if (topK < 1) throw new Main.UsageException("--top-k must be >= 1, got " + topK);
         int epochsDone = 0;

@@ -32,10 +32,15 @@ class MultiheadAttentionTest {
     private static Map<String, Tensor> reference;
 
     private static synchronized Map<String, Tensor> reference() throws IOException {
-        if (reference != null) return reference;
+        if (reference == null) reference = load("mha_reference.txt");
+        return reference;
+    }
+
+    /** Reads a reference resource of this package (the format of {@code conformance/tools/gen_mha.py}). */
+    static Map<String, Tensor> load(String resource) throws IOException {
         Map<String, Tensor> m = new HashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                MultiheadAttentionTest.class.getResourceAsStream("mha_reference.txt"), StandardCharsets.UTF_8))) {
+                MultiheadAttentionTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 String[] f = line.split(" ");
                 int[] shape = f[1].equals("-") ? new int[0] : java.util.Arrays.stream(f[1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -44,7 +49,7 @@ class MultiheadAttentionTest {
                 m.put(f[0], Tensor.of(DType.FLOAT64, v, shape));
             }
         }
-        return reference = m;
+        return m;
     }
 
     @ParameterizedTest
@@ -79,7 +84,7 @@ class MultiheadAttentionTest {
         }
     }
 
-    private static void close(String what, Tensor expected, Tensor actual) {
+    static void close(String what, Tensor expected, Tensor actual) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         for (int i = 0; i < expected.numel(); i++) {
             double e = expected.get(i), a = actual.get(i);

@@ -1,6 +1,5 @@
 package dev.jgrad.core.kernel;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -142,12 +141,27 @@ public final class VectorMath {
         }
         if (i < n) total += expScalar(x, xOff + i, a, 0f, 1f, null, 0, n - i, false);
         // lane sums less the bias (exact: every lane is >= 1) and their compensations, reduced in double
-        FloatVector lanes = one.neg().add(acc), errs = zero.add(comp);
-        DoubleVector d = ((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 0))
-                .add((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 1))
-                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 0))
-                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 1));
-        return total + d.reduceLanes(VectorOperators.ADD);
+        return total + laneTotal(one.neg().add(acc), zero.add(comp));
+    }
+
+    /** Per thread, {@code 2·VL} floats for {@link #laneTotal}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * VL]);
+
+    /**
+     * The double sum of the lane sums and their compensations: lane {@code j < VL/2} of the double vector
+     * {@code ((lanes[j] + lanes[j + VL/2]) + errs[j]) + errs[j + VL/2]}, those added in lane order. Written with scalar
+     * widening because the float-to-double {@code convertShape} of a full float vector into two halves is not
+     * intrinsified on every JDK and CPU (JDK 17 on AVX-512 falls back to array copies there, the hot spot of short
+     * softmax rows such as attention's); it is the same arithmetic as that vector form, lane for lane.
+     */
+    private static double laneTotal(FloatVector lanes, FloatVector errs) {
+        float[] t = LANES.get();
+        lanes.intoArray(t, 0);
+        errs.intoArray(t, VL);
+        int h = VL / 2;
+        double r = 0;
+        for (int j = 0; j < h; j++) r += (((double) t[j] + (double) t[j + h]) + (double) t[VL + j]) + (double) t[VL + j + h];
+        return r;
     }
 
     /**
@@ -195,12 +209,7 @@ public final class VectorMath {
         }
         if (i < n) total += expScalar(x, xOff + i, a, 0f, 1f, out, oOff + i, n - i, true);
         // lane sums less the bias (exact: every lane is >= 1) and their compensations, reduced in double
-        FloatVector lanes = one.neg().add(acc), errs = zero.add(comp);
-        DoubleVector d = ((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 0))
-                .add((DoubleVector) lanes.convertShape(VectorOperators.F2D, SD, 1))
-                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 0))
-                .add((DoubleVector) errs.convertShape(VectorOperators.F2D, SD, 1));
-        return total + d.reduceLanes(VectorOperators.ADD);
+        return total + laneTotal(one.neg().add(acc), zero.add(comp));
     }
 
     /**

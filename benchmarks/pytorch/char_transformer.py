@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The PyTorch 1.13 twin of `jgrad train --dataset words --model transformer`: the same tiny character-level
+transformer (token + learned position embeddings, N pre-norm nn.TransformerEncoderLayer blocks with a causal mask,
+ReLU, feed-forward 4*dim, no dropout, final LayerNorm, Linear head; PyTorch's own initialisation, which jgrad's
+layers copy), the same data policy (the bundled word list, split 90/10 by a seeded shuffle; makemore encoding: one
+row of block_size = longest word + 1 tokens per word, targets -1 at padding), the same training (AdamW lr 1e-3,
+weight decay 0.01, batches of 32 words drawn uniformly at random, float32) and the same report (train/test loss per
+character every --eval-every steps, mean time per step excluding evaluation, sampled words at the end).
+
+Run from the repository root, without the environment's OpenBLAS overrides (see /work/shared/bench/README.md):
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE TORCH_THREADS=1 /usr/bin/python3 benchmarks/pytorch/char_transformer.py --steps 2000
+
+The split, the batches and the initial weights come from PyTorch's generator (seed --seed), so they are not the
+same draws as jgrad's; the comparison is of the same model trained the same way, not of identical runs.
+"""
+import argparse
+import gzip
+import os
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+WORDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "src", "main", "resources", "dev",
+                     "jgrad", "data", "words.txt.gz")
+
+
+class CharTransformer(nn.Module):
+    def __init__(self, vocab, block, dim, heads, layers):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, dim)
+        self.wpe = nn.Embedding(block, dim)
+        self.h = nn.ModuleList([nn.TransformerEncoderLayer(dim, heads, 4 * dim, 0.0, batch_first=True, norm_first=True)
+                                for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(dim)
+        self.lm_head = nn.Linear(dim, vocab)
+        self.register_buffer("causal", torch.full((block, block), float("-inf")).triu(1), persistent=False)
+
+    def forward(self, idx):
+        t = idx.size(1)
+        x = self.wte(idx) + self.wpe(torch.arange(t))
+        for block in self.h:
+            x = block(x, src_mask=self.causal[:t, :t])
+        return self.lm_head(self.ln_f(x))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--dim", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--data", default=WORDS)
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
+    torch.manual_seed(args.seed)
+
+    opener = gzip.open if args.data.endswith(".gz") else open
+    with opener(args.data, "rt") as f:
+        words = [w.strip() for w in f if w.strip()]
+    chars = sorted(set("".join(words)))
+    stoi = {c: i + 1 for i, c in enumerate(chars)}
+    vocab, block = len(chars) + 1, max(len(w) for w in words) + 1
+    perm = torch.randperm(len(words)).tolist()
+    n_test = round(len(words) * 0.1)
+    test_words, train_words = [words[i] for i in perm[:n_test]], [words[i] for i in perm[n_test:]]
+
+    def encode(ws):
+        x = torch.zeros(len(ws), block, dtype=torch.long)
+        y = torch.full((len(ws), block), -1, dtype=torch.long)
+        for r, w in enumerate(ws):
+            ix = torch.tensor([stoi[c] for c in w], dtype=torch.long)
+            x[r, 1:1 + len(w)] = ix
+            y[r, :len(w)] = ix
+            y[r, len(w)] = 0
+        return x, y
+
+    train_x, train_y = encode(train_words)
+    test_x, test_y = encode(test_words)
+    model = CharTransformer(vocab, block, args.dim, args.heads, args.layers)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    print("pytorch %s: words (%d train / %d test, vocabulary %d, context %d), transformer %d layers x %d heads x %d dim "
+          "(%d parameters), adamw lr %g weight decay %g, batch %d, %d steps, float32, %d threads, seed %d"
+          % (torch.__version__, len(train_words), len(test_words), vocab, block, args.layers, args.heads, args.dim,
+             sum(p.numel() for p in model.parameters()), args.lr, args.weight_decay, args.batch_size, args.steps,
+             torch.get_num_threads(), args.seed), flush=True)
+
+    @torch.no_grad()
+    def evaluate():
+        model.eval()
+        total, chars_n = 0.0, 0
+        for i in range(0, len(test_x), 512):
+            logits = model(test_x[i:i + 512])
+            y = test_y[i:i + 512]
+            total += F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1), ignore_index=-1, reduction="sum").item()
+            chars_n += (y != -1).sum().item()
+        model.train()
+        return total / chars_n
+
+    print("step %6d  test loss %.4f (per character, untrained)" % (0, evaluate()), flush=True)
+    loss_sum, n, secs, all_secs, t_start = 0.0, 0, 0.0, 0.0, time.perf_counter()
+    last_test = float("nan")
+    for step in range(1, args.steps + 1):
+        t0 = time.perf_counter()
+        ix = torch.randint(len(train_x), (args.batch_size,))
+        x, y = train_x[ix], train_y[ix]
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1), ignore_index=-1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item()
+        n += 1
+        secs += time.perf_counter() - t0
+        if step % args.eval_every == 0 or step == args.steps:
+            last_test = evaluate()
+            print("step %6d  train loss %.4f  test loss %.4f  %.2f ms/step" % (step, loss_sum / n, last_test, 1e3 * secs / n),
+                  flush=True)
+            all_secs += secs
+            loss_sum, n, secs = 0.0, 0, 0.0
+    print("final test loss %.4f per character after %d steps, %.2f ms/step, %.1f s total"
+          % (last_test, args.steps, 1e3 * all_secs / max(1, args.steps), time.perf_counter() - t_start))
+    model.eval()
+    g = torch.Generator().manual_seed(args.seed)
+    out = []
+    with torch.no_grad():
+        for _ in range(10):
+            ctx = [0]
+            while len(ctx) <= block - 1:
+                p = F.softmax(model(torch.tensor([ctx]))[0, -1], dim=-1)
+                nxt = torch.multinomial(p, 1, generator=g).item()
+                if nxt == 0:
+                    break
+                ctx.append(nxt)
+            out.append("".join(chars[i - 1] for i in ctx[1:]))
+    print("samples: " + " ".join(out))
+
+
+if __name__ == "__main__":
+    main()
