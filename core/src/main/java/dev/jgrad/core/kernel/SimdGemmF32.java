@@ -1,6 +1,7 @@
 package dev.jgrad.core.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
@@ -17,6 +18,10 @@ import java.util.Arrays;
 final class SimdGemmF32 extends SimdGemm<float[]> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /** Lane {@code i} ← lane {@code (i + h) mod VL}: the steps of {@link #sumLanes}' tree. */
+    private static final VectorShuffle<Float> HALF8 = VectorShuffle.iota(S, 8 % VL, 1, true),
+            HALF4 = VectorShuffle.iota(S, 4 % VL, 1, true), HALF2 = VectorShuffle.iota(S, 2 % VL, 1, true),
+            HALF1 = VectorShuffle.iota(S, 1 % VL, 1, true);
 
     SimdGemmF32() {
         super(4, 2 * VL);
@@ -118,16 +123,25 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
     }
 
     @Override
+    void sumLanes(float[] lanes, int count) {
+        // per vector the fixed pairwise tree lane i += lane i + h, h = VL/2 .. 1 (reduceLanes' order is unspecified
+        // and differs between the interpreter and C2); v is reassigned in straight-line code, never a loop phi
+        for (int b = 0; b < count; b++) {
+            FloatVector v = FloatVector.fromArray(S, lanes, b * VL);
+            if (VL >= 16) v = v.rearrange(HALF8).add(v);
+            if (VL >= 8) v = v.rearrange(HALF4).add(v);
+            if (VL >= 4) v = v.rearrange(HALF2).add(v);
+            if (VL >= 2) v = v.rearrange(HALF1).add(v);
+            lanes[b] = v.lane(0);
+        }
+    }
+
+    @Override
     void finishDots(int k, float[] a, int aOff, int r, float[] w, int w0, int ldw, int cols, float[] lanes,
                     float[] c, int cOff, boolean add) {
         final int kv = k - k % VL;
         for (int j = 0; j < cols; j++) {
-            // the lanes summed pairwise in a fixed order (reduceLanes' order is unspecified), then the k tail
-            int l = (r * 4 + j) * VL;
-            for (int h = VL / 2; h >= 1; h /= 2) {
-                for (int i = 0; i < h; i++) lanes[l + i] += lanes[l + i + h];
-            }
-            float s = lanes[l];
+            float s = lanes[r * 4 + j];
             for (int p = kv, wi = w0 + j * ldw; p < k; p++) s = Math.fma(a[aOff + p], w[wi + p], s);
             int o = cOff + j;
             c[o] = add ? c[o] + s : s;
