@@ -331,6 +331,66 @@ class BenchmarkEquivalenceTest {
         assertArrayEquals(lnGrad, b.layerNorm().toDoubleArray(), "layerNorm gradient, 2nd invocation");
     }
 
+    // ------------------------------------------------------------------ inference / batch sweep
+
+    static Stream<Arguments> inferenceParams() {
+        List<Arguments> args = new ArrayList<>();
+        for (String batch : paramValues(InferenceBenchmark.class, "batch")) {
+            for (String dtype : paramValues(InferenceBenchmark.class, "dtype")) {
+                args.add(Arguments.of(Integer.parseInt(batch), dtype));
+            }
+        }
+        return args.stream();
+    }
+
+    /**
+     * The no-grad forward (short batches take the unpacked dot-product path of the GEMM) against a double reference of
+     * {@code relu(relu(x·W1ᵀ + b1)·W2ᵀ + b2)·W3ᵀ + b3} built from the network's own parameters; the graph-reusing
+     * variant gives the same bits; the training step's loss is the cross-entropy of those logits.
+     */
+    @ParameterizedTest(name = "batch {0} {1}")
+    @MethodSource("inferenceParams")
+    void inferenceForwardMatchesDoubleReference(int batch, String dtype) {
+        InferenceBenchmark b = new InferenceBenchmark();
+        b.batch = batch;
+        b.dtype = dtype;
+        b.setup();
+        Tensor logits = b.forwardNoGrad();
+        assertArrayEquals(new int[] {batch, MlpStepBenchmark.CLASSES}, logits.shape());
+        assertFalse(logits.requiresGrad(), "no graph recorded");
+        double[] h = b.x.toDoubleArray();
+        int width = MlpStepBenchmark.IN;
+        List<Tensor> params = b.net.parameters();
+        assertEquals(6, params.size(), "three layers, weight and bias each");
+        for (int layer = 0; layer < 3; layer++) {
+            double[] w = params.get(2 * layer).toDoubleArray(), bias = params.get(2 * layer + 1).toDoubleArray();
+            int out = bias.length;
+            double[] next = new double[batch * out];
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < out; j++) {
+                    double s = bias[j];
+                    for (int p = 0; p < width; p++) s += h[r * width + p] * w[j * width + p];
+                    next[r * out + j] = layer < 2 ? Math.max(s, 0) : s;
+                }
+            }
+            h = next;
+            width = out;
+        }
+        double[] got = logits.toDoubleArray();
+        assertClose(h, got, 10 * rtol(dtype), "batch " + batch + " logits vs double reference");
+        assertEquals(got[0], b.forwardNoGradReusing(), "graph-reusing forward, same bits");
+        assertEquals(got[0], b.forwardNoGradReusing(), "graph-reusing forward, warm");
+        double loss = 0;
+        int[] labels = b.y.toArray();
+        for (int r = 0; r < batch; r++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = 0; j < 10; j++) max = Math.max(max, h[r * 10 + j]);
+            for (int j = 0; j < 10; j++) sum += Math.exp(h[r * 10 + j] - max);
+            loss += max + Math.log(sum) - h[r * 10 + labels[r]];
+        }
+        assertClose(loss / batch, b.step(), 10 * rtol(dtype), "batch " + batch + " training-step loss");
+    }
+
     // ------------------------------------------------------------------ matmul
 
     static Stream<Arguments> matmulParams() {

@@ -1,6 +1,7 @@
 package dev.jgrad.core.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.data.Matrix;
@@ -17,6 +18,10 @@ import java.util.Arrays;
 final class SimdGemmF32 extends SimdGemm<float[]> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /** Lane {@code i} ← lane {@code (i + h) mod VL}: the steps of {@link #sumLanes}' tree. */
+    private static final VectorShuffle<Float> HALF8 = VectorShuffle.iota(S, 8 % VL, 1, true),
+            HALF4 = VectorShuffle.iota(S, 4 % VL, 1, true), HALF2 = VectorShuffle.iota(S, 2 % VL, 1, true),
+            HALF1 = VectorShuffle.iota(S, 1 % VL, 1, true);
 
     SimdGemmF32() {
         super(4, 2 * VL);
@@ -77,6 +82,69 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
             } else {
                 System.arraycopy(tile, t, c, o, cols);
             }
+        }
+    }
+
+    @Override
+    void dots(int k, float[] a, int a0, int a1, float[] w, int w0, int ldw, float[] lanes) {
+        final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f);
+        FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero;
+        FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+        final int w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw, kv = k - k % VL;
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+            FloatVector v;
+            v = FloatVector.fromArray(S, w, w0 + p); s00 = x0.fma(v, s00); s10 = x1.fma(v, s10);
+            v = FloatVector.fromArray(S, w, w1 + p); s01 = x0.fma(v, s01); s11 = x1.fma(v, s11);
+            v = FloatVector.fromArray(S, w, w2 + p); s02 = x0.fma(v, s02); s12 = x1.fma(v, s12);
+            v = FloatVector.fromArray(S, w, w3 + p); s03 = x0.fma(v, s03); s13 = x1.fma(v, s13);
+        }
+        // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
+        negZero.add(s00).intoArray(lanes, 0); negZero.add(s01).intoArray(lanes, VL);
+        negZero.add(s02).intoArray(lanes, 2 * VL); negZero.add(s03).intoArray(lanes, 3 * VL);
+        negZero.add(s10).intoArray(lanes, 4 * VL); negZero.add(s11).intoArray(lanes, 5 * VL);
+        negZero.add(s12).intoArray(lanes, 6 * VL); negZero.add(s13).intoArray(lanes, 7 * VL);
+    }
+
+    @Override
+    void dots1(int k, float[] a, int a0, float[] w, int w0, int ldw, float[] lanes) {
+        final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f);
+        FloatVector s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+        final int w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw, kv = k - k % VL;
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s0 = x.fma(FloatVector.fromArray(S, w, w0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, w, w1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, w, w2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, w, w3 + p), s3);
+        }
+        negZero.add(s0).intoArray(lanes, 0); negZero.add(s1).intoArray(lanes, VL);
+        negZero.add(s2).intoArray(lanes, 2 * VL); negZero.add(s3).intoArray(lanes, 3 * VL);
+    }
+
+    @Override
+    void sumLanes(float[] lanes, int count) {
+        // per vector the fixed pairwise tree lane i += lane i + h, h = VL/2 .. 1 (reduceLanes' order is unspecified
+        // and differs between the interpreter and C2); v is reassigned in straight-line code, never a loop phi
+        for (int b = 0; b < count; b++) {
+            FloatVector v = FloatVector.fromArray(S, lanes, b * VL);
+            if (VL >= 16) v = v.rearrange(HALF8).add(v);
+            if (VL >= 8) v = v.rearrange(HALF4).add(v);
+            if (VL >= 4) v = v.rearrange(HALF2).add(v);
+            if (VL >= 2) v = v.rearrange(HALF1).add(v);
+            lanes[b] = v.lane(0);
+        }
+    }
+
+    @Override
+    void finishDots(int k, float[] a, int aOff, int r, float[] w, int w0, int ldw, int cols, float[] lanes,
+                    float[] c, int cOff, boolean add) {
+        final int kv = k - k % VL;
+        for (int j = 0; j < cols; j++) {
+            float s = lanes[r * 4 + j];
+            for (int p = kv, wi = w0 + j * ldw; p < k; p++) s = Math.fma(a[aOff + p], w[wi + p], s);
+            int o = cOff + j;
+            c[o] = add ? c[o] + s : s;
         }
     }
 
