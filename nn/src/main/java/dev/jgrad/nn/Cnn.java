@@ -61,6 +61,7 @@ public final class Cnn {
      */
     public static Sequential of(int channels, int height, int width, int classes, int c1, int c2, int hidden, double dropout,
                                 long seed, DType dtype) {
+        if (dtype == null) throw new IllegalArgumentException("Cnn: dtype is null");
         if (channels <= 0 || classes <= 0 || height <= 0 || width <= 0 || height % 4 != 0 || width % 4 != 0) {
             throw new IllegalArgumentException("Cnn: need positive channels and classes and a height and width divisible by 4, got channels="
                     + channels + " height=" + height + " width=" + width + " classes=" + classes);

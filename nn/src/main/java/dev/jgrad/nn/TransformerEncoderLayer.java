@@ -42,6 +42,8 @@ public final class TransformerEncoderLayer extends Module {
      */
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation, double layerNormEps,
                                    boolean batchFirst, boolean normFirst, RandomGenerator rng, DType dtype) {
+        if (rng == null) throw new IllegalArgumentException("TransformerEncoderLayer: rng is null");
+        if (dtype == null) throw new IllegalArgumentException("TransformerEncoderLayer: dtype is null");
         if (dimFeedforward <= 0) throw new IllegalArgumentException("TransformerEncoderLayer: dimFeedforward " + dimFeedforward + " must be positive");
         if (!"relu".equals(activation) && !"gelu".equals(activation)) {
             throw new IllegalArgumentException("TransformerEncoderLayer: activation '" + activation + "' must be relu or gelu");

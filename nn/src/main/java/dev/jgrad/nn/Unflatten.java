@@ -24,7 +24,8 @@ public final class Unflatten extends Module {
      * @throws IllegalArgumentException for no sizes, a size below {@code -1} or 0, or more than one {@code -1}
      */
     public Unflatten(int dim, int... sizes) {
-        if (sizes == null || sizes.length == 0) throw new IllegalArgumentException("Unflatten: unflattened_size is empty");
+        if (sizes == null) throw new IllegalArgumentException("Unflatten: sizes is null");
+        if (sizes.length == 0) throw new IllegalArgumentException("Unflatten: unflattened_size is empty");
         int inferred = 0;
         for (int s : sizes) {
             if (s == -1) inferred++;
@@ -37,6 +38,7 @@ public final class Unflatten extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (x == null) throw new IllegalArgumentException("Unflatten: x is null");
         int[] s = x.shape();
         int d = Shape.dim("Unflatten", dim, s.length);
         int known = 1;
