@@ -110,8 +110,23 @@ public final class CsvLoader {
         private int labelIndex = -1;
         private ClassOrder classOrder = ClassOrder.SORTED;
         private boolean regression;
+        private boolean noLabel;
 
         private Options() {
+        }
+
+        /**
+         * Reads a file without a label column: every column is a feature (e.g. the rows to predict for). The data set
+         * then has one class, {@code "0"}, and every label is 0. A later {@link #label(String)} or {@link #label(int)}
+         * undoes this.
+         *
+         * @return this
+         */
+        public Options noLabel() {
+            this.noLabel = true;
+            this.labelName = null;
+            this.labelIndex = -1;
+            return this;
         }
 
         /**
@@ -177,6 +192,7 @@ public final class CsvLoader {
             }
             this.labelName = name;
             this.labelIndex = -1;
+            this.noLabel = false;
             return this;
         }
 
@@ -192,6 +208,7 @@ public final class CsvLoader {
             }
             this.labelIndex = index;
             this.labelName = null;
+            this.noLabel = false;
             return this;
         }
 
@@ -240,6 +257,9 @@ public final class CsvLoader {
             if (delimiter == quote) {
                 throw new IllegalArgumentException("CsvLoader.options: delimiter and quote are both '" + quote + "'");
             }
+            if (noLabel && regression) {
+                throw new IllegalArgumentException("CsvLoader.options: noLabel() and regression(true) exclude each other (no target column)");
+            }
             if (labelName != null && !header) {
                 throw new IllegalArgumentException("CsvLoader.options: label(\"" + labelName
                         + "\") needs header(true) to find the column by name");
@@ -259,6 +279,9 @@ public final class CsvLoader {
             throw new MalformedDataException(source, "no data rows (an empty data set cannot be trained on)");
         }
         int columns = first.size();
+        if (o.noLabel) {
+            return readUnlabeled(records, source, o, first, columns);
+        }
         if (columns < 2) {
             throw new MalformedDataException(source, records.line(), "need at least 2 columns (features and a label)"
                     + " but found " + columns + (o.delimiter != ',' ? "" : " (is the delimiter not ','?)"));
@@ -331,6 +354,22 @@ public final class CsvLoader {
             }
         }
         return Tabular.wrapFlat(values.toArray(), features, labels, names.size(), names);
+    }
+
+    /** The rows of a file without a label column ({@link Options#noLabel()}): every column a feature, one class. */
+    private static Tabular readUnlabeled(Records records, String source, Options o, CSVRecord first, int columns) throws IOException {
+        DoubleList values = new DoubleList(1024, source);
+        IntList ids = new IntList(source);
+        for (CSVRecord r = o.header ? records.next() : first; r != null; r = records.next()) {
+            long lineNo = records.line();
+            if (r.size() != columns) {
+                throw new MalformedDataException(source, lineNo, "expected " + columns + " columns but found " + r.size());
+            }
+            for (int j = 0; j < columns; j++) values.add(parseFeature(r.get(j), j, source, lineNo));
+            ids.add(0);
+        }
+        if (ids.size() == 0) throw new MalformedDataException(source, "header but no data rows");
+        return Tabular.wrapFlat(values.toArray(), columns, ids.toArray(), 1, null);
     }
 
     private static boolean allIntegers(List<String> labels) {

@@ -108,4 +108,21 @@ class CsvOptionsTest {
         assertEquals(List.of("a, b", "c"), t.classNames());
         assertEquals(0.5, t.feature(0, 0));
     }
+
+    @Test
+    void noLabelReadsEveryColumnAsAFeature() throws IOException {
+        Tabular t = read(CsvLoader.options().header(true).noLabel(), "a,b,c\n1,2,3\n4,5,6\n");
+        assertEquals(3, t.numFeatures());
+        assertEquals(1, t.numClasses());
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, t.flatFeatures());
+        assertArrayEquals(new int[] {0, 0}, t.labels());
+        Tabular one = read(CsvLoader.options().noLabel(), "7\n8\n");
+        assertEquals(1, one.numFeatures());
+        MalformedDataException e = bad(CsvLoader.options().noLabel(), "1,2\n3,x\n");
+        assertTrue(e.getMessage().startsWith("t.csv:2: column 2: 'x' is not a number"), e.getMessage());
+        assertTrue(bad(CsvLoader.options().noLabel(), "1,2\n3\n").getMessage().contains("expected 2 columns but found 1"));
+        // a later label(...) undoes noLabel()
+        assertEquals(2, read(CsvLoader.options().noLabel().label(2), "1,2,yes\n").numFeatures());
+        assertThrows(IllegalArgumentException.class, () -> read(CsvLoader.options().noLabel().regression(true), "1\n"));
+    }
 }
