@@ -4,13 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code jgrad} command line: {@code train}, {@code conformance}, {@code stability}, {@code slowdown}.
+ * The {@code jgrad} command line: {@code train}, {@code predict}, {@code conformance}, {@code stability}, {@code slowdown}.
  * Bad arguments print a one-line error and exit with code 2; any other failure prints one line and exits with code 1.
  * No stack trace reaches the user unless {@code --debug} is given (an option of every command).
  */
 @Command(name = "jgrad", mixinStandardHelpOptions = true, version = "jgrad 0.1.0",
         description = "Pure-Java autodiff with an exact, stable loss layer.",
-        subcommands = {TrainCommand.class, ConformanceCommand.class, SlowdownCommand.class, StabilityCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, PredictCommand.class, ConformanceCommand.class, SlowdownCommand.class, StabilityCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -3,8 +3,6 @@ package dev.jgrad.cli;
 import dev.jgrad.core.DType;
 import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Activation;
-import dev.jgrad.nn.Cnn;
-import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.io.SafeTensors;
 import dev.jgrad.data.DataLoader;
@@ -17,6 +15,7 @@ import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.Sgd;
+import dev.jgrad.train.Architecture;
 import dev.jgrad.train.BestCheckpointListener;
 import dev.jgrad.train.CheckpointListener;
 import dev.jgrad.train.ClassificationMetrics;
@@ -24,6 +23,7 @@ import dev.jgrad.train.EarlyStoppingListener;
 import dev.jgrad.train.DivergenceListener;
 import dev.jgrad.train.EpochMetrics;
 import dev.jgrad.train.LogListener;
+import dev.jgrad.train.Model;
 import dev.jgrad.train.Objective;
 import dev.jgrad.train.RegressionMetrics;
 import dev.jgrad.train.Trainer;
@@ -52,7 +52,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Every run writes its metrics ({@code metrics.csv}, {@code metrics.json}), its chart ({@code training.png}) and a
  * checkpoint after every epoch ({@code checkpoint.safetensors}) into a run directory, {@code runs/<name>} by default,
- * and prints it. Every option is checked before any data is loaded: a bad one is one line on standard error and exit
+ * and prints it; at the end it writes the trained model there ({@code model.safetensors}, a {@link Model}: architecture, scaler,
+ * class names and these options with the weights) for {@code jgrad predict}. Every option is checked before any data is loaded: a bad one is one line on standard error and exit
  * code 2. A diverging run (a non-finite loss) stops with one line naming the epoch, the step and what became
  * non-finite (exit code 1); its checkpoint still holds the last good epoch.
  *
@@ -232,6 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         Tabular train, test, val = null;
         double[] targetStd = null;
+        Standardizer scaler = null, targetScaler = null; // stored with the model
         try {
             if (dataset.equals("fashion-mnist")) {
                 train = Datasets.fashionMnist(dataDir, true);
@@ -242,8 +244,7 @@ public final class TrainCommand implements Callable<Integer> {
                     val = v.test();
                 }
             } else {
-                Tabular all = dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris()
-                        : dataset.equals("diabetes") ? Datasets.diabetes() : Datasets.breastCancer();
+                Tabular all = bundled(dataset);
                 Split split = Split.stratified(all, 0.2, seed); // a regression set has one class: a seeded random split
                 Tabular rest = split.train();
                 if (valSplit != null) {
@@ -252,6 +253,7 @@ public final class TrainCommand implements Callable<Integer> {
                     val = v.test();
                 }
                 Standardizer s = Standardizer.fit(rest);
+                scaler = s;
                 train = s.transform(rest);
                 test = s.transform(split.test());
                 if (val != null) val = s.transform(val);
@@ -259,6 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
                     // targets standardised with the training rows' mean and deviation; RMSE and MAE are reported in their units
                     double[][] ms = meanStd(train);
                     targetStd = ms[1];
+                    targetScaler = Standardizer.of(ms[0], ms[1]);
                     train = train.withTargets(standardized(train, ms), train.numTargets());
                     test = test.withTargets(standardized(test, ms), test.numTargets());
                     if (val != null) val = val.withTargets(standardized(val, ms), val.numTargets());
@@ -276,9 +279,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageException("--model cnn needs square images with a side divisible by 4; " + dataset + " has "
                     + train.numFeatures() + " features" + (r.regression() ? " and is a regression data set" : ""));
         }
-        Sequential model = cnn ? Cnn.small(1, side, side, outputs, r.dropout(), seed, r.dtype())
-                : Mlp.builder(train.numFeatures(), outputs).hidden(r.widths()).activation(r.activation())
-                .dropout(r.dropout()).seed(seed).dtype(r.dtype()).build();
+        // the network as Cnn.small or Mlp.builder builds it, described so that the model file can rebuild it
+        Architecture network = cnn ? Architecture.cnn(1, side, side, 32, 64, 128, r.dropout(), outputs)
+                : Architecture.mlp(train.numFeatures(), r.widths(), r.activation(), r.dropout(), outputs);
+        Sequential model = network.build(r.dtype(), seed);
         Optimizer optim = optimizer(r.optimizer(), model, r.lr());
         Objective objective = r.objective();
         if (!quiet) {
@@ -348,7 +352,13 @@ public final class TrainCommand implements Callable<Integer> {
             testLoss = history.get(history.size() - 1).testLoss();
         }
         if (verbose && !quiet && !trainer.history().isEmpty()) System.out.println(timeSplit(trainer.history()));
-        if (!quiet) System.out.println("metrics, chart and checkpoint in " + dir + (ckpt.startsWith(dir) ? "" : " (checkpoint " + ckpt + ")"));
+        Path modelFile = dir.resolve(Model.FILE_NAME);
+        Model.Builder mb = r.regression() ? Model.regressor(network, model).targetScaler(targetScaler) : Model.classifier(network, model, train.classNames());
+        mb.scaler(scaler).trainingOptions(unprefixed(options(r))).build().save(modelFile);
+        if (!quiet) {
+            System.out.println("metrics, chart and checkpoint in " + dir + (ckpt.startsWith(dir) ? "" : " (checkpoint " + ckpt + ")"));
+            System.out.println("model in " + modelFile + " (./jgrad predict --model " + modelFile + " --data FILE.csv)");
+        }
         if (r.regression()) {
             RegressionMetrics m = RegressionMetrics.evaluate(model, testLoader, targetStd);
             System.out.printf(Locale.ROOT, "final test R² %.4f, RMSE %.4g, MAE %.4g (test loss %.4f) after %d epochs, %.1f s total%n",
@@ -364,6 +374,12 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "final test accuracy %.4f, macro F1 %.4f (test loss %.4f) after %d epochs, %.1f s total%n",
                 testAccuracy, cm.macroF1(), testLoss, epochsRun, total);
         return 0;
+    }
+
+    /** The bundled data set of that name (digits, iris, diabetes or breast-cancer). */
+    static Tabular bundled(String dataset) {
+        return dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris()
+                : dataset.equals("diabetes") ? Datasets.diabetes() : Datasets.breastCancer();
     }
 
     /** Per target: the mean ({@code [0]}) and the standard deviation ({@code [1]}, 1 where it is 0) over the rows. */
@@ -526,6 +542,13 @@ public final class TrainCommand implements Callable<Integer> {
         o.forEach((k, v) -> meta.put(OPTION_PREFIX + k, v));
         meta.put(OPTION_PREFIX + "out", runDir.toString());
         return meta;
+    }
+
+    /** The options of {@link #options} without their prefix (a model file adds its own). */
+    private static Map<String, String> unprefixed(Map<String, String> prefixed) {
+        Map<String, String> o = new LinkedHashMap<>();
+        prefixed.forEach((k, v) -> o.put(k.substring(OPTION_PREFIX.length()), v));
+        return o;
     }
 
     private static String joined(int[] a) {

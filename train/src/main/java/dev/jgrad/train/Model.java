@@ -589,7 +589,7 @@ public final class Model {
     @Override
     public String toString() {
         return "Model[" + task + ", " + architecture.describe() + ", " + dtype + ", "
-                + (task == Task.CLASSIFICATION ? classNames.size() + " classes" : architecture.outputs() + " targets")
+                + (task == Task.CLASSIFICATION ? classNames.size() + " classes" : architecture.outputs() + (architecture.outputs() == 1 ? " target" : " targets"))
                 + (scaler != null ? ", scaled" : "") + "]";
     }
 }
