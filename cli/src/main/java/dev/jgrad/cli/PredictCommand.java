@@ -92,6 +92,8 @@ public final class PredictCommand implements Callable<Integer> {
         if (data == null && dataset == null) throw new Main.UsageException("give --data FILE (CSV rows) or --dataset NAME");
         if (label != null && noLabel) throw new Main.UsageException("--label and --no-label exclude each other");
         if (out != null && Files.isDirectory(out)) throw new Main.UsageException("--out: " + out + " is a directory");
+        Path outDir = out == null ? null : out.toAbsolutePath().getParent();
+        if (outDir != null && !Files.isDirectory(outDir)) throw new Main.UsageException("--out: no such directory: " + outDir);
         char delim = delimiter();
         Model m = Model.load(model);
         boolean classifier = m.task() == Model.Task.CLASSIFICATION;

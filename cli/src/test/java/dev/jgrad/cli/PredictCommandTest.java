@@ -109,6 +109,7 @@ class PredictCommandTest {
         assertUsageError(run("predict", "--model", model.toString(), "--dataset", "iris", "--top-k", "4"), "--top-k 4: must be in [1, 3]");
         assertUsageError(run("predict", "--model", model.toString(), "--data", bare.toString(), "--label", "species"), "needs --header");
         assertUsageError(run("predict", "--model", model.toString(), "--dataset", "iris", "--split", "val"), "--split must be");
+        assertUsageError(run("predict", "--model", model.toString(), "--dataset", "iris", "--out", tmp.resolve("no/such/p.csv").toString()), "--out: no such directory");
     }
 
     @Test
