@@ -8,13 +8,16 @@ import java.util.Map;
 
 /**
  * Saves a {@link Checkpoint} of the model and optimizer after every epoch, overwriting the file (atomically), with
- * the number of completed epochs ({@link Trainer#EPOCHS_COMPLETED_KEY}) and the objective's name in its metadata:
+ * the number of completed epochs ({@link Trainer#EPOCHS_COMPLETED_KEY}), the objective's name and the schedule's state
+ * ({@value #SCHEDULE_PREFIX}{@code <entry>}, e.g. ReduceLROnPlateau's counters) in its metadata:
  * what {@link Trainer#resume(Path)} needs to continue the run exactly. {@link Trainer.Builder#checkpoint(Path)}
  * adds one.
  */
 public final class CheckpointListener implements TrainingListener {
     /** Checkpoint metadata key of the objective's {@linkplain Objective#name() name}. */
     public static final String OBJECTIVE_KEY = "objective";
+    /** Checkpoint metadata prefix of the schedule's {@linkplain dev.jgrad.nn.optim.LrSchedule#state() state} entries. */
+    public static final String SCHEDULE_PREFIX = "schedule.";
 
     private final Path file;
     private final Map<String, String> extra;
@@ -45,6 +48,7 @@ public final class CheckpointListener implements TrainingListener {
         Map<String, String> meta = new LinkedHashMap<>(extra);
         meta.put(Trainer.EPOCHS_COMPLETED_KEY, Integer.toString(metrics.epoch()));
         meta.put(OBJECTIVE_KEY, ctx.objective().name());
+        if (ctx.schedule() != null) ctx.schedule().state().forEach((k, v) -> meta.put(SCHEDULE_PREFIX + k, Double.toString(v)));
         Checkpoint.save(file, ctx.model(), ctx.optimizer(), meta);
     }
 

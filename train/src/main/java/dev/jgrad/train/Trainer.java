@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,8 +90,19 @@ public final class Trainer {
      */
     public int resume(Path file) throws IOException {
         int[] done = new int[1];
-        // the epoch count is checked before the checkpoint changes the model or the optimizer
-        Checkpoint.load(file, model, optimizer, meta -> done[0] = epochsCompleted(file, meta));
+        Map<String, Double> before = schedule != null ? schedule.state() : Map.of();
+        try {
+            // the epoch count and the schedule's state are checked before the checkpoint changes the model or the
+            // optimizer; the schedule is set back if the checkpoint is then refused
+            Checkpoint.load(file, model, optimizer, meta -> {
+                done[0] = epochsCompleted(file, meta);
+                Map<String, Double> s = scheduleState(file, meta);
+                if (schedule != null && !s.isEmpty()) schedule.loadState(s);
+            });
+        } catch (IOException | RuntimeException e) {
+            if (!before.isEmpty()) schedule.loadState(before);
+            throw e;
+        }
         startEpoch = done[0];
         history.clear();
         for (TrainingListener l : listeners) {
@@ -100,6 +112,20 @@ public final class Trainer {
             }
         }
         return startEpoch;
+    }
+
+    /** The schedule's entries of a checkpoint ({@link CheckpointListener#SCHEDULE_PREFIX}), as numbers. */
+    private static Map<String, Double> scheduleState(Path file, Map<String, String> meta) {
+        Map<String, Double> s = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            if (!e.getKey().startsWith(CheckpointListener.SCHEDULE_PREFIX)) continue;
+            try {
+                s.put(e.getKey().substring(CheckpointListener.SCHEDULE_PREFIX.length()), Double.valueOf(e.getValue()));
+            } catch (NumberFormatException x) {
+                throw new IllegalArgumentException("checkpoint " + file + ": schedule state " + e.getKey() + " '" + e.getValue() + "' is not a number");
+            }
+        }
+        return s;
     }
 
     private static int epochsCompleted(Path file, Map<String, String> meta) {
@@ -295,6 +321,11 @@ public final class Trainer {
         @Override
         public Objective objective() {
             return objective;
+        }
+
+        @Override
+        public LrSchedule schedule() {
+            return schedule;
         }
 
         @Override

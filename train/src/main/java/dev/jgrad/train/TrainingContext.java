@@ -20,6 +20,15 @@ public interface TrainingContext {
     /** The loss and scoring. */
     Objective objective();
 
+    /**
+     * The learning-rate schedule, or null if the optimizer's rate is kept.
+     *
+     * @return the schedule (the default: null)
+     */
+    default dev.jgrad.nn.optim.LrSchedule schedule() {
+        return null;
+    }
+
     /** The total number of epochs of the run (the last epoch's number). */
     int epochs();
 

@@ -46,6 +46,26 @@ public interface LrSchedule {
     default void epochEnd(Optimizer opt, int epoch, double metric) {
     }
 
+    /**
+     * The schedule's own state, which a checkpoint must carry for a resumed run to continue exactly: empty for a
+     * schedule that is a function of the epoch alone; {@link #plateau}'s ReduceLROnPlateau counters and rate.
+     *
+     * @return a fresh map of numbers
+     */
+    default java.util.Map<String, Double> state() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Restores {@link #state()}, all of it checked before anything is set (the default, a stateless schedule, ignores it).
+     *
+     * @param state the entries {@link #state()} returned
+     * @throws IllegalArgumentException if an entry is missing or out of range
+     */
+    default void loadState(java.util.Map<String, Double> state) {
+        if (state == null) throw new IllegalArgumentException("LrSchedule.loadState: state is null");
+    }
+
     /** A constant rate. */
     static LrSchedule constant(double lr) {
         return e -> lr;
@@ -190,6 +210,16 @@ public interface LrSchedule {
             @Override
             public void epochEnd(Optimizer opt, int epoch, double metric) {
                 p.step(metric);
+            }
+
+            @Override
+            public java.util.Map<String, Double> state() {
+                return p.state();
+            }
+
+            @Override
+            public void loadState(java.util.Map<String, Double> state) {
+                p.loadState(state);
             }
         };
     }
