@@ -9,7 +9,8 @@ import java.util.Locale;
  * has a {@linkplain TrainingListener#timingLabel() timing label}, e.g.
  * {@code "; metrics 0.002 s; chart 0.000 s; checkpoint 0.004 s"}; otherwise it is the 100-column
  * {@link EpochMetrics#shortLine(int)}. {@link Trainer.Builder#log(PrintStream)} adds a verbose one after every other
- * listener (standard output by default).
+ * listener (standard output by default). With a {@link ProgressBarListener} in the run the line is printed above the
+ * bar ({@link ProgressBarListener#printAbove}), never glued to it.
  */
 public final class LogListener implements TrainingListener {
     private final PrintStream out;
@@ -39,7 +40,7 @@ public final class LogListener implements TrainingListener {
     public void onEpochEnd(TrainingContext ctx, EpochMetrics metrics) {
         if (metrics.epoch() % every != 0 && metrics.epoch() != ctx.epochs()) return;
         if (!verbose) {
-            out.println(metrics.shortLine(ctx.epochs(), ctx.objective().scoresAccuracy()));
+            print(ctx, metrics.shortLine(ctx.epochs(), ctx.objective().scoresAccuracy()));
             return;
         }
         StringBuilder line = new StringBuilder(metrics.line());
@@ -48,6 +49,17 @@ public final class LogListener implements TrainingListener {
             double s = ctx.epochEndSeconds(l);
             if (label != null && !Double.isNaN(s)) line.append(String.format(Locale.ROOT, "; %s %.3f s", label, s));
         }
-        out.println(line.toString());
+        print(ctx, line.toString());
+    }
+
+    /** Prints the line above the run's progress bar if it has one ({@link ProgressBarListener#printAbove}). */
+    private void print(TrainingContext ctx, String line) {
+        for (TrainingListener l : ctx.listeners()) {
+            if (l instanceof ProgressBarListener bar) {
+                bar.printAbove(out, line);
+                return;
+            }
+        }
+        out.println(line);
     }
 }
