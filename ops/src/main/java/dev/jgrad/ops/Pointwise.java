@@ -3,6 +3,7 @@ package dev.jgrad.ops;
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Erf;
 import dev.jgrad.core.kernel.Kernels;
 
 /**
@@ -170,6 +171,14 @@ abstract class Pointwise extends Function {
                 return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * x * x));
             }
             return g * (0.5 * Erf.erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+        }
+        @Override void compute(Storage x, Storage y, int n) {
+            if (tanh) super.compute(x, y, n);
+            else Kernels.gelu(x, y, n);
+        }
+        @Override void gradient(Storage x, Storage y, Storage g, Storage out, int n) {
+            if (tanh) super.gradient(x, y, g, out, n);
+            else Kernels.geluBackward(x, g, out, n);
         }
     }
 

@@ -166,6 +166,16 @@ public final class Kernels {
         backend.siluBackward(x, g, out, n);
     }
 
+    /** See {@link KernelBackend#gelu}. */
+    public static void gelu(Storage x, Storage out, int n) {
+        backend.gelu(x, out, n);
+    }
+
+    /** See {@link KernelBackend#geluBackward}. */
+    public static void geluBackward(Storage x, Storage g, Storage out, int n) {
+        backend.geluBackward(x, g, out, n);
+    }
+
     /** See {@link KernelBackend#leakyRelu}. */
     public static void leakyRelu(Storage x, double slope, Storage out, int n) {
         backend.leakyRelu(x, slope, out, n);

@@ -227,6 +227,24 @@ public final class ScalarKernels implements KernelBackend {
         }
     }
 
+    private static final double INV_SQRT2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+
+    @Override
+    public void gelu(Storage x, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x.get(i);
+            out.set(i, 0.5 * v * Erf.erfc(-v * INV_SQRT2));
+        }
+    }
+
+    @Override
+    public void geluBackward(Storage x, Storage g, Storage out, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x.get(i);
+            out.set(i, g.get(i) * (0.5 * Erf.erfc(-v * INV_SQRT2) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
+        }
+    }
+
     @Override
     public void leakyRelu(Storage x, double slope, Storage out, int n) {
         for (int i = 0; i < n; i++) {

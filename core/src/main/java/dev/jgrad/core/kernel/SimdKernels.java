@@ -302,6 +302,21 @@ public final class SimdKernels implements KernelBackend {
     }
 
     @Override
+    public void gelu(Storage x, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of && xf.a != of.a) SimdElementwise.gelu(xf.a, of.a, n);
+        else scalar.gelu(x, out, n);
+    }
+
+    @Override
+    public void geluBackward(Storage x, Storage g, Storage out, int n) {
+        if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of && of.a != xf.a && of.a != gf.a) {
+            SimdElementwise.geluBackward(xf.a, gf.a, of.a, n);
+        } else {
+            scalar.geluBackward(x, g, out, n);
+        }
+    }
+
+    @Override
     public void leakyRelu(Storage x, double slope, Storage out, int n) {
         if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.leakyRelu(xf.a, (float) slope, of.a, n);
         else scalar.leakyRelu(x, slope, out, n);

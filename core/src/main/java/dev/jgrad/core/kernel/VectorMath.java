@@ -30,12 +30,15 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Math.exp}/{@code Math.log} in double): measured max error 0.995 ulp for exp, 0.82 ulp for log;
  * the documented bound, asserted by the test, is 2 ulp.
  *
- * <p><b>Special values without masks.</b> One compare per vector ({@code |x| ≤ 87.33654} for exp,
- * {@code x·0 + x ≥ MIN_NORMAL} for log) detects vectors with any special lane; those, and the tails, are done
- * lane by lane by scalar twins of the vector code ({@link #expScalar(float)}, {@link #logScalar(float)}: the
+ * <p><b>Special values.</b> One compare per vector ({@code x ≤ 87.33654} for exp,
+ * {@code x·0 + x ≥ MIN_NORMAL} for log) detects vectors with any overflowing, NaN or (log) non-normal lane; those,
+ * and the tails, are done lane by lane by scalar twins of the vector code ({@link #expScalar(float)}, {@link #logScalar(float)}: the
  * same operations, {@link Math#fma(float, float, float)} being the same correctly rounded FMA, so the same
- * bits — a value never depends on its neighbours or its position) that also handle the special values. So
- * the vector code has no blends for special values, and the usual vectors pay only for the test.
+ * bits — a value never depends on its neighbours or its position) that also handle the special values. The one
+ * special case kept in the vector path is exp's underflow ({@code x < -87.33654}, {@code -inf} included): those lanes
+ * are blended to {@code +0}, as the scalar twin flushes them, because masked rows (causal attention's {@code -inf}
+ * entries) put such lanes into most vectors of a row; sent lane by lane they made the scalar exp a tenth of a
+ * transformer's training step.
  *
  * <p><b>JIT rules</b> followed by all Vector API code in this package (JDK 17's C2 otherwise boxes vectors,
  * allocating on every iteration — 10× slower — depending on what other Vector API code ran before):
@@ -86,8 +89,9 @@ public final class VectorMath {
      * {@code Σ_i exp(x[xOff + i] - a)} for {@code i < n}, where {@code a} is at least every {@code x[xOff + i]}
      * (the row max of a max-shifted softmax), so that every term is at most 1.
      *
-     * <p>Vectors whose arguments all satisfy {@code |x| ≤ 87.33654} (the usual case) take the vector path;
-     * any other vector (possible underflow, overflow or NaN), and the tail, is done lane by lane by
+     * <p>Vectors whose arguments all satisfy {@code x ≤ 87.33654} (always, after a finite max shift, unless a lane is
+     * NaN) take the vector path, lanes below {@code -87.33654} (underflow, masked {@code -inf}) giving {@code +0};
+     * any other vector (possible overflow or NaN), and the tail, is done lane by lane by
      * {@link #expScalar(float)}, which computes bit for bit what the vector path does and handles the special
      * values. The vector branch is the only place with vector values, so C2 never has to box them; for the
      * same reason the sum and the store loop ({@link #expStoreLoop}) are two loops rather than one with flags
@@ -115,8 +119,10 @@ public final class VectorMath {
         int i = 0;
         for (final int bound = S.loopBound(n); i < bound; i += VL) {
             FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va);
-            // no special lane: |x0| <= 87.33654 (exact; NaN fails)
-            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+            // no overflowing or NaN lane: x0 <= 87.33654 (exact; NaN fails); lanes below EXP_MIN (masked -inf
+            // entries, far tails) are flushed to +0 by the blend, as expScalar flushes them
+            if (x0.compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                VectorMask<Float> under = x0.compare(VectorOperators.LT, EXP_MIN);
                 // ---- exp(x0), see the class comment
                 FloatVector t = x0.fma(log2e, round); // 1.5·2^23 + rint(x·log2 e)
                 FloatVector nf = t.sub(round);
@@ -129,6 +135,7 @@ public final class VectorMath {
                 // bits vanish when shifted left by 23
                 y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
                         .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
+                y = y.blend(0f, under);
                 // ----
                 // compensated sum (Fast2Sum, exact as acc >= 1 >= y: acc + y == sum + err), plain float ops;
                 // receivers are never the loop-carried vectors (see the class comment)
@@ -182,8 +189,10 @@ public final class VectorMath {
         int i = 0;
         for (final int bound = S.loopBound(n); i < bound; i += VL) {
             FloatVector x0 = FloatVector.fromArray(S, x, xOff + i).sub(va);
-            // no special lane: |x0| <= 87.33654 (exact; NaN fails)
-            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+            // no overflowing or NaN lane: x0 <= 87.33654 (exact; NaN fails); lanes below EXP_MIN (masked -inf
+            // entries, far tails) are flushed to +0 by the blend, as expScalar flushes them
+            if (x0.compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                VectorMask<Float> under = x0.compare(VectorOperators.LT, EXP_MIN);
                 // ---- exp(x0), see the class comment
                 FloatVector t = x0.fma(log2e, round); // 1.5·2^23 + rint(x·log2 e)
                 FloatVector nf = t.sub(round);
@@ -196,6 +205,7 @@ public final class VectorMath {
                 // bits vanish when shifted left by 23
                 y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
                         .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
+                y = y.blend(0f, under);
                 // ----
                 // compensated sum (Fast2Sum, exact as acc >= 1 >= y: acc + y == sum + err), plain float ops;
                 // receivers are never the loop-carried vectors (see the class comment)
@@ -234,7 +244,9 @@ public final class VectorMath {
         for (; i < end; i += VL) {
             final int at = Math.min(i, lastStart);
             FloatVector x0 = FloatVector.fromArray(S, x, xOff + at).sub(va).sub(vb);
-            if (x0.abs().compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+            // as in expSumLoop: no overflowing or NaN lane; lanes below EXP_MIN flushed to +0
+            if (x0.compare(VectorOperators.LE, EXP_FAST).allTrue()) {
+                VectorMask<Float> under = x0.compare(VectorOperators.LT, EXP_MIN);
                 // ---- exp(x0): the same code as in expSumLoop
                 FloatVector t = x0.fma(log2e, round);
                 FloatVector nf = t.sub(round);
@@ -246,7 +258,7 @@ public final class VectorMath {
                 y = (FloatVector) ((IntVector) y.reinterpretShape(SI, 0))
                         .add(((IntVector) t.reinterpretShape(SI, 0)).lanewise(VectorOperators.LSHL, 23)).reinterpretShape(S, 0);
                 // ----
-                y.mul(vs).intoArray(out, oOff + at);
+                y.blend(0f, under).mul(vs).intoArray(out, oOff + at);
             } else {
                 expScalar(x, xOff + at, a, b, s, out, oOff + at, VL, true);
             }

@@ -334,4 +334,35 @@ class SimdKernelsTest {
             }
         }
     }
+
+    @Test
+    void maskedAndUnderflowingLanesStayOnTheVectorPathWithTheScalarBits() {
+        // causal attention rows: -inf entries and far tails, which the vector path flushes to +0 as the scalar
+        // twin does; the threshold itself (x - a = EXP_MIN = -87.33654) is the smallest argument with a normal exp
+        float min = -87.33654f;
+        SplittableRandom r = new SplittableRandom(26);
+        for (int n : new int[] {16, 23, 32, 40, 64, 1000}) {
+            for (int rep = 0; rep < 6; rep++) {
+                float[] x = new float[n];
+                for (int k = 0; k < n; k++) {
+                    double u = r.nextDouble();
+                    x[k] = u < 0.4 ? Float.NEGATIVE_INFINITY : u < 0.5 ? min : u < 0.55 ? Math.nextDown(min)
+                            : u < 0.6 ? -200f : (float) (r.nextDouble() * 19 - 19);
+                }
+                x[r.nextInt(n)] = 0f; // the row max
+                float[] want = new float[n];
+                double sum = 0;
+                for (int k = 0; k < n; k++) sum += want[k] = VectorMath.expScalar(x[k]);
+                float[] out = new float[n], stored = new float[n];
+                VectorMath.expStoreLoop(x, 0, 0f, 0f, 1f, out, 0, n);
+                double got = VectorMath.expSumStoreLoop(x, 0, 0f, stored, 0, n);
+                assertEquals(sum, VectorMath.expSumLoop(x, 0, 0f, n), 1e-12 * sum, "n=" + n);
+                assertEquals(sum, got, 1e-12 * sum, "n=" + n);
+                for (int k = 0; k < n; k++) {
+                    assertEquals(Float.floatToRawIntBits(want[k]), Float.floatToRawIntBits(out[k]), "store n=" + n + " [" + k + "] x=" + x[k]);
+                    assertEquals(Float.floatToRawIntBits(want[k]), Float.floatToRawIntBits(stored[k]), "sum-store n=" + n + " [" + k + "]");
+                }
+            }
+        }
+    }
 }

@@ -1,21 +1,29 @@
-package dev.jgrad.ops;
+package dev.jgrad.core.kernel;
 
 /**
- * The complementary error function to near double precision, for the exact GELU.
+ * The complementary error function to near double precision: the exact GELU of the scalar kernels and the reference
+ * of the float32 SIMD one.
  *
  * <p>{@code erfc(x) = 1 - erf(x)}. For {@code |x| < 2} the Maclaurin series of {@code erf} is summed
  * (terms fall below 1e-17 relative within 40 terms); beyond, the Laplace continued fraction
  * {@code erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …))))} is evaluated backwards with
  * enough terms for full precision, and {@code erfc(-x) = 2 - erfc(x)}.
  */
-final class Erf {
+public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double INV_SQRT_PI = 0.5641895835477563;
 
     private Erf() {
     }
 
-    static double erfc(double x) {
+    /**
+     * {@code erfc(x)} to within a few ulp where it is normal; {@code erfc(NaN) = NaN}, {@code erfc(+inf) = 0},
+     * {@code erfc(-inf) = 2}, {@code 0} for {@code x > 27.3} (below the smallest double).
+     *
+     * @param x the argument
+     * @return {@code 1 - erf(x)}
+     */
+    public static double erfc(double x) {
         if (Double.isNaN(x)) return x;
         if (x < 0) return 2.0 - erfc(-x);
         if (x < 2.0) return 1.0 - erfSeries(x);
