@@ -120,7 +120,26 @@ class TrainCommandTest {
         Result r = run(iris(tmp.resolve("run"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5"));
         assertEquals(1, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch \\d+, step \\d+: .*non-finite.*; try a smaller --lr or --clip; .*"), r.err());
+        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch \\d+, batch \\d+ of \\d+ \\(step \\d+ of the run\\): .*(NaN|inf|non-finite).*; try a smaller --lr or --clip( \\(or --skip-nonfinite N to skip such batches\\))?; .*"), r.err());
+    }
+
+    @Test
+    void skipNonFiniteSkipsAndCountsBatchesUntilItsLimit(@TempDir Path tmp) throws Exception {
+        // lr 1e30: after the first step the loss is non-finite on every batch; each is skipped (the model stays put)
+        Result r = run(iris(tmp.resolve("run"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5", "--skip-nonfinite", "3"));
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch 1, batch 5 of \\d+ \\(step 5 of the run\\): the training loss became "
+                + ".*; 3 batches with a non-finite loss were skipped before, the most allowed \\(skipNonFiniteBatches 3\\); try a smaller --lr or --clip; .*"), r.err());
+        // without the option the same run stops at the first such batch, and says how to skip
+        Result stop = run(iris(tmp.resolve("stop"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5"));
+        assertTrue(stop.err().contains("batch 2 of ") && stop.err().contains("(or --skip-nonfinite N to skip such batches)"), stop.err());
+        // a loss that is never non-finite: the option changes nothing, the metrics count 0 skipped
+        Result ok = run(iris(tmp.resolve("ok"), "--epochs", "2", "--skip-nonfinite"));
+        assertEquals(0, ok.code(), ok.err());
+        List<String> csv = Files.readAllLines(tmp.resolve("ok").resolve("metrics.csv"));
+        assertTrue(csv.get(0).endsWith(",skipped_batches") && csv.get(2).endsWith(",0"), csv.toString());
+        assertUsageError(run(iris(tmp.resolve("bad"), "--skip-nonfinite", "-2")), "--skip-nonfinite: '-2' is not a number of batches >= 0");
+        assertUsageError(run(iris(tmp.resolve("bad"), "--skip-nonfinite", "x")), "--skip-nonfinite: 'x' is not a number of batches >= 0");
     }
 
     @Test
