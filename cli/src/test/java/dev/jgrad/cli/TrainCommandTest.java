@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -189,6 +190,31 @@ class TrainCommandTest {
 
         Result overridden = run("train", "--resume", ckpt.toString(), "--epochs", "5", "--lr", "0.005", "--override", "--quiet");
         assertEquals(0, overridden.code(), overridden.err());
+    }
+
+    @Test
+    void resumeRefusesADifferentSeedLossOrOptimizerUnlessOverridden(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("part"), ckpt = dir.resolve("checkpoint.safetensors");
+        assertEquals(0, run(iris(dir, "--epochs", "1", "--quiet")).code());
+        Map<String, String> meta = SafeTensors.readHeader(ckpt).metadata();
+        assertEquals("42", meta.get(TrainCommand.OPTION_PREFIX + "seed"));
+        assertEquals("fused", meta.get(TrainCommand.OPTION_PREFIX + "loss"));
+        assertEquals("adamw", meta.get(TrainCommand.OPTION_PREFIX + "optimizer"));
+        String c = ckpt.toString();
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--seed", "7"), "--seed 7 conflicts with the checkpoint's --seed 42");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--loss", "naive"), "--loss naive conflicts with the checkpoint's --loss fused");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--optimizer", "sgd"), "--optimizer sgd conflicts with the checkpoint's --optimizer adamw");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--optimizer", "adam"), "--optimizer adam conflicts with the checkpoint's --optimizer adamw");
+        // the same values given again are no conflict
+        Result same = run("train", "--resume", c, "--epochs", "2", "--seed", "42", "--loss", "fused", "--optimizer", "AdamW", "--quiet");
+        assertEquals(0, same.code(), same.err());
+        // overridden: a seed and a loss may change; another optimizer cannot take over the stored optimizer state
+        Result seed = run("train", "--resume", c, "--epochs", "3", "--seed", "7", "--loss", "naive", "--override", "--quiet");
+        assertEquals(0, seed.code(), seed.err());
+        Result sgd = run("train", "--resume", c, "--epochs", "4", "--optimizer", "sgd", "--override", "--quiet");
+        assertEquals(2, sgd.code(), sgd.out() + sgd.err());
+        assertTrue(sgd.err().startsWith("jgrad: checkpoint " + c + ": saved with a different optimizer") && sgd.err().contains("Sgd"), sgd.err());
+        assertEquals(1, sgd.err().strip().lines().count(), sgd.err());
     }
 
     @Test

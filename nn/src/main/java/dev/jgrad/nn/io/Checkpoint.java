@@ -151,7 +151,12 @@ public final class Checkpoint {
         for (long d : draws) if (d < 0) throw new IllegalArgumentException("checkpoint " + file + ": negative dropout draw count " + d);
         if (opt != null) {
             if (optState.isEmpty()) throw new IllegalArgumentException("checkpoint " + file + ": has no optimizer state to resume from");
-            opt.loadState(optState); // validates every entry before changing anything
+            try {
+                opt.loadState(optState); // validates every entry before changing anything
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("checkpoint " + file + ": saved with a different optimizer or damaged optimizer state: "
+                        + e.getMessage(), e);
+            }
         }
         loaded.forEach((name, t) -> params.get(name).storage().copyFrom(t.storage(), 0, 0, t.numel()));
         for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).restoreSeedState(seeds[i], draws[i]);
