@@ -200,6 +200,16 @@ public final class SafeTensors {
             throw new IllegalArgumentException(names.size() + " tensors and " + meta.size() + " metadata entries: over the "
                     + MAX_ENTRIES + " (SafeTensors.MAX_ENTRIES) a reader accepts");
         }
+        // JSON values as the reader counts them: the root, the metadata object and its strings (and the two CRCs),
+        // and per tensor its object, dtype, shape array and dimensions, offsets array and both offsets
+        long values = 1 + 1 + meta.size() + 2;
+        for (long[] shape : shapes) {
+            values += 6 + shape.length;
+        }
+        if (values > MAX_HEADER_VALUES) {
+            throw new IllegalArgumentException("the header would hold " + values + " JSON values, over the " + MAX_HEADER_VALUES
+                    + " (SafeTensors.MAX_HEADER_VALUES) a reader accepts");
+        }
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException("metadata keys and values must be non-null: " + e);

@@ -170,6 +170,14 @@ class UntrustedHeadersTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> SafeTensors.write(w, Map.of("r", RawTensor.convert(dev.jgrad.nn.io.ElementType.F32, new double[1], rank33)), null));
         assertTrue(e.getMessage().contains("rank 33 is over 32"), e.getMessage());
+        // the writer counts the JSON values as the reader does: 40,000 tensors of rank 30 would be 1.44 M
+        long[] rank30 = new long[30];
+        Arrays.fill(rank30, 1);
+        RawTensor one = RawTensor.convert(dev.jgrad.nn.io.ElementType.F32, new double[1], rank30);
+        Map<String, RawTensor> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 40_000; i++) many.put("t" + i, one);
+        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(w, many, null));
+        assertTrue(e.getMessage().contains("1440004 JSON values, over the 1048576 (SafeTensors.MAX_HEADER_VALUES)"), e.getMessage());
         assertFalse(Files.exists(w));
     }
 
