@@ -74,6 +74,8 @@ public final class TrainCommand implements Callable<Integer> {
     static final String BEST_FILE = "best.safetensors";
     /** Name of the test confusion matrix in a run directory (classification). */
     static final String CONFUSION_FILE = "confusion.csv";
+    /** What {@code --skip-nonfinite} without a number stands for. */
+    static final String SKIP_ALL = "unlimited";
     /** The data sets. */
     static final List<String> DATASETS = List.of("digits", "fashion-mnist", "breast-cancer", "iris", "diabetes");
 
@@ -134,6 +136,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--clip", description = "Clip gradients to this global norm (>= 0; 0 = off).", defaultValue = "0")
     double clip;
+
+    @Option(names = "--skip-nonfinite", paramLabel = "N", arity = "0..1", fallbackValue = SKIP_ALL,
+            description = "Skip a batch whose loss is NaN or infinite (no optimizer step; counted in the epoch line and the metrics) instead of stopping, at most N times (no N: no limit); the next one stops the run.")
+    String skipNonFinite;
 
     @Option(names = "--val-split", paramLabel = "F", description = "Hold out this fraction of the training rows (stratified) for validation: the epochs are evaluated on it, the best epoch is kept (best.safetensors) and tested at the end.")
     Double valSplit;
@@ -205,9 +211,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dataset.equals("words") && skipNonFinite != null) {
+            throw new Main.UsageException("--skip-nonfinite applies to the epoch-based runs, not to --dataset words");
+        }
         if (dataset.equals("words")) return words.run(this, modelName.equalsIgnoreCase("mlp") ? null : modelName.toLowerCase(Locale.ROOT));
         if (logEvery < 1) throw new Main.UsageException("--log-every must be >= 1, got " + logEvery);
         if (topK < 1) throw new Main.UsageException("--top-k must be >= 1, got " + topK);
+        int skipLimit = skipLimit();
         int epochsDone = 0;
         Integer storedEpochs = null;
         if (resume != null) {
@@ -300,6 +310,8 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer.Builder tb = Trainer.builder(model, optim).objective(objective).epochs(r.epochs()).schedule(r.schedule())
                 .clipGradNorm(clip).outDir(dir).progress(progress != null ? progress : System.console() != null).log(null)
                 .listener(guard).listener(new CheckpointListener(ckpt, options(r)));
+        if (skipLimit >= 0) tb.skipNonFiniteBatches(skipLimit);
+        else if (skipNonFinite != null) tb.skipNonFiniteBatches(true);
         EarlyStoppingListener early = patience != null ? new EarlyStoppingListener(patience, 0) : null;
         BestCheckpointListener best = val != null ? new BestCheckpointListener(dir.resolve(BEST_FILE), options(r)) : null;
         if (best != null) tb.listener(best);
@@ -326,7 +338,8 @@ public final class TrainCommand implements Callable<Integer> {
             if (e == null) throw failure;
             int kept = trainer.history().isEmpty() ? 0 : trainer.history().get(trainer.history().size() - 1).epoch();
             System.out.flush();
-            spec.commandLine().getErr().println("jgrad: " + e.getMessage() + "; try a smaller --lr or --clip; "
+            spec.commandLine().getErr().println("jgrad: " + e.getMessage() + "; try a smaller --lr or --clip"
+                    + (skipNonFinite == null && e.what().startsWith("the training loss") ? " (or --skip-nonfinite N to skip such batches)" : "") + "; "
                     + (kept > 0 ? ckpt + " holds epoch " + kept : "no epoch completed, no checkpoint written"));
             spec.commandLine().getErr().flush();
             return 1;
@@ -380,6 +393,19 @@ public final class TrainCommand implements Callable<Integer> {
     static Tabular bundled(String dataset) {
         return dataset.equals("digits") ? Datasets.digits() : dataset.equals("iris") ? Datasets.iris()
                 : dataset.equals("diabetes") ? Datasets.diabetes() : Datasets.breastCancer();
+    }
+
+    /** {@code --skip-nonfinite N} as N; -1 if not given or given without a number (no limit). */
+    private int skipLimit() {
+        if (skipNonFinite == null || skipNonFinite.equals(SKIP_ALL)) return -1;
+        int n;
+        try {
+            n = Integer.parseInt(skipNonFinite.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0) throw new Main.UsageException("--skip-nonfinite: '" + skipNonFinite + "' is not a number of batches >= 0 (or give no number: no limit)");
+        return n;
     }
 
     /** Per target: the mean ({@code [0]}) and the standard deviation ({@code [1]}, 1 where it is 0) over the rows. */

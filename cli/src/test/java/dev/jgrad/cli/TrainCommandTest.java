@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,7 +121,26 @@ class TrainCommandTest {
         Result r = run(iris(tmp.resolve("run"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5"));
         assertEquals(1, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch \\d+, step \\d+: .*non-finite.*; try a smaller --lr or --clip; .*"), r.err());
+        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch \\d+, batch \\d+ of \\d+ \\(step \\d+ of the run\\): .*(NaN|inf|non-finite).*; try a smaller --lr or --clip( \\(or --skip-nonfinite N to skip such batches\\))?; .*"), r.err());
+    }
+
+    @Test
+    void skipNonFiniteSkipsAndCountsBatchesUntilItsLimit(@TempDir Path tmp) throws Exception {
+        // lr 1e30: after the first step the loss is non-finite on every batch; each is skipped (the model stays put)
+        Result r = run(iris(tmp.resolve("run"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5", "--skip-nonfinite", "3"));
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().matches("(?s)jgrad: training diverged in epoch 1, batch 5 of \\d+ \\(step 5 of the run\\): the training loss became "
+                + ".*; 3 batches with a non-finite loss were skipped before, the most allowed \\(skipNonFiniteBatches 3\\); try a smaller --lr or --clip; .*"), r.err());
+        // without the option the same run stops at the first such batch, and says how to skip
+        Result stop = run(iris(tmp.resolve("stop"), "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5"));
+        assertTrue(stop.err().contains("batch 2 of ") && stop.err().contains("(or --skip-nonfinite N to skip such batches)"), stop.err());
+        // a loss that is never non-finite: the option changes nothing, the metrics count 0 skipped
+        Result ok = run(iris(tmp.resolve("ok"), "--epochs", "2", "--skip-nonfinite"));
+        assertEquals(0, ok.code(), ok.err());
+        List<String> csv = Files.readAllLines(tmp.resolve("ok").resolve("metrics.csv"));
+        assertTrue(csv.get(0).endsWith(",skipped_batches") && csv.get(2).endsWith(",0"), csv.toString());
+        assertUsageError(run(iris(tmp.resolve("bad"), "--skip-nonfinite", "-2")), "--skip-nonfinite: '-2' is not a number of batches >= 0");
+        assertUsageError(run(iris(tmp.resolve("bad"), "--skip-nonfinite", "x")), "--skip-nonfinite: 'x' is not a number of batches >= 0");
     }
 
     @Test
@@ -170,6 +190,31 @@ class TrainCommandTest {
 
         Result overridden = run("train", "--resume", ckpt.toString(), "--epochs", "5", "--lr", "0.005", "--override", "--quiet");
         assertEquals(0, overridden.code(), overridden.err());
+    }
+
+    @Test
+    void resumeRefusesADifferentSeedLossOrOptimizerUnlessOverridden(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("part"), ckpt = dir.resolve("checkpoint.safetensors");
+        assertEquals(0, run(iris(dir, "--epochs", "1", "--quiet")).code());
+        Map<String, String> meta = SafeTensors.readHeader(ckpt).metadata();
+        assertEquals("42", meta.get(TrainCommand.OPTION_PREFIX + "seed"));
+        assertEquals("fused", meta.get(TrainCommand.OPTION_PREFIX + "loss"));
+        assertEquals("adamw", meta.get(TrainCommand.OPTION_PREFIX + "optimizer"));
+        String c = ckpt.toString();
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--seed", "7"), "--seed 7 conflicts with the checkpoint's --seed 42");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--loss", "naive"), "--loss naive conflicts with the checkpoint's --loss fused");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--optimizer", "sgd"), "--optimizer sgd conflicts with the checkpoint's --optimizer adamw");
+        assertUsageError(run("train", "--resume", c, "--epochs", "2", "--optimizer", "adam"), "--optimizer adam conflicts with the checkpoint's --optimizer adamw");
+        // the same values given again are no conflict
+        Result same = run("train", "--resume", c, "--epochs", "2", "--seed", "42", "--loss", "fused", "--optimizer", "AdamW", "--quiet");
+        assertEquals(0, same.code(), same.err());
+        // overridden: a seed and a loss may change; another optimizer cannot take over the stored optimizer state
+        Result seed = run("train", "--resume", c, "--epochs", "3", "--seed", "7", "--loss", "naive", "--override", "--quiet");
+        assertEquals(0, seed.code(), seed.err());
+        Result sgd = run("train", "--resume", c, "--epochs", "4", "--optimizer", "sgd", "--override", "--quiet");
+        assertEquals(2, sgd.code(), sgd.out() + sgd.err());
+        assertTrue(sgd.err().startsWith("jgrad: checkpoint " + c + ": saved with a different optimizer") && sgd.err().contains("Sgd"), sgd.err());
+        assertEquals(1, sgd.err().strip().lines().count(), sgd.err());
     }
 
     @Test

@@ -62,6 +62,21 @@ public final class AnomalyMode {
         AnomalyException(String message) {
             super(message);
         }
+
+        private AnomalyException(String message, AnomalyException cause) {
+            super(message, cause);
+        }
+
+        /**
+         * The same anomaly with where it happened in front of the message, e.g. a training loop's
+         * {@code "epoch 2, batch 5 of 8 (step 13 of the run)"}; this exception is the cause.
+         *
+         * @param where the context, without a trailing colon
+         * @return a new exception whose message is {@code where + ": " + getMessage()}
+         */
+        public AnomalyException in(String where) {
+            return new AnomalyException(where + ": " + getMessage(), this);
+        }
     }
 
     /** The packages whose classes create nodes for the user: ops, losses, layers (exactly these: a sub-package is the user's). */

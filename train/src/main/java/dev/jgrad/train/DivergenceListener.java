@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ends a diverging run at once: after a training step whose loss is NaN or infinite, or an epoch whose test loss
- * is, it throws a {@link TrainingDivergedException} naming the epoch, the step and what became non-finite (the
+ * Ends a diverging run at once: after a training step whose loss is NaN or infinite (the {@link Trainer} itself
+ * already stops, or skips, a batch whose loss is not finite before its step, so this matters for other loops that
+ * call the listeners), or an epoch whose test loss is, it throws a {@link TrainingDivergedException} naming the epoch, the step and what became non-finite (the
  * loss, and which parameter tensors now hold non-finite values). {@link Trainer#fit} then ends (its listeners'
  * {@code onFitEnd} run) with that exception. Add it before a {@link CheckpointListener}: the diverged epoch never
  * reaches the checkpoint, so the file keeps the last good epoch. The per-step check is one comparison and allocates
@@ -32,7 +33,9 @@ public final class DivergenceListener implements TrainingListener {
     @Override
     public void onBatchEnd(TrainingContext ctx, int batch, int batches, double loss) {
         step = batch;
-        if (!Double.isFinite(loss)) throw new TrainingDivergedException(epoch, batch, describe(ctx, "the training loss", loss));
+        if (!Double.isFinite(loss)) {
+            throw new TrainingDivergedException(epoch, batch, batches, (long) (epoch - 1) * batches + batch, describe(ctx, "the training loss", loss));
+        }
     }
 
     /**
@@ -47,7 +50,8 @@ public final class DivergenceListener implements TrainingListener {
             return null;
         }
         String what = "a gradient became non-finite (" + failure.getMessage() + ")";
-        return new TrainingDivergedException(epoch, step + 1, describe(ctx, what));
+        int batches = ctx.batchesPerEpoch();
+        return new TrainingDivergedException(epoch, step + 1, batches, batches > 0 ? (long) (epoch - 1) * batches + step + 1 : 0, describe(ctx, what));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jgrad.train;
 
+import dev.jgrad.core.AnomalyMode;
 import dev.jgrad.core.GradMode;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.Workspace;
@@ -37,6 +38,16 @@ import java.util.Map;
  * default to standard output); {@link Builder#listener(TrainingListener)} adds one's own. {@link #resume(Path)}
  * continues a checkpointed run exactly.
  *
+ * <p>A batch whose loss is not finite (NaN or infinite, even with finite gradients) stops the run before its backward
+ * pass and optimizer step, with a {@link TrainingDivergedException} naming the epoch, the batch of the epoch and the
+ * step of the run: the parameters, the module buffers (put back as they were before the batch's forward pass) and the
+ * optimizer state are those after the previous step. With
+ * {@link Builder#skipNonFiniteBatches(int)} such a batch is skipped instead — no backward pass, no optimizer step,
+ * its gradients discarded, the module buffers (e.g. batch-norm running statistics) put back as they were before its
+ * forward pass — and counted ({@link EpochMetrics#skippedBatches()}); the batch after the allowed number stops the
+ * run as above. (Dropout generators advance as for any batch, so a resumed run still repeats the uninterrupted one.)
+ * An {@link AnomalyMode} exception raised by a step gets the same epoch, batch and step in front of its message.
+ *
  * <pre>{@code
  * Trainer t = Trainer.builder(model, new Sgd(model.parameters(), 0.1, 0.9, 0, true, 0))
  *         .objective(Objective.crossEntropy(SoftmaxCrossEntropy.FUSED)).epochs(10).build();
@@ -58,6 +69,11 @@ public final class Trainer {
     /** The listeners, as an array so that the per-step calls allocate no iterator. */
     private final TrainingListener[] listeners;
     private final Context context;
+    private final long skipLimit;
+    /** The module buffers and their values before the current step's forward pass (a few numbers: copied every step). */
+    private Tensor[] buffers;
+    private double[][] bufferValues;
+    private long skipped;
     private int startEpoch;
 
     private Trainer(Builder b) {
@@ -67,6 +83,7 @@ public final class Trainer {
         this.epochs = b.epochs;
         this.schedule = b.schedule;
         this.clipNorm = b.clipNorm;
+        this.skipLimit = b.skipLimit;
         this.workspace = b.reuseGraph ? Workspace.reusingGraph() : new Workspace();
         this.listeners = b.listeners().toArray(new TrainingListener[0]);
         this.context = new Context();
@@ -155,6 +172,11 @@ public final class Trainer {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: train loader is null");
         List<EpochMetrics> run = new ArrayList<>();
         context.begin(train.numBatches());
+        if (buffers == null) {
+            buffers = model.namedBuffers().values().toArray(new Tensor[0]);
+            bufferValues = new double[buffers.length][];
+            for (int i = 0; i < buffers.length; i++) bufferValues[i] = new double[buffers[i].numel()];
+        }
         Throwable failure = null;
         try {
             for (TrainingListener l : listeners) l.onFitStart(context);
@@ -196,27 +218,40 @@ public final class Trainer {
         long t0 = System.nanoTime(), stepNanos = 0;
         double lossSum = 0;
         long correct = 0, seen = 0;
-        int steps = 0, batches = context.batches;
+        int steps = 0, batch = 0, skippedHere = 0, batches = context.batches;
         // each batch is consumed before the next is fetched, so the loader may reuse its buffers
         for (DataLoader.Batch b : train.epochInPlace(epoch)) {
             long s0 = System.nanoTime();
+            batch++;
             // each step runs in the trainer's workspace (unless the caller has one open): its activations,
             // gradients and graph nodes reuse the previous step's, so a warm step allocates nothing
             Workspace ws = Workspace.current() == null ? workspace.open() : null;
             double l;
             try {
-                if (schedule != null && schedule.perBatch()) schedule.applyBatch(optimizer, epoch, steps, batches);
+                if (schedule != null && schedule.perBatch()) schedule.applyBatch(optimizer, epoch, batch - 1, batches);
                 optimizer.zeroGrad();
+                if (buffers != null) saveBuffers();
                 Tensor out = model.forward(b.features());
                 Tensor loss = objective.loss(out, b);
-                loss.backward();
-                if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
-                optimizer.step();
-                stepNanos += System.nanoTime() - s0;
                 l = loss.item();
-                correct += objective.correct(out, b);
+                if (Double.isFinite(l)) {
+                    loss.backward();
+                    if (clipNorm > 0) GradClip.clipGradNorm(optimizer.params(), clipNorm);
+                    optimizer.step();
+                    stepNanos += System.nanoTime() - s0;
+                    correct += objective.correct(out, b);
+                } else {
+                    skipOrStop(epoch, batch, batches, l); // throws unless the batch is skipped
+                }
+            } catch (AnomalyMode.AnomalyException e) {
+                throw e.in("epoch " + (epoch + 1) + TrainingDivergedException.where(batch, batches, (long) epoch * batches + batch));
             } finally {
                 if (ws != null) ws.close();
+            }
+            if (!Double.isFinite(l)) {
+                skippedHere++;
+                for (int i = 0; i < listeners.length; i++) listeners[i].onBatchSkipped(context, batch, batches, l, skipped);
+                continue;
             }
             steps++;
             lossSum += l * b.size();
@@ -233,8 +268,48 @@ public final class Trainer {
             ev = evaluate(model, objective, test, Workspace.current() == null ? workspace : null);
         }
         double evalSeconds = test == null ? 0 : (System.nanoTime() - e0) / 1e9;
-        return new EpochMetrics(epoch + 1, optimizer.lr(), lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1),
-                ev.loss(), ev.accuracy(), seen / seconds, seconds, steps, stepNanos / 1e9, evalSeconds);
+        // every batch skipped: no training loss or accuracy
+        double trainLoss = seen == 0 && skippedHere > 0 ? Double.NaN : lossSum / Math.max(seen, 1);
+        double trainAccuracy = seen == 0 && skippedHere > 0 ? Double.NaN : (double) correct / Math.max(seen, 1);
+        return new EpochMetrics(epoch + 1, optimizer.lr(), trainLoss, trainAccuracy,
+                ev.loss(), ev.accuracy(), seen / seconds, seconds, steps, stepNanos / 1e9, evalSeconds, skippedHere);
+    }
+
+    /**
+     * A batch's loss {@code l} is not finite: skips it (puts the buffers back, counts it; nothing was backpropagated
+     * or stepped) if skipping is on and the limit allows, else throws the divergence.
+     */
+    private void skipOrStop(int epoch, int batch, int batches, double l) {
+        if (buffers != null) restoreBuffers();
+        long runStep = (long) epoch * batches + batch;
+        if (skipLimit < 0) {
+            throw new TrainingDivergedException(epoch + 1, batch, batches, runStep, DivergenceListener.describe(context, "the training loss", l));
+        }
+        if (skipped >= skipLimit) {
+            throw new TrainingDivergedException(epoch + 1, batch, batches, runStep, DivergenceListener.describe(context, "the training loss", l)
+                    + "; " + skipped + " batches with a non-finite loss were skipped before, the most allowed (skipNonFiniteBatches " + skipLimit + ")");
+        }
+        skipped++;
+        optimizer.zeroGrad();
+    }
+
+    private void saveBuffers() {
+        for (int i = 0; i < buffers.length; i++) {
+            double[] v = bufferValues[i];
+            for (int k = 0; k < v.length; k++) v[k] = buffers[i].get(k);
+        }
+    }
+
+    private void restoreBuffers() {
+        for (int i = 0; i < buffers.length; i++) {
+            double[] v = bufferValues[i];
+            for (int k = 0; k < v.length; k++) buffers[i].set(k, v[k]);
+        }
+    }
+
+    /** The number of batches skipped so far because their loss was not finite (see {@link Builder#skipNonFiniteBatches(int)}). */
+    public long skippedBatches() {
+        return skipped;
     }
 
     /** Loss and accuracy of a model over a data set. */
@@ -386,6 +461,7 @@ public final class Trainer {
         private Path outDir, checkpoint;
         private PrintStream log = System.out;
         private boolean reuseGraph = true;
+        private long skipLimit = -1;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder(Module model, Optimizer optimizer) {
@@ -467,6 +543,31 @@ public final class Trainer {
          */
         public Builder reuseGraph(boolean on) {
             this.reuseGraph = on;
+            return this;
+        }
+
+        /**
+         * Skip a batch whose loss is not finite instead of stopping the run, at most {@code maxSkipped} times in all
+         * (the next one stops the run with a {@link TrainingDivergedException}): the skipped batch has no backward
+         * pass and no optimizer step, its gradients are discarded and the module buffers are put back as they were
+         * before its forward pass, so the model and optimizer are as if it had not been in the data; it is counted in
+         * {@link EpochMetrics#skippedBatches()} (the log line and the metrics files) and reported to the listeners'
+         * {@link TrainingListener#onBatchSkipped}. Default: off (the first non-finite loss stops the run).
+         *
+         * @param maxSkipped the most batches to skip ({@code >= 0}; 0 stops at the first, as without this option)
+         */
+        public Builder skipNonFiniteBatches(int maxSkipped) {
+            if (maxSkipped < 0) throw new IllegalArgumentException("Trainer: skipNonFiniteBatches " + maxSkipped + " must be >= 0");
+            this.skipLimit = maxSkipped;
+            return this;
+        }
+
+        /**
+         * {@link #skipNonFiniteBatches(int)} without a limit ({@code true}: every batch whose loss is not finite is
+         * skipped) or off ({@code false}: the first stops the run, the default).
+         */
+        public Builder skipNonFiniteBatches(boolean on) {
+            this.skipLimit = on ? Long.MAX_VALUE : -1;
             return this;
         }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * <p>The order of the calls in {@link Trainer#fit}:
  * <pre>
  * onFitStart
- * for each epoch:  onEpochStart, onBatchEnd × batches, (evaluation), onEpochEnd
+ * for each epoch:  onEpochStart, onBatchEnd (or onBatchSkipped) × batches, (evaluation), onEpochEnd
  * onFitEnd          (always, also when an epoch or a listener throws)
  * </pre>
  * {@link Trainer#resume} calls {@link #onResume} once the checkpoint is loaded.
@@ -61,6 +61,19 @@ public interface TrainingListener {
      * @param loss    the batch's mean loss
      */
     default void onBatchEnd(TrainingContext ctx, int batch, int batches, double loss) {
+    }
+
+    /**
+     * Called instead of {@link #onBatchEnd} for a batch whose loss was not finite and which the trainer skipped
+     * ({@link Trainer.Builder#skipNonFiniteBatches(int)}): no backward pass, no optimizer step. Must be cheap and must
+     * not allocate.
+     *
+     * @param batch   the 1-based number of the batch in the epoch
+     * @param batches the number of batches in the epoch
+     * @param loss    the batch's non-finite loss
+     * @param skipped the number of batches skipped so far in this fit, this one included
+     */
+    default void onBatchSkipped(TrainingContext ctx, int batch, int batches, double loss, long skipped) {
     }
 
     /**

@@ -51,7 +51,7 @@ class DivergenceListenerTest {
         assertTrue(e != null, "a divergence: " + failure);
         assertEquals(3, e.epoch(), e.getMessage());
         assertEquals(1, e.step(), e.getMessage());
-        assertTrue(e.getMessage().startsWith("training diverged in epoch 3, step 1: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 3, batch 1 of 12 (step 25 of the run): "), e.getMessage());
         assertTrue(e.what().contains("non-finite parameters: 0.weight"), e.getMessage());
         Map<String, String> meta = SafeTensors.readHeader(ckpt).metadata();
         assertEquals("2", meta.get(Trainer.EPOCHS_COMPLETED_KEY), "the last good epoch");
@@ -64,18 +64,19 @@ class DivergenceListenerTest {
         DivergenceListener guard = new DivergenceListener();
         Sequential m = Mlp.builder(2, 2).hidden(3).seed(1).build();
         TrainingContext ctx = (TrainingContext) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{TrainingContext.class}, (p, method, args) -> method.getName().equals("model") ? m : null);
+                new Class<?>[]{TrainingContext.class}, (p, method, args) -> method.getName().equals("model") ? m : method.getName().equals("batchesPerEpoch") ? 9 : null);
         guard.onFitStart(ctx);
         guard.onEpochStart(ctx, 4);
         guard.onBatchEnd(ctx, 1, 9, 0.5);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> guard.onBatchEnd(ctx, 2, 9, Double.NaN));
-        assertEquals("training diverged in epoch 4, step 2: the training loss became NaN (the parameters are finite)", e.getMessage());
+        assertEquals("training diverged in epoch 4, batch 2 of 9 (step 29 of the run): the training loss became NaN (the parameters are finite)", e.getMessage());
         m.namedParameters().get("0.bias").set(1, Double.NEGATIVE_INFINITY);
         e = assertThrows(TrainingDivergedException.class, () -> guard.onBatchEnd(ctx, 3, 9, Double.POSITIVE_INFINITY));
-        assertEquals("training diverged in epoch 4, step 3: the training loss became +inf; non-finite parameters: 0.bias", e.getMessage());
+        assertEquals("training diverged in epoch 4, batch 3 of 9 (step 30 of the run): the training loss became +inf; non-finite parameters: 0.bias", e.getMessage());
         TrainingDivergedException x = guard.explain(new IllegalStateException("Adam.step: gradient of parameter 1 [3] has a non-finite value NaN at 0"));
         assertEquals(4, x.epoch());
         assertEquals(4, x.step(), "the step after the last one seen (3)");
+        assertEquals(31, x.runStep());
         assertTrue(x.what().startsWith("a gradient became non-finite (Adam.step"), x.what());
         assertNull(guard.explain(new IllegalStateException("something else")), "not a divergence");
     }

@@ -149,7 +149,7 @@ class TrainerTest {
         assertEquals(EpochMetrics.CSV_HEADER, csv.get(0));
         for (int i = 0; i < 3; i++) {
             String[] f = csv.get(i + 1).split(",");
-            assertEquals(11, f.length);
+            assertEquals(12, f.length);
             assertEquals(i + 1, Integer.parseInt(f[0]));
             assertEquals(h.get(i).lr(), Double.parseDouble(f[1]));
             assertEquals(h.get(i).trainLoss(), Double.parseDouble(f[2]));
@@ -157,6 +157,7 @@ class TrainerTest {
             assertEquals(h.get(i).steps(), Integer.parseInt(f[8]));
             assertEquals(h.get(i).stepSeconds(), Double.parseDouble(f[9]));
             assertEquals(h.get(i).evalSeconds(), Double.parseDouble(f[10]));
+            assertEquals(0, Integer.parseInt(f[11]), "no skipped batches");
         }
         // metrics.json: an array of the same records
         JsonNode json = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());

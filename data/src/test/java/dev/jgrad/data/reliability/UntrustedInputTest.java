@@ -5,6 +5,7 @@ import dev.jgrad.data.IdxLoader;
 import dev.jgrad.data.MalformedDataException;
 import dev.jgrad.data.Tabular;
 
+import dev.jgrad.ops.reliability.SmallHeapProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,10 +16,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -114,21 +113,7 @@ class UntrustedInputTest {
 
     /** Runs {@link BoundedMemoryProbe} in a JVM with {@code -Xmx256m}; returns its output lines. */
     private static List<String> probe(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                BoundedMemoryProbe.class.getName()));
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "probe timed out");
-        assertEquals(0, p.exitValue(), text);
-        List<String> lines = new ArrayList<>();
-        for (String l : text.split("\n")) {
-            if (!l.isBlank()) {
-                lines.add(l);
-            }
-        }
-        return lines;
+        return SmallHeapProbe.run(BoundedMemoryProbe.class, "256m", args);
     }
 
     // ------------------------------------------------------------------ IDX

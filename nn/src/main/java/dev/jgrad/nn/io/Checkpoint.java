@@ -25,11 +25,17 @@ import java.util.function.Consumer;
  * {@code safetensors}/numpy read them directly (checkpoints written before buffers existed load into models without
  * buffers; see {@link StateDict} for plain PyTorch state dicts); optimizer state under {@code optimizer.<entry>}; string metadata (format, epochs completed,
  * dropout generator positions, user entries). Writes are atomic (temporary file, fsync, rename) with a CRC-32
- * of the data region and one of the metadata ({@code metadata_crc32}), so a crash mid-save leaves the previous
- * checkpoint intact and a flipped byte is detected.
+ * of the data region, one of the tensor index (names, dtypes, shapes, offsets; see {@link SafeTensors}) and one of
+ * the metadata ({@code metadata_crc32}), so a crash mid-save leaves the previous checkpoint intact and a flipped
+ * byte anywhere is detected. Checkpoints written before the index CRC existed still load (their data and metadata
+ * CRCs are checked).
  *
  * <p>Loading validates everything — file structure, every name, shape and dtype, the optimizer state — before
- * changing anything: a truncated, corrupt or mismatched file is an exception and never a half-loaded model.
+ * changing anything: a truncated, corrupt or mismatched file is an exception and never a half-loaded model. The
+ * exception says which of three cases it is: a damaged file (a {@link SafeTensorsException}, an {@link IOException}:
+ * truncated, a CRC mismatch, a header over a {@linkplain SafeTensors limit}), not a jgrad checkpoint (an
+ * {@link IllegalArgumentException}: no {@value #FORMAT} format tag), or one saved from a different model (an
+ * {@link IllegalArgumentException} naming the parameter and both shapes and dtypes, or the optimizer entry).
  */
 public final class Checkpoint {
     /** Metadata key of the format tag. */
@@ -42,6 +48,8 @@ public final class Checkpoint {
     private static final String DROPOUT_SEEDS_KEY = "dropout_seeds";
     /** Metadata key of the CRC-32 of all other metadata entries (the data CRC does not cover the header). */
     static final String METADATA_CRC_KEY = "metadata_crc32";
+    /** How a checkpoint of another model's architecture is reported. */
+    private static final String DIFFERENT = ": saved from a different model: ";
 
     private Checkpoint() {
     }
@@ -98,7 +106,8 @@ public final class Checkpoint {
         SafeTensors.Contents c = SafeTensors.read(file);
         String format = c.metadata().get(FORMAT_KEY);
         if (!FORMAT.equals(format)) {
-            throw new IllegalArgumentException("checkpoint " + file + ": format '" + format + "' is not " + FORMAT);
+            throw new IllegalArgumentException("checkpoint " + file + ": not a jgrad checkpoint: format '" + format + "' is not " + FORMAT
+                    + (format == null ? " (a plain safetensors file, e.g. a state dict, loads with StateDict.load)" : ""));
         }
         // the safetensors CRC covers only the data region: the metadata (epochs completed, dropout positions) has its own
         if (!c.crc32Verified()) throw new SafeTensorsException(file, "checkpoint has no data CRC-32; the file is damaged");
@@ -119,18 +128,18 @@ public final class Checkpoint {
                 continue;
             }
             Tensor p = params.get(name);
-            if (p == null) throw new IllegalArgumentException("checkpoint " + file + ": parameter '" + name + "' does not exist in the model (model has " + params.keySet() + ")");
+            if (p == null) throw new IllegalArgumentException("checkpoint " + file + DIFFERENT + "parameter '" + name + "' does not exist in the model (model has " + params.keySet() + ")");
             String kind = buffers.contains(name) ? "buffer" : "parameter";
             Tensor t = tensor(file, name, e.getValue());
             if (!Arrays.equals(t.shape(), p.shape()) || t.dtype() != p.dtype()) {
-                throw new IllegalArgumentException("checkpoint " + file + ": " + kind + " '" + name + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
+                throw new IllegalArgumentException("checkpoint " + file + DIFFERENT + kind + " '" + name + "' is " + Arrays.toString(t.shape()) + " " + t.dtype()
                         + " in the file but " + Arrays.toString(p.shape()) + " " + p.dtype() + " in the model");
             }
             loaded.put(name, t);
         }
         for (String name : params.keySet()) {
             if (!loaded.containsKey(name)) {
-                throw new IllegalArgumentException("checkpoint " + file + ": " + (buffers.contains(name) ? "buffer" : "parameter") + " '" + name + "' is missing from the file");
+                throw new IllegalArgumentException("checkpoint " + file + DIFFERENT + (buffers.contains(name) ? "buffer" : "parameter") + " '" + name + "' is missing from the file");
             }
         }
         List<Dropout> dropouts = new ArrayList<>();
@@ -142,7 +151,12 @@ public final class Checkpoint {
         for (long d : draws) if (d < 0) throw new IllegalArgumentException("checkpoint " + file + ": negative dropout draw count " + d);
         if (opt != null) {
             if (optState.isEmpty()) throw new IllegalArgumentException("checkpoint " + file + ": has no optimizer state to resume from");
-            opt.loadState(optState); // validates every entry before changing anything
+            try {
+                opt.loadState(optState); // validates every entry before changing anything
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("checkpoint " + file + ": saved with a different optimizer or damaged optimizer state: "
+                        + e.getMessage(), e);
+            }
         }
         loaded.forEach((name, t) -> params.get(name).storage().copyFrom(t.storage(), 0, 0, t.numel()));
         for (int i = 0; i < dropouts.size(); i++) dropouts.get(i).restoreSeedState(seeds[i], draws[i]);

@@ -13,7 +13,9 @@ import java.util.Map;
  * {@link Double} (any other number), {@link Boolean} and {@link #NULL}. Anything else — trailing tokens, comments,
  * single quotes, leading zeros, unescaped control characters, lone surrogates are passed through as Java does —
  * is a {@link Malformed} with the character offset. Nesting deeper than {@link #MAX_DEPTH} is rejected, so a hostile
- * header cannot exhaust the stack.
+ * header cannot exhaust the stack; {@link #parse(String, int, int, int)} also bounds the number of fields of an
+ * object, the length of an array and the number of values in all (an {@link OverLimit}), so that the memory the
+ * parsed value takes is bounded by those limits and not only by the length of the text.
  */
 final class HeaderJson {
     /** The JSON {@code null}. */
@@ -24,22 +26,64 @@ final class HeaderJson {
     static final int MAX_DEPTH = 64;
 
     /** A syntax error; the message names the offset and what was expected. */
-    static final class Malformed extends Exception {
+    static class Malformed extends Exception {
         Malformed(String message) {
             super(message);
         }
     }
 
-    private final String s;
-    private int pos;
-
-    private HeaderJson(String s) {
-        this.s = s;
+    /** Valid JSON that exceeds one of the limits of {@link #parse(String, int, int, int)}. */
+    static final class OverLimit extends Malformed {
+        OverLimit(String message) {
+            super(message);
+        }
     }
 
-    /** Parses one JSON value that must span all of {@code text} (white space aside). */
+    /** A field name that occurs twice in one object; {@link #key()} is the name, {@link #topLevel()} where. */
+    static final class Duplicate extends Malformed {
+        private final String key;
+        private final boolean topLevel;
+
+        Duplicate(String message, String key, boolean topLevel) {
+            super(message);
+            this.key = key;
+            this.topLevel = topLevel;
+        }
+
+        String key() {
+            return key;
+        }
+
+        boolean topLevel() {
+            return topLevel;
+        }
+    }
+
+    private final String s;
+    private final int maxFields, maxElements;
+    private int pos, valuesLeft;
+    /** The field of the outermost object being parsed (for messages), or null. */
+    private String entry;
+
+    private HeaderJson(String s, int maxFields, int maxElements, int maxValues) {
+        this.s = s;
+        this.maxFields = maxFields;
+        this.maxElements = maxElements;
+        this.valuesLeft = maxValues;
+    }
+
+    /** Parses one JSON value that must span all of {@code text} (white space aside), without size limits. */
     static Object parse(String text) throws Malformed {
-        HeaderJson p = new HeaderJson(text);
+        return parse(text, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Parses one JSON value that must span all of {@code text}, refusing (with an {@link OverLimit}) an object of more
+     * than {@code maxFields} fields, an array of more than {@code maxElements} elements, or more than {@code maxValues}
+     * values in all, as soon as the limit is passed.
+     */
+    static Object parse(String text, int maxFields, int maxElements, int maxValues) throws Malformed {
+        HeaderJson p = new HeaderJson(text, maxFields, maxElements, maxValues);
         p.skipSpace();
         Object v = p.value(0);
         p.skipSpace();
@@ -92,6 +136,7 @@ final class HeaderJson {
 
     private Object value(int depth) throws Malformed {
         if (pos >= s.length()) throw error("unexpected end of input");
+        if (--valuesLeft < 0) throw new OverLimit("more values than the limit allows" + in() + " at character " + pos);
         char c = s.charAt(pos);
         return switch (c) {
             case '{' -> object(depth + 1);
@@ -126,14 +171,19 @@ final class HeaderJson {
             skipSpace();
             if (pos >= s.length() || s.charAt(pos) != '"') throw error("expected a field name in double quotes");
             int keyAt = pos;
+            if (m.size() >= maxFields) {
+                throw new OverLimit((depth == 1 ? "more than " + maxFields + " entries" : "an object of more than " + maxFields
+                        + " fields" + in()) + " at character " + pos);
+            }
             String key = string();
+            if (depth == 1) entry = key;
             skipSpace();
             expect(':');
             skipSpace();
             Object v = value(depth);
             if (m.putIfAbsent(key, v) != null) {
                 pos = keyAt;
-                throw error("duplicate field " + quote(key));
+                throw new Duplicate("duplicate field " + quote(key) + " at character " + pos, key, depth == 1);
             }
             skipSpace();
             if (pos >= s.length()) throw error("unexpected end of input in an object");
@@ -157,6 +207,9 @@ final class HeaderJson {
         }
         while (true) {
             skipSpace();
+            if (list.size() >= maxElements) {
+                throw new OverLimit("an array of more than " + maxElements + " elements" + in() + " at character " + pos);
+            }
             list.add(value(depth));
             skipSpace();
             if (pos >= s.length()) throw error("unexpected end of input in an array");
@@ -167,6 +220,11 @@ final class HeaderJson {
                 throw error("expected ',' or ']'");
             }
         }
+    }
+
+    /** {@code " in entry \"name\""} while inside a field of the outermost object, else empty. */
+    private String in() {
+        return entry == null ? "" : " in entry " + describe(entry);
     }
 
     private void expect(char c) throws Malformed {

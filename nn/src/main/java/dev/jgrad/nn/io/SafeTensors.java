@@ -48,9 +48,29 @@ import java.util.zip.CRC32;
  * Unless disabled, the writer stores {@code "crc32": "<8 lower-case hex digits>"} in
  * {@code __metadata__}: the CRC-32 (as {@link java.util.zip.CRC32}) of the whole data region.
  * The reader verifies it whenever present, so a flipped data byte is reported instead of
- * silently loading wrong weights. This is a jgrad convention, not part of the format: other
- * safetensors readers see an ordinary metadata entry and ignore it. The key {@value #CRC32_KEY}
- * is therefore reserved in user metadata, and {@link Contents#metadata()} does not include it.
+ * silently loading wrong weights. It also stores {@code "index_crc32"} ({@value #INDEX_CRC32_KEY}): the CRC-32 of
+ * the tensor index, i.e. every tensor's name, dtype, shape and data offsets (see {@link #indexCrc32}), so a damaged
+ * name, dimension or offset that still forms a consistent header is reported too. This is a jgrad convention, not
+ * part of the format: other safetensors readers see ordinary metadata entries and ignore them. The keys
+ * {@value #CRC32_KEY} and {@value #INDEX_CRC32_KEY} are therefore reserved in user metadata, and
+ * {@link Contents#metadata()} does not include them. Files written before the index CRC existed (with only
+ * {@value #CRC32_KEY}) still load; their index is checked for consistency with the data but not against a CRC.
+ *
+ * <h2>Limits</h2>
+ * The reader bounds the memory a header can make it use by the limits below, checked while the header is read
+ * and parsed (never after building what it declares), so a hostile header is a {@link SafeTensorsException} and
+ * not an {@link OutOfMemoryError}, even in a small heap:
+ * <ul>
+ * <li>header bytes: at most {@link #MAX_HEADER_BYTES} (16 MiB; the format itself allows 100 MB, which no jgrad
+ *     model comes near: a header entry takes about 100 bytes, so 16 MiB holds over 150,000 tensors);</li>
+ * <li>entries: at most {@link #MAX_ENTRIES} tensors, and as many metadata entries;</li>
+ * <li>rank: at most {@link #MAX_RANK} dimensions per tensor, each at most {@code 2^31 - 1} (also for a tensor
+ *     with no elements); one tensor's data at most {@code 2^31 - 9} bytes;</li>
+ * <li>names: tensor names at most {@link #MAX_NAME_LENGTH} characters;</li>
+ * <li>JSON values in all: at most {@link #MAX_HEADER_VALUES}.</li>
+ * </ul>
+ * The writer refuses what the reader would refuse. The data region is read only after the header has been checked
+ * against the file's size, so the data's memory is bounded by the file.
  *
  * <h2>Writing</h2>
  * {@link #write} streams each {@link TensorSource} straight to disk (no full in-memory copy),
@@ -72,8 +92,23 @@ public final class SafeTensors {
     public static final String METADATA_KEY = "__metadata__";
     /** The metadata key under which the data-region CRC-32 is stored (reserved). */
     public static final String CRC32_KEY = "crc32";
-    /** Largest header accepted (and written): 100 MB, as in the reference implementation. */
-    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** The metadata key under which the CRC-32 of the tensor index (names, dtypes, shapes, offsets) is stored (reserved). */
+    public static final String INDEX_CRC32_KEY = "index_crc32";
+    /**
+     * Largest header read (and written): 16 MiB. The reference implementation allows 100 MB
+     * ({@link #FORMAT_MAX_HEADER_BYTES}); a header between the two is refused as over this reader's limit.
+     */
+    public static final long MAX_HEADER_BYTES = 16L << 20;
+    /** The format's own limit on the header length, 100 MB: a length beyond it means the file is not safetensors. */
+    public static final long FORMAT_MAX_HEADER_BYTES = 100_000_000L;
+    /** Most tensors in one file (and most metadata entries). */
+    public static final int MAX_ENTRIES = 65_536;
+    /** Most dimensions of one tensor. */
+    public static final int MAX_RANK = 32;
+    /** Longest tensor name, in characters. */
+    public static final int MAX_NAME_LENGTH = 1024;
+    /** Most JSON values (objects, arrays, strings, numbers, literals) in one header. */
+    public static final int MAX_HEADER_VALUES = 1 << 20;
 
     private static final int MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
     private static final String CRC_PLACEHOLDER = "00000000";
@@ -136,9 +171,17 @@ public final class SafeTensors {
             if (name.equals(METADATA_KEY)) {
                 throw new IllegalArgumentException("'" + METADATA_KEY + "' cannot be a tensor name");
             }
+            if (name.length() > MAX_NAME_LENGTH) {
+                throw new IllegalArgumentException("tensor name of " + name.length() + " characters is longer than "
+                        + MAX_NAME_LENGTH + " (SafeTensors.MAX_NAME_LENGTH): " + name.substring(0, 40) + "...");
+            }
             Objects.requireNonNull(src, () -> "tensor '" + name + "' is null");
             ElementType dtype = Objects.requireNonNull(src.dtype(), () -> "tensor '" + name + "' has no dtype");
             long[] shape = Objects.requireNonNull(src.shape(), () -> "tensor '" + name + "' has no shape").clone();
+            if (shape.length > MAX_RANK) {
+                throw new IllegalArgumentException("tensor '" + name + "': rank " + shape.length + " is over "
+                        + MAX_RANK + " (SafeTensors.MAX_RANK)");
+            }
             long bytes;
             try {
                 bytes = Math.multiplyExact(RawTensor.numElements(shape), (long) dtype.byteSize());
@@ -153,12 +196,26 @@ public final class SafeTensors {
             offsets.add(new long[] {cursor, Math.addExact(cursor, bytes)});
             cursor += bytes;
         }
+        if (names.size() > MAX_ENTRIES || meta.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException(names.size() + " tensors and " + meta.size() + " metadata entries: over the "
+                    + MAX_ENTRIES + " (SafeTensors.MAX_ENTRIES) a reader accepts");
+        }
+        // JSON values as the reader counts them: the root, the metadata object and its strings (and the two CRCs),
+        // and per tensor its object, dtype, shape array and dimensions, offsets array and both offsets
+        long values = 1 + 1 + meta.size() + 2;
+        for (long[] shape : shapes) {
+            values += 6 + shape.length;
+        }
+        if (values > MAX_HEADER_VALUES) {
+            throw new IllegalArgumentException("the header would hold " + values + " JSON values, over the " + MAX_HEADER_VALUES
+                    + " (SafeTensors.MAX_HEADER_VALUES) a reader accepts");
+        }
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException("metadata keys and values must be non-null: " + e);
             }
-            if (e.getKey().equals(CRC32_KEY)) {
-                throw new IllegalArgumentException("metadata key '" + CRC32_KEY + "' is reserved for the "
+            if (e.getKey().equals(CRC32_KEY) || e.getKey().equals(INDEX_CRC32_KEY)) {
+                throw new IllegalArgumentException("metadata key '" + e.getKey() + "' is reserved for the "
                         + "integrity check written by SafeTensors");
             }
         }
@@ -182,6 +239,8 @@ public final class SafeTensors {
                 if (!firstMeta) {
                     json.append(',');
                 }
+                json.append(quote(INDEX_CRC32_KEY)).append(":\"").append(indexCrc32(names, dtypes, shapes, offsets))
+                        .append("\",");
                 json.append(quote(CRC32_KEY)).append(":\"");
                 crcCharOffset = json.length();
                 json.append(CRC_PLACEHOLDER).append('"');
@@ -279,6 +338,33 @@ public final class SafeTensors {
 
     private static String quote(String s) {
         return HeaderJson.quote(s);
+    }
+
+    /**
+     * The CRC-32 of a tensor index, as 8 lower-case hex digits: over the tensors sorted by name
+     * ({@link String#compareTo}), the UTF-8 bytes of {@code name NUL dtype NUL d0,d1,... NUL begin NUL end NUL}. The
+     * order of the entries in the header does not matter, so another tool that rewrites the header in another order
+     * keeps it valid.
+     */
+    static String indexCrc32(List<String> names, List<ElementType> dtypes, List<long[]> shapes, List<long[]> offsets) {
+        Integer[] order = new Integer[names.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing(names::get));
+        CRC32 crc = new CRC32();
+        StringBuilder b = new StringBuilder();
+        for (int i : order) {
+            b.setLength(0);
+            b.append(names.get(i)).append('\0').append(dtypes.get(i).name()).append('\0');
+            long[] shape = shapes.get(i);
+            for (int d = 0; d < shape.length; d++) {
+                b.append(d == 0 ? "" : ",").append(shape[d]);
+            }
+            b.append('\0').append(offsets.get(i)[0]).append('\0').append(offsets.get(i)[1]).append('\0');
+            crc.update(b.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return String.format("%08x", crc.getValue());
     }
 
     /** Passes bytes through, counting them, updating the CRC and refusing to exceed the declared size. */
@@ -434,14 +520,16 @@ public final class SafeTensors {
         private final List<TensorInfo> tensors;
         private final Map<String, String> metadata;
         private final String crc32;
+        private final boolean indexVerified;
         private final long headerLength;
         private final long dataLength;
 
-        Header(List<TensorInfo> tensors, Map<String, String> metadata, String crc32, long headerLength,
-               long dataLength) {
+        Header(List<TensorInfo> tensors, Map<String, String> metadata, String crc32, boolean indexVerified,
+               long headerLength, long dataLength) {
             this.tensors = tensors;
             this.metadata = metadata;
             this.crc32 = crc32;
+            this.indexVerified = indexVerified;
             this.headerLength = headerLength;
             this.dataLength = dataLength;
         }
@@ -474,6 +562,16 @@ public final class SafeTensors {
         }
 
         /**
+         * Whether the header carried a CRC-32 of its tensor index ({@value #INDEX_CRC32_KEY}), which was then verified
+         * (a mismatch fails the read).
+         *
+         * @return {@code true} if names, dtypes, shapes and offsets were checked against a stored CRC-32
+         */
+        public boolean indexCrc32Verified() {
+            return indexVerified;
+        }
+
+        /**
          * The header length N from the 8-byte prefix (including padding).
          *
          * @return N
@@ -497,11 +595,23 @@ public final class SafeTensors {
         private final Map<String, RawTensor> tensors;
         private final Map<String, String> metadata;
         private final boolean crc32Verified;
+        private final boolean indexCrc32Verified;
 
-        Contents(Map<String, RawTensor> tensors, Map<String, String> metadata, boolean crc32Verified) {
+        Contents(Map<String, RawTensor> tensors, Map<String, String> metadata, boolean crc32Verified,
+                 boolean indexCrc32Verified) {
             this.tensors = tensors;
             this.metadata = metadata;
             this.crc32Verified = crc32Verified;
+            this.indexCrc32Verified = indexCrc32Verified;
+        }
+
+        /**
+         * Whether the file carried a CRC-32 of its tensor index (names, dtypes, shapes, offsets), which was verified.
+         *
+         * @return {@code true} if the index was checked against a stored CRC-32
+         */
+        public boolean indexCrc32Verified() {
+            return indexCrc32Verified;
         }
 
         /**
@@ -560,7 +670,16 @@ public final class SafeTensors {
     public static Header readHeader(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return readHeader(file, ch);
+        } catch (SafeTensorsException | java.nio.file.FileSystemException e) {
+            throw e; // these name the file
+        } catch (IOException e) {
+            throw ioError(file, e);
         }
+    }
+
+    /** An I/O error (a directory, a device error) as an exception naming the file. */
+    private static IOException ioError(Path file, IOException e) {
+        return new IOException(file + ": cannot be read: " + e.getMessage(), e);
     }
 
     /**
@@ -605,7 +724,11 @@ public final class SafeTensors {
                             + "%08x but the data hashes to %08x; the file is corrupted", stored, crc.getValue()));
                 }
             }
-            return new Contents(Collections.unmodifiableMap(out), header.metadata, header.crc32 != null);
+            return new Contents(Collections.unmodifiableMap(out), header.metadata, header.crc32 != null, header.indexVerified);
+        } catch (SafeTensorsException | java.nio.file.FileSystemException e) {
+            throw e; // these name the file
+        } catch (IOException e) {
+            throw ioError(file, e);
         }
     }
 
@@ -618,9 +741,13 @@ public final class SafeTensors {
         ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(file, ch, prefix, 0);
         long n = prefix.flip().getLong();
-        if (n < 0 || n > MAX_HEADER_BYTES) {
-            throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " is absurd (limit "
-                    + MAX_HEADER_BYTES + " bytes); not a safetensors file?");
+        if (n < 0 || n > FORMAT_MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(file, "header length " + Long.toUnsignedString(n) + " is absurd (the format's "
+                    + "limit is " + FORMAT_MAX_HEADER_BYTES + " bytes); not a safetensors file?");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(file, "header length " + n + " is over this reader's limit of "
+                    + MAX_HEADER_BYTES + " bytes (SafeTensors.MAX_HEADER_BYTES, 16 MiB); damaged, or not a file jgrad can load");
         }
         if (n > size - 8) {
             throw new SafeTensorsException(file, "header length " + n + " exceeds the " + (size - 8)
@@ -646,7 +773,14 @@ public final class SafeTensors {
         }
         Object parsed;
         try {
-            parsed = HeaderJson.parse(text);
+            parsed = HeaderJson.parse(text, MAX_ENTRIES + 1, MAX_RANK, MAX_HEADER_VALUES);
+        } catch (HeaderJson.OverLimit e) {
+            throw new SafeTensorsException(file, "header is over a limit of this reader (SafeTensors.MAX_ENTRIES "
+                    + MAX_ENTRIES + " entries, MAX_RANK " + MAX_RANK + " dimensions, MAX_HEADER_VALUES " + MAX_HEADER_VALUES
+                    + " values): " + e.getMessage(), e);
+        } catch (HeaderJson.Duplicate e) {
+            throw new SafeTensorsException(file, "header is not valid JSON: " + e.getMessage()
+                    + (e.topLevel() ? " (the name '" + e.key() + "' is given twice)" : ""), e);
         } catch (HeaderJson.Malformed e) {
             throw new SafeTensorsException(file, "header is not valid JSON: " + e.getMessage(), e);
         }
@@ -656,7 +790,7 @@ public final class SafeTensors {
         long dataLength = size - 8 - n;
 
         Map<String, String> metadata = new LinkedHashMap<>();
-        String crc = null;
+        String crc = null, indexCrc = null;
         List<TensorInfo> infos = new ArrayList<>();
         for (Map.Entry<?, ?> field : root.entrySet()) {
             String name = (String) field.getKey();
@@ -670,11 +804,15 @@ public final class SafeTensors {
                         throw new SafeTensorsException(file, "metadata value for '" + kv.getKey()
                                 + "' is not a string: " + HeaderJson.describe(kv.getValue()));
                     }
-                    if (kv.getKey().equals(CRC32_KEY)) {
-                        crc = str;
-                        if (!CRC_PATTERN.matcher(crc).matches()) {
-                            throw new SafeTensorsException(file, "metadata '" + CRC32_KEY + "' value '" + crc
-                                    + "' is not 8 hex digits");
+                    if (kv.getKey().equals(CRC32_KEY) || kv.getKey().equals(INDEX_CRC32_KEY)) {
+                        if (!CRC_PATTERN.matcher(str).matches()) {
+                            throw new SafeTensorsException(file, "metadata '" + kv.getKey() + "' value '"
+                                    + (str.length() > 40 ? str.substring(0, 37) + "..." : str) + "' is not 8 hex digits");
+                        }
+                        if (kv.getKey().equals(CRC32_KEY)) {
+                            crc = str;
+                        } else {
+                            indexCrc = str;
                         }
                     } else {
                         metadata.put((String) kv.getKey(), str);
@@ -683,6 +821,10 @@ public final class SafeTensors {
                 continue;
             }
             infos.add(parseEntry(file, name, value));
+        }
+        if (infos.size() > MAX_ENTRIES) {
+            throw new SafeTensorsException(file, "header declares " + infos.size() + " tensors, over this reader's limit of "
+                    + MAX_ENTRIES + " (SafeTensors.MAX_ENTRIES)");
         }
 
         // Layout: sorted by offsets, the tensors must tile [0, dataLength) exactly.
@@ -710,11 +852,32 @@ public final class SafeTensors {
             throw new SafeTensorsException(file, "trailing garbage: " + (dataLength - cursor) + " bytes after the "
                     + "last tensor's data (data region is " + dataLength + " bytes, tensors cover " + cursor + ")");
         }
-        return new Header(Collections.unmodifiableList(sorted), Collections.unmodifiableMap(metadata), crc, n,
-                dataLength);
+        if (indexCrc != null) {
+            List<String> names = new ArrayList<>(infos.size());
+            List<ElementType> dtypes = new ArrayList<>(infos.size());
+            List<long[]> shapes = new ArrayList<>(infos.size());
+            List<long[]> offsets = new ArrayList<>(infos.size());
+            for (TensorInfo t : infos) {
+                names.add(t.name);
+                dtypes.add(t.dtype);
+                shapes.add(t.shape);
+                offsets.add(new long[] {t.begin, t.end});
+            }
+            String actual = indexCrc32(names, dtypes, shapes, offsets);
+            if (Long.parseLong(indexCrc, 16) != Long.parseLong(actual, 16)) {
+                throw new SafeTensorsException(file, "tensor index CRC-32 mismatch: the header records " + indexCrc
+                        + " but its names, dtypes, shapes and offsets hash to " + actual + "; the header is damaged");
+            }
+        }
+        return new Header(Collections.unmodifiableList(sorted), Collections.unmodifiableMap(metadata), crc,
+                indexCrc != null, n, dataLength);
     }
 
     private static TensorInfo parseEntry(Path file, String name, Object entry) throws SafeTensorsException {
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new SafeTensorsException(file, "tensor name of " + name.length() + " characters ('" + name.substring(0, 40)
+                    + "...') is longer than this reader's limit of " + MAX_NAME_LENGTH + " (SafeTensors.MAX_NAME_LENGTH)");
+        }
         String where = "tensor '" + name + "'";
         if (!(entry instanceof Map<?, ?> value)) {
             throw new SafeTensorsException(file, where + ": entry must be an object with dtype, shape and data_offsets");
@@ -750,6 +913,12 @@ public final class SafeTensors {
         if (needed != end - begin) {
             throw new SafeTensorsException(file, where + ": shape " + Arrays.toString(shape) + " × " + dtype
                     + " needs " + needed + " bytes but data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] > Integer.MAX_VALUE) {
+                throw new SafeTensorsException(file, where + ": dimension " + d + " of shape " + Arrays.toString(shape)
+                        + " is over 2^31 - 1, which no jgrad tensor can have");
+            }
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }

@@ -132,8 +132,11 @@ class SafeTensorsTest {
 
         CRC32 crc = new CRC32();
         crc.update(bytes, data, 16);
-        assertTrue(trimmed.contains("\"__metadata__\":{\"k\":\"v\",\"crc32\":\"" + String.format("%08x", crc.getValue())
-                + "\"}"), trimmed);
+        // the index CRC: name NUL dtype NUL shape NUL begin NUL end NUL per tensor, by name
+        CRC32 index = new CRC32();
+        index.update(String.join("\0", "a", "F32", "2", "0", "8", "b", "I64", "1", "8", "16", "").getBytes(StandardCharsets.UTF_8));
+        assertTrue(trimmed.contains("\"__metadata__\":{\"k\":\"v\",\"index_crc32\":\"" + String.format("%08x", index.getValue())
+                + "\",\"crc32\":\"" + String.format("%08x", crc.getValue()) + "\"}"), trimmed);
     }
 
     @Test

@@ -522,6 +522,55 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             Files.write(f, Arrays.copyOf(b, b.length - 4));
             return act(() -> SafeTensors.read(f), f);
         }, "t.safetensors", "tensor 'w'", "extend past the end");
+        // limits (issue #16): each checked while the header is read, before anything it declares is built
+        stCase("header over the 16 MiB limit", () -> {
+            Path f = write("t.safetensors", ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(50_000_000).array());
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "header length 50000000 is over this reader's limit of 16777216 bytes");
+        stCase("more entries than MAX_ENTRIES", () -> {
+            StringBuilder h = new StringBuilder("{");
+            for (int i = 0; i <= SafeTensors.MAX_ENTRIES + 1; i++) h.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":0");
+            Path f = write("t.safetensors", st(h.append('}').toString(), new byte[0]));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "header is over a limit", "more than 65537 entries");
+        stCase("shape of rank over MAX_RANK", () -> {
+            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(40) + "1],\"data_offsets\":[0,4]}}", new byte[4]));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "header is over a limit", "an array of more than 32 elements in entry \"w\"");
+        stCase("tensor name over MAX_NAME_LENGTH", () -> {
+            Path f = write("t.safetensors", st("{\"" + "n".repeat(2000) + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "tensor name of 2000 characters", "limit of 1024");
+        stCase("zero-element tensor with a dimension over 2^31 - 1", () -> {
+            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[0,65536,65537],\"data_offsets\":[0,0]},"
+                    + "\"v\":{\"dtype\":\"F32\",\"shape\":[0,4294967296],\"data_offsets\":[0,0]}}", new byte[0]));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "tensor 'v'", "dimension 1 of shape [0, 4294967296] is over 2^31 - 1");
+        stCase("offset beyond 64 bits", () -> {
+            Path f = write("t.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,18446744073709551620]}}", new byte[4]));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "tensor 'w'", "'data_offsets' element 18446744073709551620 is not a non-negative 64-bit integer");
+        stCase("tensor index CRC mismatch (a renamed tensor)", () -> {
+            Path f = validSafeTensors("t.safetensors");
+            patch(f, "\"w\":{", "\"v\":{");
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "tensor index CRC-32 mismatch", "the header is damaged");
+        stCase("index CRC that is not hex", () -> {
+            Path f = write("t.safetensors", st("{\"__metadata__\":{\"index_crc32\":\"12345z78\"},\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", four));
+            return act(() -> SafeTensors.read(f), f);
+        }, "t.safetensors", "'index_crc32' value '12345z78' is not 8 hex digits");
+        add("SafeTensors.read", "a directory", IOException.class, msg("cannot be read", "Is a directory"), () -> {
+            Path f = Files.createDirectories(dir.resolve("adir.safetensors"));
+            return act(() -> SafeTensors.read(f), f);
+        });
+        add("SafeTensors.write", "reserved index_crc32 metadata key", IAE, msg("metadata key 'index_crc32' is reserved"), () -> {
+            Path f = validSafeTensors("w.safetensors");
+            return act(() -> SafeTensors.write(f, Map.of("w", RawTensor.scalarF32(1)), Map.of("index_crc32", "0")), f);
+        });
+        add("SafeTensors.write", "tensor name over MAX_NAME_LENGTH", IAE, msg("tensor name of 1500 characters is longer than 1024"), () -> {
+            Path f = validSafeTensors("w.safetensors");
+            return act(() -> SafeTensors.write(f, Map.of("x".repeat(1500), RawTensor.scalarF32(1)), null), f);
+        });
         add("SafeTensors.read", "missing file", NoSuchFileException.class, msg("absent.safetensors"), () -> {
             Path f = dir.resolve("absent.safetensors");
             return act(() -> SafeTensors.read(f), f);
@@ -606,17 +655,29 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             Sequential m = mlp(2, FLOAT64, 5);
             return act(() -> Checkpoint.load(f, m, null), m, f);
         }, "ck.safetensors", "metadata CRC-32 mismatch");
+        ckCase("header over a limit", STE, () -> {
+            Path f = write("ck.safetensors", st("{\"w\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(40) + "1],\"data_offsets\":[0,4]}}", new byte[4]));
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> Checkpoint.load(f, m, null), m, f);
+        }, "ck.safetensors", "header is over a limit", "MAX_RANK 32");
+        ckCase("renamed parameter with consistent CRCs of data and metadata", STE, () -> {
+            Path f = file("ck.safetensors");
+            Checkpoint.save(f, mlp(1, FLOAT64, 5), null, Map.of());
+            patch(f, "\"0.weight\"", "\"1.weight\"");
+            Sequential m = mlp(2, FLOAT64, 5);
+            return act(() -> Checkpoint.load(f, m, null), m, f);
+        }, "ck.safetensors", "tensor index CRC-32 mismatch");
         ckCase("not a checkpoint", IAE, () -> {
             Path f = validSafeTensors("plain.safetensors");
             Sequential m = mlp(2, FLOAT64, 5);
             return act(() -> Checkpoint.load(f, m, null), m, f);
-        }, "plain.safetensors", "format 'null' is not jgrad-checkpoint/1");
+        }, "plain.safetensors", "not a jgrad checkpoint", "format 'null' is not jgrad-checkpoint/1", "StateDict.load");
         ckCase("hidden width differs", IAE, () -> {
             Path f = file("ck.safetensors");
             Checkpoint.save(f, mlp(1, FLOAT64, 5), null, Map.of());
             Sequential m = mlp(2, FLOAT64, 6);
             return act(() -> Checkpoint.load(f, m, null), m, f);
-        }, "ck.safetensors", "parameter '0.weight'", "[5, 4]", "[6, 4]");
+        }, "ck.safetensors", "saved from a different model", "parameter '0.weight'", "[5, 4]", "[6, 4]");
         ckCase("float32 file into a float64 model", IAE, () -> {
             Path f = file("ck.safetensors");
             Checkpoint.save(f, mlp(1, FLOAT32, 5), null, Map.of());
@@ -658,7 +719,7 @@ class NnBadInputCatalogueTest extends BadInputCatalogue {
             Sequential m = mlp(2, FLOAT64, 5);
             Adam opt = stepped(new Adam(m.parameters(), 0.01), 2);
             return act(() -> Checkpoint.load(f, m, opt), m, opt, f);
-        }, "Adam", "unknown optimizer state entry 'momentum.0'");
+        }, "ck.safetensors", "saved with a different optimizer", "Adam", "unknown optimizer state entry 'momentum.0'");
         ckCase("model without dropout into one with dropout", IAE, () -> {
             Path f = file("ck.safetensors");
             Checkpoint.save(f, new Sequential(new Linear(4, 3, true, Init.HE_NORMAL, new SplittableRandom(1), FLOAT64), new Activation(Activation.Kind.RELU)), null, Map.of());

@@ -1,6 +1,17 @@
 package dev.jgrad.train.reliability;
 
+import dev.jgrad.core.GradMode;
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.data.DataLoader;
+import dev.jgrad.data.Tabular;
+import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Linear;
+import dev.jgrad.nn.Mlp;
+import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.ops.Ops;
+import dev.jgrad.train.Objective;
+import dev.jgrad.train.TrainingDivergedException;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.nn.io.Checkpoint;
 import dev.jgrad.nn.io.SafeTensorsException;
@@ -37,6 +48,35 @@ class TrainBadInputCatalogueTest extends BadInputCatalogue {
     }
 
     // ================================================================== the trainer
+
+    /** Cross-entropy plus +inf while training (a constant: the gradients stay finite). */
+    private static final Objective INFINITE_LOSS = new Objective() {
+        private final Objective ce = Objective.crossEntropy(SoftmaxCrossEntropy.FUSED);
+
+        public Tensor loss(Tensor output, IntTensor labels) {
+            Tensor l = ce.loss(output, labels);
+            return GradMode.isEnabled() ? Ops.add(l, Double.POSITIVE_INFINITY) : l;
+        }
+
+        public int correct(Tensor output, IntTensor labels) {
+            return ce.correct(output, labels);
+        }
+
+        public String name() {
+            return "infinite";
+        }
+    };
+
+    /** Eight rows of 4 features in 3 classes, in 2 batches of 4. */
+    private static DataLoader eightRows() {
+        double[][] x = new double[8][4];
+        int[] y = new int[8];
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 4; j++) x[i][j] = Math.sin(i + 3 * j);
+            y[i] = i % 3;
+        }
+        return new DataLoader(Tabular.of(x, y, 3), 4, false, false, 1, FLOAT64);
+    }
 
     private void trainerCases() {
         add("Trainer.builder", "null model", IAE, msg("Trainer", "model is null"), () -> {
@@ -99,6 +139,27 @@ class TrainBadInputCatalogueTest extends BadInputCatalogue {
             Sgd opt = stepped(new Sgd(m.parameters(), 0.1, 0.9, 0, false, 0), 2);
             Trainer t = Trainer.builder(m, opt).epochs(3).log(null).build();
             return act(() -> t.resume(f), m, opt, f);
+        });
+        add("Trainer.Builder.skipNonFiniteBatches", "negative limit", IAE, msg("Trainer", "skipNonFiniteBatches -1 must be >= 0"), () -> {
+            Linear l = linear(2, 2, FLOAT64);
+            Sgd opt = new Sgd(l.parameters(), 0.1);
+            return act(() -> Trainer.builder(l, opt).skipNonFiniteBatches(-1), l, opt);
+        });
+        // a non-finite loss with finite gradients: the run stops before the step, nothing changed
+        add("Trainer.fit", "non-finite loss on the first batch", TrainingDivergedException.class,
+                msg("training diverged in epoch 1, batch 1 of 2 (step 1 of the run)", "the training loss became +inf"), () -> {
+            Sequential m = Mlp.builder(4, 3).hidden(5).dtype(FLOAT64).seed(1).build();
+            Adam opt = Adam.adamW(m.parameters(), 1e-2, 1e-4);
+            Trainer t = Trainer.builder(m, opt).objective(INFINITE_LOSS).epochs(2).progress(false).log(null).build();
+            return act(() -> t.fit(eightRows(), null), m, opt);
+        });
+        add("Trainer.fit", "one more non-finite batch than skipNonFiniteBatches allows", TrainingDivergedException.class,
+                msg("epoch 1, batch 2 of 2 (step 2 of the run)", "1 batches with a non-finite loss were skipped before",
+                        "(skipNonFiniteBatches 1)"), () -> {
+            Sequential m = Mlp.builder(4, 3).hidden(5).dtype(FLOAT64).seed(1).build();
+            Adam opt = Adam.adamW(m.parameters(), 1e-2, 1e-4);
+            Trainer t = Trainer.builder(m, opt).objective(INFINITE_LOSS).epochs(2).progress(false).log(null).skipNonFiniteBatches(1).build();
+            return act(() -> t.fit(eightRows(), null), m, opt);
         });
         add("Trainer.resume", "corrupt checkpoint", STE, msg("ck.safetensors", "CRC-32 mismatch"), () -> {
             Path f = file("ck.safetensors");
