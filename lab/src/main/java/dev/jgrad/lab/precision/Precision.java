@@ -63,6 +63,29 @@ public record Precision(String name, Format input, Format storage, Format accumu
     }
 
     /**
+     * Every combination of storage formats and accumulations, in that order, without duplicates: an accumulation
+     * {@code half} (or {@code storage}) means the storage format itself; a named format narrower than the storage
+     * format is skipped for that storage format (float32 storage has no bfloat16 accumulation).
+     *
+     * @param storages      storage formats
+     * @param accumulations accumulation names: {@code half}/{@code storage}, or a {@link Format#parse format name}
+     * @return the precisions
+     * @throws IllegalArgumentException for an unknown name or an empty result
+     */
+    public static java.util.List<Precision> grid(java.util.List<Format> storages, java.util.List<String> accumulations) {
+        java.util.LinkedHashSet<Precision> out = new java.util.LinkedHashSet<>();
+        for (Format s : storages) {
+            for (String a : accumulations) {
+                String n = a.trim().toLowerCase(java.util.Locale.ROOT);
+                Format acc = n.equals("half") || n.equals("storage") ? s : Format.parse(n);
+                if (acc == s || ((acc == Format.FLOAT32 || acc == Format.FLOAT64) && acc.eps() <= s.eps())) out.add(of(s, acc));
+            }
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("no precision from storage " + storages + " and accumulation " + accumulations);
+        return java.util.List.copyOf(out);
+    }
+
+    /**
      * Whether a value of the result is accepted by {@code assert_close} with the storage dtype's default tolerances.
      *
      * @param actual   computed value
