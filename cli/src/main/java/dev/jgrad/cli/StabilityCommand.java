@@ -4,6 +4,7 @@ import dev.jgrad.lab.LabReport;
 import dev.jgrad.lab.StabilityLab;
 import dev.jgrad.lab.StabilityOutput;
 import dev.jgrad.lab.StabilityReport;
+import dev.jgrad.lab.TrainingLab;
 import dev.jgrad.lab.precision.Format;
 import dev.jgrad.lab.precision.Precision;
 import dev.jgrad.lab.precision.Summation;
@@ -23,7 +24,9 @@ import java.util.concurrent.Callable;
  * float16, bfloat16, float32 and float64 storage with the chosen accumulations and summations, plus PyTorch CPU
  * autocast; {@code --lab-classes}), and writes {@code stability.md}, {@code stability.csv}, {@code stability.png},
  * {@code stability-binary.png}, {@code stability-precision.md}, {@code stability-precision.csv} and
- * {@code stability-precision.png} to {@code --out}; both Markdown reports are also printed.
+ * {@code stability-precision.png} to {@code --out}, and trains the digits MLP with every lab strategy in emulated
+ * precisions ({@link TrainingLab}; {@code --train-steps}, chart {@code stability-training.png}); both Markdown
+ * reports are also printed.
  */
 @Command(name = "stability", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Numerical-stability report: loss and gradient error of every loss strategy vs. a high-precision reference, "
@@ -71,6 +74,10 @@ public final class StabilityCommand implements Callable<Integer> {
     @Option(names = "--scales", split = ",", paramLabel = "S", description = "Lab logit scales (default 1,10,100,1e3,1e4; --quick: 1,10,100,1e4).")
     List<Double> scales;
 
+    @Option(names = "--train-steps", paramLabel = "N",
+            description = "SGD steps of the digits MLP trained with every lab strategy in bfloat16, bfloat16/acc=float32, float16/acc=float32 and float32 (default 300, --quick 60; 0: no training).")
+    Integer trainSteps;
+
     @Option(names = "--lab", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Run the precision lab (default: on; --no-lab runs only the float32/float64 report).")
     boolean lab;
@@ -95,6 +102,11 @@ public final class StabilityCommand implements Callable<Integer> {
             if (scales != null) b.scales(scales.stream().mapToDouble(Double::doubleValue).toArray());
             else if (quick) b.scales(1, 10, 100, 1e4);
             if (rows != null) b.rows(rows);
+            int steps = trainSteps != null ? trainSteps : quick ? 60 : 300;
+            if (steps < 0) throw new IllegalArgumentException("--train-steps must be >= 0, got " + steps);
+            TrainingLab.Settings ts = TrainingLab.Settings.defaults();
+            if (steps > 0) b.training(new TrainingLab.Settings(steps, ts.batch(), ts.hidden(), ts.lr(), seed),
+                    TrainingLab.defaultPrecisions().toArray(Precision[]::new));
             if (trials != null) b.trials(trials);
             else if (quick) b.trials(2);
         } catch (IllegalArgumentException e) {

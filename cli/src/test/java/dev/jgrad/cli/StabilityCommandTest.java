@@ -26,7 +26,7 @@ class StabilityCommandTest {
             System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             code = Main.commandLine().execute("stability", "--quick", "--classes", "10", "--rows", "8", "--trials", "1",
                     "--lab-classes", "10,100", "--precisions", "bf16,fp16", "--accumulations", "half,float32", "--summations", "plain",
-                    "--scales", "1,10", "--out", dir.toString());
+                    "--scales", "1,10", "--train-steps", "3", "--out", dir.toString());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -42,7 +42,7 @@ class StabilityCommandTest {
         }
         assertTrue(md.contains("## K = 100:") && !md.contains("## K = 1000:"), md);
         for (String f : List.of("stability.md", "stability.csv", "stability.png", "stability-binary.png",
-                "stability-precision.md", "stability-precision.csv", "stability-precision.png")) {
+                "stability-precision.md", "stability-precision.csv", "stability-precision.png", "stability-training.png")) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
     }

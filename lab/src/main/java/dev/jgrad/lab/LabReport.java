@@ -39,12 +39,34 @@ public final class LabReport {
     private final List<LabEntry> entries;
     private final StabilityReport jgrad;
     private final double seconds;
+    private final TrainingLab.Settings trainingSettings;
+    private final List<TrainingLab.Run> training;
 
     LabReport(StabilityLab.Settings settings, List<LabEntry> entries, StabilityReport jgrad, double seconds) {
+        this(settings, entries, jgrad, seconds, null, List.of());
+    }
+
+    private LabReport(StabilityLab.Settings settings, List<LabEntry> entries, StabilityReport jgrad, double seconds,
+                      TrainingLab.Settings trainingSettings, List<TrainingLab.Run> training) {
         this.settings = settings;
         this.entries = List.copyOf(entries);
         this.jgrad = jgrad;
         this.seconds = seconds;
+        this.trainingSettings = trainingSettings;
+        this.training = List.copyOf(training);
+    }
+
+    /** This report with training runs. */
+    LabReport withTraining(TrainingLab.Settings s, List<TrainingLab.Run> runs) {
+        return new LabReport(settings, entries, jgrad, seconds, s, runs);
+    }
+
+    /** File name of the training chart. */
+    public static final String TRAINING_CHART = "stability-training.png";
+
+    /** @return the training runs (empty unless {@link StabilityLab.Builder#training} was chosen) */
+    public List<TrainingLab.Run> training() {
+        return training;
     }
 
     /** @return what ran */
@@ -137,6 +159,11 @@ public final class LabReport {
         Path png = dir.resolve(CHART);
         chart().writePng(png);
         files.add(png);
+        if (!training.isEmpty()) {
+            Path tpng = dir.resolve(TRAINING_CHART);
+            TrainingLab.chart(training).writePng(tpng);
+            files.add(tpng);
+        }
         return files;
     }
 
@@ -166,6 +193,10 @@ public final class LabReport {
                 + "batch; ✗: it rejects one. `autocast-cpu` = `torch.autocast(\"cpu\")`: bfloat16 logits, cross-entropy in float32.\n\n");
         sb.append("## Findings\n\n");
         for (String f : findings()) sb.append("- ").append(f).append('\n');
+        if (!training.isEmpty()) {
+            sb.append("\n## Training with each strategy (").append(TRAINING_CHART).append(")\n\n");
+            sb.append(TrainingLab.markdown(training, trainingSettings));
+        }
         sb.append("\n## Largest scale at which assert_close accepts every batch (all class counts)\n\n");
         List<String> names = strategyNames();
         sb.append("| precision | summation | ").append(String.join(" | ", names)).append(" |\n|---|---|");

@@ -192,8 +192,25 @@ public final class StabilityLab {
         private PrintStream progress;
         private StabilityReport.Settings jgradSettings;
         private final Map<String, JgradLoss> jgradStrategies = new LinkedHashMap<>();
+        private TrainingLab.Settings training;
+        private List<Precision> trainingPrecisions = List.of();
 
         private Builder() {
+        }
+
+        /**
+         * Also trains the digits MLP with every registered strategy (that gives a gradient) in each of the given
+         * precisions ({@link TrainingLab}), with the first chosen summation.
+         *
+         * @param settings   the training settings, or null not to train
+         * @param precisions the precisions to train in (at least one)
+         * @return this
+         */
+        public Builder training(TrainingLab.Settings settings, Precision... precisions) {
+            if (settings != null && precisions.length == 0) throw new IllegalArgumentException("training: at least one precision is needed");
+            training = settings;
+            trainingPrecisions = List.of(precisions);
+            return this;
         }
 
         /**
@@ -421,7 +438,12 @@ public final class StabilityLab {
          */
         public LabReport run() {
             Settings s = settings();
-            return StabilityLab.run(s, jgradSettings == null ? null : runJgradReport(), progress);
+            StabilityReport ops = jgradSettings == null ? null : runJgradReport();
+            LabReport lab = StabilityLab.run(s, ops, progress);
+            if (training == null) return lab;
+            if (progress != null) progress.printf("jgrad stability lab: training %d strategies x %d precisions...%n", s.strategies().size(), trainingPrecisions.size());
+            List<TrainingLab.Run> runs = TrainingLab.run(s.strategies(), trainingPrecisions, s.summations().get(0), training);
+            return lab.withTraining(training, runs);
         }
 
         /**

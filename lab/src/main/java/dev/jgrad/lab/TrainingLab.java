@@ -104,6 +104,8 @@ public final class TrainingLab {
     public static List<Run> run(List<StabilityLab.Registered> strategies, List<Precision> precisions, Summation summation, Settings settings) {
         Tabular data = Datasets.digits();
         List<Runnable> tasks = new ArrayList<>();
+        strategies = strategies.stream()
+                .filter(st -> st.strategy().row(new Arith(Precision.AUTOCAST_CPU, summation), new double[]{0, 0}, 0).grad() != null).toList();
         Run[] out = new Run[strategies.size() * precisions.size()];
         for (int i = 0; i < strategies.size(); i++) {
             for (int j = 0; j < precisions.size(); j++) {
@@ -225,6 +227,19 @@ public final class TrainingLab {
             if (best == data.label(row)) correct++;
         }
         return (double) correct / data.size();
+    }
+
+    /**
+     * The precisions of {@code jgrad stability}'s training runs: pure bfloat16, bfloat16 and float16 storage with
+     * float32 accumulation, and float32.
+     *
+     * @return the precisions
+     */
+    public static List<Precision> defaultPrecisions() {
+        return List.of(Precision.of(dev.jgrad.lab.precision.Format.BFLOAT16, dev.jgrad.lab.precision.Format.BFLOAT16),
+                Precision.of(dev.jgrad.lab.precision.Format.BFLOAT16, dev.jgrad.lab.precision.Format.FLOAT32),
+                Precision.of(dev.jgrad.lab.precision.Format.FLOAT16, dev.jgrad.lab.precision.Format.FLOAT32),
+                Precision.of(dev.jgrad.lab.precision.Format.FLOAT32, dev.jgrad.lab.precision.Format.FLOAT32));
     }
 
     // ------------------------------------------------------------------ output
