@@ -61,12 +61,8 @@ public final class StabilityOutput {
     public List<Path> writeAll(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
-        Path md = dir.resolve(MARKDOWN);
-        Files.writeString(md, markdown(), StandardCharsets.UTF_8);
-        files.add(md);
-        Path csv = dir.resolve(CSV);
-        Files.writeString(csv, csv(), StandardCharsets.UTF_8);
-        files.add(csv);
+        files.add(writeText(dir.resolve(MARKDOWN), markdown()));
+        files.add(writeText(dir.resolve(CSV), csv()));
         Path png = dir.resolve(CHART);
         chart(Family.SOFTMAX_CE).writePng(png);
         files.add(png);
@@ -74,6 +70,12 @@ public final class StabilityOutput {
         chart(Family.BINARY).writePng(bpng);
         files.add(bpng);
         return files;
+    }
+
+    /** Writes UTF-8 text and returns the path. */
+    static Path writeText(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
     }
 
     // ------------------------------------------------------------------ Markdown
@@ -324,7 +326,7 @@ public final class StabilityOutput {
         return sb.toString();
     }
 
-    private static String csvNum(double v) {
+    static String csvNum(double v) {
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
         return String.format(Locale.ROOT, "%.9g", v);
@@ -348,7 +350,7 @@ public final class StabilityOutput {
                 : java.util.Arrays.stream(cs).anyMatch(c -> c == 10) ? 10 : cs[0];
         // wide panels: the legend is one line below each panel
         LineChart fig = new LineChart().panelSize(family == Family.BINARY ? 1180 : 1000, 560);
-        List<String> names = family == Family.SOFTMAX_CE ? StabilityReport.softmaxStrategyNames() : StabilityReport.binaryStrategyNames();
+        List<String> names = report.strategyNames(family);
         for (DType dt : DType.values()) {
             String title = (family == Family.SOFTMAX_CE ? "softmax cross-entropy, C=" + classes : "binary losses") + ", " + dt;
             boolean omitted = report.entries(family).stream().anyMatch(e -> e.dtype() == dt && e.scale() > CHART_MAX_SCALE);

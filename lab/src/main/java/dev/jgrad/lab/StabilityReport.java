@@ -217,11 +217,24 @@ public final class StabilityReport {
     private final Settings settings;
     private final List<StabilityEntry> entries;
     private final double seconds;
+    private final List<String> softmaxNames;
 
-    private StabilityReport(Settings settings, List<StabilityEntry> entries, double seconds) {
+    private StabilityReport(Settings settings, List<StabilityEntry> entries, double seconds, List<String> softmaxNames) {
         this.settings = settings;
         this.entries = List.copyOf(entries);
         this.seconds = seconds;
+        this.softmaxNames = List.copyOf(softmaxNames);
+    }
+
+    /**
+     * Display names of the strategies of one family in this report, in report order: the built-in ones, then the
+     * {@link JgradLoss} strategies registered through {@link StabilityLab.Builder#jgradStrategy}.
+     *
+     * @param family the family
+     * @return the names
+     */
+    public List<String> strategyNames(Family family) {
+        return family == Family.SOFTMAX_CE ? softmaxNames : binaryStrategyNames();
     }
 
     /**
@@ -272,6 +285,31 @@ public final class StabilityReport {
      * @return the report
      */
     public static StabilityReport run(Settings settings, PrintStream progress) {
+        return run(settings, List.of(), progress);
+    }
+
+    /** The built-in softmax strategies as jgrad losses (one {@link CrossEntropyLoss} module each). */
+    private static List<Named<JgradLoss>> builtInSoftmaxLosses() {
+        List<Named<JgradLoss>> out = new ArrayList<>();
+        for (Named<SoftmaxCrossEntropy> st : CE_STRATEGIES) {
+            CrossEntropyLoss module = CrossEntropyLoss.builder().strategy(st.strategy()).build();
+            out.add(new Named<>(st.label(), module::apply));
+        }
+        return out;
+    }
+
+    /**
+     * Runs the report with additional softmax cross-entropy strategies after the built-in ones.
+     *
+     * @param settings what to run
+     * @param extra    additional strategies (names distinct from the built-in ones)
+     * @param progress where to print progress lines, or null
+     * @return the report
+     */
+    static StabilityReport run(Settings settings, List<Named<JgradLoss>> extra, PrintStream progress) {
+        List<Named<JgradLoss>> softmax = new ArrayList<>(builtInSoftmaxLosses());
+        softmax.addAll(extra);
+        List<String> names = softmax.stream().map(Named::label).toList();
         long t0 = System.nanoTime();
         int trials = settings.trialCount();
         List<Config> configs = new ArrayList<>();
@@ -298,7 +336,7 @@ public final class StabilityReport {
         runParallel(tasks);
         if (progress != null) {
             progress.printf("jgrad stability: references done in %.1f s; evaluating and timing %d strategies x %d configurations...%n",
-                    (System.nanoTime() - t0) / 1e9, CE_STRATEGIES.size() + BINARY_STRATEGIES.size(), configs.size());
+                    (System.nanoTime() - t0) / 1e9, softmax.size() + BINARY_STRATEGIES.size(), configs.size());
         }
 
         // 2. jgrad accuracy for every configuration (this also warms up the JIT on every code path)
@@ -306,9 +344,8 @@ public final class StabilityReport {
         for (Config cfg : configs) {
             Batch[] bs = batches.get(cfg);
             if (cfg.family == Family.SOFTMAX_CE) {
-                for (Named<SoftmaxCrossEntropy> st : CE_STRATEGIES) {
-                    CrossEntropyLoss module = CrossEntropyLoss.builder().strategy(st.strategy()).build();
-                    jobs.add(new Job(cfg, st.label(), bs, b -> softmaxPass(module, b)));
+                for (Named<JgradLoss> st : softmax) {
+                    jobs.add(new Job(cfg, st.label(), bs, b -> softmaxPass(st.strategy(), b)));
                 }
             } else {
                 for (Named<BinaryStrategy> st : BINARY_STRATEGIES) {
@@ -322,7 +359,7 @@ public final class StabilityReport {
         // 3. timing (single thread, after a global warm-up); several rounds over all jobs, best round per job,
         //    so that a transient load on the machine does not distort single configurations
         Timer timer = new Timer(settings.quick());
-        timer.globalWarmUp(settings);
+        timer.globalWarmUp(settings, softmax);
         double[] ns = new double[jobs.size()];
         Arrays.fill(ns, Double.POSITIVE_INFINITY);
         for (int round = 0; round < timer.rounds; round++) {
@@ -333,20 +370,13 @@ public final class StabilityReport {
         }
         List<StabilityEntry> out = new ArrayList<>(jobs.size());
         for (int i = 0; i < jobs.size(); i++) out.add(accuracy.get(i).withNsPerRow(ns[i]));
-        out.sort(ORDER);
-        return new StabilityReport(settings, out, (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static final Comparator<StabilityEntry> ORDER = Comparator
-            .comparing(StabilityEntry::family)
-            .thenComparingInt(e -> strategyIndex(e.family(), e.strategy()))
-            .thenComparing(StabilityEntry::dtype)
-            .thenComparingInt(StabilityEntry::classes)
-            .thenComparingDouble(StabilityEntry::scale);
-
-    private static int strategyIndex(Family f, String name) {
-        List<String> names = f == Family.SOFTMAX_CE ? softmaxStrategyNames() : binaryStrategyNames();
-        return names.indexOf(name);
+        out.sort(Comparator
+                .comparing(StabilityEntry::family)
+                .thenComparingInt(e -> (e.family() == Family.SOFTMAX_CE ? names : binaryStrategyNames()).indexOf(e.strategy()))
+                .thenComparing(StabilityEntry::dtype)
+                .thenComparingInt(StabilityEntry::classes)
+                .thenComparingDouble(StabilityEntry::scale));
+        return new StabilityReport(settings, out, (System.nanoTime() - t0) / 1e9, names);
     }
 
     // ------------------------------------------------------------------ results
@@ -563,13 +593,13 @@ public final class StabilityReport {
         Tensor[] run();
     }
 
-    private static Prepared softmaxPass(CrossEntropyLoss module, Batch b) {
+    private static Prepared softmaxPass(JgradLoss module, Batch b) {
         int n = b.cfg.rows, c = b.cfg.classes;
         Tensor x = Tensor.of(b.cfg.dtype, b.x, n, c).requiresGrad(true);
         IntTensor t = IntTensor.of(b.targets);
         return () -> {
             x.zeroGrad();
-            Tensor loss = module.apply(x, t);
+            Tensor loss = module.loss(x, t);
             loss.backward();
             return new Tensor[]{loss, x.grad()};
         };
@@ -652,7 +682,7 @@ public final class StabilityReport {
         return a == b ? a : (a + b) / 2; // (inf + inf)/2 stays inf
     }
 
-    private static void runParallel(List<Runnable> tasks) {
+    static void runParallel(List<Runnable> tasks) {
         int threads = Math.max(1, Math.min(tasks.size(), Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "stability-reference");
@@ -694,7 +724,7 @@ public final class StabilityReport {
         }
 
         /** Runs every strategy on small float32/float64 batches so that the JIT compiles the kernels first. */
-        void globalWarmUp(Settings s) {
+        void globalWarmUp(Settings s, List<Named<JgradLoss>> softmax) {
             long deadline = System.nanoTime() + (s.quick() ? 150_000_000L : 1_000_000_000L);
             int rounds = s.quick() ? 20 : 100;
             for (int r = 0; r < rounds && System.nanoTime() < deadline; r++) {
@@ -703,10 +733,9 @@ public final class StabilityReport {
                     Config wide = new Config(Family.SOFTMAX_CE, dt, 1.0, 1000, 2);
                     Config bin = new Config(Family.BINARY, dt, 1.0, 2, 128);
                     Batch cb = warmBatch(ce), wb = warmBatch(wide), bb = warmBatch(bin);
-                    for (Named<SoftmaxCrossEntropy> st : CE_STRATEGIES) {
-                        CrossEntropyLoss m = CrossEntropyLoss.builder().strategy(st.strategy()).build();
-                        softmaxPass(m, cb).run();
-                        softmaxPass(m, wb).run();
+                    for (Named<JgradLoss> st : softmax) {
+                        softmaxPass(st.strategy(), cb).run();
+                        softmaxPass(st.strategy(), wb).run();
                     }
                     for (Named<BinaryStrategy> st : BINARY_STRATEGIES) binaryPass(st.strategy(), bb).run();
                 }
