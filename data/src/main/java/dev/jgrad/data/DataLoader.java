@@ -24,6 +24,11 @@ public final class DataLoader {
     private final Tabular data;
     private final BatchSampler sampler;
     private final DType dtype;
+    private final long seed;
+    /** Applied to every sample of {@link #epoch} and {@link #epochInPlace}; null: none. */
+    private final ImageAugmentation augmentation;
+    /** Per gathering thread: the augmentation's scratch row. */
+    private final ThreadLocal<Object> scratch;
 
     /**
      * One mini-batch.
@@ -60,6 +65,57 @@ public final class DataLoader {
         this.data = data;
         this.sampler = new BatchSampler(data.size(), batchSize, shuffle, dropLast, seed);
         this.dtype = dtype;
+        this.seed = seed;
+        this.augmentation = null;
+        this.scratch = null;
+    }
+
+    private DataLoader(DataLoader base, ImageAugmentation augmentation) {
+        this.data = base.data;
+        this.sampler = base.sampler;
+        this.dtype = base.dtype;
+        this.seed = base.seed;
+        this.augmentation = augmentation;
+        int n = augmentation.rowLength();
+        this.scratch = ThreadLocal.withInitial(() -> dtype == DType.FLOAT32 ? new float[n] : new double[n]);
+    }
+
+    /**
+     * This loader with every sample of its epochs ({@link #epoch}, {@link #epochInPlace}) transformed by
+     * {@code augmentation}, drawn per sample from the seed, the epoch and the sample's row (so the same in every run
+     * and on resume); {@link #batch(int[])} stays untransformed. Meant for training data: evaluate with a loader
+     * without it.
+     *
+     * @param augmentation the transforms; its image size must match the rows
+     * @return a new loader with the same data, batches and seed
+     * @throws IllegalArgumentException if the rows are not {@code augmentation.rowLength()} long
+     */
+    public DataLoader withAugmentation(ImageAugmentation augmentation) {
+        if (augmentation == null) throw new IllegalArgumentException("DataLoader.withAugmentation: augmentation is null");
+        if (augmentation.rowLength() != data.numFeatures()) {
+            throw new IllegalArgumentException("DataLoader.withAugmentation: images of " + augmentation.rowLength()
+                    + " values, but the rows have " + data.numFeatures() + " features");
+        }
+        return new DataLoader(this, augmentation);
+    }
+
+    /** The augmentation of {@link #withAugmentation}, or null. */
+    public ImageAugmentation augmentation() {
+        return augmentation;
+    }
+
+    /** Applies the augmentation (if any) to rows {@code [from, to)} of a batch of {@code indices} stored in {@code x}. */
+    private void augment(int[] indices, int from, int to, Tensor x, long epoch) {
+        if (augmentation == null || augmentation.isIdentity()) return;
+        int d = data.numFeatures();
+        if (x.storage() instanceof Storage.F32 f) {
+            float[] s = (float[]) scratch.get();
+            for (int i = from; i < to; i++) augmentation.apply(f.a, i * d, s, seed, epoch, indices[i]);
+        } else {
+            double[] s = (double[]) scratch.get();
+            double[] a = ((Storage.F64) x.storage()).a;
+            for (int i = from; i < to; i++) augmentation.apply(a, i * d, s, seed, epoch, indices[i]);
+        }
     }
 
     /** The data set. */
@@ -75,7 +131,11 @@ public final class DataLoader {
     /** The batches of one epoch, in that epoch's seeded order; every batch has its own tensors. */
     public Iterable<Batch> epoch(long epoch) {
         int[][] batches = sampler.batches(epoch);
-        return () -> new Batches(batches, (all, k) -> batch(all[k]));
+        return () -> new Batches(batches, (all, k) -> {
+            Batch b = batch(all[k]);
+            augment(b.indices(), 0, b.size(), b.features(), epoch);
+            return b;
+        });
     }
 
     /**
@@ -98,7 +158,7 @@ public final class DataLoader {
      */
     public Iterable<Batch> epochInPlace(long epoch) {
         int[][] batches = sampler.batches(epoch);
-        return () -> new Batches(batches, new Prefetching()::make);
+        return () -> new Batches(batches, new Prefetching(epoch)::make);
     }
 
     /** Makes batch {@code k} of an epoch's {@code batches} (it may look ahead at the following ones). */
@@ -146,6 +206,11 @@ public final class DataLoader {
         private boolean pending;
         private int[] idx;
         private Tensor target;
+        private final long epoch;
+
+        Prefetching(long epoch) {
+            this.epoch = epoch;
+        }
 
         /** Batch {@code k}: the one gathered in the idle time (finished here), then the gathering of batch {@code k + 1} starts. */
         Batch make(int[][] batches, int k) {
@@ -158,6 +223,7 @@ public final class DataLoader {
             } else {
                 x = buffer(cur.length, null);
                 fill(cur, x);
+                augment(cur, 0, cur.length, x, epoch);
             }
             if (k + 1 < batches.length) {
                 idx = batches[k + 1];
@@ -184,6 +250,7 @@ public final class DataLoader {
             int from = c * rowsPerChunk, to = Math.min(idx.length, from + rowsPerChunk), d = data.numFeatures();
             if (target.storage() instanceof Storage.F32 f) data.copyRows(idx, from, to, f.a, from * d);
             else data.copyRows(idx, from, to, ((Storage.F64) target.storage()).a, from * d);
+            augment(idx, from, to, target, epoch);
         }
     }
 
