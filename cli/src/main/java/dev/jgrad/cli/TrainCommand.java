@@ -9,6 +9,7 @@ import dev.jgrad.data.DataLoader;
 import dev.jgrad.data.DatasetNotFoundException;
 import dev.jgrad.data.Datasets;
 import dev.jgrad.data.Split;
+import dev.jgrad.data.ImageAugmentation;
 import dev.jgrad.data.Standardizer;
 import dev.jgrad.data.Tabular;
 import dev.jgrad.nn.optim.Adam;
@@ -134,6 +135,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", description = "Dropout after each hidden layer. Default per data set.")
     Double dropout;
 
+    @Option(names = "--augment", paramLabel = "SPEC", description = "Random transforms of the training images (square images): none, "
+            + "or a comma-separated list of flip (left-right, p = 0.5), flip=P, shift=K (up to K pixels each way, zero fill). "
+            + "Default: " + CNN_FASHION_AUGMENT + " for --model cnn on fashion-mnist, else none.")
+    String augment;
+
     @Option(names = "--clip", description = "Clip gradients to this global norm (>= 0; 0 = off).", defaultValue = "0")
     double clip;
 
@@ -189,8 +195,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Epochs and dropout of {@code --model cnn} (the other defaults are the data set's). */
-    static final int CNN_EPOCHS = 12;
+    static final int CNN_EPOCHS = 15;
     static final double CNN_DROPOUT = 0.25;
+    /** The default {@code --augment} of {@code --model cnn} on Fashion-MNIST (clothes are left-right symmetric; digits are not). */
+    static final String CNN_FASHION_AUGMENT = "flip,shift=2";
 
     static Preset preset(String dataset) {
         switch (dataset) {
@@ -289,6 +297,17 @@ public final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageException("--model cnn needs square images with a side divisible by 4; " + dataset + " has "
                     + train.numFeatures() + " features" + (r.regression() ? " and is a regression data set" : ""));
         }
+        String augmentSpec = augment != null ? augment : cnn && dataset.equals("fashion-mnist") ? CNN_FASHION_AUGMENT : "none";
+        ImageAugmentation augmentation;
+        try {
+            augmentation = ImageAugmentation.parse(augmentSpec, 1, side, side);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--augment: " + e.getMessage());
+        }
+        if (!augmentation.isIdentity() && side * side != train.numFeatures()) {
+            throw new Main.UsageException("--augment needs square images; " + dataset + " has " + train.numFeatures() + " features");
+        }
+        augment = augmentation.toString();
         // the network as Cnn.small or Mlp.builder builds it, described so that the model file can rebuild it
         Architecture network = cnn ? Architecture.cnn(1, side, side, 32, 64, 128, r.dropout(), outputs)
                 : Architecture.mlp(train.numFeatures(), r.widths(), r.activation(), r.dropout(), outputs);
@@ -303,6 +322,7 @@ public final class TrainCommand implements Callable<Integer> {
                     dataset, train.size(), test.size(), train.numFeatures(),
                     r.regression() ? train.numTargets() + (train.numTargets() == 1 ? " target" : " targets") : train.numClasses() + " classes",
                     arch, r.optimizer(), r.lr(), schedule, r.batch(), r.epochs(), objective.name(), seed);
+            if (!augmentation.isIdentity()) System.out.println("augmentation of the training images: " + augmentation);
             if (val != null) System.out.println("validation: " + val.size() + " rows held out of the training rows; the epoch lines' test columns are the validation's");
         }
 
@@ -327,6 +347,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         DataLoader trainLoader = new DataLoader(train, r.batch(), true, false, seed, r.dtype());
+        if (!augmentation.isIdentity()) trainLoader = trainLoader.withAugmentation(augmentation);
         DataLoader testLoader = new DataLoader(test, 512, false, false, seed, r.dtype());
         DataLoader evalLoader = val != null ? new DataLoader(val, 512, false, false, seed, r.dtype()) : testLoader;
         long t0 = System.nanoTime();
@@ -553,6 +574,7 @@ public final class TrainCommand implements Callable<Integer> {
         o.put("hidden", joined(r.widths()));
         o.put("activation", r.activation().name().toLowerCase(Locale.ROOT));
         o.put("dropout", Double.toString(r.dropout()));
+        if (augment != null && !augment.equals("none")) o.put("augment", augment);
         o.put("task", r.regression() ? "regression" : "classification");
         o.put("loss", r.loss());
         o.put("optimizer", r.optimizer());
@@ -638,6 +660,7 @@ public final class TrainCommand implements Callable<Integer> {
             case "hidden": return hidden == null ? null : joined(hidden);
             case "activation": return activation.toLowerCase(Locale.ROOT);
             case "dropout": return dropout == null ? null : Double.toString(dropout);
+            case "augment": return augment;
             case "loss": return loss;
             case "task": return task == null ? null : task.toLowerCase(Locale.ROOT);
             case "optimizer": return optimizer == null ? null : optimizer.toLowerCase(Locale.ROOT);
@@ -665,6 +688,7 @@ public final class TrainCommand implements Callable<Integer> {
                 case "hidden": hidden = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); break;
                 case "activation": activation = v; break;
                 case "dropout": dropout = Double.valueOf(v); break;
+                case "augment": augment = v; break;
                 case "loss": loss = v; break;
                 case "task": task = v; break;
                 case "optimizer": optimizer = v; break;

@@ -90,7 +90,23 @@ class TrainCommandTest {
         assertUsageError(run(iris(out, "--resume", tmp.resolve("missing").toString())), "--resume");
         assertUsageError(run(iris(out, "--resume", file.toString())), "--resume");
         assertUsageError(run(iris(out, "--name", "../x")), "--name");
+        assertUsageError(run(iris(out, "--augment", "rotate")), "--augment");
+        assertUsageError(run("train", "--dataset", "breast-cancer", "--augment", "flip", "--out", out.toString()), "--augment needs square images");
         assertFalse(Files.exists(out.resolve("metrics.csv")), "no run started");
+    }
+
+    @Test
+    void augmentedCnnRunStoresItsAugmentationAndResumesWithIt(@TempDir Path tmp) throws IOException {
+        Path out = tmp.resolve("runs");
+        Result r = run("train", "--dataset", "digits", "--model", "cnn", "--augment", "shift=1", "--epochs", "1", "--batch-size", "64",
+                "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("augmentation of the training images: shift=1"), r.out());
+        Path ckpt = out.resolve(TrainCommand.CHECKPOINT_FILE);
+        Result again = run("train", "--resume", ckpt.toString(), "--epochs", "2", "--no-progress");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("augmentation of the training images: shift=1"), again.out());
+        assertUsageError(run("train", "--resume", ckpt.toString(), "--augment", "flip", "--epochs", "3"), "--augment flip conflicts");
     }
 
     @Test
