@@ -12,12 +12,13 @@ Network (jgrad's Cnn.small, same layers, initialisation and state-dict names):
         nn.Linear(128, 10))
 
 Budget (jgrad's defaults for --model cnn): AdamW lr 1e-3, weight decay 1e-4, cosine annealing per epoch to 0 over
-the epochs, batch 128 shuffled, pixels scaled to [0, 1], float32.
+15 epochs, batch 128 shuffled, pixels scaled to [0, 1], float32, training images flipped left-right with p = 0.5 and
+shifted by up to 2 pixels each way with zero fill (jgrad's --augment flip,shift=2; --augment none turns it off).
 
 Run with Debian's torch (1.13) and OpenBLAS's autodetection (see ../../shared/bench/README.md):
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 cnn_fashion.py --threads 1 --steps 60
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 cnn_fashion.py --threads 1 --epochs 12 --seed 1
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 cnn_fashion.py --threads 1 --epochs 15 --seed 1
 
 --steps N times N training steps (after 10 warm-up steps) on a fixed random batch at learning rate 0, the
 workload of jgrad's CnnStepBenchmark, and prints the median ms per step and the implied 469-step epoch; --epochs
@@ -72,7 +73,9 @@ def step(model, opt, x, y):
 
 def time_steps(n, batch):
     torch.manual_seed(0)
-    model = cnn().train()
+    model = cnn()
+    gen = torch.Generator().manual_seed(args.seed)
+    flip_p, shift = (0.5, 2) if args.augment == "flip,shift=2" else (0.0, 0) if args.augment == "none" else None.train()
     opt = torch.optim.AdamW(model.parameters(), lr=0.0, weight_decay=1e-4)
     x = torch.randn(batch, 784)
     y = torch.randint(0, 10, (batch,))
@@ -88,11 +91,29 @@ def time_steps(n, batch):
           % (torch.__version__, torch.get_num_threads(), batch, ms, 1e3 * min(times), n, 469 * ms / 1e3))
 
 
+def augment(x, flip_p, shift, gen):
+    """jgrad's ImageAugmentation: per sample a left-right flip with probability flip_p, then a shift by dx, dy in
+    [-shift, shift] with zero fill (the draws are PyTorch's own, so the same recipe, not the same samples)."""
+    if flip_p == 0 and shift == 0:
+        return x
+    img = x.view(-1, 28, 28)
+    flips = torch.rand(len(img), generator=gen) < flip_p
+    img = torch.where(flips[:, None, None], img.flip(2), img)
+    if shift:
+        padded = F.pad(img, (shift, shift, shift, shift))
+        d = torch.randint(0, 2 * shift + 1, (len(img), 2), generator=gen)
+        s = 2 * shift - d  # out(y, x) = in(y - dy, x - dx) = padded(y + shift - dy, ...), d = (dx, dy) + shift
+        img = torch.stack([padded[i, s[i, 1]:s[i, 1] + 28, s[i, 0]:s[i, 0] + 28] for i in range(len(img))])
+    return img.reshape(-1, 784)
+
+
 def train(args):
     torch.manual_seed(args.seed)
     xtr, ytr = load(args.data, True)
     xte, yte = load(args.data, False)
     model = cnn()
+    gen = torch.Generator().manual_seed(args.seed)
+    flip_p, shift = (0.5, 2) if args.augment == "flip,shift=2" else (0.0, 0) if args.augment == "none" else None
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     print("pytorch %s, %d threads, %d parameters" % (torch.__version__, torch.get_num_threads(),
                                                      sum(p.numel() for p in model.parameters())))
@@ -104,7 +125,7 @@ def train(args):
         perm = torch.randperm(len(xtr))
         for i in range(0, len(xtr), args.batch):
             b = perm[i:i + args.batch]
-            step(model, opt, xtr[b], ytr[b])
+            step(model, opt, augment(xtr[b], flip_p, shift, gen), ytr[b])
         seconds = time.perf_counter() - t0
         model.eval()
         with torch.no_grad():
@@ -117,7 +138,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=0, help="time this many steps on a random batch (no training)")
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--augment", default="flip,shift=2", choices=["flip,shift=2", "none"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
