@@ -5,6 +5,8 @@ import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ParallelRanges;
 
 /**
  * 2-D pooling over the last two dimensions of a {@code [N, C, H, W]} (or unbatched {@code [C, H, W]}) input, with
@@ -117,7 +119,8 @@ final class Pooling {
             Storage xs = x.storage(), ys = y.storage();
             if (xs instanceof Storage.F32 xf && kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
                     && 2 * oh <= h && 2 * ow <= w) {
-                pool2x2(xf.a, ((Storage.F32) ys).a);
+                planeRanges.set(false, xf.a, ((Storage.F32) ys).a);
+                planeRanges.runRows(planes, h * w, Kernels.backend().threads());
                 return y;
             }
             int r = 0;
@@ -149,12 +152,12 @@ final class Pooling {
         }
 
         /**
-         * The common 2×2 stride-2 window over float32 arrays, with the general loop's semantics (first maximum in
-         * row-major window order, or the last NaN).
+         * The common 2×2 stride-2 window over float32 arrays for planes {@code [from, to)}, with the general loop's
+         * semantics (first maximum in row-major window order, or the last NaN).
          */
-        private void pool2x2(float[] xa, float[] ya) {
-            int r = 0;
-            for (int pl = 0; pl < planes; pl++) {
+        private void pool2x2(float[] xa, float[] ya, int from, int to) {
+            int r = from * oh * ow;
+            for (int pl = from; pl < to; pl++) {
                 int base = pl * h * w;
                 for (int i = 0; i < oh; i++) {
                     int row = 2 * i * w;
@@ -177,6 +180,40 @@ final class Pooling {
             return v > max || v != v ? cand : best;
         }
 
+        /** Backward of the float32 planes {@code [from, to)}: {@code gx} at each argmax gets its output gradient added. */
+        private void scatter(float[] gx, float[] g, int from, int to) {
+            int per = oh * ow;
+            for (int pl = from, r = from * per; pl < to; pl++) {
+                int base = pl * h * w;
+                for (int end = r + per; r < end; r++) gx[base + argmax[r]] += g[r];
+            }
+        }
+
+        private final PlaneRanges planeRanges = new PlaneRanges();
+
+        /** The float32 passes as plane ranges for the kernel threads (planes are independent: the split changes nothing). */
+        private final class PlaneRanges extends ParallelRanges {
+            boolean back;
+            float[] a, b;
+
+            void set(boolean back, float[] a, float[] b) {
+                this.back = back;
+                this.a = a;
+                this.b = b;
+            }
+
+            @Override
+            protected void range(int from, int to) {
+                if (back) scatter(a, b, from, to);
+                else pool2x2(a, b, from, to);
+            }
+
+            @Override
+            protected void clear() {
+                a = b = null;
+            }
+        }
+
         /** The argmax of every output element as a flat index into its {@code H × W} plane (PyTorch's {@code indices}). */
         IntTensor indices(int[] shape) {
             return IntTensor.of(java.util.Arrays.copyOf(argmax, planes * oh * ow), shape);
@@ -188,11 +225,8 @@ final class Pooling {
             Storage gs = g.storage(), xs = gx.storage();
             int per = oh * ow;
             if (xs instanceof Storage.F32 xf && gs instanceof Storage.F32 gf) {
-                float[] xa = xf.a, ga = gf.a;
-                for (int pl = 0, r = 0; pl < planes; pl++) {
-                    int base = pl * h * w;
-                    for (int end = r + per; r < end; r++) xa[base + argmax[r]] += ga[r];
-                }
+                planeRanges.set(true, xf.a, gf.a);
+                planeRanges.runRows(planes, h * w, Kernels.backend().threads());
             } else {
                 for (int r = 0, total = planes * per; r < total; r++) xs.add(r / per * h * w + argmax[r], gs.get(r));
             }
