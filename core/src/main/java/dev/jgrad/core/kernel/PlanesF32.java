@@ -4,10 +4,10 @@ package dev.jgrad.core.kernel;
  * Plain-array passes over image planes for the convolution and normalization ops: im2col/col2im, bias rows, and the
  * per-block sums and affine maps of batch and group normalization, on {@code float[]} storage.
  *
- * <p>Each pass computes exactly what the {@code Storage} loop it replaced did, element by element and in the same
- * order (sums in double, one rounding per stored element), so results are bit-for-bit unchanged; typed arrays only
- * take the per-element virtual calls out. The ops run them on several threads by splitting over samples, planes or
- * channels ({@link ParallelRanges}), which needs no change of order either.
+ * <p>Element-wise passes compute exactly what the {@code Storage} loops they replaced did (in double, one rounding
+ * per stored element); the normalization sums are in double too, but over four interleaved accumulators (see there),
+ * which can move a statistic by an ulp of a double and so, rarely, a float32 output by one ulp. The ops run them on several threads by splitting over samples, planes or
+ * channels ({@link ParallelRanges}), which changes no order of summation.
  *
  * <p>One source for both precisions: {@code PlanesF32.java} is the template and the build writes its 64-bit twin
  * ({@code PlanesF64}, on {@code double[]}) by token substitution in the {@code generate-kernels} step of
@@ -84,18 +84,37 @@ public final class PlanesF32 {
     }
 
     // ------------------------------------------------------------------ normalization blocks (double accumulation)
+    // The sums run four double accumulators over j mod 4 (combined as (s0 + s1) + (s2 + s3), then the tail in order):
+    // a fixed order, independent of the thread split, and four times shorter add chains than one running sum.
 
     /** {@code Σ x} over {@code n} elements from {@code off}. */
     public static double sum(float[] x, int off, int n) {
-        double s = 0;
-        for (int j = off, end = off + n; j < end; j++) s += x[j];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = off, end = off + n;
+        for (int e4 = end - 3; j < e4; j += 4) {
+            s0 += x[j];
+            s1 += x[j + 1];
+            s2 += x[j + 2];
+            s3 += x[j + 3];
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; j < end; j++) s += x[j];
         return s;
     }
 
     /** {@code Σ (x − mean)²} over {@code n} elements from {@code off}. */
     public static double centredSquares(float[] x, int off, int n, double mean) {
-        double s = 0;
-        for (int j = off, end = off + n; j < end; j++) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = off, end = off + n;
+        for (int e4 = end - 3; j < e4; j += 4) {
+            double d0 = x[j] - mean, d1 = x[j + 1] - mean, d2 = x[j + 2] - mean, d3 = x[j + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; j < end; j++) {
             double d = x[j] - mean;
             s += d * d;
         }
@@ -109,8 +128,21 @@ public final class PlanesF32 {
 
     /** {@code Σ g} and {@code Σ g·x̂} ({@code x̂ = (x − mean)·rstd}) over {@code n} elements from {@code off}, into {@code sums}. */
     public static void blockSums(float[] x, float[] g, int off, int n, double mean, double rstd, double[] sums) {
-        double sg = 0, sgx = 0;
-        for (int j = off, end = off + n; j < end; j++) {
+        double g0 = 0, g1 = 0, g2 = 0, g3 = 0, x0 = 0, x1 = 0, x2 = 0, x3 = 0;
+        int j = off, end = off + n;
+        for (int e4 = end - 3; j < e4; j += 4) {
+            double a = g[j], b = g[j + 1], c = g[j + 2], d = g[j + 3];
+            g0 += a;
+            g1 += b;
+            g2 += c;
+            g3 += d;
+            x0 += a * (x[j] - mean);
+            x1 += b * (x[j + 1] - mean);
+            x2 += c * (x[j + 2] - mean);
+            x3 += d * (x[j + 3] - mean);
+        }
+        double sg = (g0 + g1) + (g2 + g3), sgx = (x0 + x1) + (x2 + x3);
+        for (; j < end; j++) {
             double gv = g[j];
             sg += gv;
             sgx += gv * (x[j] - mean);
