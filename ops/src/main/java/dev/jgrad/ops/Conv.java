@@ -190,9 +190,18 @@ final class Conv {
                 samples.chunks = chunks;
                 samples.runRows(chunks, (gx && gw ? 2 : 1) * o * l * (p.rows() / groups) * (n / chunks), slots());
                 if (gw) {
-                    // the chunks' partial sums in chunk order, in double, rounded once
+                    // the chunks' partial sums in chunk order, in double, rounded once (transposed partials per group
+                    // hold element (oc, q) of the group's [og, kk] block at q·og + oc)
                     Storage dw = grads[1].storage();
-                    for (int e = 0; e < wn; e++) dw.set(e, blockedSum(partial, e, 1, chunks, wn));
+                    int og = o / groups, kk = p.rows() / groups;
+                    for (int e = 0; e < wn; e++) {
+                        int src = e;
+                        if (transposedWeightGrad()) {
+                            int blk = e / (og * kk), oc = e % (og * kk) / kk, q = e % kk;
+                            src = blk * og * kk + q * og + oc;
+                        }
+                        dw.set(e, blockedSum(partial, src, 1, chunks, wn));
+                    }
                 }
             }
             if (bias && needsInputGrad(2)) {
@@ -203,6 +212,17 @@ final class Conv {
                 grads[2] = gb;
             }
             return grads;
+        }
+
+        /**
+         * Whether the per-sample weight gradient is computed transposed, {@code dW_gᵀ = cols_g · dY_gᵀ} ({@code kk × og}),
+         * rather than {@code dY_g · cols_gᵀ} ({@code og × kk}): when a group has fewer patch rows {@code kk} than output
+         * channels (a first layer: 9 × 32), the product's columns would fill few of the GEMM's tile columns, while
+         * transposed its short rows go to the unpacked dot-product kernel. The same products; the GEMM may sum them in
+         * another order.
+         */
+        private boolean transposedWeightGrad() {
+            return p.rows() / groups < o / groups;
         }
 
         /** Samples per weight-gradient chunk are {@code n / CHUNKS} (rounded): a split fixed by {@code n} alone. */
@@ -301,9 +321,15 @@ final class Conv {
                         off = colOff;
                     }
                     int wn = o * kk;
+                    boolean transposed = transposedWeightGrad();
                     for (int g = 0; g < groups; g++) {
-                        Kernels.gemmSerial(gs, goff + g * og * l, false, src, off + g * kk * l, true, partial, chunk * wn + g * og * kk,
-                                og, kk, l, !first);
+                        if (transposed) {
+                            Kernels.gemmSerial(src, off + g * kk * l, false, gs, goff + g * og * l, true, partial,
+                                    chunk * wn + g * og * kk, kk, og, l, !first);
+                        } else {
+                            Kernels.gemmSerial(gs, goff + g * og * l, false, src, off + g * kk * l, true, partial,
+                                    chunk * wn + g * og * kk, og, kk, l, !first);
+                        }
                     }
                 }
                 if (out != null) {

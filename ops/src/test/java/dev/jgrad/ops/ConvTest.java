@@ -43,7 +43,9 @@ class ConvTest {
             new Cfg(2, 3, 4, 5, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3, true),    // depthwise
             new Cfg(2, 4, 3, 3, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, true),    // 1x1: the direct path
             new Cfg(1, 4, 3, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2, false),   // 1x1 grouped
-            new Cfg(1, 2, 6, 6, 2, 2, 2, 3, 3, 2, 1, 2, 2, 1, true));
+            new Cfg(1, 2, 6, 6, 2, 2, 2, 3, 3, 2, 1, 2, 2, 1, true),
+            new Cfg(2, 1, 5, 5, 6, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),    // fewer patch rows than channels: dWᵀ
+            new Cfg(2, 2, 3, 3, 6, 1, 1, 1, 1, 0, 0, 1, 1, 2, true));   // the same, 1x1 grouped
 
     static Stream<Arguments> configsAndDtypes() {
         List<Arguments> a = new ArrayList<>();
@@ -138,7 +140,11 @@ class ConvTest {
         // large enough for the sample split (forward) and the chunked backward on the kernel threads: each sample's output
         // and input gradient are bit-for-bit those of the sample alone; the weight and bias gradients (sums over the
         // batch, in another order) agree with the per-sample sums to rounding
-        Cfg k = new Cfg(24, 8, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true);
+        splitMatchesSampleBySample(new Cfg(24, 8, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true), dtype);
+        splitMatchesSampleBySample(new Cfg(24, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true), dtype); // dWᵀ (9 < 16)
+    }
+
+    private static void splitMatchesSampleBySample(Cfg k, DType dtype) {
         Tensor[] in = inputs(k, dtype, 21);
         for (Tensor t : in) t.requiresGrad(true);
         Tensor y = conv(k, in[0], in[1], in[2]);
