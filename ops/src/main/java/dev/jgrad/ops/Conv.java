@@ -1,10 +1,16 @@
 package dev.jgrad.ops;
 
+import dev.jgrad.core.DType;
 import dev.jgrad.core.Function;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ParallelRanges;
+import dev.jgrad.core.kernel.PlanesF32;
+import dev.jgrad.core.kernel.PlanesF64;
+
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Convolution through im2col: {@code conv1d}/{@code conv2d} (one GEMM per sample and group on the kernel seam, the
@@ -60,37 +66,11 @@ final class Conv {
         }
 
         private void copy(Storage x, int xOff, Storage col, int colOff, boolean back) {
-            int l = oh * ow, r = 0;
-            for (int ch = 0; ch < c; ch++) {
-                int plane = xOff + ch * h * w;
-                for (int ki = 0; ki < kh; ki++) {
-                    for (int kj = 0; kj < kw; kj++, r++) {
-                        int iw0 = kj * dw - pw0;
-                        // output columns j whose input column iw0 + j·sw lies inside [0, w)
-                        int jlo = iw0 >= 0 ? 0 : Math.min(ow, (-iw0 + sw - 1) / sw);
-                        int jhi = iw0 > w - 1 ? 0 : Math.min(ow, (w - 1 - iw0) / sw + 1);
-                        if (jhi < jlo) jhi = jlo;
-                        for (int i = 0; i < oh; i++) {
-                            int ih = i * sh - ph0 + ki * dh, o0 = colOff + r * l + i * ow;
-                            if (ih < 0 || ih >= h) {
-                                if (!back) for (int j = 0; j < ow; j++) col.set(o0 + j, 0);
-                                continue;
-                            }
-                            int base = plane + ih * w + iw0;
-                            if (back) {
-                                for (int j = jlo; j < jhi; j++) x.add(base + j * sw, col.get(o0 + j));
-                                continue;
-                            }
-                            for (int j = 0; j < jlo; j++) col.set(o0 + j, 0);
-                            if (sw == 1) {
-                                col.copyFrom(x, base + jlo, o0 + jlo, jhi - jlo);
-                            } else {
-                                for (int j = jlo; j < jhi; j++) col.set(o0 + j, x.get(base + j * sw));
-                            }
-                            for (int j = jhi; j < ow; j++) col.set(o0 + j, 0);
-                        }
-                    }
-                }
+            if (x instanceof Storage.F32 xf) {
+                PlanesF32.patches(c, h, w, kh, kw, sh, sw, ph0, pw0, dh, dw, oh, ow, xf.a, xOff, ((Storage.F32) col).a, colOff, back);
+            } else {
+                PlanesF64.patches(c, h, w, kh, kw, sh, sw, ph0, pw0, dh, dw, oh, ow, ((Storage.F64) x).a, xOff,
+                        ((Storage.F64) col).a, colOff, back);
             }
         }
     }
@@ -181,29 +161,14 @@ final class Conv {
             ys[b0] = o;
             if (dims == 2) ys[b0 + 1] = p.oh;
             ys[ys.length - 1] = p.ow;
-            int l = p.blocks(), og = o / groups, kk = p.rows() / groups;
+            int l = p.blocks(), kk = p.rows() / groups;
             Tensor y = kk == 0 ? out(x.dtype(), ys) : outUninitialized(x.dtype(), ys);
-            Storage xs = x.storage(), ws = wt.storage(), out = y.storage();
-            Storage cols = direct || n == 0 ? null : outUninitialized(x.dtype(), p.rows(), l).storage();
-            int sample = c * h * w;
-            for (int s = 0; s < n; s++) {
-                Storage src = xs;
-                int off = s * sample;
-                if (!direct) {
-                    p.im2col(xs, off, cols, 0);
-                    src = cols;
-                    off = 0;
-                }
-                for (int g = 0; g < groups; g++) {
-                    Kernels.gemm(ws, g * og * kk, false, src, off + g * kk * l, false, out, (s * o + g * og) * l, og, l, kk, false);
-                }
-            }
-            if (bias) {
-                Storage bs = t[2].storage();
-                for (int r = 0; r < n * o; r++) {
-                    double bv = bs.get(r % o);
-                    for (int i = r * l, end = i + l; i < end; i++) out.set(i, out.get(i) + bv);
-                }
+            if (n > 0 && kk > 0) {
+                samples.set(false, x.storage(), wt.storage(), null, bias ? t[2].storage() : null, y.storage(), null,
+                        direct ? null : scratch(x.dtype()));
+                samples.runRows(n, o * l * kk, slots());
+            } else if (bias && n > 0) {
+                samples.bias(y.storage(), t[2].storage(), 0, n);
             }
             save(x, wt);
             return y;
@@ -213,48 +178,199 @@ final class Conv {
         protected Tensor[] backward(Tensor g) {
             Tensor x = saved()[0], wt = saved()[1];
             Tensor[] grads = bias ? gradients(null, null, null) : gradients(null, null);
-            int l = p.blocks(), og = o / groups, kk = p.rows() / groups, sample = p.c * p.h * p.w;
+            int l = p.blocks();
             boolean gx = needsInputGrad(0), gw = needsInputGrad(1);
-            Storage gs = g.storage(), xs = x.storage(), ws = wt.storage();
             if (gx) grads[0] = outLike(x);
             if (gw) grads[1] = outLike(wt);
-            Storage cols = direct || n == 0 || !(gx || gw) ? null : outUninitialized(x.dtype(), p.rows(), l).storage();
-            for (int s = 0; s < n; s++) {
-                int goff = s * o * l;
+            if (n > 0 && p.rows() > 0 && (gx || gw)) {
+                int chunks = Math.min(n, CHUNKS), wn = wt.numel();
+                Storage partial = gw ? outUninitialized(x.dtype(), chunks, wn).storage() : null;
+                samples.set(true, x.storage(), wt.storage(), g.storage(), null, gx ? grads[0].storage() : null, partial,
+                        direct ? null : scratch(x.dtype()));
+                samples.chunks = chunks;
+                samples.runRows(chunks, (gx && gw ? 2 : 1) * o * l * (p.rows() / groups) * (n / chunks), slots());
                 if (gw) {
-                    Storage src = xs;
-                    int off = s * sample;
-                    if (!direct) {
-                        p.im2col(xs, off, cols, 0);
-                        src = cols;
-                        off = 0;
+                    // the chunks' partial sums in chunk order, in double, rounded once (transposed partials per group
+                    // hold element (oc, q) of the group's [og, kk] block at q·og + oc)
+                    Storage dw = grads[1].storage();
+                    int og = o / groups, kk = p.rows() / groups;
+                    for (int e = 0; e < wn; e++) {
+                        int src = e;
+                        if (transposedWeightGrad()) {
+                            int blk = e / (og * kk), oc = e % (og * kk) / kk, q = e % kk;
+                            src = blk * og * kk + q * og + oc;
+                        }
+                        dw.set(e, blockedSum(partial, src, 1, chunks, wn));
                     }
-                    for (int k = 0; k < groups; k++) {
-                        Kernels.gemm(gs, goff + k * og * l, false, src, off + k * kk * l, true, grads[1].storage(), k * og * kk,
-                                og, kk, l, true);
-                    }
-                }
-                if (gx) {
-                    Storage dst = direct ? grads[0].storage() : cols;
-                    int off = direct ? s * sample : 0;
-                    for (int k = 0; k < groups; k++) {
-                        Kernels.gemm(ws, k * og * kk, true, gs, goff + k * og * l, false, dst, off + k * kk * l, kk, l, og, false);
-                    }
-                    if (!direct) p.col2im(cols, 0, grads[0].storage(), s * sample);
                 }
             }
             if (bias && needsInputGrad(2)) {
                 Tensor gb = outUninitialized(g.dtype(), o);
-                for (int oc = 0; oc < o; oc++) {
-                    double sum = 0;
-                    for (int s = 0; s < n; s++) {
-                        for (int i = (s * o + oc) * l, end = i + l; i < end; i++) sum += gs.get(i);
-                    }
-                    gb.storage().set(oc, sum);
-                }
+                samples.set(false, null, null, g.storage(), null, gb.storage(), null, null);
+                samples.biasGrad = true;
+                samples.runRows(o, n * l, Kernels.backend().threads());
                 grads[2] = gb;
             }
             return grads;
+        }
+
+        /**
+         * Whether the per-sample weight gradient is computed transposed, {@code dW_gᵀ = cols_g · dY_gᵀ} ({@code kk × og}),
+         * rather than {@code dY_g · cols_gᵀ} ({@code og × kk}): when a group has fewer patch rows {@code kk} than output
+         * channels (a first layer: 9 × 32), the product's columns would fill few of the GEMM's tile columns, while
+         * transposed its short rows go to the unpacked dot-product kernel. The same products; the GEMM may sum them in
+         * another order.
+         */
+        private boolean transposedWeightGrad() {
+            return p.rows() / groups < o / groups;
+        }
+
+        /** Samples per weight-gradient chunk are {@code n / CHUNKS} (rounded): a split fixed by {@code n} alone. */
+        private static final int CHUNKS = 8;
+
+        /** Threads for the sample split (each busy one holds a scratch slot: at most 31). */
+        private static int slots() {
+            return Math.min(Kernels.backend().threads(), 31);
+        }
+
+        /** A scratch of one column matrix per thread (slots), lent by the workspace. */
+        private Storage scratch(DType dtype) {
+            return outUninitialized(dtype, slots(), p.rows() * p.blocks()).storage();
+        }
+
+        /** {@code Σ x[off + k·stride + i]}, {@code k < blocks}, {@code i < len}: one double sum in that order. */
+        private static double blockedSum(Storage x, int off, int len, int blocks, int stride) {
+            return x instanceof Storage.F32 f ? PlanesF32.blockedSum(f.a, off, len, blocks, stride)
+                    : PlanesF64.blockedSum(((Storage.F64) x).a, off, len, blocks, stride);
+        }
+
+        private final Samples samples = new Samples();
+
+        /**
+         * The per-sample work as ranges for the kernel threads. Forward: samples; each im2col's its sample into a
+         * scratch slot of its own and runs the sample's GEMMs on its thread ({@link Kernels#gemmSerial}), then adds the
+         * bias. Backward: fixed chunks of samples ({@link #CHUNKS}); each chunk sums the weight gradient of its samples
+         * into its own partial and writes the input gradient of its samples. Samples (and chunks) touch disjoint
+         * outputs, and every output element is computed as before the split, so only the weight gradient's order of
+         * summation differs from a single-thread loop over the samples (and it depends on {@code n} only). With
+         * {@code biasGrad}, the rows are channels and each sums its bias gradient.
+         */
+        private final class Samples extends ParallelRanges {
+            private final AtomicInteger busy = new AtomicInteger();
+            boolean back, biasGrad;
+            int chunks;
+            Storage xs, ws, bs, gs, out, partial, cols;
+
+            void set(boolean back, Storage xs, Storage ws, Storage gs, Storage bs, Storage out, Storage partial, Storage cols) {
+                this.back = back;
+                this.xs = xs;
+                this.ws = ws;
+                this.gs = gs;
+                this.out = out;
+                this.partial = partial;
+                this.bs = bs;
+                this.cols = cols;
+            }
+
+            @Override
+            protected void range(int from, int to) {
+                if (biasGrad) {
+                    int l = p.blocks();
+                    for (int oc = from; oc < to; oc++) out.set(oc, blockedSum(gs, oc * l, l, n, o * l));
+                    return;
+                }
+                int slot = claim();
+                try {
+                    int off = slot * p.rows() * p.blocks();
+                    if (!back) {
+                        for (int s = from; s < to; s++) forwardSample(s, off);
+                        return;
+                    }
+                    for (int k = from; k < to; k++) {
+                        int s0 = (int) ((long) n * k / chunks), s1 = (int) ((long) n * (k + 1) / chunks);
+                        for (int s = s0; s < s1; s++) backwardSample(s, s == s0, k, off);
+                    }
+                } finally {
+                    release(slot);
+                }
+            }
+
+            private void forwardSample(int s, int colOff) {
+                int l = p.blocks(), og = o / groups, kk = p.rows() / groups;
+                Storage src = xs;
+                int off = s * p.c * p.h * p.w;
+                if (!direct) {
+                    p.im2col(xs, off, cols, colOff);
+                    src = cols;
+                    off = colOff;
+                }
+                for (int g = 0; g < groups; g++) {
+                    Kernels.gemmSerial(ws, g * og * kk, false, src, off + g * kk * l, false, out, (s * o + g * og) * l, og, l, kk, false);
+                }
+                if (bs != null) bias(out, bs, s, s + 1);
+            }
+
+            private void backwardSample(int s, boolean first, int chunk, int colOff) {
+                int l = p.blocks(), og = o / groups, kk = p.rows() / groups, sample = p.c * p.h * p.w, goff = s * o * l;
+                if (partial != null) {
+                    Storage src = xs;
+                    int off = s * sample;
+                    if (!direct) {
+                        p.im2col(xs, off, cols, colOff);
+                        src = cols;
+                        off = colOff;
+                    }
+                    int wn = o * kk;
+                    boolean transposed = transposedWeightGrad();
+                    for (int g = 0; g < groups; g++) {
+                        if (transposed) {
+                            Kernels.gemmSerial(src, off + g * kk * l, false, gs, goff + g * og * l, true, partial,
+                                    chunk * wn + g * og * kk, kk, og, l, !first);
+                        } else {
+                            Kernels.gemmSerial(gs, goff + g * og * l, false, src, off + g * kk * l, true, partial,
+                                    chunk * wn + g * og * kk, og, kk, l, !first);
+                        }
+                    }
+                }
+                if (out != null) {
+                    Storage dst = direct ? out : cols;
+                    int off = direct ? s * sample : colOff;
+                    for (int g = 0; g < groups; g++) {
+                        Kernels.gemmSerial(ws, g * og * kk, true, gs, goff + g * og * l, false, dst, off + g * kk * l, kk, l, og, false);
+                    }
+                    if (!direct) p.col2im(cols, colOff, out, s * sample);
+                }
+            }
+
+            /** {@code y[s, oc, ·] += b[oc]} for the samples {@code [s0, s1)}. */
+            void bias(Storage y, Storage b, int s0, int s1) {
+                int l = p.blocks();
+                for (int s = s0; s < s1; s++) {
+                    if (y instanceof Storage.F32 yf) PlanesF32.addRows(yf.a, s * o * l, o, l, ((Storage.F32) b).a);
+                    else PlanesF64.addRows(((Storage.F64) y).a, s * o * l, o, l, ((Storage.F64) b).a);
+                }
+            }
+
+            /** A free scratch slot (one per concurrently running range; at most {@link #slots()} run at once). */
+            private int claim() {
+                for (;;) {
+                    int m = busy.get(), i = Integer.numberOfTrailingZeros(~m);
+                    if (busy.compareAndSet(m, m | 1 << i)) return i;
+                }
+            }
+
+            private void release(int slot) {
+                for (;;) {
+                    int m = busy.get();
+                    if (busy.compareAndSet(m, m & ~(1 << slot))) return;
+                }
+            }
+
+            @Override
+            protected void clear() {
+                xs = ws = bs = gs = out = partial = cols = null;
+                biasGrad = false;
+            }
         }
     }
 

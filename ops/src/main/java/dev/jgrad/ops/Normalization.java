@@ -5,6 +5,10 @@ import dev.jgrad.core.Function;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ParallelRanges;
+import dev.jgrad.core.kernel.PlanesF32;
+import dev.jgrad.core.kernel.PlanesF64;
 
 import java.util.Arrays;
 
@@ -272,46 +276,37 @@ final class Normalization {
     }
 
     // ------------------------------------------------------------------ contiguous-block kernels (double accumulation)
+    // on the typed arrays of PlanesF32 / PlanesF64 (the same arithmetic in the same order as a Storage loop)
 
     /** {@code Σ x} over {@code n} elements from {@code off}. */
     static double sum(Storage xs, int off, int n) {
-        double s = 0;
-        for (int j = 0; j < n; j++) s += xs.get(off + j);
-        return s;
+        return xs instanceof Storage.F32 f ? PlanesF32.sum(f.a, off, n) : PlanesF64.sum(((Storage.F64) xs).a, off, n);
     }
 
     /** {@code Σ (x − mean)²} over {@code n} elements from {@code off}. */
     static double centredSquares(Storage xs, int off, int n, double mean) {
-        double s = 0;
-        for (int j = 0; j < n; j++) {
-            double d = xs.get(off + j) - mean;
-            s += d * d;
-        }
-        return s;
+        return xs instanceof Storage.F32 f ? PlanesF32.centredSquares(f.a, off, n, mean)
+                : PlanesF64.centredSquares(((Storage.F64) xs).a, off, n, mean);
     }
 
-    /** {@code y = (x − mean)·scale + shift} over {@code n} elements from {@code off}. */
+    /** {@code y = (x − mean)·scale + shift} over {@code n} elements from {@code off} ({@code ys} of the dtype of {@code xs}). */
     static void scaleShift(Storage xs, Storage ys, int off, int n, double mean, double scale, double shift) {
-        for (int j = 0; j < n; j++) ys.set(off + j, (xs.get(off + j) - mean) * scale + shift);
+        if (xs instanceof Storage.F32 f) PlanesF32.scaleShift(f.a, ((Storage.F32) ys).a, off, n, mean, scale, shift);
+        else PlanesF64.scaleShift(((Storage.F64) xs).a, ((Storage.F64) ys).a, off, n, mean, scale, shift);
     }
 
     /** {@code Σ g} and {@code Σ g·x̂} ({@code x̂ = (x − mean)·rstd}) over {@code n} elements from {@code off}, into {@code sums}. */
     static void blockSums(Storage xs, Storage gs, int off, int n, double mean, double rstd, double[] sums) {
-        double sg = 0, sgx = 0;
-        for (int j = 0; j < n; j++) {
-            double gv = gs.get(off + j);
-            sg += gv;
-            sgx += gv * (xs.get(off + j) - mean);
-        }
-        sums[0] = sg;
-        sums[1] = sgx * rstd;
+        if (xs instanceof Storage.F32 f) PlanesF32.blockSums(f.a, ((Storage.F32) gs).a, off, n, mean, rstd, sums);
+        else PlanesF64.blockSums(((Storage.F64) xs).a, ((Storage.F64) gs).a, off, n, mean, rstd, sums);
     }
 
     /** {@code dx = rstd·(g·w − mg − x̂·mgx)} over {@code n} elements from {@code off}. */
     static void blockGrad(Storage xs, Storage gs, Storage dx, int off, int n, double mean, double rstd, double w, double mg, double mgx) {
-        for (int j = 0; j < n; j++) {
-            double xh = (xs.get(off + j) - mean) * rstd;
-            dx.set(off + j, rstd * (gs.get(off + j) * w - mg - xh * mgx));
+        if (xs instanceof Storage.F32 f) {
+            PlanesF32.blockGrad(f.a, ((Storage.F32) gs).a, ((Storage.F32) dx).a, off, n, mean, rstd, w, mg, mgx);
+        } else {
+            PlanesF64.blockGrad(((Storage.F64) xs).a, ((Storage.F64) gs).a, ((Storage.F64) dx).a, off, n, mean, rstd, w, mg, mgx);
         }
     }
 
@@ -416,8 +411,6 @@ final class Normalization {
         private boolean training;
         private double momentum;
         private int n, c, l;
-        /** Scratch of the block kernels: two sums. */
-        private final double[] sums = new double[2];
 
         private BatchNorm() {
         }
@@ -442,36 +435,39 @@ final class Normalization {
             Tensor w = wIdx < 0 ? null : in[wIdx], b = bIdx < 0 ? null : in[bIdx];
             Tensor y = outUninitializedLike(x);
             Tensor stats = outUninitialized(DType.FLOAT64, 2 * c);
-            Storage xs = x.storage(), ys = y.storage(), st = stats.storage();
-            Storage ws = w == null ? null : w.storage(), bs = b == null ? null : b.storage();
-            int count = n * l;
-            for (int ch = 0; ch < c; ch++) {
-                double mean, rstd;
-                if (training) {
-                    double sum = 0, ss = 0;
-                    for (int i = 0; i < n; i++) sum += sum(xs, (i * c + ch) * l, l);
-                    mean = sum / count;
-                    for (int i = 0; i < n; i++) ss += centredSquares(xs, (i * c + ch) * l, l, mean);
-                    rstd = 1 / Math.sqrt(ss / count + eps);
-                    if (runningMean != null && count > 0) {
-                        Storage rm = runningMean.storage();
-                        rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
-                    }
-                    if (runningVar != null && count > 0) {
-                        Storage rv = runningVar.storage();
-                        rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (ss / (count - 1)));
-                    }
-                } else {
-                    mean = runningMean.storage().get(ch);
-                    rstd = 1 / Math.sqrt(runningVar.storage().get(ch) + eps);
-                }
-                st.set(ch, mean);
-                st.set(c + ch, rstd);
-                double wv = ws == null ? 1 : ws.get(ch), bv = bs == null ? 0 : bs.get(ch);
-                for (int i = 0; i < n; i++) scaleShift(xs, ys, (i * c + ch) * l, l, mean, rstd * wv, bv);
-            }
+            channels.set(false, x.storage(), null, y.storage(), stats.storage(), w == null ? null : w.storage(),
+                    b == null ? null : b.storage(), null, null);
+            channels.runRows(c, n * l, Kernels.backend().threads());
             save(x, stats);
             return y;
+        }
+
+        /** The forward pass of channel {@code ch}: statistics (and running statistics), then the affine map. */
+        private void forwardChannel(int ch, Storage xs, Storage ys, Storage st, Storage ws, Storage bs) {
+            int count = n * l;
+            double mean, rstd;
+            if (training) {
+                double sum = 0, ss = 0;
+                for (int i = 0; i < n; i++) sum += sum(xs, (i * c + ch) * l, l);
+                mean = sum / count;
+                for (int i = 0; i < n; i++) ss += centredSquares(xs, (i * c + ch) * l, l, mean);
+                rstd = 1 / Math.sqrt(ss / count + eps);
+                if (runningMean != null && count > 0) {
+                    Storage rm = runningMean.storage();
+                    rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
+                }
+                if (runningVar != null && count > 0) {
+                    Storage rv = runningVar.storage();
+                    rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (ss / (count - 1)));
+                }
+            } else {
+                mean = runningMean.storage().get(ch);
+                rstd = 1 / Math.sqrt(runningVar.storage().get(ch) + eps);
+            }
+            st.set(ch, mean);
+            st.set(c + ch, rstd);
+            double wv = ws == null ? 1 : ws.get(ch), bv = bs == null ? 0 : bs.get(ch);
+            for (int i = 0; i < n; i++) scaleShift(xs, ys, (i * c + ch) * l, l, mean, rstd * wv, bv);
         }
 
         @Override
@@ -482,24 +478,68 @@ final class Normalization {
             boolean nw = needs(wIdx), nb = needs(bIdx), nx = needsInputGrad(0);
             Tensor gw = nw ? outUninitializedLike(weight) : null, gb = nb ? outUninitializedLike(bias) : null;
             Tensor gx = nx ? outUninitializedLike(x) : null;
-            Storage xs = x.storage(), gs = g.storage(), st = stats.storage(), ws = weight == null ? null : weight.storage();
-            Storage dx = gx == null ? null : gx.storage();
-            int count = n * l;
-            for (int ch = 0; ch < c; ch++) {
-                double mean = st.get(ch), rstd = st.get(c + ch), sg = 0, sgx = 0;
-                for (int i = 0; i < n; i++) {
-                    blockSums(xs, gs, (i * c + ch) * l, l, mean, rstd, sums);
-                    sg += sums[0];
-                    sgx += sums[1];
-                }
-                if (gw != null) gw.storage().set(ch, sgx);
-                if (gb != null) gb.storage().set(ch, sg);
-                if (dx == null) continue;
-                double wv = ws == null ? 1 : ws.get(ch);
-                double mg = training ? wv * sg / count : 0, mgx = training ? wv * sgx / count : 0;
-                for (int i = 0; i < n; i++) blockGrad(xs, gs, dx, (i * c + ch) * l, l, mean, rstd, wv, mg, mgx);
-            }
+            channels.set(true, x.storage(), g.storage(), gx == null ? null : gx.storage(), stats.storage(),
+                    weight == null ? null : weight.storage(), null, gw == null ? null : gw.storage(), gb == null ? null : gb.storage());
+            channels.runRows(c, n * l, Kernels.backend().threads());
             return grads(gx, gw, gb);
         }
+
+        /** The backward pass of channel {@code ch}: the sums {@code Σ g}, {@code Σ g·x̂}, then {@code dx} if wanted. */
+        private void backwardChannel(int ch, Storage xs, Storage gs, Storage dx, Storage st, Storage ws, Storage gw, Storage gb,
+                                     double[] sums) {
+            int count = n * l;
+            double mean = st.get(ch), rstd = st.get(c + ch), sg = 0, sgx = 0;
+            for (int i = 0; i < n; i++) {
+                blockSums(xs, gs, (i * c + ch) * l, l, mean, rstd, sums);
+                sg += sums[0];
+                sgx += sums[1];
+            }
+            if (gw != null) gw.set(ch, sgx);
+            if (gb != null) gb.set(ch, sg);
+            if (dx == null) return;
+            double wv = ws == null ? 1 : ws.get(ch);
+            double mg = training ? wv * sg / count : 0, mgx = training ? wv * sgx / count : 0;
+            for (int i = 0; i < n; i++) blockGrad(xs, gs, dx, (i * c + ch) * l, l, mean, rstd, wv, mg, mgx);
+        }
+
+        private final Channels channels = new Channels();
+
+        /**
+         * The channels of one pass as ranges for the kernel threads: channels are independent (each has its own
+         * statistics, running statistics, parameter gradients and output elements), so the split changes no result.
+         */
+        private final class Channels extends ParallelRanges {
+            boolean back;
+            Storage xs, gs, ys, st, ws, bs, gw, gb;
+
+            void set(boolean back, Storage xs, Storage gs, Storage ys, Storage st, Storage ws, Storage bs, Storage gw, Storage gb) {
+                this.back = back;
+                this.xs = xs;
+                this.gs = gs;
+                this.ys = ys;
+                this.st = st;
+                this.ws = ws;
+                this.bs = bs;
+                this.gw = gw;
+                this.gb = gb;
+            }
+
+            @Override
+            protected void range(int from, int to) {
+                double[] sums = SUMS.get();
+                for (int ch = from; ch < to; ch++) {
+                    if (back) backwardChannel(ch, xs, gs, ys, st, ws, gw, gb, sums);
+                    else forwardChannel(ch, xs, ys, st, ws, bs);
+                }
+            }
+
+            @Override
+            protected void clear() {
+                xs = gs = ys = st = ws = bs = gw = gb = null;
+            }
+        }
     }
+
+    /** Per-thread scratch of the block kernels: two sums. */
+    private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
 }

@@ -5,6 +5,8 @@ import dev.jgrad.core.IntTensor;
 import dev.jgrad.core.Shape;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.Tensor;
+import dev.jgrad.core.kernel.Kernels;
+import dev.jgrad.core.kernel.ParallelRanges;
 
 /**
  * 2-D pooling over the last two dimensions of a {@code [N, C, H, W]} (or unbatched {@code [C, H, W]}) input, with
@@ -117,7 +119,8 @@ final class Pooling {
             Storage xs = x.storage(), ys = y.storage();
             if (xs instanceof Storage.F32 xf && kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
                     && 2 * oh <= h && 2 * ow <= w) {
-                pool2x2(xf.a, ((Storage.F32) ys).a);
+                planeRanges.set(false, xf.a, ((Storage.F32) ys).a);
+                planeRanges.runRows(planes, h * w, Kernels.backend().threads());
                 return y;
             }
             int r = 0;
@@ -149,32 +152,89 @@ final class Pooling {
         }
 
         /**
-         * The common 2×2 stride-2 window over float32 arrays, with the general loop's semantics (first maximum in
-         * row-major window order, or the last NaN).
+         * The common 2×2 stride-2 window over float32 arrays for planes {@code [from, to)}, with the general loop's
+         * semantics (first maximum in row-major window order, or the last NaN).
          */
-        private void pool2x2(float[] xa, float[] ya) {
-            int r = 0;
-            for (int pl = 0; pl < planes; pl++) {
+        private void pool2x2(float[] xa, float[] ya, int from, int to) {
+            int r = from * oh * ow;
+            for (int pl = from; pl < to; pl++) {
                 int base = pl * h * w;
                 for (int i = 0; i < oh; i++) {
-                    int row = 2 * i * w;
+                    int row = 2 * i * w, i0 = base + row, i1 = i0 + w;
                     for (int j = 0; j < ow; j++, r++) {
-                        int best = row + 2 * j, next = best + w;
-                        float max = xa[base + best];
-                        best = pick(xa, base, best + 1, best, max);
-                        best = pick(xa, base, next, best, xa[base + best]);
-                        best = pick(xa, base, next + 1, best, xa[base + best]);
+                        // the window's four values in row-major order: a later value wins if greater or NaN, decided
+                        // in integer arithmetic on order keys (no branches, no conditional moves left to the JIT's
+                        // profile: the comparisons are unpredictable on real data; ~1.8x faster than branching)
+                        int q = 2 * j, best = row + q;
+                        int bits = Float.floatToRawIntBits(xa[i0 + q]), key = key(bits);
+                        int v = Float.floatToRawIntBits(xa[i0 + q + 1]), kv = key(v), m = wins(key, kv, v);
+                        bits ^= (bits ^ v) & m;
+                        key ^= (key ^ kv) & m;
+                        best ^= (best ^ (row + q + 1)) & m;
+                        v = Float.floatToRawIntBits(xa[i1 + q]);
+                        kv = key(v);
+                        m = wins(key, kv, v);
+                        bits ^= (bits ^ v) & m;
+                        key ^= (key ^ kv) & m;
+                        best ^= (best ^ (row + w + q)) & m;
+                        v = Float.floatToRawIntBits(xa[i1 + q + 1]);
+                        m = wins(key, key(v), v);
+                        bits ^= (bits ^ v) & m;
+                        best ^= (best ^ (row + w + q + 1)) & m;
                         argmax[r] = best;
-                        ya[r] = xa[base + best];
+                        ya[r] = Float.intBitsToFloat(bits);
                     }
                 }
             }
         }
 
-        /** {@code cand} when its value beats {@code max} (or is NaN), else {@code best}. */
-        private static int pick(float[] xa, int base, int cand, int best, float max) {
-            float v = xa[base + cand];
-            return v > max || v != v ? cand : best;
+        /**
+         * The order key of a float's bits: {@code ±magnitude} for a number (monotonic, {@code -0} and {@code +0} both 0,
+         * as they compare equal), {@link Integer#MAX_VALUE} for NaN (which nothing but another NaN replaces).
+         */
+        static int key(int bits) {
+            int k = (bits ^ (bits >> 31 & 0x7fffffff)) + (bits >>> 31);
+            int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
+            return k ^ ((k ^ Integer.MAX_VALUE) & nan);
+        }
+
+        /** {@code -1} if a value of key {@code kv} and bits {@code v} beats the maximum of key {@code key} (greater, or NaN), else 0. */
+        static int wins(int key, int kv, int v) {
+            return (int) ((long) key - kv >> 63) | (0x7f800000 - (v & 0x7fffffff)) >> 31;
+        }
+
+        /** Backward of the float32 planes {@code [from, to)}: {@code gx} at each argmax gets its output gradient added. */
+        private void scatter(float[] gx, float[] g, int from, int to) {
+            int per = oh * ow;
+            for (int pl = from, r = from * per; pl < to; pl++) {
+                int base = pl * h * w;
+                for (int end = r + per; r < end; r++) gx[base + argmax[r]] += g[r];
+            }
+        }
+
+        private final PlaneRanges planeRanges = new PlaneRanges();
+
+        /** The float32 passes as plane ranges for the kernel threads (planes are independent: the split changes nothing). */
+        private final class PlaneRanges extends ParallelRanges {
+            boolean back;
+            float[] a, b;
+
+            void set(boolean back, float[] a, float[] b) {
+                this.back = back;
+                this.a = a;
+                this.b = b;
+            }
+
+            @Override
+            protected void range(int from, int to) {
+                if (back) scatter(a, b, from, to);
+                else pool2x2(a, b, from, to);
+            }
+
+            @Override
+            protected void clear() {
+                a = b = null;
+            }
         }
 
         /** The argmax of every output element as a flat index into its {@code H × W} plane (PyTorch's {@code indices}). */
@@ -188,11 +248,8 @@ final class Pooling {
             Storage gs = g.storage(), xs = gx.storage();
             int per = oh * ow;
             if (xs instanceof Storage.F32 xf && gs instanceof Storage.F32 gf) {
-                float[] xa = xf.a, ga = gf.a;
-                for (int pl = 0, r = 0; pl < planes; pl++) {
-                    int base = pl * h * w;
-                    for (int end = r + per; r < end; r++) xa[base + argmax[r]] += ga[r];
-                }
+                planeRanges.set(true, xf.a, gf.a);
+                planeRanges.runRows(planes, h * w, Kernels.backend().threads());
             } else {
                 for (int r = 0, total = planes * per; r < total; r++) xs.add(r / per * h * w + argmax[r], gs.get(r));
             }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static dev.jgrad.ops.TestSupport.assertClose;
+import static dev.jgrad.ops.TestSupport.assertExact;
+import static dev.jgrad.ops.TestSupport.of;
 import static dev.jgrad.ops.TestSupport.assertIllegalArgument;
 import static dev.jgrad.ops.TestSupport.assertShape;
 import static dev.jgrad.ops.TestSupport.randn;
@@ -41,7 +43,9 @@ class ConvTest {
             new Cfg(2, 3, 4, 5, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3, true),    // depthwise
             new Cfg(2, 4, 3, 3, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, true),    // 1x1: the direct path
             new Cfg(1, 4, 3, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2, false),   // 1x1 grouped
-            new Cfg(1, 2, 6, 6, 2, 2, 2, 3, 3, 2, 1, 2, 2, 1, true));
+            new Cfg(1, 2, 6, 6, 2, 2, 2, 3, 3, 2, 1, 2, 2, 1, true),
+            new Cfg(2, 1, 5, 5, 6, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),    // fewer patch rows than channels: dWᵀ
+            new Cfg(2, 2, 3, 3, 6, 1, 1, 1, 1, 0, 0, 1, 1, 2, true));   // the same, 1x1 grouped
 
     static Stream<Arguments> configsAndDtypes() {
         List<Arguments> a = new ArrayList<>();
@@ -128,6 +132,39 @@ class ConvTest {
         Tensor x = randn64(11, k.n, k.c, k.h, k.w), w = randn64(12, k.o, k.c / k.groups, k.kh, k.kw);
         if (k.bias) GradCheck.assertGradients(t -> conv(k, t[0], t[1], t[2]), x, w, randn64(13, k.o));
         else GradCheck.assertGradients(t -> conv(k, t[0], t[1], null), x, w);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void batchSplitOverThreadsMatchesSampleBySample(DType dtype) {
+        // large enough for the sample split (forward) and the chunked backward on the kernel threads: each sample's output
+        // and input gradient are bit-for-bit those of the sample alone; the weight and bias gradients (sums over the
+        // batch, in another order) agree with the per-sample sums to rounding
+        splitMatchesSampleBySample(new Cfg(24, 8, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true), dtype);
+        splitMatchesSampleBySample(new Cfg(24, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true), dtype); // dWᵀ (9 < 16)
+    }
+
+    private static void splitMatchesSampleBySample(Cfg k, DType dtype) {
+        Tensor[] in = inputs(k, dtype, 21);
+        for (Tensor t : in) t.requiresGrad(true);
+        Tensor y = conv(k, in[0], in[1], in[2]);
+        Tensor g = randn(22, dtype, y.shape());
+        y.backward(g);
+        int sample = k.c * k.h * k.w, out = y.numel() / k.n;
+        double[] xv = in[0].toDoubleArray(), yv = y.toDoubleArray(), gv = g.toDoubleArray(), dx = in[0].grad().toDoubleArray();
+        double[] dw = new double[in[1].numel()], db = new double[k.o];
+        for (int s = 0; s < k.n; s++) {
+            Tensor xs = of(dtype, java.util.Arrays.copyOfRange(xv, s * sample, (s + 1) * sample), 1, k.c, k.h, k.w).requiresGrad(true);
+            Tensor ws = in[1].detach().requiresGrad(true), bs = in[2].detach().requiresGrad(true);
+            Tensor ys = conv(k, xs, ws, bs);
+            assertExact(java.util.Arrays.copyOfRange(yv, s * out, (s + 1) * out), ys);
+            ys.backward(of(dtype, java.util.Arrays.copyOfRange(gv, s * out, (s + 1) * out), ys.shape()));
+            assertExact(java.util.Arrays.copyOfRange(dx, s * sample, (s + 1) * sample), xs.grad());
+            for (int i = 0; i < dw.length; i++) dw[i] += ws.grad().get(i);
+            for (int i = 0; i < db.length; i++) db[i] += bs.grad().get(i);
+        }
+        assertClose(dw, in[1].grad(), tol(dtype), tol(dtype));
+        assertClose(db, in[2].grad(), tol(dtype), tol(dtype));
     }
 
     @ParameterizedTest

@@ -29,6 +29,29 @@ class PoolingTest {
 
     // ------------------------------------------------------------------ max
 
+    @Test
+    void float32TwoByTwoFastPathOnThreadsMatchesTheGeneralLoop() {
+        // a batch large enough for the plane split over the kernel threads; quantised values (many ties, -0 beside +0),
+        // NaNs and infinities; the float64 input takes the general loop: same values, argmax (first maximum in row-major
+        // window order, or the last NaN) and gradient
+        int n = 8, c = 64, h = 28, w = 28;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(17);
+        double[] v = new double[n * c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            double u = rng.nextDouble();
+            v[i] = u < 0.02 ? NAN : u < 0.04 ? -0.0 : u < 0.05 ? -INF : u < 0.06 ? INF : Math.round(rng.nextGaussian() * 2) / 2.0;
+        }
+        Tensor x32 = of(DType.FLOAT32, v, n, c, h, w).requiresGrad(true), x64 = of(DType.FLOAT64, v, n, c, h, w).requiresGrad(true);
+        ValuesIndices r32 = Ops.maxPool2dWithIndices(x32, a(2), null, a(0), a(1), false);
+        ValuesIndices r64 = Ops.maxPool2dWithIndices(x64, a(2), null, a(0), a(1), false);
+        assertArrayEquals(r64.indices().toArray(), r32.indices().toArray());
+        assertExact(r64.values().toDoubleArray(), r32.values());
+        Tensor g = randn(5, DType.FLOAT64, n, c, h / 2, w / 2);
+        r32.values().backward(g.to(DType.FLOAT32));
+        r64.values().backward(g);
+        assertExact(x64.grad().toDoubleArray(), x32.grad());
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void maxPoolValuesWithPaddingStrideDilationAndCeil(DType dtype) {

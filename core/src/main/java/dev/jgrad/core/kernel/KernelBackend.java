@@ -58,6 +58,17 @@ public interface KernelBackend {
         c.copyFrom(cs, 0, cOff, m * n);
     }
 
+    /**
+     * {@link #gemm(Storage, int, boolean, Storage, int, boolean, Storage, int, int, int, int, boolean) gemm} on the
+     * calling thread only, with the same preconditions: for callers that already run on several threads (one product per
+     * sample of a batch split over {@link #threads()}). This default calls {@code gemm}, which for a one-thread backend
+     * is the same.
+     */
+    default void gemmSerial(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                            int m, int n, int k, boolean accumulate) {
+        gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+    }
+
     /** {@code out[i] = exp(x[i])} for {@code i < n}; {@code out} may be {@code x}. */
     void exp(Storage x, Storage out, int n);
 

@@ -79,19 +79,39 @@ public final class Kernels {
      */
     public static void gemm(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
                             int m, int n, int k, boolean accumulate) {
+        if (checked(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate)) {
+            backend.gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+        }
+    }
+
+    /**
+     * See {@link KernelBackend#gemmSerial}: {@link #gemm(Storage, int, boolean, Storage, int, boolean, Storage, int, int,
+     * int, int, boolean) gemm} on the calling thread only, for callers that already split their work over the kernel
+     * threads (e.g. one product per sample); the same checks.
+     */
+    public static void gemmSerial(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                                  int m, int n, int k, boolean accumulate) {
+        if (checked(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate)) {
+            backend.gemmSerial(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+        }
+    }
+
+    /** The checks of the block products; false when the product is empty (then already done). */
+    private static boolean checked(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                                   int m, int n, int k, boolean accumulate) {
         if (a.dtype() != c.dtype() || b.dtype() != c.dtype()) {
             throw new IllegalArgumentException("gemm: mixed dtypes " + a.dtype() + ", " + b.dtype() + ", " + c.dtype());
         }
         block("C", c, cOff, m * n, n);
-        if (m == 0 || n == 0) return;
+        if (m == 0 || n == 0) return false;
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m * n; i++) c.set(cOff + i, 0);
-            return;
+            return false;
         }
         block("A", a, aOff, m * k, transA ? m : k);
         block("B", b, bOff, k * n, transB ? k : n);
         if (a == c || b == c) throw new IllegalArgumentException("gemm: C must not share storage with A or B");
-        backend.gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
+        return true;
     }
 
     private static void block(String name, Storage s, int off, int size, int width) {

@@ -122,12 +122,24 @@ public final class SimdKernels implements KernelBackend {
     public void gemm(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
                      int m, int n, int k, boolean accumulate) {
         long flops = (long) m * n * k;
-        if (flops < SMALL_FLOPS) {
+        int t = threads > 1 && (flops >= PARALLEL_FLOPS_COLD || flops >= PARALLEL_FLOPS_AWAKE && GemmPool.workerAwake())
+                ? threads : 1;
+        blocks(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, t);
+    }
+
+    /** {@link #gemm(Storage, int, boolean, Storage, int, boolean, Storage, int, int, int, int, boolean)} on one thread. */
+    @Override
+    public void gemmSerial(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                           int m, int n, int k, boolean accumulate) {
+        blocks(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate, 1);
+    }
+
+    private void blocks(Storage a, int aOff, boolean transA, Storage b, int bOff, boolean transB, Storage c, int cOff,
+                        int m, int n, int k, boolean accumulate, int t) {
+        if ((long) m * n * k < SMALL_FLOPS) {
             KernelBackend.super.gemm(a, aOff, transA, b, bOff, transB, c, cOff, m, n, k, accumulate);
             return;
         }
-        int t = threads > 1 && (flops >= PARALLEL_FLOPS_COLD || flops >= PARALLEL_FLOPS_AWAKE && GemmPool.workerAwake())
-                ? threads : 1;
         int lda = transA ? m : k, ldb = transB ? k : n;
         if (c instanceof Storage.F32 cf) {
             SimdGemm.F32.gemm(((Storage.F32) a).a, lda, aOff / lda, transA, ((Storage.F32) b).a, ldb, bOff / ldb, transB,
