@@ -32,11 +32,15 @@ import dev.jgrad.core.kernel.Operand;
 final class LinearCrossEntropy extends Function {
     /** Default block sizes (rows × classes): measured in {@code LinearCrossEntropyBenchmark}, see {@code benchmarks/RESULTS.md}. */
     static final int ROW_BLOCK = 512, COL_BLOCK = 512;
+    /** The eager pass's blocks hold all classes: about this many logits per block, at least {@link #EAGER_MIN_ROWS} rows. */
+    static final int EAGER_ELEMENTS = 1 << 23, EAGER_MIN_ROWS = 16;
 
     private final FusedCrossEntropy.Targets targets = new FusedCrossEntropy.Targets();
     private boolean hasBias;
     private int rowBlock, colBlock;
     private Tensor shiftT, logSumT;
+    /** The gradients the forward pass formed for a unit upstream gradient (scalar losses), or null. */
+    private Gradients eager;
 
     private LinearCrossEntropy() {
     }
@@ -49,6 +53,7 @@ final class LinearCrossEntropy extends Function {
         op.rowBlock = rowBlock;
         op.colBlock = colBlock;
         op.shiftT = op.logSumT = null;
+        op.eager = null;
         return op;
     }
 
@@ -113,28 +118,49 @@ final class LinearCrossEntropy extends Function {
         double[] max = doubles(shiftT), sum = doubles(logSumT), xt = doubles(outUninitialized(DType.FLOAT64, n));
         java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
         java.util.Arrays.fill(sum, 0.0);
-        Blocks k = new Blocks(h, w, b);
-        for (int v0 = 0; v0 < v; v0 += colBlock) {
-            int cv = Math.min(colBlock, v - v0);
-            for (int r0 = 0; r0 < n; r0 += rowBlock) {
-                int rn = Math.min(rowBlock, n - r0);
+        // a scalar loss whose inputs need gradients: the gradients for a unit upstream gradient are formed here, from
+        // row blocks of all V logits (each block's log-sum-exp is then final), and backward only scales them
+        boolean eager = targets.reduction != Reduction.NONE && !targets.meanOverZeroWeight(false)
+                && (needsInputGrad(0) || needsInputGrad(1) || hasBias && needsInputGrad(2));
+        int rb = eager ? eagerRows(v) : rowBlock, cb = eager ? v : colBlock;
+        Blocks k = new Blocks(h, w, b, rb, cb);
+        Gradients gr = eager ? new Gradients(h, w, null) : null;
+        for (int v0 = 0; v0 < v; v0 += cb) {
+            int cv = Math.min(cb, v - v0);
+            for (int r0 = 0; r0 < n; r0 += rb) {
+                int rn = Math.min(rb, n - r0);
                 Storage x = k.logits(r0, rn, v0, cv);
-                FusedCrossEntropy.logSumExps(Kernels.backend(), x, k.shift, k.logSum, null, rn, cv);
+                boolean exps = FusedCrossEntropy.logSumExps(Kernels.backend(), x, k.shift, k.logSum, eager ? k.dx.storage() : null, rn, cv);
                 for (int r = 0; r < rn; r++) {
                     int i = r0 + r;
-                    fold(max, sum, i, k.shift[r], k.logSum[r]);
+                    if (cv == v) {
+                        max[i] = k.shift[r];
+                        sum[i] = k.logSum[r];
+                    } else {
+                        fold(max, sum, i, k.shift[r], k.logSum[r]);
+                    }
                     if (targets.ignored(i)) continue;
                     int t = targets.target(i) - v0;
                     if (t >= 0 && t < cv) xt[i] = x.get(r * cv + t);
                 }
+                if (eager) {
+                    for (int r = 0; r < rn; r++) if (sum[r0 + r] == Double.POSITIVE_INFINITY) sum[r0 + r] = Double.NaN;
+                    gr.block(k, x, exps, r0, rn, 0, v, max, sum);
+                }
             }
         }
         // the two parts of each row's log-sum-exp, as FusedCrossEntropy keeps them (a +inf row's log-sum is NaN)
-        for (int i = 0; i < n; i++) {
-            double m = max[i], s = sum[i];
-            max[i] = Double.isFinite(m) ? m : 0;
-            sum[i] = Double.isNaN(m) ? Double.NaN : Math.log(s);
+        if (v > 0 && cb < v) {
+            for (int i = 0; i < n; i++) {
+                double m = max[i], s = sum[i];
+                max[i] = Double.isFinite(m) ? m : 0;
+                sum[i] = Double.isNaN(m) ? Double.NaN : Math.log(s);
+            }
+        } else {
+            for (int i = 0; i < n; i++) if (sum[i] == Double.POSITIVE_INFINITY) sum[i] = Double.NaN;
         }
+        this.eager = gr;
+        if (gr != null) gr.finish();
         double[] smooth = targets.eps > 0 ? smoothingSums(h, w, b, max, sum) : null;
         double[] nll = doubles(outUninitialized(DType.FLOAT64, n)), l = doubles(outUninitialized(DType.FLOAT64, n));
         double eps = targets.eps;
@@ -151,6 +177,11 @@ final class LinearCrossEntropy extends Function {
         if (b == null) save(h, w);
         else save(h, w, b);
         return reduce(l, nll, smooth, out(h.dtype(), targets.outputShape()));
+    }
+
+    /** Rows per block of the eager pass (whose blocks hold all {@code v} classes): about {@link #EAGER_ELEMENTS} logits. */
+    private int eagerRows(int v) {
+        return Math.max(EAGER_MIN_ROWS, Math.min(rowBlock, EAGER_ELEMENTS / v));
     }
 
     /**
@@ -224,82 +255,133 @@ final class LinearCrossEntropy extends Function {
     protected Tensor[] backward(Tensor g) {
         Tensor[] sv = saved();
         Tensor h = sv[0], w = sv[1], b = hasBias ? sv[2] : null;
-        int n = h.size(0), d = h.size(1), v = w.size(0);
+        int n = h.size(0), v = w.size(0);
         double[] shift = doubles(shiftT), logSum = doubles(logSumT); // throws if a Workspace scope closed since forward
-        double eps = targets.eps;
-        boolean zeroWeight = targets.meanOverZeroWeight(false);
-        // dx_ic = K_i·p_ic - α_i·[c = t_i] - β_i·w_c; without smoothing the target element is K_i·expm1(log p_it) (α = K)
-        boolean expm1 = eps == 0 && !zeroWeight;
-        double[] kk = doubles(outUninitialized(DType.FLOAT64, n)), alpha = doubles(outUninitialized(DType.FLOAT64, n));
-        double[] beta = doubles(outUninitialized(DType.FLOAT64, n));
-        double wsum = 0;
-        if (eps > 0) for (int c = 0; c < v; c++) wsum += targets.w(c);
-        for (int i = 0; i < n; i++) {
-            if (targets.ignored(i)) {
-                kk[i] = alpha[i] = beta[i] = 0;
-                continue;
-            }
-            double wt = targets.w(targets.target(i));
-            if (zeroWeight) {
-                // as FusedCrossEntropy's zeroWeightGradient: dlp = -w_t·nll·[c = t] - w_c·smooth, dx = dlp - p·Σ dlp
-                double dd = targets.meanDivisor(), gg = g.get(0), nl = (1 - eps) * gg / dd, sm = gg * eps / targets.c / dd;
-                double s = -wt * nl;
-                if (eps > 0) for (int c = 0; c < v; c++) s += -targets.w(c) * sm;
-                kk[i] = -s;
-                alpha[i] = wt * nl;
-                beta[i] = eps > 0 ? sm : 0;
-            } else {
-                double s = targets.rowScale(g, i, false);
-                kk[i] = expm1 ? s * wt : s * ((1 - eps) * wt + (eps / targets.c) * wsum);
-                alpha[i] = s * (1 - eps) * wt;
-                beta[i] = s * (eps / targets.c);
-            }
-        }
         Tensor[] grads = hasBias ? gradients(null, null, null) : gradients(null, null);
-        boolean gh = needsInputGrad(0), gw = needsInputGrad(1), gb = hasBias && needsInputGrad(2);
-        Tensor dh = gh ? outLike(h) : null, dw = gw ? (n == 0 ? outLike(w) : outUninitializedLike(w)) : null;
-        double[] db = gb ? doubles(out(DType.FLOAT64, v)) : null;
-        Blocks k = new Blocks(h, w, b);
-        for (int v0 = 0; v0 < v; v0 += colBlock) {
-            int cv = Math.min(colBlock, v - v0);
-            for (int r0 = 0; r0 < n; r0 += rowBlock) {
-                int rn = Math.min(rowBlock, n - r0);
-                Storage x = k.logits(r0, rn, v0, cv);
-                for (int r = 0; r < rn; r++) {
-                    int i = r0 + r, t = targets.ignored(i) ? -1 : targets.target(i) - v0;
-                    k.shift[r] = shift[i];
-                    k.logSum[r] = logSum[i];
-                    k.scale[r] = kk[i];
-                    k.target[r] = expm1 && t >= 0 && t < cv ? t : -1;
-                }
-                Storage dx = k.dx.storage();
-                FusedCrossEntropy.gradient(Kernels.backend(), x, k.shift, k.logSum, k.scale, k.target, null, dx, rn, cv);
-                if (!expm1) {
-                    for (int r = 0; r < rn; r++) {
-                        int i = r0 + r;
-                        if (targets.ignored(i)) continue;
-                        int t = targets.target(i) - v0;
-                        if (t >= 0 && t < cv) dx.add(r * cv + t, -alpha[i]);
-                        if (eps > 0) for (int c = 0; c < cv; c++) dx.add(r * cv + c, -beta[i] * targets.w(v0 + c));
-                    }
-                }
-                if (gh && d > 0) Kernels.gemm(dx, 0, false, w.storage(), v0 * d, false, dh.storage(), r0 * d, rn, d, cv, true);
-                if (gw && d > 0) Kernels.gemm(dx, 0, true, h.storage(), r0 * d, false, dw.storage(), v0 * d, cv, d, rn, r0 > 0);
-                if (gb) {
-                    Storage cs = k.colSum.storage();
-                    Kernels.sum(dx, cs, 1, rn, cv);
-                    for (int c = 0; c < cv; c++) db[v0 + c] += cs.get(c);
+        Gradients gr = eager;
+        eager = null; // handed out below (the engine may adopt them as the gradients): never reused
+        double g0 = g.get(0);
+        if (gr != null && Double.isFinite(g0)) {
+            gr.scale(g0);
+        } else {
+            // recompute every block's logits (NONE, a second backward through a retained graph, or a non-finite upstream)
+            gr = new Gradients(h, w, g);
+            Blocks k = new Blocks(h, w, b, rowBlock, colBlock);
+            for (int v0 = 0; v0 < v; v0 += colBlock) {
+                int cv = Math.min(colBlock, v - v0);
+                for (int r0 = 0; r0 < n; r0 += rowBlock) {
+                    int rn = Math.min(rowBlock, n - r0);
+                    gr.block(k, k.logits(r0, rn, v0, cv), false, r0, rn, v0, cv, shift, logSum);
                 }
             }
+            gr.finish();
         }
-        grads[0] = dh;
-        grads[1] = dw;
-        if (gb) {
-            Tensor dbt = outUninitialized(h.dtype(), v);
-            for (int c = 0; c < v; c++) dbt.set(c, db[c]);
-            grads[2] = dbt;
-        }
+        grads[0] = gr.dh;
+        grads[1] = gr.dw;
+        if (hasBias) grads[2] = gr.db;
         return grads;
+    }
+
+    /**
+     * The gradients of one pass, accumulated block by block: {@code dx = K_i·p_ic - α_i·[c = t_i] - β_i·w_c} (without
+     * smoothing the target element is {@code K_i·expm1(log p_it)}), {@code dHidden += dx·W}, {@code dW += dxᵀ·hidden},
+     * {@code dBias += Σ_rows dx} (in double). The per-row coefficients follow {@link FusedCrossEntropy}.
+     */
+    private final class Gradients {
+        final Tensor h, w, dh, dw;
+        Tensor db;
+        final double[] kk, alpha, beta, dbAcc;
+        final boolean expm1;
+
+        /** @param g the upstream gradient, or null for a unit one (the eager pass) */
+        Gradients(Tensor h, Tensor w, Tensor g) {
+            this.h = h;
+            this.w = w;
+            int n = h.size(0), v = w.size(0);
+            double eps = targets.eps;
+            boolean zeroWeight = targets.meanOverZeroWeight(false);
+            expm1 = eps == 0 && !zeroWeight;
+            kk = doubles(outUninitialized(DType.FLOAT64, n));
+            alpha = doubles(outUninitialized(DType.FLOAT64, n));
+            beta = doubles(outUninitialized(DType.FLOAT64, n));
+            double wsum = 0;
+            if (eps > 0) for (int c = 0; c < v; c++) wsum += targets.w(c);
+            for (int i = 0; i < n; i++) {
+                if (targets.ignored(i)) {
+                    kk[i] = alpha[i] = beta[i] = 0;
+                    continue;
+                }
+                double wt = targets.w(targets.target(i));
+                if (zeroWeight) {
+                    // as FusedCrossEntropy's zeroWeightGradient: dlp = -w_t·nll·[c = t] - w_c·smooth, dx = dlp - p·Σ dlp
+                    double dd = targets.meanDivisor(), gg = g.get(0), nl = (1 - eps) * gg / dd, sm = gg * eps / targets.c / dd;
+                    double s = -wt * nl;
+                    if (eps > 0) for (int c = 0; c < v; c++) s += -targets.w(c) * sm;
+                    kk[i] = -s;
+                    alpha[i] = wt * nl;
+                    beta[i] = eps > 0 ? sm : 0;
+                } else {
+                    double s = g != null ? targets.rowScale(g, i, false) : targets.reduction == Reduction.MEAN ? 1 / targets.meanDivisor() : 1;
+                    kk[i] = expm1 ? s * wt : s * ((1 - eps) * wt + (eps / targets.c) * wsum);
+                    alpha[i] = s * (1 - eps) * wt;
+                    beta[i] = s * (eps / targets.c);
+                }
+            }
+            dh = needsInputGrad(0) ? outLike(h) : null;
+            dw = needsInputGrad(1) ? (n == 0 ? outLike(w) : outUninitializedLike(w)) : null;
+            dbAcc = hasBias && needsInputGrad(2) ? doubles(out(DType.FLOAT64, v)) : null;
+        }
+
+        /**
+         * Adds the block {@code [r0, r0+rn) × [v0, v0+cv)} whose logits are {@code x}; {@code exps}: the block's gradient
+         * buffer holds the exps {@link FusedCrossEntropy#logSumExps} stored for these {@code shift, logSum} (then scaled in place).
+         */
+        void block(Blocks k, Storage x, boolean exps, int r0, int rn, int v0, int cv, double[] shift, double[] logSum) {
+            int d = h.size(1);
+            double eps = targets.eps;
+            for (int r = 0; r < rn; r++) {
+                int i = r0 + r, t = targets.ignored(i) ? -1 : targets.target(i) - v0;
+                k.shift[r] = shift[i];
+                k.logSum[r] = logSum[i];
+                k.scale[r] = kk[i];
+                k.target[r] = expm1 && t >= 0 && t < cv ? t : -1;
+            }
+            Storage dx = k.dx.storage();
+            FusedCrossEntropy.gradient(Kernels.backend(), x, k.shift, k.logSum, k.scale, k.target, exps ? dx : null, dx, rn, cv);
+            if (!expm1) {
+                for (int r = 0; r < rn; r++) {
+                    int i = r0 + r;
+                    if (targets.ignored(i)) continue;
+                    int t = targets.target(i) - v0;
+                    if (t >= 0 && t < cv) dx.add(r * cv + t, -alpha[i]);
+                    if (eps > 0) for (int c = 0; c < cv; c++) dx.add(r * cv + c, -beta[i] * targets.w(v0 + c));
+                }
+            }
+            if (dh != null && d > 0) Kernels.gemm(dx, 0, false, w.storage(), v0 * d, false, dh.storage(), r0 * d, rn, d, cv, true);
+            if (dw != null && d > 0) Kernels.gemm(dx, 0, true, h.storage(), r0 * d, false, dw.storage(), v0 * d, cv, d, rn, r0 > 0);
+            if (dbAcc != null) {
+                Storage cs = k.colSum.storage();
+                Kernels.sum(dx, cs, 1, rn, cv);
+                for (int c = 0; c < cv; c++) dbAcc[v0 + c] += cs.get(c);
+            }
+        }
+
+        /** Rounds the bias gradient to the dtype. */
+        void finish() {
+            if (dbAcc == null) return;
+            db = outUninitialized(h.dtype(), dbAcc.length);
+            for (int c = 0; c < dbAcc.length; c++) db.set(c, dbAcc[c]);
+        }
+
+        /** Multiplies the eager pass's gradients by the upstream gradient {@code g} (nothing to do for 1). */
+        void scale(double g) {
+            if (g == 1) return;
+            for (Tensor t : new Tensor[]{dh, dw, db}) {
+                if (t == null || t.numel() == 0) continue;
+                Storage s = t.storage();
+                for (int i = 0, m = t.numel(); i < m; i++) s.set(i, s.get(i) * g);
+            }
+        }
     }
 
     /** The scratch of one pass: a logits block, a gradient block and per-row parts of one block's rows. */
@@ -308,7 +390,7 @@ final class LinearCrossEntropy extends Function {
         final double[] shift, logSum, scale;
         final int[] target;
 
-        Blocks(Tensor h, Tensor w, Tensor b) {
+        Blocks(Tensor h, Tensor w, Tensor b, int rowBlock, int colBlock) {
             this.h = h;
             this.w = w;
             this.b = b;

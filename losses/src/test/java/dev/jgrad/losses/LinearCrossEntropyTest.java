@@ -196,6 +196,36 @@ class LinearCrossEntropyTest {
     }
 
     @Test
+    void eagerGradientsOfAScalarLossEqualTheRecomputedOnes() {
+        // MEAN/SUM form the gradients in forward (unit upstream) and scale them; a second backward through the retained
+        // graph, or a non-finite upstream gradient, recomputes the blocks: both must agree
+        for (DType dt : new DType[]{F32, F64}) {
+            for (Reduction red : new Reduction[]{Reduction.MEAN, Reduction.SUM}) {
+                for (double eps : new double[]{0, 0.1}) {
+                    Tensor h = randn(1, dt, N, D).requiresGrad(true), w = randn(2, dt, C, D).requiresGrad(true);
+                    Tensor b = randn(3, dt, C).requiresGrad(true);
+                    Tensor cw = Tensor.of(dt, LossTestSupport.CLASS_WEIGHT);
+                    IntTensor t = LossTestSupport.Ignore.MINUS_100_PRESENT.target();
+                    Tensor loss = fused(h, w, b, t, cw, -100, red, eps, 4, 3);
+                    Tensor g = Tensor.full(-1.75, dt);
+                    loss.backward(g, true);
+                    Tensor[] first = {h.grad().copy(), w.grad().copy(), b.grad().copy()};
+                    h.zeroGrad();
+                    w.zeroGrad();
+                    b.zeroGrad();
+                    loss.backward(g, true);
+                    Tensor[] second = {h.grad(), w.grad(), b.grad()};
+                    double rtol = dt == F64 ? 1e-12 : 1e-5, atol = dt == F64 ? 1e-14 : 1e-6;
+                    for (int i = 0; i < 3; i++) assertClose("eager vs recomputed/" + dt + "/" + red + "/" + eps + "/" + i, first[i], second[i], rtol, atol);
+                    h.zeroGrad();
+                    loss.backward(Tensor.full(Double.NaN, dt), true);
+                    assertTrue(Double.isNaN(h.grad().get(0)), "NaN upstream gives NaN gradients");
+                }
+            }
+        }
+    }
+
+    @Test
     void emptyBatch() {
         for (DType dt : new DType[]{F32, F64}) {
             Tensor h = Tensor.zeros(dt, 0, D).requiresGrad(true), w = randn(2, dt, C, D).requiresGrad(true);
