@@ -61,6 +61,7 @@ final class LinearCrossEntropy extends Function {
     static Tensor apply(Tensor hidden, Tensor weight, Tensor bias, IntTensor target, Tensor classWeight, long ignoreIndex,
                         Reduction reduction, double labelSmoothing, int rowBlock, int colBlock) {
         String op = "linear_cross_entropy";
+        Shape.notNaN(op, "label_smoothing", labelSmoothing);
         if (hidden == null) throw new IllegalArgumentException(op + ": hidden is null");
         if (weight == null) throw new IllegalArgumentException(op + ": weight is null");
         if (target == null) throw new IllegalArgumentException(op + ": target is null");
