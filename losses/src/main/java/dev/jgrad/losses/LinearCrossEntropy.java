@@ -28,6 +28,12 @@ import dev.jgrad.core.kernel.Operand;
  * per block (the coefficients of {@link FusedCrossEntropy}; without smoothing the target element is
  * {@code K_i·expm1(log p_t)}, as there), then accumulates {@code dHidden += dx·W_block}, {@code dW_block += dxᵀ·hidden_block}
  * (two GEMMs) and {@code dBias_block += Σ_rows dx} (in double). Extra memory: two blocks and {@code O(N + V)} doubles.
+ *
+ * <p><b>Eager gradients.</b> A MEAN or SUM loss whose inputs need gradients has a scalar upstream gradient, so the
+ * forward pass forms the gradients for a unit upstream gradient and backward only multiplies them by it: the blocks
+ * then hold all {@code V} classes of {@link #EAGER_ELEMENTS}{@code /V} rows (each block's log-sum-exp is final, the
+ * fused cross-entropy's exps are scaled in place), three GEMMs in all instead of four. A second backward through a
+ * retained graph, NONE, a zero total target weight under MEAN, or a non-finite upstream gradient recompute.
  */
 final class LinearCrossEntropy extends Function {
     /** Default block sizes (rows × classes): measured in {@code LinearCrossEntropyBenchmark}, see {@code benchmarks/RESULTS.md}. */

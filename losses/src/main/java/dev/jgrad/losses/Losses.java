@@ -81,9 +81,12 @@ public final class Losses {
      * {@code lse_i} is an online log-sum-exp over the class blocks (running max and rescaled sum). Forward keeps only
      * two doubles per row; backward recomputes each block's logits and accumulates
      * {@code dHidden = dx·weight}, {@code dWeight = dxᵀ·hidden}, {@code dBias = Σ_i dx} with
-     * {@code dx = softmax - onehot} (smoothed, weighted and scaled per row). Extra memory: two blocks of
-     * {@code 512 × 512} and {@code O(N + V)} doubles, where the unfused pair holds {@code [N, V]} logits and their
-     * gradient. Derivatives: {@code docs/derivatives.md}.
+     * {@code dx = softmax - onehot} (smoothed, weighted and scaled per row). A MEAN or SUM loss whose inputs need
+     * gradients forms them already in forward, from row blocks of all {@code V} classes (three matrix products in all,
+     * as the unfused pair; backward then only scales them by the upstream gradient), as Liger-Kernel does. Extra
+     * memory: two blocks (of {@code 512 × 512} logits, or of about {@code 2^23} logits in the scalar-loss case: 64 MB in
+     * float32) and {@code O(N + V)} doubles, where the unfused pair holds {@code [N, V]} logits and their gradient.
+     * Derivatives: {@code docs/derivatives.md}.
      *
      * <p>Edge cases as {@link #crossEntropy(Tensor, IntTensor, Tensor, long, Reduction, double)}: MEAN over only ignored
      * samples is NaN (gradients 0); a row whose logits hold NaN or {@code +inf} has a NaN loss and gradient; a row of all
