@@ -84,8 +84,8 @@ public final class Losses {
      * {@code dx = softmax - onehot} (smoothed, weighted and scaled per row). A MEAN or SUM loss whose inputs need
      * gradients forms them already in forward, from row blocks of all {@code V} classes (three matrix products in all,
      * as the unfused pair; backward then only scales them by the upstream gradient), as Liger-Kernel does. Extra
-     * memory: two blocks (of {@code 512 × 512} logits, or of about {@code 2^23} logits in the scalar-loss case: 64 MB in
-     * float32) and {@code O(N + V)} doubles, where the unfused pair holds {@code [N, V]} logits and their gradient.
+     * memory: two blocks (of {@code 512 × 512} logits, or of {@code N/16} rows × {@code V} classes in the scalar-loss
+     * case) and {@code O(N + V)} doubles, where the unfused pair holds {@code [N, V]} logits and their gradient.
      * Derivatives: {@code docs/derivatives.md}.
      *
      * <p>Edge cases as {@link #crossEntropy(Tensor, IntTensor, Tensor, long, Reduction, double)}: MEAN over only ignored
