@@ -51,7 +51,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
             // normalization
             "layer_norm", "group_norm", "batch_norm", "rms_norm",
             // attention
-            "scaled_dot_product_attention");
+            "scaled_dot_product_attention",
+            // fused linear + cross-entropy
+            "linear_cross_entropy");
 
     @Override
     public Outcome execute(ConformanceCase c) {
@@ -203,6 +205,9 @@ public final class JgradCaseExecutor implements CaseExecutor {
                 }
                 return Losses.crossEntropy(x, in.get("target"), weight, reduction(c), ls);
             }
+            case "linear_cross_entropy":
+                return Losses.linearCrossEntropy(x, in.get("weight"), in.get("bias"), indices(c), in.get("class_weight"),
+                        c.optionLong("ignore_index", -100), reduction(c), c.optionDouble("label_smoothing", 0.0));
             case "binary_cross_entropy":
                 return Losses.binaryCrossEntropy(x, in.get("target"), option(c, "weight", dtype), reduction(c));
             case "binary_cross_entropy_with_logits":

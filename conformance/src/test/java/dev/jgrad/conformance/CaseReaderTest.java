@@ -52,6 +52,7 @@ class CaseReaderTest {
         expected.put("elementwise_nd.json", 342);
         expected.put("entropy.json", 24);
         expected.put("kl_div.json", 30);
+        expected.put("linear_cross_entropy.json", 46);
         expected.put("matmul.json", 24);
         expected.put("matmul_nd.json", 56);
         expected.put("mse_loss.json", 18);
@@ -64,7 +65,7 @@ class CaseReaderTest {
         // same content and sorted by name (LinkedHashMap equality ignores order, so compare key lists too)
         assertEquals(expected, counts);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(counts.keySet()));
-        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention
+        assertEquals(516 + 56 + 342 + 294 + 340 + 76 + 862 + 158 + 110 + 48 + 46, TestCases.all().size()); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention, linear_cross_entropy
     }
 
     @Test
@@ -74,7 +75,7 @@ class CaseReaderTest {
         assertEquals(all.size(), names.size());
         Map<String, Set<String>> dtypesByOp = all.stream().collect(Collectors.groupingBy(ConformanceCase::op,
                 Collectors.mapping(ConformanceCase::dtype, Collectors.toCollection(TreeSet::new))));
-        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses
+        assertEquals(19 + 1 + 16 + 12 + 23 + 6 + 7 + 4 + 1 + 1, dtypesByOp.size()); // + the new ops of matmul_nd, elementwise_nd, reductions, shape, conv + elementwise_losses, ..., linear_cross_entropy
         dtypesByOp.forEach((op, dtypes) -> assertEquals(Set.of("float32", "float64"), dtypes, op));
     }
 
@@ -153,9 +154,9 @@ class CaseReaderTest {
                 }
             }
         }
-        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048 + 29552 + 15104 + 22242, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention, here and below
-        assertEquals(1690 + 478 + 1872, longs);
-        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462 + 294 + 26 + 192, nan);
+        assertEquals(177167 + 17596 + 14268 + 31084 + 17730 + 24880 + 38048 + 29552 + 15104 + 22242 + 139122, floats); // + matmul_nd, elementwise_nd, reductions, shape, conv, elementwise_losses, cross_entropy_nd, norm, attention, linear_cross_entropy, here and below
+        assertEquals(1690 + 478 + 1872 + 310, longs);
+        assertEquals(34 + 10 + 200 + 112 + 22 + 28 + 462 + 294 + 26 + 192 + 2, nan);
         assertEquals(29 + 8 + 180 + 4 + 30 + 26 + 132 + 105, posInf);
         assertEquals(77 + 10 + 152 + 14 + 60 + 38 + 82 + 125 + 8, negInf);
         assertEquals(208 + 126 + 1443 + 31 + 412 + 4 + 23, negZero);

@@ -426,6 +426,17 @@ final class FusedCrossEntropy extends Function {
             return of(op, n, c, spatial(input), batched, target, null, weight, ignoreIndex, eps, reduction);
         }
 
+        /**
+         * Class-index targets of {@code n} rows of {@code c} classes whose logits are never a tensor (the fused linear loss,
+         * {@link LinearCrossEntropy}): checks the weight ({@code like}'s dtype), smoothing and reduction; the caller has
+         * checked the target's shape and values.
+         */
+        static Targets ofRows(String op, Tensor like, int n, int c, IntTensor target, Tensor weight, long ignoreIndex,
+                              double eps, Reduction reduction) {
+            checkCommon(op, like, weight, c, eps, reduction);
+            return of(op, n, c, 1, true, target, null, weight, ignoreIndex, eps, reduction);
+        }
+
         /** Validates {@code input [N, C, d1..dk] | [N, C] | [C]} against probability targets of the same shape and dtype. */
         static Targets ofProbabilities(String op, Tensor input, Tensor target, Tensor weight, double eps, Reduction reduction) {
             requireInput(op, input);

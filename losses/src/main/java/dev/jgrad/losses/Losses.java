@@ -64,6 +64,56 @@ public final class Losses {
                 .build().apply(logits, target);
     }
 
+    /**
+     * {@link #linearCrossEntropy(Tensor, Tensor, Tensor, IntTensor, Tensor, long, Reduction, double)} with PyTorch's
+     * defaults (mean, no class weights, ignore_index -100, no smoothing).
+     */
+    public static Tensor linearCrossEntropy(Tensor hidden, Tensor weight, Tensor bias, IntTensor target) {
+        return linearCrossEntropy(hidden, weight, bias, target, null, -100, Reduction.MEAN, 0.0);
+    }
+
+    /**
+     * Fused linear + softmax cross-entropy for large vocabularies: the value and gradients of
+     * {@code crossEntropy(linear(hidden, weight, bias), target, classWeight, ignoreIndex, reduction, labelSmoothing)},
+     * computed in blocks of rows × classes so that the {@code [N, V]} logits never exist at once (the approach of
+     * Liger-Kernel's fused linear cross-entropy and Apple's Cut Cross-Entropy). With {@code x = hidden·weightᵀ + bias},
+     * {@code l_i = (1-ε)·w[t_i]·(lse_i - x[i,t_i]) + (ε/V)·Σ_c w_c·(lse_i - x[i,c])}, 0 for ignored samples, where
+     * {@code lse_i} is an online log-sum-exp over the class blocks (running max and rescaled sum). Forward keeps only
+     * two doubles per row; backward recomputes each block's logits and accumulates
+     * {@code dHidden = dx·weight}, {@code dWeight = dxᵀ·hidden}, {@code dBias = Σ_i dx} with
+     * {@code dx = softmax - onehot} (smoothed, weighted and scaled per row). A MEAN or SUM loss whose inputs need
+     * gradients forms them already in forward, from row blocks of all {@code V} classes (three matrix products in all,
+     * as the unfused pair; backward then only scales them by the upstream gradient), as Liger-Kernel does. Extra
+     * memory: two blocks (of {@code 512 × 512} logits, or of {@code N/16} rows × {@code V} classes in the scalar-loss
+     * case) and {@code O(N + V)} doubles, where the unfused pair holds {@code [N, V]} logits and their gradient.
+     * Derivatives: {@code docs/derivatives.md}.
+     *
+     * <p>Edge cases as {@link #crossEntropy(Tensor, IntTensor, Tensor, long, Reduction, double)}: MEAN over only ignored
+     * samples is NaN (gradients 0); a row whose logits hold NaN or {@code +inf} has a NaN loss and gradient; a row of all
+     * {@code -inf} logits (e.g. from a {@code -inf} bias) is NaN; weights may be any values. {@code N = 0} gives an
+     * empty NONE, a SUM of 0 and a NaN MEAN. Results equal the unfused composition up to rounding (the logits are formed
+     * by the same GEMM; the sums run in another order).
+     *
+     * @param hidden         {@code [N, D]} features
+     * @param weight         {@code [V, D]} classifier weight (as {@code nn.Linear(D, V).weight}), {@code V ≥ 1}
+     * @param bias           {@code [V]} or null
+     * @param target         {@code [N]} class indices in {@code [0, V)} or equal to {@code ignoreIndex}
+     * @param classWeight    per-class weights {@code [V]} or null
+     * @param ignoreIndex    target value to skip (PyTorch's default is -100)
+     * @param reduction      NONE ({@code [N]}), MEAN (divided by the summed target weights of non-ignored samples) or SUM
+     * @param labelSmoothing ε in [0, 1]
+     * @throws IllegalArgumentException naming the argument and shapes: hidden or weight not 2-D, a feature count
+     *                                  {@code D} that differs, no classes ({@code V = 0}), a wrong bias, target or class
+     *                                  weight shape, a target out of range, mixed dtypes, ε outside [0, 1]
+     * @see #crossEntropy(Tensor, IntTensor, Tensor, long, Reduction, double)
+     * @see dev.jgrad.ops.Ops#linear
+     */
+    public static Tensor linearCrossEntropy(Tensor hidden, Tensor weight, Tensor bias, IntTensor target, Tensor classWeight,
+                                            long ignoreIndex, Reduction reduction, double labelSmoothing) {
+        return LinearCrossEntropy.apply(hidden, weight, bias, target, classWeight, ignoreIndex, reduction, labelSmoothing,
+                LinearCrossEntropy.ROW_BLOCK, LinearCrossEntropy.COL_BLOCK);
+    }
+
     /** Cross-entropy with probability targets and PyTorch's defaults. @see #crossEntropy(Tensor, Tensor, Tensor, Reduction, double) */
     public static Tensor crossEntropy(Tensor logits, Tensor target) {
         return CrossEntropyLoss.builder().build().apply(logits, target);

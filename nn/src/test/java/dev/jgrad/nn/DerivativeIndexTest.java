@@ -404,6 +404,11 @@ class DerivativeIndexTest {
                 randn(54, 3, 4), uniform(55, 0, 1, 3, 4));
         check("entropy", in -> Losses.entropy(in[0], 2), uniform(56, 0.1, 1, 2, 3));
         check("crossEntropyBetween", in -> Losses.crossEntropyBetween(in[0], in[1]), uniform(57, 0.1, 1, 2, 3), uniform(58, 0.1, 1, 2, 3));
+        Tensor w5 = constant(216, 0.5, 1.5, 5);
+        IntTensor lceTargets = IntTensor.of(1, -100, 4);
+        check("linearCrossEntropy", in -> Ops.add(Losses.linearCrossEntropy(in[0], in[1], in[2], lceTargets, w5, -100, Reduction.MEAN, 0.1),
+                        Ops.sum(Losses.linearCrossEntropy(in[0], in[1], null, lceTargets, null, -100, Reduction.NONE, 0.0))),
+                randn(217, 3, 4), randn(218, 5, 4), randn(219, 5));
 
         // layers: the same mask on every evaluation (the stream rewound)
         Dropout dropout = new Dropout(0.5, 59);

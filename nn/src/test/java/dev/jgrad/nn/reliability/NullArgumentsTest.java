@@ -48,7 +48,7 @@ class NullArgumentsTest {
             "Ops.batchNorm.weight", "Ops.batchNorm.bias", "Ops.*.attnMask", "MultiheadAttention.forward.attnMask",
             "MultiheadAttention.forward.keyPaddingMask", "BatchNorm1d.<init>.momentum", "BatchNorm2d.<init>.momentum",
             "RMSNorm.<init>.eps", "Ops.groupNorm.weight", "Ops.groupNorm.bias", "Ops.layerNorm.weight", "Ops.layerNorm.bias",
-            "Ops.rmsNorm.weight");
+            "Ops.rmsNorm.weight", "Losses.linearCrossEntropy.bias", "Losses.linearCrossEntropy.classWeight");
 
     /** PyTorch's names for parameters, which messages use (as {@code F.cross_entropy(input, target)} does). */
     private static final Map<String, List<String>> ALIASES = Map.ofEntries(
