@@ -1,5 +1,6 @@
 package dev.jgrad.cli;
 
+import dev.jgrad.lab.JgradLoss;
 import dev.jgrad.lab.LabReport;
 import dev.jgrad.lab.StabilityLab;
 import dev.jgrad.lab.StabilityOutput;
@@ -91,6 +92,10 @@ public final class StabilityCommand implements Callable<Integer> {
         StabilityLab.Builder b = StabilityLab.builder().builtInStrategies().seed(seed).progress(System.err);
         try {
             b.jgradReport(new StabilityReport.Settings(seed, cs, rows == null ? 0 : rows, trials == null ? 0 : trials, quick));
+            // the fused linear + cross-entropy, on an identity weight (C² entries: only for the smaller class counts)
+            if (java.util.Arrays.stream(cs).allMatch(c -> c <= JgradLoss.LINEAR_IDENTITY_MAX_CLASSES)) {
+                b.jgradStrategy("LINEAR_CE", JgradLoss.linearCrossEntropyOnIdentity());
+            }
             List<Format> storage = precisions.stream().map(Format::parse).toList();
             List<Precision> ps = new ArrayList<>(Precision.grid(storage, accumulations));
             if (autocast) ps.add(Precision.AUTOCAST_CPU);
