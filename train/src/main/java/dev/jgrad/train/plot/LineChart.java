@@ -37,11 +37,15 @@ import java.util.Set;
  * }</pre>
  *
  * <h2>Points that cannot be drawn</h2>
- * A point is dropped when its x or y is NaN or infinite, or, on a logarithmic axis, when its
- * value on that axis is zero or negative. The line then joins the neighbouring points that
- * remain. When a series loses points, its legend entry says so, e.g.
- * {@code "naive (3 of 40 points not shown)"}; a series that loses all its points keeps its
- * legend entry but draws nothing. {@link Panel#droppedPoints()} gives the count.
+ * A point is left out of its line when its x or y is NaN or infinite, or, on a logarithmic axis, when its
+ * value on that axis is zero or negative; the line then joins the neighbouring points that
+ * remain. Non-finite values are not hidden: a point with a finite x and a NaN or infinite y is
+ * <b>marked</b> with a cross at the top edge of the panel (one extra legend entry,
+ * {@code "non-finite (× at the top)"}), and the series' legend entry counts them, e.g.
+ * {@code "naive (3 of 40 non-finite)"}; points left out only because a log axis cannot show
+ * them are counted as {@code "(2 of 40 ≤ 0, not shown)"}. A series that loses all its points
+ * keeps its legend entry. {@link Panel#droppedPoints()} gives the count of points left out of
+ * the lines.
  *
  * <h2>Headless rendering</h2>
  * Loading this class sets {@code java.awt.headless=true} unless the property is already set,
@@ -176,6 +180,15 @@ public final class LineChart {
         }
 
         /**
+         * Whether the y axis is logarithmic.
+         *
+         * @return true for a logarithmic y axis
+         */
+        public boolean isLogY() {
+            return logY;
+        }
+
+        /**
          * Sets the x-axis title.
          *
          * @param title the title
@@ -289,6 +302,21 @@ public final class LineChart {
             return dropped;
         }
 
+        /**
+         * Number of points, over all series, drawn as non-finite marks: a finite x (positive on a logarithmic x axis)
+         * with a NaN or infinite y.
+         *
+         * @return the count
+         */
+        public int nonFinitePoints() {
+            int n = 0;
+            for (int s = 0; s < names.size(); s++) {
+                double[] x = xs.get(s), y = ys.get(s);
+                for (int i = 0; i < x.length; i++) if (Double.isFinite(x[i]) && !(logX && x[i] <= 0) && !Double.isFinite(y[i])) n++;
+            }
+            return n;
+        }
+
         private boolean drawable(double x, double y) {
             return Double.isFinite(x) && Double.isFinite(y) && !(logX && x <= 0) && !(logY && y <= 0);
         }
@@ -309,6 +337,14 @@ public final class LineChart {
             st.setLegendLayout(Styler.LegendLayout.Horizontal);
             st.setChartTitleVisible(!title.isEmpty());
             st.setLegendVisible(!names.isEmpty());
+            // the top of the drawn values: where non-finite points are marked
+            double top = Double.NaN;
+            for (int s = 0; s < names.size(); s++) {
+                double[] x = xs.get(s), y = ys.get(s);
+                for (int i = 0; i < x.length; i++) if (drawable(x[i], y[i]) && !(y[i] <= top)) top = y[i];
+            }
+            if (Double.isNaN(top)) top = 1;
+            List<Double> markX = new ArrayList<>();
             for (int s = 0; s < names.size(); s++) {
                 double[] x = xs.get(s);
                 double[] y = ys.get(s);
@@ -327,9 +363,17 @@ public final class LineChart {
                         ky[k++] = y[i];
                     }
                 }
+                int nonFinite = 0;
+                for (int i = 0; i < x.length; i++) {
+                    if (Double.isFinite(x[i]) && !(logX && x[i] <= 0) && !Double.isFinite(y[i])) {
+                        nonFinite++;
+                        markX.add(x[i]);
+                    }
+                }
                 String label = names.get(s);
-                if (kept < x.length) {
-                    label += " (" + (x.length - kept) + " of " + x.length + " points not shown)";
+                if (nonFinite > 0) label += " (" + nonFinite + " of " + x.length + " non-finite)";
+                if (kept + nonFinite < x.length) {
+                    label += " (" + (x.length - kept - nonFinite) + " of " + x.length + (logY || logX ? " ≤ 0, not shown)" : " not shown)");
                 }
                 if (kept == 0) {
                     // XChart rejects empty series; a lone NaN point keeps the legend entry and draws nothing.
@@ -340,6 +384,17 @@ public final class LineChart {
                 if (!markers) {
                     series.setMarker(SeriesMarkers.NONE);
                 }
+            }
+            if (!markX.isEmpty()) {
+                double[] mx = new double[markX.size()], my = new double[markX.size()];
+                for (int i = 0; i < mx.length; i++) {
+                    mx[i] = markX.get(i);
+                    my[i] = top;
+                }
+                XYSeries marks = chart.addSeries("non-finite (× at the top)", mx, my);
+                marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                marks.setMarker(SeriesMarkers.CROSS);
+                marks.setMarkerColor(Color.RED);
             }
             return chart;
         }
