@@ -200,6 +200,16 @@ public final class TrainCommand implements Callable<Integer> {
     /** The default {@code --augment} of {@code --model cnn} on Fashion-MNIST (clothes are left-right symmetric; digits are not). */
     static final String CNN_FASHION_AUGMENT = "flip";
 
+    /**
+     * Whether standard error is a terminal (the progress bar's default): the launcher says so in the system property
+     * {@code jgrad.stderr.tty} (it may pipe standard output and error through one filter, so the JVM cannot tell);
+     * without it, whether the JVM has a console.
+     */
+    static boolean stderrIsTerminal() {
+        String tty = System.getProperty("jgrad.stderr.tty");
+        return tty != null ? Boolean.parseBoolean(tty) : System.console() != null;
+    }
+
     static Preset preset(String dataset) {
         switch (dataset) {
             case "digits": return new Preset(new int[]{128, 64}, "adamw", 0.05, 2e-3, 30, 32, 0.0, false);
@@ -318,7 +328,7 @@ public final class TrainCommand implements Callable<Integer> {
             String arch = cnn ? String.format(Locale.ROOT, "CNN %dx%d conv32-conv64-fc128-%d (%,d parameters)", side, side, outputs, model.parameterCount())
                     : String.format(Locale.ROOT, "MLP %d-%s-%d %s", train.numFeatures(),
                     Arrays.toString(r.widths()).replaceAll("[\\[\\] ]", "").replace(',', '-'), outputs, activation);
-            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %s), %s, %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
+            System.out.printf("jgrad train: %s (%d train / %d test, %d features, %s), %s%n  %s lr %.3g, %s schedule, batch %d, %d epochs, %s, seed %d%n",
                     dataset, train.size(), test.size(), train.numFeatures(),
                     r.regression() ? train.numTargets() + (train.numTargets() == 1 ? " target" : " targets") : train.numClasses() + " classes",
                     arch, r.optimizer(), r.lr(), schedule, r.batch(), r.epochs(), objective.name(), seed);
@@ -328,7 +338,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         DivergenceListener guard = new DivergenceListener();
         Trainer.Builder tb = Trainer.builder(model, optim).objective(objective).epochs(r.epochs()).schedule(r.schedule())
-                .clipGradNorm(clip).outDir(dir).progress(progress != null ? progress : System.console() != null).log(null)
+                .clipGradNorm(clip).outDir(dir).progress(progress != null ? progress : stderrIsTerminal()).log(null)
                 .listener(guard).listener(new CheckpointListener(ckpt, options(r)));
         if (skipLimit >= 0) tb.skipNonFiniteBatches(skipLimit);
         else if (skipNonFinite != null) tb.skipNonFiniteBatches(true);

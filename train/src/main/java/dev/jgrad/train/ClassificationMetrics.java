@@ -180,13 +180,17 @@ public final class ClassificationMetrics {
         int n = confusion.length;
         String[] names = new String[n];
         for (int c = 0; c < n; c++) names[c] = classNames != null && c < classNames.size() ? classNames.get(c) : Integer.toString(c);
-        int w = "true\\pred".length();
-        for (String s : names) w = Math.max(w, s.length());
+        // the first column as wide as its longest entry; the count columns as wide as the longest name or count
+        int w0 = "true\\pred".length(), w = 1;
+        for (String s : names) {
+            w0 = Math.max(w0, s.length());
+            w = Math.max(w, s.length());
+        }
         for (long[] row : confusion) for (long v : row) w = Math.max(w, Long.toString(v).length());
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", "true\\pred"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w0 + "s", "true\\pred"));
         for (String s : names) sb.append(String.format(Locale.ROOT, "  %" + w + "s", s));
         for (int i = 0; i < n; i++) {
-            sb.append('\n').append(String.format(Locale.ROOT, "%-" + w + "s", names[i]));
+            sb.append('\n').append(String.format(Locale.ROOT, "%-" + w0 + "s", names[i]));
             for (long v : confusion[i]) sb.append(String.format(Locale.ROOT, "  %" + w + "d", v));
         }
         return sb.toString();

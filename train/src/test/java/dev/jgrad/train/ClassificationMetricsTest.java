@@ -69,7 +69,17 @@ class ClassificationMetricsTest {
         assertEquals(1.0, m.topKAccuracy(10), 1e-15);
         assertThrows(IllegalArgumentException.class, () -> m.topKAccuracy(0));
         String text = m.format(List.of("a", "b", "c"));
-        assertTrue(text.startsWith("true\\pred          a          b          c\na"), text);
+        assertTrue(text.startsWith("true\\pred  a  b  c\na        "), text);
+        // ten classes with two-digit counts fit 50 columns (was 9 + 10 x 11)
+        double[][] oneHot = new double[360][10];
+        int[] labels = new int[360];
+        for (int i = 0; i < 360; i++) {
+            labels[i] = i % 10;
+            oneHot[i][i % 10] = 1;
+        }
+        ClassificationMetrics ten = ClassificationMetrics.evaluate(new Identity(),
+                new DataLoader(Tabular.of(oneHot, labels, 10), 64, false, false, 1, DType.FLOAT64), 10);
+        for (String line : ten.format(null).split("\n")) assertTrue(line.length() <= 50, line);
         assertTrue(m.summary(2).contains("top-2 0.8000"), m.summary(2));
     }
 
