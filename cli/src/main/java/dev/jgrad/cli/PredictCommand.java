@@ -288,15 +288,19 @@ public final class PredictCommand implements Callable<Integer> {
         return out;
     }
 
-    /** One line: rows predicted, where they went, and the accuracy or R² if the input was labeled. */
+    /**
+     * Rows predicted with which model, then (on a second, indented line) where the predictions went and the accuracy
+     * or R² if the input was labeled.
+     */
     private String summary(Model m, Input in, Predictions p) {
-        String s = String.format(Locale.ROOT, "jgrad predict: %d rows of %s with %s%s", p.size(), in.source(), m,
-                out != null ? ", predictions in " + out : "");
-        if (!in.labeled() || p.size() == 0) return s;
+        String s = String.format(Locale.ROOT, "jgrad predict: %d rows of %s with %s", p.size(), in.source(), m);
+        String where = out != null ? "predictions in " + out : "";
+        if (!in.labeled() || p.size() == 0) return where.isEmpty() ? s : s + "\n  " + where;
+        s += "\n  " + (where.isEmpty() ? "" : where + "; ");
         if (m.task() == Model.Task.CLASSIFICATION) {
             int correct = 0;
             for (int i = 0; i < p.size(); i++) if (p.classIndex(i) == in.classes()[i]) correct++;
-            return s + String.format(Locale.ROOT, "; accuracy %.4f (%d of %d)", (double) correct / p.size(), correct, p.size());
+            return s + String.format(Locale.ROOT, "accuracy %.4f (%d of %d)", (double) correct / p.size(), correct, p.size());
         }
         double mean = 0, se = 0, ae = 0, tot = 0;
         int n = p.size();
@@ -307,6 +311,6 @@ public final class PredictCommand implements Callable<Integer> {
             ae += Math.abs(e);
             tot += (y - mean) * (y - mean);
         }
-        return s + String.format(Locale.ROOT, "; R² %.4f, RMSE %.4g, MAE %.4g", 1 - se / tot, Math.sqrt(se / n), ae / n);
+        return s + String.format(Locale.ROOT, "R² %.4f, RMSE %.4g, MAE %.4g", 1 - se / tot, Math.sqrt(se / n), ae / n);
     }
 }
