@@ -535,7 +535,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run directory: {@code --out}, else {@code runs/<--name>}, else {@code runs/<dataset>-<time>} (made unique). */
-    private Path runDirectory() {
+    Path runDirectory() {
         if (name != null && (name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith("."))) {
             throw new Main.UsageException("--name '" + name + "' must be a plain file name (no '/', not starting with '.')");
         }
@@ -548,7 +548,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Creates {@code dir} if needed and checks that a file can be written in it. */
-    private static void writable(Path dir, String option) {
+    static void writable(Path dir, String option) {
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".jgrad-probe", ".tmp");

@@ -4,20 +4,30 @@ import dev.jgrad.core.DType;
 import dev.jgrad.data.Words;
 import dev.jgrad.nn.CharTransformer;
 import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.io.AtomicFiles;
+import dev.jgrad.nn.io.StateDict;
 import dev.jgrad.train.LanguageModelTrainer;
+import dev.jgrad.train.plot.LineChart;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * {@code jgrad train --dataset words --model transformer}: a tiny character-level transformer ({@link CharTransformer})
  * trained on a word list (the bundled English words, or {@code --data FILE} with one word per line), split 90/10 by a
- * seeded shuffle; prints the train/test loss per character as it goes and samples new words at the end. The options
+ * seeded shuffle; prints the train/test loss per character as it goes and samples new words at the end. Like every
+ * training run it has a run directory ({@code --out}, {@code runs/--name} or {@code runs/words-<time>}) holding
+ * {@code metrics.csv} (step, train and test loss per character, ms per step), {@code training.png} (the two losses
+ * over the steps), {@code model.safetensors} (the trained weights as a plain state dict with PyTorch's names, the
+ * model's sizes, vocabulary and the run's options in its metadata) and {@code samples.txt}. The options
  * of its own (a picocli mixin of {@link TrainCommand}) are below; {@code --batch-size}, {@code --lr},
  * {@code --weight-decay}, {@code --seed} and {@code --dtype} are the train command's.
  */
@@ -67,6 +77,8 @@ public final class WordsTraining {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException("--data: " + e.getMessage());
         }
+        Path dir = cmd.runDirectory();
+        TrainCommand.writable(dir, "--out");
         List<Words> split = all.split(0.1, cmd.seed);
         Words train = split.get(0), test = split.get(1);
         CharTransformer net = new CharTransformer(all.vocabSize(), all.blockSize(), dim, heads, layers, new SplittableRandom(cmd.seed), dt);
@@ -92,9 +104,48 @@ public final class WordsTraining {
             System.out.printf(Locale.ROOT, "final test loss %.4f per character after %d steps, %.2f ms/step, %.1f s total%n",
                     last.testLoss(), last.step(), ms / n, seconds);
         }
-        if (samples > 0) {
-            System.out.println("samples: " + String.join(" ", LanguageModelTrainer.sample(net, all, samples, cmd.seed)));
-        }
+        List<String> words = samples > 0 ? LanguageModelTrainer.sample(net, all, samples, cmd.seed) : List.of();
+        if (samples > 0) System.out.println("samples: " + String.join(" ", words));
+        writeRun(dir, history, net, all, words, file, batch, lr, wd, dt, cmd.seed);
+        System.out.println("metrics, chart, model and samples in " + dir);
         return 0;
+    }
+
+    /** Writes the run directory's files (each atomically): metrics, chart, the trained model and the samples. */
+    private void writeRun(Path dir, List<LanguageModelTrainer.Progress> history, CharTransformer net, Words all, List<String> words,
+                          Path file, int batch, double lr, double wd, DType dt, long seed) throws IOException {
+        StringBuilder csv = new StringBuilder("step,train_loss,test_loss,ms_per_step\n");
+        double[] x = new double[history.size()], train = new double[x.length], test = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            LanguageModelTrainer.Progress p = history.get(i);
+            csv.append(String.format(Locale.ROOT, "%d,%s,%s,%s%n", p.step(), p.trainLoss(), p.testLoss(), p.msPerStep()));
+            x[i] = p.step();
+            train[i] = p.trainLoss();
+            test[i] = p.testLoss();
+        }
+        AtomicFiles.write(dir.resolve("metrics.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+        LineChart chart = new LineChart();
+        chart.addPanel("Loss per character — " + dir.toAbsolutePath().getFileName()).xAxis("step").yAxis("cross-entropy (nats)")
+                .series("train", x, train).series("test", x, test);
+        AtomicFiles.write(dir.resolve("training.png"), chart.toPng());
+        StringBuilder vocabulary = new StringBuilder();
+        for (int t = 1; t < all.vocabSize(); t++) vocabulary.append(all.decode(t));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("jgrad.model", "char-transformer");
+        meta.put("vocab_size", Integer.toString(all.vocabSize()));
+        meta.put("vocabulary", vocabulary.toString());
+        meta.put("block_size", Integer.toString(all.blockSize()));
+        meta.put("dim", Integer.toString(dim));
+        meta.put("heads", Integer.toString(heads));
+        meta.put("layers", Integer.toString(layers));
+        meta.put("data", file == null ? "(bundled words)" : file.toString());
+        meta.put("steps", Long.toString(history.isEmpty() ? 0 : history.get(history.size() - 1).step()));
+        meta.put("batch_size", Integer.toString(batch));
+        meta.put("lr", Double.toString(lr));
+        meta.put("weight_decay", Double.toString(wd));
+        meta.put("dtype", dt.name().toLowerCase(Locale.ROOT));
+        meta.put("seed", Long.toString(seed));
+        StateDict.save(dir.resolve("model.safetensors"), net, null, meta);
+        AtomicFiles.write(dir.resolve("samples.txt"), (String.join("\n", words) + (words.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
     }
 }
