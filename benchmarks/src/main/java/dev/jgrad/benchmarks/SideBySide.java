@@ -1,8 +1,22 @@
 package dev.jgrad.benchmarks;
 
+import dev.jgrad.core.DType;
+import dev.jgrad.core.IntTensor;
+import dev.jgrad.core.Tensor;
+import dev.jgrad.core.Workspace;
+import dev.jgrad.losses.CrossEntropyLoss;
+import dev.jgrad.losses.SoftmaxCrossEntropy;
+import dev.jgrad.nn.Activation;
+import dev.jgrad.nn.Mlp;
+import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.optim.Adam;
+import dev.jgrad.nn.optim.Optimizer;
+import dev.jgrad.nn.optim.Sgd;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -32,6 +46,8 @@ public final class SideBySide {
 
     /** The call of a workload name. */
     static DoubleSupplier workload(String name) {
+        DoubleSupplier shared = sharedWorkload(name);
+        if (shared != null) return shared;
         String[] parts = name.split("_");
         if (parts.length < 3 || !parts[1].equals("784-256-128-10") || !parts[2].startsWith("b")) {
             throw new IllegalArgumentException("unknown workload " + name + " (expected infer|step_784-256-128-10_b<N>[_f64])");
@@ -45,6 +61,58 @@ public final class SideBySide {
             case "step" -> b::step;
             default -> throw new IllegalArgumentException("unknown workload kind " + parts[0] + " in " + name);
         };
+    }
+
+    /** The names of {@code shared/bench/side_by_side.py}'s workloads, in its order. */
+    static final List<String> SHARED = List.of("mlp_tiny_64-128-64-10_b32_adam", "mlp_mnist_784-256-128-10_b128_sgd",
+            "mlp_wide_784-1024-1024-10_b256_sgd", "mlp_mnist_f64_784-256-128-10_b128_sgd", "infer_784-256-128-10_b1",
+            "ce_1024x1000_f32", "ce_256x32000_f32", "ce_1024x1000_f64");
+
+    /**
+     * The workloads of {@code shared/bench/side_by_side.py} under its names (null for another name): MLP training steps
+     * (cross-entropy, learning rate 0 as there, in a graph-reusing workspace as {@code Trainer} steps), the batch-1
+     * forward without grad, and the fused cross-entropy forward + backward of standard-normal logits.
+     */
+    static DoubleSupplier sharedWorkload(String name) {
+        return switch (name) {
+            case "mlp_tiny_64-128-64-10_b32_adam" -> mlpStep(64, new int[]{128, 64}, 32, true, DType.FLOAT32);
+            case "mlp_mnist_784-256-128-10_b128_sgd" -> mlpStep(784, new int[]{256, 128}, 128, false, DType.FLOAT32);
+            case "mlp_wide_784-1024-1024-10_b256_sgd" -> mlpStep(784, new int[]{1024, 1024}, 256, false, DType.FLOAT32);
+            case "mlp_mnist_f64_784-256-128-10_b128_sgd" -> mlpStep(784, new int[]{256, 128}, 128, false, DType.FLOAT64);
+            case "ce_1024x1000_f32" -> crossEntropy("1024x1000", "float32");
+            case "ce_256x32000_f32" -> crossEntropy("256x32000", "float32");
+            case "ce_1024x1000_f64" -> crossEntropy("1024x1000", "float64");
+            default -> null;
+        };
+    }
+
+    private static DoubleSupplier mlpStep(int in, int[] hidden, int batch, boolean adam, DType dt) {
+        Sequential net = Mlp.builder(in, MlpStepBenchmark.CLASSES).hidden(hidden).activation(Activation.Kind.RELU)
+                .dtype(dt).seed(MlpStepBenchmark.SEED).build();
+        Optimizer opt = adam ? new Adam(net.parameters(), 0.0) : new Sgd(net.parameters(), 0.0, MlpStepBenchmark.MOMENTUM, 0, false, 0);
+        CrossEntropyLoss ce = CrossEntropyLoss.builder().strategy(SoftmaxCrossEntropy.FUSED).build();
+        SplittableRandom rng = new SplittableRandom(MlpStepBenchmark.SEED);
+        Tensor x = Tensor.randn(rng, dt, batch, in);
+        IntTensor y = BenchmarkSupport.randomTargets(rng, batch, MlpStepBenchmark.CLASSES);
+        Workspace ws = Workspace.reusingGraph();
+        return () -> {
+            try (Workspace w = ws.open()) {
+                opt.zeroGrad();
+                Tensor loss = ce.apply(net.forward(x), y);
+                loss.backward();
+                opt.step();
+                return loss.item();
+            }
+        };
+    }
+
+    private static DoubleSupplier crossEntropy(String shape, String dtype) {
+        CrossEntropyBenchmark b = new CrossEntropyBenchmark();
+        b.strategy = "FUSED";
+        b.shape = shape;
+        b.dtype = dtype;
+        b.setup();
+        return () -> b.forwardBackward().get(0);
     }
 
     /** The median over {@link #SAMPLES} samples of microseconds per call, after {@link #WARM_S} s of warm-up. */
