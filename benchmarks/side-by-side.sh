@@ -4,8 +4,9 @@
 # µs per call, and jgrad / PyTorch's better thread count. Usage, from the repository root after
 # `mvn -pl benchmarks -am package -DskipTests`:
 #   benchmarks/side-by-side.sh [workload ...]        (default: side_by_side.py's eight workloads)
-# ROUNDS (3), PYTORCH_SCRIPT (../shared/bench/side_by_side.py) and OUT (a file for the raw lines) are read from the
-# environment. PyTorch runs without the environment's OpenBLAS overrides (see ../shared/bench/README.md).
+# ROUNDS (3), PYTORCH_SCRIPT (../shared/bench/side_by_side.py), OUT (a file the raw lines are appended to) and BUSY
+# (1: keep the second core busy with a spinning shell loop while both sides run, the "busy second core" rows) are
+# read from the environment. PyTorch runs without the environment's OpenBLAS overrides (see ../shared/bench/README.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$here/benchmarks/target/benchmarks.jar"
@@ -19,7 +20,12 @@ if [ ${#names[@]} -eq 0 ]; then
   names=(mlp_tiny_64-128-64-10_b32_adam mlp_mnist_784-256-128-10_b128_sgd mlp_wide_784-1024-1024-10_b256_sgd
          mlp_mnist_f64_784-256-128-10_b128_sgd infer_784-256-128-10_b1 ce_1024x1000_f32 ce_256x32000_f32 ce_1024x1000_f64)
 fi
-echo "# $(date -u +%FT%TZ) $(git -C "$here" rev-parse --short HEAD) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw"
+if [ "${BUSY:-0}" = 1 ]; then
+  bash -c 'while :; do :; done' &
+  spin=$!
+  trap 'kill $spin 2>/dev/null' EXIT
+fi
+echo "# $(date -u +%FT%TZ) busy=${BUSY:-0} $(git -C "$here" rev-parse --short HEAD) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw"
 for r in $(seq 1 "$rounds"); do
   java --add-modules jdk.incubator.vector -cp "$jar" dev.jgrad.benchmarks.SideBySide "${names[@]}" 2>/dev/null \
     | sed "s/^/jgrad $r /" | tee -a "$raw" >&2
