@@ -1,5 +1,7 @@
 package dev.jgrad.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,10 +15,18 @@ import java.util.function.DoubleSupplier;
  * momentum step in a graph-reusing workspace); a {@code _f64} suffix selects float64.
  * Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
  * dev.jgrad.benchmarks.SideBySide infer_784-256-128-10_b1 ...}.
+ *
+ * <p>On a loaded machine add {@code -Djgrad.bench.clock=cpu -Djgrad.threads=1}: the samples are then the calling
+ * thread's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}) with all work on that thread, the counterpart of
+ * {@code CLOCK=cpu TORCH_THREADS=1 infer_sweep.py} ({@code time.thread_time()}); other processes then inflate the figure
+ * only through the caches they share, not through the time slices they take.
  */
 public final class SideBySide {
     static final double MIN_S = 0.25, WARM_S = 2.0;
     static final int SAMPLES = 7;
+    /** Thread CPU time instead of wall time ({@code -Djgrad.bench.clock=cpu}). */
+    static final boolean CPU = "cpu".equals(System.getProperty("jgrad.bench.clock"));
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private SideBySide() {
     }
@@ -47,18 +57,23 @@ public final class SideBySide {
         };
     }
 
+    /** Nanoseconds now on the chosen clock: wall ({@link System#nanoTime()}) or this thread's CPU time. */
+    static long now() {
+        return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     /** The median over {@link #SAMPLES} samples of microseconds per call, after {@link #WARM_S} s of warm-up. */
     static double median(DoubleSupplier f) {
         double sink = 0;
-        long end = System.nanoTime() + (long) (WARM_S * 1e9);
-        while (System.nanoTime() < end) sink += f.getAsDouble();
+        long end = now() + (long) (WARM_S * 1e9);
+        while (now() < end) sink += f.getAsDouble();
         List<Double> ts = new ArrayList<>();
         for (int s = 0; s < SAMPLES; s++) {
-            long n = 0, t0 = System.nanoTime(), t1;
+            long n = 0, t0 = now(), t1;
             do {
                 sink += f.getAsDouble();
                 n++;
-                t1 = System.nanoTime();
+                t1 = now();
             } while (t1 - t0 < MIN_S * 1e9);
             ts.add((t1 - t0) / 1e3 / n);
         }
