@@ -11,7 +11,8 @@ import java.util.function.DoubleSupplier;
  * The jgrad side of {@code shared/bench/side_by_side.py} and {@code benchmarks/pytorch/infer_sweep.py}, timed the
  * same way (2 s warm-up, 7 samples of at least 0.25 s, median microseconds per call), so the two can be alternated
  * in one sitting. Workloads, on the 784-256-128-10 MLP of {@link InferenceBenchmark}:
- * {@code infer_784-256-128-10_b<N>} (the no-grad forward at batch N) and {@code step_784-256-128-10_b<N>} (the SGD
+ * {@code infer_784-256-128-10_b<N>} (the no-grad forward at batch N), {@code inferws_784-256-128-10_b<N>} (the same in
+ * a graph-reusing workspace, jgrad only) and {@code step_784-256-128-10_b<N>} (the SGD
  * momentum step in a graph-reusing workspace); a {@code _f64} suffix selects float64.
  * Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
  * dev.jgrad.benchmarks.SideBySide infer_784-256-128-10_b1 ...}.
@@ -44,7 +45,7 @@ public final class SideBySide {
     static DoubleSupplier workload(String name) {
         String[] parts = name.split("_");
         if (parts.length < 3 || !parts[1].equals("784-256-128-10") || !parts[2].startsWith("b")) {
-            throw new IllegalArgumentException("unknown workload " + name + " (expected infer|step_784-256-128-10_b<N>[_f64])");
+            throw new IllegalArgumentException("unknown workload " + name + " (expected infer|inferws|step_784-256-128-10_b<N>[_f64])");
         }
         InferenceBenchmark b = new InferenceBenchmark();
         b.batch = Integer.parseInt(parts[2].substring(1));
@@ -52,6 +53,7 @@ public final class SideBySide {
         b.setup();
         return switch (parts[0]) {
             case "infer" -> () -> b.forwardNoGrad().get(0);
+            case "inferws" -> b::forwardNoGradReusing;
             case "step" -> b::step;
             default -> throw new IllegalArgumentException("unknown workload kind " + parts[0] + " in " + name);
         };
