@@ -21,30 +21,37 @@ class SwappedProductTest {
 
     @Test
     void float32EqualsThePackedProduct() {
-        SplittableRandom rng = new SplittableRandom(31);
+        check(false, new SplittableRandom(31));
+    }
+
+    @Test
+    void float64EqualsThePackedProduct() {
+        check(true, new SplittableRandom(37));
+    }
+
+    private static void check(boolean f64, SplittableRandom rng) {
+        double u = f64 ? 0x1p-53 : 0x1p-24;
         for (int threads : new int[]{1, 2}) {
             for (int m : M) {
                 for (int k : K) {
                     for (int n : new int[]{m + 1, 65, 131, 256}) {
                         for (boolean acc : new boolean[]{false, true}) {
                             int aRow0 = m % 2, bRow0 = n % 3;
-                            float[] a = SimdGemmTest.randomF(rng, (aRow0 + m) * k), b = SimdGemmTest.randomF(rng, (bRow0 + n) * k);
-                            float[] c0 = SimdGemmTest.randomF(rng, m * n), swapped = c0.clone(), packed = c0.clone();
-                            SimdGemm.F32.gemm(a, k, aRow0, false, b, k, bRow0, true, swapped, 0, m, n, k, acc, threads, true);
-                            SimdGemm.F32.serial(a, k, aRow0, false, b, k, bRow0, false, packed, n, 0, k, 0, m, 0, n, acc);
+                            double[] a = random(rng, (aRow0 + m) * k, f64), b = random(rng, (bRow0 + n) * k, f64), c0 = random(rng, m * n, f64);
+                            double[] swapped = product(f64, true, a, aRow0, b, bRow0, c0, m, n, k, acc, threads);
+                            double[] packed = product(f64, false, a, aRow0, b, bRow0, c0, m, n, k, acc, threads);
                             for (int i = 0; i < m; i++) {
                                 for (int j = 0; j < n; j++) {
                                     int o = i * n + j;
-                                    String what = "f32 threads=" + threads + " m=" + m + " k=" + k + " n=" + n + " acc=" + acc + " (" + i + ", " + j + ")";
+                                    String what = (f64 ? "f64" : "f32") + " threads=" + threads + " m=" + m + " k=" + k + " n=" + n
+                                            + " acc=" + acc + " (" + i + ", " + j + ")";
                                     if (!acc) {
-                                        assertEquals(Float.floatToRawIntBits(packed[o]), Float.floatToRawIntBits(swapped[o]), what);
+                                        assertEquals(Double.doubleToRawLongBits(packed[o]), Double.doubleToRawLongBits(swapped[o]), what);
                                         continue;
                                     }
                                     double mag = Math.abs(c0[o]);
-                                    for (int p = 0; p < k; p++) mag += Math.abs((double) a[(aRow0 + i) * k + p] * b[(bRow0 + j) * k + p]);
-                                    if (!(Math.abs(swapped[o] - packed[o]) <= 4 * 0x1p-24 * mag)) {
-                                        fail(what + ": " + swapped[o] + " vs " + packed[o]);
-                                    }
+                                    for (int p = 0; p < k; p++) mag += Math.abs(a[(aRow0 + i) * k + p] * b[(bRow0 + j) * k + p]);
+                                    if (!(Math.abs(swapped[o] - packed[o]) <= 4 * u * mag)) fail(what + ": " + swapped[o] + " vs " + packed[o]);
                                 }
                             }
                         }
@@ -54,38 +61,36 @@ class SwappedProductTest {
         }
     }
 
-    @Test
-    void float64EqualsThePackedProduct() {
-        SplittableRandom rng = new SplittableRandom(37);
-        for (int threads : new int[]{1, 2}) {
-            for (int m : M) {
-                for (int k : K) {
-                    for (int n : new int[]{m + 1, 65, 131, 256}) {
-                        for (boolean acc : new boolean[]{false, true}) {
-                            int aRow0 = 1, bRow0 = n % 2;
-                            double[] a = SimdGemmTest.randomD(rng, (aRow0 + m) * k), b = SimdGemmTest.randomD(rng, (bRow0 + n) * k);
-                            double[] c0 = SimdGemmTest.randomD(rng, m * n), swapped = c0.clone(), packed = c0.clone();
-                            SimdGemm.F64.gemm(a, k, aRow0, false, b, k, bRow0, true, swapped, 0, m, n, k, acc, threads, true);
-                            SimdGemm.F64.serial(a, k, aRow0, false, b, k, bRow0, false, packed, n, 0, k, 0, m, 0, n, acc);
-                            for (int i = 0; i < m; i++) {
-                                for (int j = 0; j < n; j++) {
-                                    int o = i * n + j;
-                                    String what = "f64 threads=" + threads + " m=" + m + " k=" + k + " n=" + n + " acc=" + acc + " (" + i + ", " + j + ")";
-                                    if (!acc) {
-                                        assertEquals(Double.doubleToRawLongBits(packed[o]), Double.doubleToRawLongBits(swapped[o]), what);
-                                        continue;
-                                    }
-                                    double mag = Math.abs(c0[o]);
-                                    for (int p = 0; p < k; p++) mag += Math.abs(a[(aRow0 + i) * k + p] * b[(bRow0 + j) * k + p]);
-                                    if (!(Math.abs(swapped[o] - packed[o]) <= 4 * 0x1p-53 * mag)) {
-                                        fail(what + ": " + swapped[o] + " vs " + packed[o]);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+    /** Random values, exactly representable in float32 unless {@code f64}. */
+    private static double[] random(SplittableRandom rng, int n, boolean f64) {
+        double[] d = SimdGemmTest.randomD(rng, n);
+        if (!f64) for (int i = 0; i < n; i++) d[i] = (float) d[i];
+        return d;
+    }
+
+    /**
+     * {@code C (+)= A·Bᵀ} in the given precision: through {@link SimdGemm#gemm} (which takes the transposed path for
+     * these shapes) when {@code swapped}, else the packed product {@link SimdGemm#serial}; the result widened to double.
+     */
+    private static double[] product(boolean f64, boolean swapped, double[] a, int aRow0, double[] b, int bRow0, double[] c0,
+                                    int m, int n, int k, boolean acc, int threads) {
+        if (f64) {
+            double[] c = c0.clone();
+            if (swapped) SimdGemm.F64.gemm(a, k, aRow0, false, b, k, bRow0, true, c, 0, m, n, k, acc, threads, true);
+            else SimdGemm.F64.serial(a, k, aRow0, false, b, k, bRow0, false, c, n, 0, k, 0, m, 0, n, acc);
+            return c;
         }
+        float[] af = toFloat(a), bf = toFloat(b), c = toFloat(c0);
+        if (swapped) SimdGemm.F32.gemm(af, k, aRow0, false, bf, k, bRow0, true, c, 0, m, n, k, acc, threads, true);
+        else SimdGemm.F32.serial(af, k, aRow0, false, bf, k, bRow0, false, c, n, 0, k, 0, m, 0, n, acc);
+        double[] r = new double[c.length];
+        for (int i = 0; i < c.length; i++) r[i] = c[i];
+        return r;
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
     }
 }
