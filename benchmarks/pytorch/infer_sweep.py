@@ -1,17 +1,20 @@
 """PyTorch side of dev.jgrad.benchmarks.SideBySide: the 784-256-128-10 MLP forward (no grad) and SGD-momentum step
 (lr 0) over a batch-size sweep, timed as shared/bench/side_by_side.py does (median microseconds per call).
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE TORCH_THREADS=1 /usr/bin/python3 infer_sweep.py infer_784-256-128-10_b1 ..."""
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE TORCH_THREADS=1 /usr/bin/python3 infer_sweep.py infer_784-256-128-10_b1 ...
+CLOCK=cpu (with TORCH_THREADS=1) times the calling thread's CPU time (time.thread_time) instead of wall time, the
+counterpart of SideBySide's -Djgrad.bench.clock=cpu -Djgrad.threads=1 on a loaded machine."""
 import os, sys, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
 MIN_S, SAMPLES, WARM_S = 0.25, 7, 2.0
+clock = time.thread_time if os.environ.get("CLOCK") == "cpu" else time.perf_counter
 def timeit(f):
-    end = time.perf_counter() + WARM_S
-    while time.perf_counter() < end: f()
+    end = clock() + WARM_S
+    while clock() < end: f()
     ts = []
     for _ in range(SAMPLES):
-        n = 0; t0 = time.perf_counter()
+        n = 0; t0 = clock()
         while True:
-            f(); n += 1; t1 = time.perf_counter()
+            f(); n += 1; t1 = clock()
             if t1 - t0 >= MIN_S: break
         ts.append((t1 - t0) * 1e6 / n)
     ts.sort(); return ts[SAMPLES // 2]

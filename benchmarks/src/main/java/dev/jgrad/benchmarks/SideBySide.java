@@ -13,6 +13,8 @@ import dev.jgrad.nn.optim.Adam;
 import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.Sgd;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,14 +25,25 @@ import java.util.function.DoubleSupplier;
  * The jgrad side of {@code shared/bench/side_by_side.py} and {@code benchmarks/pytorch/infer_sweep.py}, timed the
  * same way (2 s warm-up, 7 samples of at least 0.25 s, median microseconds per call), so the two can be alternated
  * in one sitting. Workloads, on the 784-256-128-10 MLP of {@link InferenceBenchmark}:
- * {@code infer_784-256-128-10_b<N>} (the no-grad forward at batch N) and {@code step_784-256-128-10_b<N>} (the SGD
- * momentum step in a graph-reusing workspace); a {@code _f64} suffix selects float64.
+ * {@code infer_784-256-128-10_b<N>} (the no-grad forward at batch N), {@code inferws_784-256-128-10_b<N>} (the same in
+ * a graph-reusing workspace, jgrad only) and {@code step_784-256-128-10_b<N>} (the SGD
+ * momentum step in a graph-reusing workspace); a {@code _f64} suffix selects float64; and the workloads of
+ * {@code shared/bench/side_by_side.py} under its names ({@link #SHARED}). {@code benchmarks/side-by-side.sh}
+ * alternates the two sides in one sitting and prints the ratios.
  * Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
  * dev.jgrad.benchmarks.SideBySide infer_784-256-128-10_b1 ...}.
+ *
+ * <p>On a loaded machine add {@code -Djgrad.bench.clock=cpu -Djgrad.threads=1}: the samples are then the calling
+ * thread's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}) with all work on that thread, the counterpart of
+ * {@code CLOCK=cpu TORCH_THREADS=1 infer_sweep.py} ({@code time.thread_time()}); other processes then inflate the figure
+ * only through the caches they share, not through the time slices they take.
  */
 public final class SideBySide {
     static final double MIN_S = 0.25, WARM_S = 2.0;
     static final int SAMPLES = 7;
+    /** Thread CPU time instead of wall time ({@code -Djgrad.bench.clock=cpu}). */
+    static final boolean CPU = "cpu".equals(System.getProperty("jgrad.bench.clock"));
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private SideBySide() {
     }
@@ -50,7 +63,7 @@ public final class SideBySide {
         if (shared != null) return shared;
         String[] parts = name.split("_");
         if (parts.length < 3 || !parts[1].equals("784-256-128-10") || !parts[2].startsWith("b")) {
-            throw new IllegalArgumentException("unknown workload " + name + " (expected infer|step_784-256-128-10_b<N>[_f64])");
+            throw new IllegalArgumentException("unknown workload " + name + " (expected infer|inferws|step_784-256-128-10_b<N>[_f64])");
         }
         InferenceBenchmark b = new InferenceBenchmark();
         b.batch = Integer.parseInt(parts[2].substring(1));
@@ -58,6 +71,7 @@ public final class SideBySide {
         b.setup();
         return switch (parts[0]) {
             case "infer" -> () -> b.forwardNoGrad().get(0);
+            case "inferws" -> b::forwardNoGradReusing;
             case "step" -> b::step;
             default -> throw new IllegalArgumentException("unknown workload kind " + parts[0] + " in " + name);
         };
@@ -115,18 +129,23 @@ public final class SideBySide {
         return () -> b.forwardBackward().get(0);
     }
 
+    /** Nanoseconds now on the chosen clock: wall ({@link System#nanoTime()}) or this thread's CPU time. */
+    static long now() {
+        return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     /** The median over {@link #SAMPLES} samples of microseconds per call, after {@link #WARM_S} s of warm-up. */
     static double median(DoubleSupplier f) {
         double sink = 0;
-        long end = System.nanoTime() + (long) (WARM_S * 1e9);
-        while (System.nanoTime() < end) sink += f.getAsDouble();
+        long end = now() + (long) (WARM_S * 1e9);
+        while (now() < end) sink += f.getAsDouble();
         List<Double> ts = new ArrayList<>();
         for (int s = 0; s < SAMPLES; s++) {
-            long n = 0, t0 = System.nanoTime(), t1;
+            long n = 0, t0 = now(), t1;
             do {
                 sink += f.getAsDouble();
                 n++;
-                t1 = System.nanoTime();
+                t1 = now();
             } while (t1 - t0 < MIN_S * 1e9);
             ts.add((t1 - t0) / 1e3 / n);
         }

@@ -31,6 +31,9 @@ import org.ejml.data.Matrix;
  *   FMA-split products and TwoSum per lane) or in double lanes ({@code Σ g}), then {@code (g - a)·y}, resp.
  *   {@code g + (-a)·exp(y)}, so each element is within a few units of the precision of {@code y·(|g| + Σ|g∘y|)}, resp.
  *   {@code |g| + exp(y)·Σ|g|} ({@code SimdKernelsTest} asserts 16), not of the (possibly cancelling) result.</li>
+ *   <li><b>ReLU, leaky ReLU (and their gradients), {@code + − · /} with broadcasting, in-place accumulation, the
+ *   finiteness check</b> on float32 and float64 storage: {@link SimdPointwiseF32} and its generated float64 twin, bit
+ *   for bit the scalar backend's values; the logistic family and GELU on float32 storage: {@link SimdElementwise}.</li>
  * </ul>
  *
  * <p><b>Thresholds</b> (multiply-adds {@code M·N·K}; measured on the 2-core Zen 4 VM this was developed on with
@@ -266,18 +269,21 @@ public final class SimdKernels implements KernelBackend {
         for (; i < n; i++) acc[i] += x[off + i];
     }
 
-    // ------------------------------------------------------------------------------------------ element-wise (SimdElementwise)
+    // ------------------------------------------------------------------------------------------ element-wise (SimdPointwiseF32/F64, SimdElementwise)
 
     @Override
     public void relu(Storage x, Storage out, int n) {
-        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.relu(xf.a, of.a, n);
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdPointwiseF32.relu(xf.a, of.a, n);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdPointwiseF64.relu(xd.a, od.a, n);
         else scalar.relu(x, out, n);
     }
 
     @Override
     public void reluBackward(Storage x, Storage g, Storage out, int n) {
         if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
-            SimdElementwise.reluBackward(xf.a, gf.a, of.a, n);
+            SimdPointwiseF32.reluBackward(xf.a, gf.a, of.a, n);
+        } else if (x instanceof Storage.F64 xd && g instanceof Storage.F64 gd && out instanceof Storage.F64 od) {
+            SimdPointwiseF64.reluBackward(xd.a, gd.a, od.a, n);
         } else {
             scalar.reluBackward(x, g, out, n);
         }
@@ -330,14 +336,17 @@ public final class SimdKernels implements KernelBackend {
 
     @Override
     public void leakyRelu(Storage x, double slope, Storage out, int n) {
-        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.leakyRelu(xf.a, (float) slope, of.a, n);
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdPointwiseF32.leakyRelu(xf.a, (float) slope, of.a, n);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdPointwiseF64.leakyRelu(xd.a, slope, od.a, n);
         else scalar.leakyRelu(x, slope, out, n);
     }
 
     @Override
     public void leakyReluBackward(Storage x, double slope, Storage g, Storage out, int n) {
         if (x instanceof Storage.F32 xf && g instanceof Storage.F32 gf && out instanceof Storage.F32 of) {
-            SimdElementwise.leakyReluBackward(xf.a, (float) slope, gf.a, of.a, n);
+            SimdPointwiseF32.leakyReluBackward(xf.a, (float) slope, gf.a, of.a, n);
+        } else if (x instanceof Storage.F64 xd && g instanceof Storage.F64 gd && out instanceof Storage.F64 od) {
+            SimdPointwiseF64.leakyReluBackward(xd.a, slope, gd.a, od.a, n);
         } else {
             scalar.leakyReluBackward(x, slope, g, out, n);
         }
@@ -345,40 +354,27 @@ public final class SimdKernels implements KernelBackend {
 
     @Override
     public void binary(BinaryOp op, Storage a, Operand aLayout, Storage b, Operand bLayout, Storage out, int rows, int cols) {
-        if (!(a instanceof Storage.F32 af) || !(b instanceof Storage.F32 bf) || !(out instanceof Storage.F32 of) || cols < SF.length()) {
+        if (a instanceof Storage.F32 af && b instanceof Storage.F32 bf && out instanceof Storage.F32 of && cols >= SimdPointwiseF32.LANES) {
+            SimdPointwiseF32.binary(op, af.a, aLayout, bf.a, bLayout, of.a, rows, cols);
+        } else if (a instanceof Storage.F64 ad && b instanceof Storage.F64 bd && out instanceof Storage.F64 od
+                && cols >= SimdPointwiseF64.LANES) {
+            SimdPointwiseF64.binary(op, ad.a, aLayout, bd.a, bLayout, od.a, rows, cols);
+        } else {
             scalar.binary(op, a, aLayout, b, bLayout, out, rows, cols);
-            return;
         }
-        if (aLayout == Operand.FULL && bLayout == Operand.FULL) {
-            SimdElementwise.binary(op, af.a, 0, bf.a, 0, of.a, 0, rows * cols);
-            return;
-        }
-        // a per-row or single value is spread over one row buffer, so every row is a contiguous vector loop
-        float[] aRow = spread(aLayout, af.a, cols), bRow = spread(bLayout, bf.a, cols);
-        for (int r = 0; r < rows; r++) {
-            if (aLayout == Operand.COLUMN) java.util.Arrays.fill(aRow, af.a[r]);
-            if (bLayout == Operand.COLUMN) java.util.Arrays.fill(bRow, bf.a[r]);
-            SimdElementwise.binary(op, aRow != null ? aRow : af.a, aLayout == Operand.FULL ? r * cols : 0,
-                    bRow != null ? bRow : bf.a, bLayout == Operand.FULL ? r * cols : 0, of.a, r * cols, cols);
-        }
-    }
-
-    /** A row buffer for a {@code COLUMN} or {@code SCALAR} operand (the latter filled once), null for loaded layouts. */
-    private static float[] spread(Operand layout, float[] x, int cols) {
-        if (layout == Operand.FULL || layout == Operand.ROW) return null;
-        float[] row = new float[cols];
-        if (layout == Operand.SCALAR) java.util.Arrays.fill(row, x[0]);
-        return row;
     }
 
     @Override
     public void addInPlace(Storage x, Storage out, int n) {
-        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdElementwise.binary(BinaryOp.ADD, of.a, 0, xf.a, 0, of.a, 0, n);
+        if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of) SimdPointwiseF32.binary(BinaryOp.ADD, of.a, 0, xf.a, 0, of.a, 0, n);
+        else if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) SimdPointwiseF64.binary(BinaryOp.ADD, od.a, 0, xd.a, 0, od.a, 0, n);
         else scalar.addInPlace(x, out, n);
     }
 
     @Override
     public boolean allFinite(Storage x, int n) {
-        return x instanceof Storage.F32 xf ? SimdElementwise.allFinite(xf.a, n) : scalar.allFinite(x, n);
+        if (x instanceof Storage.F32 xf) return SimdPointwiseF32.allFinite(xf.a, n);
+        if (x instanceof Storage.F64 xd) return SimdPointwiseF64.allFinite(xd.a, n);
+        return scalar.allFinite(x, n);
     }
 }

@@ -142,7 +142,7 @@ class SimdElementwiseTest {
     /**
      * The SIMD float32 logistic family and leaky ReLU within a few ulp of the scalar reference (double, rounded once),
      * every length class, special values and magnitudes up to ±120; results the SIMD exp flushes (below
-     * {@code Float.MIN_NORMAL}) are allowed to be 0. float64 falls back to the scalar kernels: bit for bit.
+     * {@code Float.MIN_NORMAL}) are allowed to be 0. float64: the logistic family falls back to the scalar kernels, leaky ReLU runs in double lanes; both bit for bit.
      */
     @Test
     void logisticFamilyAndLeakyReluWithinUlpsOfScalar() {

@@ -20,7 +20,7 @@ import java.util.Map;
  * </pre>
  * with {@code t} counted per parameter ({@code "step.<i>"}), evaluated in the parameter's precision, as PyTorch's
  * kernels do: the hyper-parameters rounded to it, every operation rounded in the order of {@link #rule}, no fused
- * multiply-add; float32 parameters with a SIMD kernel backend run in float lanes ({@link UpdateLanes#adagrad}, the same
+ * multiply-add; float32 and float64 parameters with a SIMD kernel backend run in lanes of their type ({@link UpdateLanesF32#adagrad} and its generated float64 twin, the same
  * bits). The accumulator is {@code "sum.<i>"} in the state. Options per {@linkplain ParamGroup group}: {@code lr},
  * {@code lr_decay}, {@code weight_decay}, {@code initial_accumulator_value}, {@code eps}. (PyTorch 1.13 fills every
  * group's accumulators from the constructor's {@code initial_accumulator_value}, ignoring a group's own; jgrad uses each
@@ -95,14 +95,14 @@ public final class Adagrad extends Optimizer {
         long t = ++paramSteps[i];
         Storage s = sum(i);
         double clr = option(grp, LR) / (1 + (t - 1) * option(grp, LR_DECAY));
-        if (!(kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32 && s instanceof Storage.F32)) {
+        if (!inLanes(kernels, p, grad, s, null, null)) {
             rule(grp, p, grad, s, 0, n, clr);
             return;
         }
         lanes.group = grp;
-        lanes.p = (Storage.F32) p;
-        lanes.g = (Storage.F32) grad;
-        lanes.s = (Storage.F32) s;
+        lanes.p = p;
+        lanes.g = grad;
+        lanes.s = s;
         lanes.clr = clr;
         lanes.runElements(n, kernels.threads());
     }
@@ -126,15 +126,17 @@ public final class Adagrad extends Optimizer {
         }
     }
 
-    /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
+    /** The float32 / float64 step over element ranges: lanes of the element type, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
         int group;
-        Storage.F32 p, g, s;
+        Storage p, g, s;
         double clr;
 
         @Override
         protected void range(int from, int to) {
-            int done = UpdateLanes.adagrad(p.a, g.a, s.a, from, to, clr, option(group, EPS), option(group, WD));
+            int done = p instanceof Storage.F32
+                    ? UpdateLanesF32.adagrad(f32(p), f32(g), f32(s), from, to, clr, option(group, EPS), option(group, WD))
+                    : UpdateLanesF64.adagrad(f64(p), f64(g), f64(s), from, to, clr, option(group, EPS), option(group, WD));
             rule(group, p, g, s, done, to, clr);
         }
 

@@ -18,8 +18,8 @@ import java.util.Map;
  * p ← p − lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps)
  * </pre>
  * evaluated in the parameter's precision, as PyTorch's kernels do: the hyper-parameters rounded to it, every
- * operation rounded in the order of {@link #rule}, no fused multiply-add. For float32 parameters with a SIMD kernel
- * backend ({@link KernelBackend#simd()}) the rule runs in float lanes ({@link UpdateLanes#adam}: the same operations in
+ * operation rounded in the order of {@link #rule}, no fused multiply-add. For float32 and float64 parameters with a SIMD kernel
+ * backend ({@link KernelBackend#simd()}) the rule runs in lanes of their type ({@link UpdateLanesF32#adam} and its float64 twin: the same operations in
  * the same order, so the same bits), over large parameters on several threads ({@link ParallelRanges}).
  *
  * <p>As in PyTorch, {@code t} is counted per parameter: a parameter without a gradient in a step is skipped and its
@@ -108,17 +108,16 @@ public final class Adam extends Optimizer {
         Storage ms = buffer(m, i), vs = buffer(v, i), vm = flag(grp, AMSGRAD) ? buffer(vmax, i) : null;
         long t = ++paramSteps[i];
         double stepSize = option(grp, LR) / (1 - Math.pow(option(grp, BETA1), t)), bc2 = Math.sqrt(1 - Math.pow(option(grp, BETA2), t));
-        if (!(kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32 && ms instanceof Storage.F32
-                && vs instanceof Storage.F32 && (vm == null || vm instanceof Storage.F32))) {
+        if (!inLanes(kernels, p, grad, ms, vs, vm)) {
             rule(grp, p, grad, ms, vs, vm, 0, n, stepSize, bc2);
             return;
         }
         lanes.group = grp;
-        lanes.p = (Storage.F32) p;
-        lanes.g = (Storage.F32) grad;
-        lanes.m = (Storage.F32) ms;
-        lanes.v = (Storage.F32) vs;
-        lanes.vmax = (Storage.F32) vm;
+        lanes.p = p;
+        lanes.g = grad;
+        lanes.m = ms;
+        lanes.v = vs;
+        lanes.vmax = vm;
         lanes.stepSize = stepSize;
         lanes.bc2 = bc2;
         lanes.runElements(n, kernels.threads());
@@ -156,16 +155,19 @@ public final class Adam extends Optimizer {
         }
     }
 
-    /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
+    /** The float32 / float64 step over element ranges: lanes of the element type, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
         int group;
-        Storage.F32 p, g, m, v, vmax;
+        Storage p, g, m, v, vmax;
         double stepSize, bc2;
 
         @Override
         protected void range(int from, int to) {
-            int done = UpdateLanes.adam(p.a, g.a, m.a, v.a, vmax == null ? null : vmax.a, from, to, option(group, LR), option(group, BETA1),
-                    option(group, BETA2), option(group, EPS), option(group, WD), flag(group, DECOUPLED), stepSize, bc2);
+            int done = p instanceof Storage.F32
+                    ? UpdateLanesF32.adam(f32(p), f32(g), f32(m), f32(v), f32(vmax), from, to, option(group, LR), option(group, BETA1),
+                            option(group, BETA2), option(group, EPS), option(group, WD), flag(group, DECOUPLED), stepSize, bc2)
+                    : UpdateLanesF64.adam(f64(p), f64(g), f64(m), f64(v), f64(vmax), from, to, option(group, LR), option(group, BETA1),
+                            option(group, BETA2), option(group, EPS), option(group, WD), flag(group, DECOUPLED), stepSize, bc2);
             rule(group, p, g, m, v, vmax, done, to, stepSize, bc2);
         }
 

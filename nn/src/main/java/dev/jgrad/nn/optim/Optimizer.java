@@ -448,4 +448,29 @@ public abstract class Optimizer {
             return factory.apply(merged);
         }
     }
+
+    /**
+     * Whether an update can run in the SIMD lanes ({@code UpdateLanesF32} / the generated {@code UpdateLanesF64}): the
+     * backend runs on the Vector API and the parameter {@code p} and every other given storage ({@code null}s, absent
+     * buffers, are skipped) share one element type, float32 or float64.
+     */
+    static boolean inLanes(dev.jgrad.core.kernel.KernelBackend kernels, Storage p, Storage g, Storage a, Storage b, Storage c) {
+        if (!kernels.simd()) return false;
+        if (p instanceof Storage.F32) {
+            return g instanceof Storage.F32 && (a == null || a instanceof Storage.F32) && (b == null || b instanceof Storage.F32)
+                    && (c == null || c instanceof Storage.F32);
+        }
+        return p instanceof Storage.F64 && g instanceof Storage.F64 && (a == null || a instanceof Storage.F64)
+                && (b == null || b instanceof Storage.F64) && (c == null || c instanceof Storage.F64);
+    }
+
+    /** The array of a float32 storage, or null for null. */
+    static float[] f32(Storage s) {
+        return s == null ? null : ((Storage.F32) s).a;
+    }
+
+    /** The array of a float64 storage, or null for null. */
+    static double[] f64(Storage s) {
+        return s == null ? null : ((Storage.F64) s).a;
+    }
 }

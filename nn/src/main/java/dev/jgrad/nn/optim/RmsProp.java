@@ -19,8 +19,8 @@ import java.util.Map;
  * momentum &gt; 0:  b ← momentum·b + g/d;   p ← p − lr·b          otherwise  p ← p − lr·g/d
  * </pre>
  * evaluated in the parameter's precision, as PyTorch's kernels do: the hyper-parameters rounded to it, every
- * operation rounded in the order of {@link #rule}, no fused multiply-add; float32 parameters with a SIMD kernel backend
- * run in float lanes ({@link UpdateLanes#rmsprop}, the same bits) over several threads for large parameters.
+ * operation rounded in the order of {@link #rule}, no fused multiply-add; float32 and float64 parameters with a SIMD kernel backend
+ * run in lanes ({@link UpdateLanesF32#rmsprop} and its float64 twin, the same bits) over several threads for large parameters.
  *
  * <p>State per parameter (PyTorch's names): {@code "square_avg.<i>"}, {@code "grad_avg.<i>"} (centered),
  * {@code "momentum_buffer.<i>"} (momentum &gt; 0) and the count {@code "step.<i>"}. Options per
@@ -86,17 +86,16 @@ public final class RmsProp extends Optimizer {
         paramSteps[i]++;
         Storage s = buffer(squareAvg, i), a = flag(grp, CENTERED) ? buffer(gradAvg, i) : null,
                 b = option(grp, MOMENTUM) > 0 ? buffer(momentumBuffer, i) : null;
-        if (!(kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32 && s instanceof Storage.F32
-                && (a == null || a instanceof Storage.F32) && (b == null || b instanceof Storage.F32))) {
+        if (!inLanes(kernels, p, grad, s, a, b)) {
             rule(grp, p, grad, s, a, b, 0, n);
             return;
         }
         lanes.group = grp;
-        lanes.p = (Storage.F32) p;
-        lanes.g = (Storage.F32) grad;
-        lanes.s = (Storage.F32) s;
-        lanes.a = (Storage.F32) a;
-        lanes.b = (Storage.F32) b;
+        lanes.p = p;
+        lanes.g = grad;
+        lanes.s = s;
+        lanes.a = a;
+        lanes.b = b;
         lanes.runElements(n, kernels.threads());
     }
 
@@ -138,15 +137,18 @@ public final class RmsProp extends Optimizer {
         }
     }
 
-    /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
+    /** The float32 / float64 step over element ranges: lanes of the element type, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
         int group;
-        Storage.F32 p, g, s, a, b;
+        Storage p, g, s, a, b;
 
         @Override
         protected void range(int from, int to) {
-            int done = UpdateLanes.rmsprop(p.a, g.a, s.a, a == null ? null : a.a, b == null ? null : b.a, from, to, option(group, LR),
-                    option(group, ALPHA), option(group, EPS), option(group, WD), option(group, MOMENTUM));
+            int done = p instanceof Storage.F32
+                    ? UpdateLanesF32.rmsprop(f32(p), f32(g), f32(s), f32(a), f32(b), from, to, option(group, LR),
+                            option(group, ALPHA), option(group, EPS), option(group, WD), option(group, MOMENTUM))
+                    : UpdateLanesF64.rmsprop(f64(p), f64(g), f64(s), f64(a), f64(b), from, to, option(group, LR),
+                            option(group, ALPHA), option(group, EPS), option(group, WD), option(group, MOMENTUM));
             rule(group, p, g, s, a, b, done, to);
         }
 

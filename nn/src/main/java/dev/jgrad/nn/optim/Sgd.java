@@ -21,8 +21,8 @@ import java.util.Map;
  * p ← p − lr·g
  * </pre>
  * evaluated in the parameter's precision, as PyTorch's kernels do: the hyper-parameters rounded to it, every
- * operation rounded, no fused multiply-add ({@link #rule}). For float32 parameters with a SIMD kernel backend
- * ({@link KernelBackend#simd()}) the plain and heavy-ball steps run in float lanes ({@link UpdateLanes#sgd}: the same
+ * operation rounded, no fused multiply-add ({@link #rule}). For float32 and float64 parameters with a SIMD kernel backend
+ * ({@link KernelBackend#simd()}) the plain and heavy-ball steps run in lanes of their type ({@link UpdateLanesF32#sgd} and its float64 twin: the same
  * operations in the same order, so the same bits), over large parameters on several threads ({@link ParallelRanges});
  * the first momentum step and Nesterov use the scalar rule.
  *
@@ -91,8 +91,7 @@ public final class Sgd extends Optimizer {
         int grp = groupOf(i);
         boolean first = momentumBuffers.get(i) == null;
         Storage b = option(grp, MOMENTUM) != 0 ? buffer(momentumBuffers, i) : null;
-        boolean vector = kernels.simd() && p instanceof Storage.F32 && grad instanceof Storage.F32
-                && (b == null || b instanceof Storage.F32 && !first && !flag(grp, NESTEROV));
+        boolean vector = inLanes(kernels, p, grad, b, null, null) && (b == null || !first && !flag(grp, NESTEROV));
         if (!vector) {
             rule(grp, p, grad, b, 0, n, first);
             return;
@@ -129,16 +128,18 @@ public final class Sgd extends Optimizer {
         }
     }
 
-    /** The float32 step over element ranges: float lanes, then the scalar rule for the tail. */
+    /** The float32 / float64 step over element ranges: lanes of the element type, then the scalar rule for the tail. */
     private final class Lanes extends ParallelRanges {
         int group;
         Storage p, g, buf;
 
         @Override
         protected void range(int from, int to) {
-            float[] ba = buf == null ? null : ((Storage.F32) buf).a;
-            int done = UpdateLanes.sgd(((Storage.F32) p).a, ((Storage.F32) g).a, ba, from, to, option(group, LR), option(group, MOMENTUM),
-                    option(group, DAMPENING), option(group, WD));
+            int done = p instanceof Storage.F32
+                    ? UpdateLanesF32.sgd(f32(p), f32(g), f32(buf), from, to, option(group, LR), option(group, MOMENTUM),
+                            option(group, DAMPENING), option(group, WD))
+                    : UpdateLanesF64.sgd(f64(p), f64(g), f64(buf), from, to, option(group, LR), option(group, MOMENTUM),
+                            option(group, DAMPENING), option(group, WD));
             rule(group, p, g, buf, done, to, false);
         }
 

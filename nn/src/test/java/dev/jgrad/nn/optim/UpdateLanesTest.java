@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The optimizer rules with a SIMD backend ({@link UpdateLanes}, split over the pool for large parameters) against the
+ * The optimizer rules with a SIMD backend ({@link UpdateLanesF32} and its generated float64 twin, split over the pool for large parameters) against the
  * scalar rules: bit for bit, float32 and float64, every length class (empty, shorter than a vector, vector multiples,
  * ragged tails), every SGD variant and special gradient values; and both forms pinned against the float32 rules
  * written out in plain {@code float} Java.
@@ -108,7 +108,10 @@ class UpdateLanesTest {
     void largeUpdatesSplitOverThePoolMatchScalar() {
         SplittableRandom r = new SplittableRandom(7);
         int n = 300_001; // above the split threshold, not a multiple of the block or vector size
-        DType t = DType.FLOAT32;
+        for (DType t : DType.values()) largeUpdatesMatchScalar(r, n, t);
+    }
+
+    private static void largeUpdatesMatchScalar(SplittableRandom r, int n, DType t) {
         Sgd s1 = new Sgd(param(t, n), 0.05, 0.9, 0, false, 1e-4), s2 = new Sgd(param(t, n), 0.05, 0.9, 0, false, 1e-4);
         Adam a1 = Adam.adamW(param(t, n), 1e-3, 0.05), a2 = Adam.adamW(param(t, n), 1e-3, 0.05);
         Storage p = data(t, r, n, false), p2 = copy(p), q = data(t, r, n, false), q2 = copy(q);
@@ -116,7 +119,7 @@ class UpdateLanesTest {
             Storage g = data(t, r, n, false);
             s1.update(SCALAR, 0, p, g, n);
             s2.update(SIMD, 0, p2, g, n);
-            same("large sgd p, round " + round, p, p2, n);
+            same("large sgd p " + t + ", round " + round, p, p2, n);
             same("large sgd buffer, round " + round, state(s1, "momentum"), state(s2, "momentum"), n);
             a1.update(SCALAR, 0, q, g, n);
             a2.update(SIMD, 0, q2, g, n);

@@ -4,22 +4,26 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 lanes of the optimizer rules ({@link Sgd}, {@link Adam}, {@link RmsProp}, {@link Adagrad}), used when the kernel backend runs on the Vector
- * API (only then is this class loaded). PyTorch's rules evaluated in float as PyTorch's kernels evaluate them for
- * float32 parameters: the hyper-parameters are rounded to float, then every operation of the scalar rule runs in float
- * lanes in the same order (no fused multiply-add), which is exactly the scalar rule over
- * {@link dev.jgrad.core.Storage#round}, bit for bit. Each loop stops at the last whole vector and returns where it
- * stopped; the caller finishes with its scalar rule. JIT note (as in {@code VectorMath}): loop-carried vectors are never
- * receivers, so no vector is boxed.
+ * The float32 lanes of the optimizer rules ({@link Sgd}, {@link Adam}, {@link RmsProp}, {@link Adagrad}), used when the
+ * kernel backend runs on the Vector API (only then is this class loaded). PyTorch's rules evaluated as PyTorch's kernels
+ * evaluate them for parameters of this element type: the hyper-parameters are rounded to the element type, then every
+ * operation of the scalar rule runs in lanes of that type in the same order (no fused multiply-add), which is exactly
+ * the scalar rule over {@link dev.jgrad.core.Storage#round}, bit for bit. Each loop stops at the last whole vector and
+ * returns where it stopped; the caller finishes with its scalar rule. JIT note (as in {@code VectorMath}): loop-carried
+ * vectors are never receivers, so no vector is boxed.
+ *
+ * <p>One source for both precisions: this file is the template of {@code UpdateLanesF64} (the same rules in
+ * {@code DoubleVector} lanes over {@code double[]}), written by the {@code generate-lanes} step of {@code nn/pom.xml}.
+ * Edit this file only.
  */
-final class UpdateLanes {
+final class UpdateLanesF32 {
     private static final VectorSpecies<Float> SF = FloatVector.SPECIES_PREFERRED;
 
-    private UpdateLanes() {
+    private UpdateLanesF32() {
     }
 
     /**
-     * The common SGD cases in float lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
+     * The common SGD cases in lanes over elements {@code [from, to)}: plain ({@code buf == null}) and heavy-ball
      * momentum after the first step (the caller takes the scalar rule for the others); returns where the vector loop stopped.
      */
     static int sgd(float[] p, float[] g, float[] buf, int from, int to, double lr, double momentum, double dampening, double weightDecay) {
@@ -40,7 +44,7 @@ final class UpdateLanes {
     }
 
     /**
-     * Adam (L2 in the gradient) or AdamW (decoupled decay) in float lanes over {@code [from, to)}, AMSGrad when
+     * Adam (L2 in the gradient) or AdamW (decoupled decay) in lanes over {@code [from, to)}, AMSGrad when
      * {@code vmax != null}; returns where the vector loop stopped.
      */
     static int adam(float[] p, float[] g, float[] m, float[] v, float[] vmax, int from, int to, double lr, double beta1, double beta2, double eps,
@@ -69,7 +73,7 @@ final class UpdateLanes {
     }
 
     /**
-     * RMSprop in float lanes over {@code [from, to)}: centered when {@code a != null}, with momentum when
+     * RMSprop in lanes over {@code [from, to)}: centered when {@code a != null}, with momentum when
      * {@code b != null}; returns where the vector loop stopped.
      */
     static int rmsprop(float[] p, float[] g, float[] s, float[] a, float[] b, int from, int to, double lr, double alpha, double eps,
@@ -103,7 +107,7 @@ final class UpdateLanes {
         return i;
     }
 
-    /** Adagrad in float lanes over {@code [from, to)} with the step's rate {@code clr}; returns where the vector loop stopped. */
+    /** Adagrad in lanes over {@code [from, to)} with the step's rate {@code clr}; returns where the vector loop stopped. */
     static int adagrad(float[] p, float[] g, float[] s, int from, int to, double clr, double eps, double weightDecay) {
         int i = from, bound = from + SF.loopBound(to - from), step = SF.length();
         float wd = (float) weightDecay, e = (float) eps, rate = (float) clr;
