@@ -181,13 +181,15 @@ public final class DataParallelTrainer {
                     state.destroy();
                     stages++;
                     Replica.Segment first = null;
+                    int lastAttempt = 0;
                     for (Replica.Segment seg : out) {
                         if (seg.rank() == 0) first = seg;
-                        attempts = Math.max(attempts, stages + seg.stageAttempt());
+                        lastAttempt = Math.max(lastAttempt, seg.stageAttempt());
                         bytes += seg.bytesSent();
                         gather += seg.gatherNanos();
                         compute += seg.computeNanos();
                     }
+                    attempts += 1 + lastAttempt;
                     if (first == null || first.state() == null) throw new IllegalStateException("jgrad-spark: replica 0 returned no state");
                     State.load(first.state(), model, opt);
                     lossSum += first.lossSum();
@@ -219,7 +221,7 @@ public final class DataParallelTrainer {
             data.destroy();
         }
         double perStep = steps == 0 ? Double.NaN : 1.0 / steps;
-        return new Result(model, opt, history, stages, Math.max(attempts, stages), (gather + compute) / 1e9 * perStep, gather / 1e9 * perStep,
+        return new Result(model, opt, history, stages, attempts, (gather + compute) / 1e9 * perStep, gather / 1e9 * perStep,
                 bytes * perStep, stateBytes);
     }
 
@@ -229,10 +231,9 @@ public final class DataParallelTrainer {
         RDD<Integer> rdd = sc.parallelize(ranks, workers).rdd();
         ClassTag<Replica.Segment> tag = ClassTag$.MODULE$.apply(Replica.Segment.class);
         RDD<Replica.Segment> out = rdd.barrier().mapPartitions(new SegmentFunction(replica), false, tag);
-        Object collected = out.collect();
-        List<Replica.Segment> list = new ArrayList<>();
-        for (Object o : (Object[]) collected) list.add((Replica.Segment) o);
-        return list;
+        // Spark retries a failed barrier stage only if it is a shuffle-map stage (a failed barrier result stage aborts the
+        // job: it may have delivered results already): the segments go through a shuffle to a one-task result stage
+        return new org.apache.spark.api.java.JavaRDD<>(out, tag).repartition(1).collect();
     }
 
     /** The barrier tasks' function: runs the replica and yields its segment. */
