@@ -131,7 +131,7 @@ public final class Sweep {
         int i = 1;
         for (Row r : ranked(rows)) {
             TrainConfig c = r.config();
-            s.append(String.format(Locale.ROOT, "| %d | %g | %s | %s | %s | %s | %s | %.4f | %.4f | %.1f |%n", i++, c.lr(), widths(c), c.dropout(), c.loss(),
+            s.append(String.format(Locale.ROOT, "| %d | %.3g | %s | %s | %s | %s | %s | %.4f | %.4f | %.1f |%n", i++, c.lr(), widths(c), c.dropout(), c.loss(),
                     c.dtype(), r.error() == null ? String.format(Locale.ROOT, "%.4f", r.testAccuracy()) : "failed: " + r.error().replace('|', '/'),
                     r.testLoss(), r.trainLoss(), r.seconds()));
         }
