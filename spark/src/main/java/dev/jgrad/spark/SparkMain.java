@@ -116,12 +116,16 @@ public final class SparkMain implements Runnable {
             }
         }
 
+        /** The scaler of a bundled set's features (stored with the model), once {@link #load} ran; null for Fashion-MNIST. */
+        Standardizer scaler;
+
         /** The train and test rows as {@code ./jgrad train} prepares them (bundled sets: seeded 80/20 split, standardised). */
         Tabular[] load() throws IOException {
             if (dataset.equals("fashion-mnist")) return new Tabular[]{Datasets.fashionMnist(dataDir, true), Datasets.fashionMnist(dataDir, false)};
             Tabular all = dataset.equals("digits") ? Datasets.digits() : Datasets.iris();
             Split split = Split.stratified(all, 0.2, seed);
             Standardizer s = Standardizer.fit(split.train());
+            scaler = s;
             return new Tabular[]{s.transform(split.train()), s.transform(split.test())};
         }
 
@@ -222,7 +226,7 @@ public final class SparkMain implements Runnable {
                         }).fit(d[0], d[1]);
                 double total = (System.nanoTime() - t0) / 1e9;
                 Files.writeString(dir.resolve("metrics.csv"), csv);
-                Model.classifier(c.architecture(), r.model(), d[0].classNames()).trainingOptions(opts).build().save(dir.resolve(Model.FILE_NAME));
+                Model.classifier(c.architecture(), r.model(), d[0].classNames()).scaler(common.scaler).trainingOptions(opts).build().save(dir.resolve(Model.FILE_NAME));
                 EpochMetrics last = r.history().get(r.history().size() - 1);
                 System.out.printf(Locale.ROOT, "synchronized step: %.2f ms (allGather %.2f ms), %.0f bytes sent per worker per step, state %d bytes; %d stages, %d attempts%n",
                         r.stepSeconds() * 1e3, r.gatherSeconds() * 1e3, r.bytesPerStep(), r.stateBytes(), r.stages(), r.stageAttempts());

@@ -57,6 +57,22 @@ class DataParallelEquivalenceTest {
     }
 
     @Test
+    void parameterAveragingEveryStepEqualsGradientAveragingForSgd() throws Exception {
+        // with K = 1, equal shards and SGD (momentum is linear in the gradients), the mean of the replicas' steps is the
+        // step on the mean gradient: within one stage parameter averaging follows the single-machine run
+        Tabular train = SparkTestSupport.synthetic(800, 10, 6);
+        TrainConfig c = new TrainConfig("mlp", 10, new int[]{16}, "tanh", 0.0, 3, false, "fused", "float64", "sgd", 0.05, 0.0,
+                "constant", 1, 16, 7, 0);
+        Sequential single = SparkTestSupport.reference(c, train, 32);
+        DataParallelTrainer.Result every1 = new DataParallelTrainer(sc, c, 2).averageEvery(1).fit(train, null);
+        assertTrue(SparkTestSupport.maxDiff(single, every1.model()) < 1e-12, "K=1: " + SparkTestSupport.maxDiff(single, every1.model()));
+        DataParallelTrainer.Result every5 = new DataParallelTrainer(sc, c, 2).averageEvery(5).fit(train, null);
+        double d5 = SparkTestSupport.maxDiff(single, every5.model());
+        assertTrue(d5 > 1e-9 && d5 < 0.5, "K=5 differs, but not by much: " + d5);
+        assertTrue(every5.bytesPerStep() < every1.bytesPerStep() / 3, "K=5 sends a fifth: " + every5.bytesPerStep() + " vs " + every1.bytesPerStep());
+    }
+
+    @Test
     void unequalLastBatchAndShortStagesStillMatch() throws Exception {
         // 790 rows: the last global batch of each epoch has 22 rows (11 + 11); 7-step stages cut the epoch in 4 stages
         Tabular train = SparkTestSupport.synthetic(790, 10, 5);
