@@ -217,7 +217,6 @@ public final class DataParallelTrainer {
                 if (onEpoch != null) onEpoch.accept(m);
             }
         } finally {
-            DataSet.forget(data.id());
             data.destroy();
         }
         double perStep = steps == 0 ? Double.NaN : 1.0 / steps;

@@ -4,8 +4,6 @@ import dev.jgrad.data.Tabular;
 
 import java.io.Serializable;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link Tabular} data set as plain arrays, so that Spark can broadcast it to the executors (Tabular itself is not
@@ -14,9 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DataSet implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** The Tabular of each broadcast data set already rebuilt in this JVM (tasks of later stages reuse it). */
-    private static final Map<Long, Tabular> CACHE = new ConcurrentHashMap<>();
-
     private final double[] features;
     private final int numFeatures;
     private final int[] labels;
@@ -24,6 +19,12 @@ public final class DataSet implements Serializable {
     private final List<String> classNames;
     private final double[] targets;
     private final int numTargets;
+    /**
+     * The rows as a Tabular, built on first use. A broadcast value is one object per executor, shared by its tasks and
+     * later stages, so each executor builds it once (a static cache keyed by broadcast id would be wrong: the ids
+     * start again at 0 in every Spark context of a JVM).
+     */
+    private transient volatile Tabular tabular;
 
     private DataSet(Tabular t) {
         this.features = t.flatFeatures();
@@ -56,13 +57,15 @@ public final class DataSet implements Serializable {
         return numTargets > 0 ? t.withTargets(targets.clone(), numTargets) : t;
     }
 
-    /** {@link #toTabular()} built once per JVM for the broadcast variable {@code id}. */
-    Tabular cached(long id) {
-        return CACHE.computeIfAbsent(id, k -> toTabular());
-    }
-
-    /** Forgets the cached Tabular of broadcast {@code id} (in this JVM). */
-    static void forget(long id) {
-        CACHE.remove(id);
+    /** {@link #toTabular()}, built once per deserialized copy of this object and then shared (it is read-only). */
+    Tabular cached() {
+        Tabular t = tabular;
+        if (t == null) {
+            synchronized (this) {
+                t = tabular;
+                if (t == null) tabular = t = toTabular();
+            }
+        }
+        return t;
     }
 }

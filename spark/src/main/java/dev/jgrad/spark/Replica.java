@@ -93,7 +93,7 @@ final class Replica implements Serializable {
         LrSchedule schedule = config.buildSchedule();
         DType dtype = config.dtypeValue();
         boolean f32 = dtype == DType.FLOAT32;
-        Tabular train = data.value().cached(data.id());
+        Tabular train = data.value().cached();
         DataLoader rows = new DataLoader(train, 1, false, false, config.seed(), dtype);
         BatchSampler sampler = new BatchSampler(train.size(), n * config.batchPerWorker(), true, false, config.seed());
         int[][] batches = sampler.batches(epoch);

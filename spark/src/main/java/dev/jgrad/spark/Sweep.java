@@ -97,7 +97,7 @@ public final class Sweep {
         Broadcast<DataSet> te = sc.broadcast(DataSet.of(test));
         try {
             return sc.parallelize(configs, configs.size())
-                    .map(c -> runOne(c, tr.value().cached(tr.id()), te.value().cached(te.id()))).collect();
+                    .map(c -> runOne(c, tr.value().cached(), te.value().cached())).collect();
         } finally {
             tr.destroy();
             te.destroy();
