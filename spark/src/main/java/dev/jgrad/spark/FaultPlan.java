@@ -5,8 +5,8 @@ import org.apache.spark.TaskContext;
 import java.io.Serializable;
 
 /**
- * A deliberate failure for testing the recovery: the task of partition {@code rank} throws just before global step
- * {@code step} (counted from 0 over the whole run), in the first attempt of its stage only, so the retried stage runs
+ * A deliberate failure for testing the recovery: the task of partition {@code rank} throws in global step {@code step}
+ * (counted from 0 over the whole run), after its backward pass and before the gradient exchange, in the first attempt of its stage only, so the retried stage runs
  * through.
  *
  * @param rank the partition whose task fails

@@ -105,7 +105,6 @@ final class Replica implements Serializable {
         int steps = 0;
         for (int k = from; k < to; k++) {
             long t0 = System.nanoTime();
-            if (fault != null) fault.maybeFail(rank, (long) epoch * batches.length + k, ctx);
             int[] g = batches[k];
             int lo = (int) ((long) rank * g.length / n), hi = (int) ((long) (rank + 1) * g.length / n);
             int[] shard = java.util.Arrays.copyOfRange(g, lo, hi);
@@ -130,6 +129,8 @@ final class Replica implements Serializable {
             msg[msg.length - 3] = loss * shard.length;
             msg[msg.length - 2] = right;
             msg[msg.length - 1] = shard.length;
+            // a planned fault strikes mid-step: after the backward pass, before the exchange (the other replicas wait in it)
+            if (fault != null) fault.maybeFail(rank, (long) epoch * batches.length + k, ctx);
             long t1 = System.nanoTime();
             String enc = Codec.encode(msg, f32 && average);
             bytes += enc.length();

@@ -3,9 +3,6 @@ package dev.jgrad.spark;
 import dev.jgrad.data.Tabular;
 import dev.jgrad.nn.Sequential;
 import dev.jgrad.train.EpochMetrics;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,19 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The test that decides correctness: N = 2 replicas averaging their gradients every step over batch b each reach
  * the same parameters as jgrad's single-machine {@code Trainer} with batch 2b, in float64, after 50 steps.
  */
-class DataParallelEquivalenceTest {
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void start() {
-        sc = SparkTestSupport.context("local[2]");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sc != null) sc.stop();
-    }
-
+class DataParallelEquivalenceTest extends LocalSparkTest {
     @Test
     void twoWorkersMatchOneWorkerWithTheDoubleBatch() throws Exception {
         // 800 rows, global batch 2·16 = 32: 25 steps an epoch, 2 epochs = 50 steps (cosine schedule, AdamW)

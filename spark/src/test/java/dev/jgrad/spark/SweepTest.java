@@ -1,9 +1,6 @@
 package dev.jgrad.spark;
 
 import dev.jgrad.data.Tabular;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,19 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A small grid on Spark: one row per configuration, each the same as training that configuration alone. */
-class SweepTest {
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void start() {
-        sc = SparkTestSupport.context("local[2]");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sc != null) sc.stop();
-    }
-
+class SweepTest extends LocalSparkTest {
     @Test
     void aGridGivesOneRowPerConfigurationEqualToItsRunAlone(@TempDir Path dir) throws Exception {
         Tabular train = SparkTestSupport.synthetic(300, 10, 21), test = SparkTestSupport.synthetic(100, 10, 22);
