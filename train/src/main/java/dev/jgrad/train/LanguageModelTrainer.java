@@ -31,6 +31,18 @@ public final class LanguageModelTrainer {
     private final int[] picked, x, y;
     private final Workspace workspace = Workspace.reusingGraph();
     private long steps;
+    private StepListener stepListener;
+
+    /** Receives every step: its number (from 1), the words drawn for it and its loss per character. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param step        the step just taken (1 for the first)
+         * @param wordIndices the batch, indices into the training words (a buffer reused by the next step: copy it to keep it)
+         * @param loss        the batch's mean loss per character, before the update
+         */
+        void step(long step, int[] wordIndices, double loss);
+    }
 
     /** Progress after {@link #fit}'s evaluation points: the mean train loss since the last one, the test loss, time per step. */
     public record Progress(long step, double trainLoss, double testLoss, double msPerStep) {
@@ -62,6 +74,16 @@ public final class LanguageModelTrainer {
         this.y = new int[batchSize * blockSize];
     }
 
+    /**
+     * Sets the listener called after every {@link #step()} with the batch drawn and its loss, e.g. to record a run
+     * for a replay elsewhere ({@code jgrad train --dataset words --dump-run DIR}).
+     *
+     * @param listener the listener, or null for none
+     */
+    public void setStepListener(StepListener listener) {
+        this.stepListener = listener;
+    }
+
     /** Steps taken so far. */
     public long steps() {
         return steps;
@@ -81,7 +103,9 @@ public final class LanguageModelTrainer {
             loss.backward();
             optimizer.step();
             steps++;
-            return loss.item();
+            double value = loss.item();
+            if (stepListener != null) stepListener.step(steps, picked, value);
+            return value;
         } finally {
             if (ws != null) ws.close();
         }
