@@ -80,6 +80,24 @@ def read_safetensors(path):
     return out
 
 
+def write_safetensors(path, tensors, metadata=None):
+    """{name: tensor} as a safetensors file (little-endian, names in the given order, 8-byte aligned header)."""
+    names = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64", torch.int32: "I32"}
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    for name, t in tensors.items():
+        a = t.detach().contiguous().numpy()
+        blob = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
 def read_pairs(path):
     """Lines "step value" as {step: value}."""
     with open(path) as f:
@@ -101,6 +119,9 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--replay", metavar="DIR", help="replay a run recorded by jgrad's --dump-run DIR (its split, "
                     "initial weights, batches and settings) and compare the losses and final weights with jgrad's")
+    ap.add_argument("--write-reference", metavar="FILE", help="with --replay: write one safetensors file for a jgrad test: "
+                    "init.* (the initial weights), final.* (PyTorch's weights after the last step), batches [steps, B] (I64), "
+                    "losses [steps] (PyTorch's per-step train losses, F64), the training words and the settings as metadata")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
     replay = None
@@ -152,6 +173,8 @@ def main():
     train_x, train_y = encode(train_words)
     test_x, test_y = encode(test_words)
     model = CharTransformer(vocab, block, args.dim, args.heads, args.layers)
+    if args.write_reference and not replay:
+        raise SystemExit("--write-reference needs --replay DIR")
     if replay:
         init = read_safetensors(os.path.join(args.replay, "init.safetensors"))
         model.load_state_dict({k: v.to(torch.get_default_dtype()) for k, v in init.items()}, strict=True)
@@ -213,6 +236,19 @@ def main():
           % (last_test, args.steps, 1e3 * all_secs / max(1, args.steps), time.perf_counter() - t_start))
     if replay:
         own.close()
+        if args.write_reference:
+            with open(os.path.join(args.replay, "pytorch-losses.txt")) as f:
+                losses = [float(line.split()[1]) for line in f if line.strip()]
+            ref = {"init." + k: v for k, v in init.items()}
+            ref.update({"final." + k: v.detach() for k, v in model.state_dict().items()})
+            ref["batches"] = torch.stack(batches[:args.steps]).to(torch.int64)
+            ref["losses"] = torch.tensor(losses, dtype=torch.float64)
+            meta = {k: replay[k] for k in ("layers", "heads", "dim", "batch_size", "lr", "weight_decay", "steps", "dtype", "block_size")}
+            meta["train_words"] = " ".join(train_words)
+            meta["test_words"] = " ".join(test_words)
+            meta["pytorch"] = torch.__version__
+            write_safetensors(args.write_reference, ref, meta)
+            print("reference written to %s" % args.write_reference)
         final_path = os.path.join(args.replay, "final.safetensors")
         if os.path.exists(final_path):
             final = read_safetensors(final_path)

@@ -91,8 +91,34 @@ public final class LanguageModelTrainer {
 
     /** One optimisation step on a fresh random batch; returns its loss per character. */
     public double step() {
-        model.train(true);
         for (int i = 0; i < batchSize; i++) picked[i] = batches.nextInt(train.size());
+        return train(picked);
+    }
+
+    /**
+     * One optimisation step on the given training words (e.g. a batch recorded elsewhere, to replay a run), without
+     * drawing from the trainer's generator; returns the batch's loss per character.
+     *
+     * @param wordIndices {@code batchSize} indices into the training words
+     * @throws IllegalArgumentException for another count or an index outside the training words
+     */
+    public double step(int[] wordIndices) {
+        if (wordIndices == null || wordIndices.length != batchSize) {
+            throw new IllegalArgumentException("LanguageModelTrainer.step: expected " + batchSize + " word indices, got "
+                    + (wordIndices == null ? "null" : Integer.toString(wordIndices.length)));
+        }
+        for (int i = 0; i < batchSize; i++) {
+            if (wordIndices[i] < 0 || wordIndices[i] >= train.size()) {
+                throw new IllegalArgumentException("LanguageModelTrainer.step: word index " + wordIndices[i] + " outside [0, " + train.size() + ")");
+            }
+        }
+        System.arraycopy(wordIndices, 0, picked, 0, batchSize);
+        return train(picked);
+    }
+
+    /** The step on the words {@code picked}. */
+    private double train(int[] picked) {
+        model.train(true);
         train.batch(picked, x, y);
         // the step runs in a graph-reusing workspace (unless the caller has one open): a warm step reuses the previous
         // step's activations, gradients and graph nodes
