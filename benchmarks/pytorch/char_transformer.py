@@ -119,32 +119,44 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--replay", metavar="DIR", help="replay a run recorded by jgrad's --dump-run DIR (its split, "
                     "initial weights, batches and settings) and compare the losses and final weights with jgrad's")
+    ap.add_argument("--replay-parts", default="split,init,batches", help="with --replay: which of jgrad's draws to take "
+                    "(comma list of split, init, batches; batches needs split); the others are PyTorch's own (seed --seed)")
     ap.add_argument("--write-reference", metavar="FILE", help="with --replay: write one safetensors file for a jgrad test: "
                     "init.* (the initial weights), final.* (PyTorch's weights after the last step), batches [steps, B] (I64), "
                     "losses [steps] (PyTorch's per-step train losses, F64), the training words and the settings as metadata")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
     replay = None
+    parts = set(p for p in args.replay_parts.split(",") if p)
+    if not parts <= {"split", "init", "batches"} or ("batches" in parts and "split" not in parts):
+        raise SystemExit("--replay-parts: a comma list of split, init, batches (batches needs split), got %r" % args.replay_parts)
+    full = parts == {"split", "init", "batches"}
     if args.replay:
         with open(os.path.join(args.replay, "run.json")) as f:
             replay = json.load(f)
+        own_seed = args.seed
         for k in ("layers", "heads", "dim", "batch_size", "lr", "weight_decay", "steps", "eval_every", "dtype", "seed"):
             setattr(args, k, replay[k])
+        if not full:
+            args.seed = own_seed  # PyTorch's own draws for the parts not replayed
+    else:
+        parts = set()
     torch.manual_seed(args.seed)
     if args.dtype == "float64":
         torch.set_default_dtype(torch.float64)
 
-    if replay:
+    if "split" in parts:
         def lines(name):
             with open(os.path.join(args.replay, name), encoding="utf-8") as f:
                 return [w.rstrip("\n") for w in f if w.rstrip("\n")]
         train_words, test_words = lines("train.txt"), lines("test.txt")
         words = train_words + test_words
+    if "batches" in parts:
         with open(os.path.join(args.replay, "batches.txt")) as f:
             batches = [torch.tensor([int(i) for i in line.split()], dtype=torch.long) for line in f if line.strip()]
         if len(batches) < args.steps:
             raise SystemExit("--replay: batches.txt has %d steps, run.json asks for %d" % (len(batches), args.steps))
-    else:
+    if "split" not in parts:
         opener = gzip.open if args.data.endswith(".gz") else open
         with opener(args.data, "rt") as f:
             words = [w.strip() for w in f if w.strip()]
@@ -155,7 +167,7 @@ def main():
         if "".join(chars) != replay["vocabulary"] or block != replay["block_size"]:
             raise SystemExit("--replay: vocabulary/context %r/%d differ from run.json's %r/%d" % ("".join(chars), block, replay["vocabulary"],
                                                                                            replay["block_size"]))
-    else:
+    if "split" not in parts:
         perm = torch.randperm(len(words)).tolist()
         n_test = round(len(words) * 0.1)
         test_words, train_words = [words[i] for i in perm[:n_test]], [words[i] for i in perm[n_test:]]
@@ -173,9 +185,9 @@ def main():
     train_x, train_y = encode(train_words)
     test_x, test_y = encode(test_words)
     model = CharTransformer(vocab, block, args.dim, args.heads, args.layers)
-    if args.write_reference and not replay:
-        raise SystemExit("--write-reference needs --replay DIR")
-    if replay:
+    if args.write_reference and not (replay and full):
+        raise SystemExit("--write-reference needs --replay DIR with all its parts")
+    if "init" in parts:
         init = read_safetensors(os.path.join(args.replay, "init.safetensors"))
         model.load_state_dict({k: v.to(torch.get_default_dtype()) for k, v in init.items()}, strict=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
@@ -183,11 +195,12 @@ def main():
           "(%d parameters), adamw lr %g weight decay %g, batch %d, %d steps, %s, %d threads, seed %d%s"
           % (torch.__version__, len(train_words), len(test_words), vocab, block, args.layers, args.heads, args.dim,
              sum(p.numel() for p in model.parameters()), args.lr, args.weight_decay, args.batch_size, args.steps, args.dtype,
-             torch.get_num_threads(), args.seed, ", replaying jgrad's run " + args.replay if replay else ""), flush=True)
+             torch.get_num_threads(), args.seed, ", replaying jgrad's run %s (%s)" % (args.replay, ", ".join(sorted(parts))) if replay else ""), flush=True)
     if replay:
         j_losses = read_pairs(os.path.join(args.replay, "losses.txt"))
         j_evals = read_pairs(os.path.join(args.replay, "evals.txt"))
-        own = open(os.path.join(args.replay, "pytorch-losses.txt"), "w")
+        own = open(os.path.join(args.replay, "pytorch-losses.txt" if full else "pytorch-losses-%s-seed%d.txt"
+                                % ("-".join(sorted(parts)) or "none", args.seed)), "w")
 
     @torch.no_grad()
     def evaluate():
@@ -211,7 +224,7 @@ def main():
     seg_diff = 0.0
     for step in range(1, args.steps + 1):
         t0 = time.perf_counter()
-        ix = batches[step - 1] if replay else torch.randint(len(train_x), (args.batch_size,))
+        ix = batches[step - 1] if "batches" in parts else torch.randint(len(train_x), (args.batch_size,))
         x, y = train_x[ix], train_y[ix]
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1), ignore_index=-1)
@@ -223,13 +236,13 @@ def main():
         secs += time.perf_counter() - t0
         if replay:
             own.write("%d %r\n" % (step, loss.item()))
-            if step in j_losses:
+            if full and step in j_losses:
                 seg_diff = max(seg_diff, abs(loss.item() - j_losses[step]))
         if step % args.eval_every == 0 or step == args.steps:
             last_test = evaluate()
             print("step %6d  train loss %.4f  test loss %.4f  %.2f ms/step%s%s" % (
                 step, loss_sum / n, last_test, 1e3 * secs / n, jgrad_eval(step),
-                "  max |train loss - jgrad's| over the segment %.3g" % seg_diff if replay else ""), flush=True)
+                "  max |train loss - jgrad's| over the segment %.3g" % seg_diff if replay and full else ""), flush=True)
             all_secs += secs
             loss_sum, n, secs, seg_diff = 0.0, 0, 0.0, 0.0
     print("final test loss %.4f per character after %d steps, %.2f ms/step, %.1f s total"
@@ -250,7 +263,7 @@ def main():
             write_safetensors(args.write_reference, ref, meta)
             print("reference written to %s" % args.write_reference)
         final_path = os.path.join(args.replay, "final.safetensors")
-        if os.path.exists(final_path):
+        if full and os.path.exists(final_path):
             final = read_safetensors(final_path)
             worst, worst_name, scale = 0.0, "", 0.0
             for k, v in model.state_dict().items():
