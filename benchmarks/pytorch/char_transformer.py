@@ -19,6 +19,10 @@ jgrad's split (train.txt/test.txt), initial weights (init.safetensors, read here
 batches (batches.txt) and settings (run.json: sizes, lr, weight decay, steps, dtype). It prints, beside its own losses,
 jgrad's (losses.txt, evals.txt): the largest per-step train loss difference in each evaluation segment, and at the end
 the largest difference of the final weights (final.safetensors); its per-step losses go to DIR/pytorch-losses.txt.
+--replay-parts takes only some of jgrad's draws (e.g. `init`: jgrad's initial weights, PyTorch's own split and batches
+from --seed), to see which draw a difference comes from. --write-reference FILE (with a full replay) packs the initial
+weights, PyTorch's final weights, the batches, PyTorch's per-step losses and the words into one safetensors file, the
+reference of jgrad's CharTransformerReplayTest.
 
     ./jgrad train --dataset words --steps 2000 --dtype float64 --dump-run /tmp/run64
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/pytorch/char_transformer.py --replay /tmp/run64
