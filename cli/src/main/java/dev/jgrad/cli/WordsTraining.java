@@ -53,6 +53,11 @@ public final class WordsTraining {
     @Option(names = "--samples", description = "Words data set: words to sample at the end (default ${DEFAULT-VALUE}).", defaultValue = "10")
     int samples;
 
+    @Option(names = "--dump-run", paramLabel = "DIR", description = "Words data set: record the run in DIR to replay it elsewhere (run.json, the split "
+            + "train.txt/test.txt, init.safetensors with PyTorch's names, batches.txt, losses.txt, evals.txt, final.safetensors; "
+            + "benchmarks/pytorch/char_transformer.py --replay DIR).")
+    Path dumpRun;
+
     /** Runs the words training for the train command {@code cmd} (its shared options); returns the exit code. */
     int run(TrainCommand cmd, String model) throws IOException {
         if (model != null && !model.equals("transformer")) throw new Main.UsageException("--dataset words: unknown model '" + model + "': expected transformer");
@@ -87,11 +92,26 @@ public final class WordsTraining {
                         + " (%,d parameters), adamw lr %.3g weight decay %.3g, batch %d, %d steps, %s, seed %d%n",
                 file == null ? "(bundled)" : file, train.size(), test.size(), all.vocabSize(), all.blockSize(), layers, heads, dim,
                 net.parameterCount(), lr, wd, batch, steps, dt.name().toLowerCase(Locale.ROOT), cmd.seed);
-        System.out.printf(Locale.ROOT, "step %6d  test loss %.4f (per character, untrained)%n", 0, LanguageModelTrainer.evaluate(net, test));
+        RunDump dump = dumpRun == null ? null : RunDump.start(dumpRun, all, train, test, net, this, batch, lr, wd, dt, cmd.seed);
+        double untrained = LanguageModelTrainer.evaluate(net, test);
+        System.out.printf(Locale.ROOT, "step %6d  test loss %.4f (per character, untrained)%n", 0, untrained);
+        List<LanguageModelTrainer.Progress> history;
         long t0 = System.nanoTime();
-        List<LanguageModelTrainer.Progress> history = trainer.fit(steps, evalEvery, test, p -> System.out.printf(Locale.ROOT,
-                "step %6d  train loss %.4f  test loss %.4f  %.2f ms/step%n", p.step(), p.trainLoss(), p.testLoss(), p.msPerStep()));
+        try {
+            if (dump != null) {
+                dump.eval(0, untrained);
+                trainer.setStepListener(dump::step);
+            }
+            history = trainer.fit(steps, evalEvery, test, p -> {
+                System.out.printf(Locale.ROOT, "step %6d  train loss %.4f  test loss %.4f  %.2f ms/step%n", p.step(), p.trainLoss(), p.testLoss(), p.msPerStep());
+                if (dump != null) dump.eval(p.step(), p.testLoss());
+            });
+            if (dump != null) dump.finish(net);
+        } finally {
+            if (dump != null) dump.close();
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (dump != null) System.out.println("run recorded in " + dumpRun);
         if (!history.isEmpty()) {
             double ms = 0;
             long n = 0, prev = 0;

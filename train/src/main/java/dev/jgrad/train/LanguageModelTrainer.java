@@ -31,6 +31,18 @@ public final class LanguageModelTrainer {
     private final int[] picked, x, y;
     private final Workspace workspace = Workspace.reusingGraph();
     private long steps;
+    private StepListener stepListener;
+
+    /** Receives every step: its number (from 1), the words drawn for it and its loss per character. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * @param step        the step just taken (1 for the first)
+         * @param wordIndices the batch, indices into the training words (a buffer reused by the next step: copy it to keep it)
+         * @param loss        the batch's mean loss per character, before the update
+         */
+        void step(long step, int[] wordIndices, double loss);
+    }
 
     /** Progress after {@link #fit}'s evaluation points: the mean train loss since the last one, the test loss, time per step. */
     public record Progress(long step, double trainLoss, double testLoss, double msPerStep) {
@@ -62,6 +74,16 @@ public final class LanguageModelTrainer {
         this.y = new int[batchSize * blockSize];
     }
 
+    /**
+     * Sets the listener called after every {@link #step()} with the batch drawn and its loss, e.g. to record a run
+     * for a replay elsewhere ({@code jgrad train --dataset words --dump-run DIR}).
+     *
+     * @param listener the listener, or null for none
+     */
+    public void setStepListener(StepListener listener) {
+        this.stepListener = listener;
+    }
+
     /** Steps taken so far. */
     public long steps() {
         return steps;
@@ -69,8 +91,34 @@ public final class LanguageModelTrainer {
 
     /** One optimisation step on a fresh random batch; returns its loss per character. */
     public double step() {
-        model.train(true);
         for (int i = 0; i < batchSize; i++) picked[i] = batches.nextInt(train.size());
+        return train(picked);
+    }
+
+    /**
+     * One optimisation step on the given training words (e.g. a batch recorded elsewhere, to replay a run), without
+     * drawing from the trainer's generator; returns the batch's loss per character.
+     *
+     * @param wordIndices {@code batchSize} indices into the training words
+     * @throws IllegalArgumentException for another count or an index outside the training words
+     */
+    public double step(int[] wordIndices) {
+        if (wordIndices == null || wordIndices.length != batchSize) {
+            throw new IllegalArgumentException("LanguageModelTrainer.step: expected " + batchSize + " word indices, got "
+                    + (wordIndices == null ? "null" : Integer.toString(wordIndices.length)));
+        }
+        for (int i = 0; i < batchSize; i++) {
+            if (wordIndices[i] < 0 || wordIndices[i] >= train.size()) {
+                throw new IllegalArgumentException("LanguageModelTrainer.step: word index " + wordIndices[i] + " outside [0, " + train.size() + ")");
+            }
+        }
+        System.arraycopy(wordIndices, 0, picked, 0, batchSize);
+        return train(picked);
+    }
+
+    /** The step on the words {@code picked}. */
+    private double train(int[] picked) {
+        model.train(true);
         train.batch(picked, x, y);
         // the step runs in a graph-reusing workspace (unless the caller has one open): a warm step reuses the previous
         // step's activations, gradients and graph nodes
@@ -81,7 +129,9 @@ public final class LanguageModelTrainer {
             loss.backward();
             optimizer.step();
             steps++;
-            return loss.item();
+            double value = loss.item();
+            if (stepListener != null) stepListener.step(steps, picked, value);
+            return value;
         } finally {
             if (ws != null) ws.close();
         }

@@ -86,4 +86,33 @@ class LanguageModelTrainerTest {
         assertTrue(h.get(1).trainLoss() < h.get(0).trainLoss(), h.toString());
         assertThrows(IllegalArgumentException.class, () -> new LanguageModelTrainer(m, Adam.adamW(m.parameters(), 1e-2), w, 0, 3));
     }
+
+    @Test
+    void recordedBatchesReplayToTheSameLosses() throws IOException {
+        Words w = words();
+        CharTransformer a = model(w, DType.FLOAT64);
+        LanguageModelTrainer ta = new LanguageModelTrainer(a, Adam.adamW(a.parameters(), 1e-2, 0.01), w, 4, 11);
+        List<int[]> batches = new java.util.ArrayList<>();
+        List<Double> losses = new java.util.ArrayList<>();
+        List<Long> steps = new java.util.ArrayList<>();
+        ta.setStepListener((step, picked, loss) -> {
+            steps.add(step);
+            batches.add(picked.clone());
+            losses.add(loss);
+        });
+        double[] returned = new double[6];
+        for (int s = 0; s < 6; s++) returned[s] = ta.step();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps);
+        for (int s = 0; s < 6; s++) assertEquals(returned[s], losses.get(s), 0.0, "the listener sees the step's loss");
+        assertTrue(batches.stream().anyMatch(b -> !java.util.Arrays.equals(b, batches.get(0))), "fresh batches");
+        // the same start fed the recorded batches takes the same steps, bit for bit
+        CharTransformer b = model(w, DType.FLOAT64);
+        LanguageModelTrainer tb = new LanguageModelTrainer(b, Adam.adamW(b.parameters(), 1e-2, 0.01), w, 4, 999);
+        for (int s = 0; s < 6; s++) assertEquals(returned[s], tb.step(batches.get(s)), 0.0, "step " + (s + 1));
+        assertEquals(6, tb.steps());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tb.step(new int[]{0, 1, 2}));
+        assertTrue(e.getMessage().contains("expected 4 word indices, got 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> tb.step(new int[]{0, 1, 2, w.size()}));
+        assertTrue(e.getMessage().contains("word index " + w.size() + " outside [0, " + w.size() + ")"), e.getMessage());
+    }
 }
