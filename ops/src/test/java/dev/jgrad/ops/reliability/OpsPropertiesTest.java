@@ -304,11 +304,16 @@ class OpsPropertiesTest {
         }
     }
 
-    /** Element-wise ops: float32 is within 4 float32 ulps of the float64 value (kernel seam bound: 2 ulp, plus rounding). */
+    /**
+     * Element-wise ops: float32 is within 4 float32 ulps of the float64 value (kernel seam bound: 2 ulp, plus rounding);
+     * the exact GELU within 8 (its SIMD float32 kernel's asserted bound, {@code SimdElementwiseTest}: an erf/erfc
+     * polynomial times x, measured up to ~4 ulp, which a random draw here once exceeded by 1%).
+     */
     private static void pointwise(Agreement op, Tensor y32, Tensor y64) {
+        int ulps = op == Agreement.GELU ? 8 : 4;
         for (int i = 0; i < y64.numel(); i++) {
             double e = y64.get(i);
-            double tol = 4 * Math.ulp((float) Math.abs(e)) + Float.MIN_NORMAL;
+            double tol = ulps * Math.ulp((float) Math.abs(e)) + Float.MIN_NORMAL;
             assertEquals(e, y32.get(i), tol, op + " element " + i);
         }
     }
