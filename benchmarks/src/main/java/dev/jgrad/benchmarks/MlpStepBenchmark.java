@@ -12,6 +12,7 @@ import dev.jgrad.losses.SoftmaxCrossEntropy;
 import dev.jgrad.nn.Activation;
 import dev.jgrad.nn.Mlp;
 import dev.jgrad.nn.Sequential;
+import dev.jgrad.nn.optim.Optimizer;
 import dev.jgrad.nn.optim.Sgd;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -109,13 +110,13 @@ public class MlpStepBenchmark {
         return stepIn(reusing, net, optimizer, ce, x, y);
     }
 
-    static double stepIn(Workspace ws, Sequential net, Sgd optimizer, CrossEntropyLoss ce, Tensor x, IntTensor y) {
+    static double stepIn(Workspace ws, Sequential net, Optimizer optimizer, CrossEntropyLoss ce, Tensor x, IntTensor y) {
         try (Workspace w = ws.open()) {
             return step(net, optimizer, ce, x, y).item();
         }
     }
 
-    static Tensor step(Sequential net, Sgd optimizer, CrossEntropyLoss ce, Tensor x, IntTensor y) {
+    static Tensor step(Sequential net, Optimizer optimizer, CrossEntropyLoss ce, Tensor x, IntTensor y) {
         optimizer.zeroGrad();
         Tensor loss = ce.apply(net.forward(x), y);
         loss.backward();

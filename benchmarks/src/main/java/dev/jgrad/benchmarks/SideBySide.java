@@ -109,15 +109,7 @@ public final class SideBySide {
         Tensor x = Tensor.randn(rng, dt, batch, in);
         IntTensor y = BenchmarkSupport.randomTargets(rng, batch, MlpStepBenchmark.CLASSES);
         Workspace ws = Workspace.reusingGraph();
-        return () -> {
-            try (Workspace w = ws.open()) {
-                opt.zeroGrad();
-                Tensor loss = ce.apply(net.forward(x), y);
-                loss.backward();
-                opt.step();
-                return loss.item();
-            }
-        };
+        return () -> MlpStepBenchmark.stepIn(ws, net, opt, ce, x, y);
     }
 
     private static DoubleSupplier crossEntropy(String shape, String dtype) {
