@@ -29,6 +29,16 @@ import java.util.concurrent.locks.LockSupport;
  * spinning, then parking until the worker that finishes the last part unparks it. Callers still only go parallel
  * above a size threshold (see {@link SimdKernels} and {@link ParallelRanges}).
  *
+ * <p><b>A busy core.</b> When another process keeps a worker's core busy, the worker runs in time slices of a few
+ * milliseconds, so a caller that has finished its own parts can wait far longer for a claimed part than it would
+ * have taken to run it (the "busy second core" rows of {@code benchmarks/RESULTS.md}: a two-thread step slower than a
+ * one-thread step). The caller therefore times its own parts and its wait: a call whose wait exceeds
+ * {@link Contention#STALL_NANOS} and half the caller's own time is a stall, and after a stall every call runs all its
+ * parts on the calling thread for a back-off period ({@link Contention#MIN_BACKOFF_NANOS}, doubling with every stall
+ * in a row up to {@link Contention#MAX_BACKOFF_NANOS}); the first call after the period tries the workers again, and
+ * a call without a stall resets the period to its minimum. Parts compute the same values wherever they run, so
+ * results do not depend on this. {@code -Djgrad.threads.adaptive=false} turns it off.
+ *
  * <p><b>Idle time.</b> A worker with no part to run takes chunks of the one offered {@link IdleTask} (work such as
  * gathering the next mini-batch), one at a time, checking for parts between chunks, so parallel calls keep priority.
  *
@@ -210,7 +220,8 @@ final class GemmPool {
      */
     static void run(Parts job, int parts) {
         if (parts < 0) throw new IllegalArgumentException("parts must be >= 0, got " + parts);
-        if (parts <= 1 || THREADS == 1 || parts > MAX_PARTS || !BUSY.compareAndSet(false, true)) {
+        if (parts <= 1 || THREADS == 1 || parts > MAX_PARTS || CONTENTION.backingOff(System.nanoTime())
+                || !BUSY.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) job.run(p);
             return;
         }
@@ -222,6 +233,7 @@ final class GemmPool {
             long sequence = (STATE.get() >>> 32) + 1;
             STATE.set(sequence << 32 | (long) parts << 16 | 1); // part 0 is the caller's
             wake(workers, parts - 1);
+            long start = System.nanoTime();
             try {
                 job.run(0);
             } catch (Throwable t) {
@@ -231,12 +243,92 @@ final class GemmPool {
             while (runOnePart()) {
                 // steal what no worker has started
             }
+            long own = System.nanoTime();
             awaitParts();
+            long end = System.nanoTime();
+            CONTENTION.record(own - start, end - own, end);
             GemmPool.job = null;
             caller = null;
             rethrow(FAILURE.getAndSet(null));
         } finally {
             BUSY.set(false);
+        }
+    }
+
+    /** The back-off state of the pool's (one at a time) callers; see "A busy core" above. */
+    static final Contention CONTENTION = new Contention(!"false".equals(System.getProperty("jgrad.threads.adaptive")));
+
+    /**
+     * Whether a worker recently stalled a call, so that calls now run on their calling thread; see "A busy core" above.
+     * For diagnostics and tests.
+     */
+    static boolean backingOff() {
+        return CONTENTION.backingOff(System.nanoTime());
+    }
+
+    /**
+     * The stall detector and back-off period of {@link #run} (times in {@link System#nanoTime()} nanoseconds). Only the
+     * caller whose call is in flight records (so updates are serialised by {@link #BUSY}); any thread reads the
+     * deadline.
+     */
+    static final class Contention {
+        /** A wait for the workers' parts shorter than this is never a stall (a parked worker's wake-up takes tens of µs). */
+        static final long STALL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+        /** The first back-off period after a stall. */
+        static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+        /** The longest back-off period (stalls in a row double it up to this). */
+        static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(640);
+
+        private final boolean enabled;
+        /** Until when calls run on their calling thread; meaningful only while {@link #armed}. */
+        private volatile long until;
+        private volatile boolean armed;
+        /** The next back-off period. */
+        private long period = MIN_BACKOFF_NANOS;
+        /** Stalls seen (diagnostics). */
+        private long stalls;
+
+        Contention(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** Whether calls made at {@code now} should run on their calling thread. */
+        boolean backingOff(long now) {
+            return armed && now - until < 0;
+        }
+
+        /** Whether a call whose caller ran its parts for {@code own} ns and then waited {@code waited} ns stalled. */
+        static boolean stalled(long own, long waited) {
+            return waited > STALL_NANOS && 2 * waited > own;
+        }
+
+        /** Records a parallel call that ended at {@code now}: a stall starts a back-off period, a clean call resets it. */
+        void record(long own, long waited, long now) {
+            if (!enabled) return;
+            if (stalled(own, waited)) {
+                stalls++;
+                until = now + period;
+                armed = true;
+                period = Math.min(2 * period, MAX_BACKOFF_NANOS);
+            } else {
+                period = MIN_BACKOFF_NANOS;
+            }
+        }
+
+        /** The period the next stall would start. */
+        long period() {
+            return period;
+        }
+
+        /** Stalls recorded so far. */
+        long stalls() {
+            return stalls;
+        }
+
+        /** Forgets the back-off (tests). */
+        void reset() {
+            armed = false;
+            period = MIN_BACKOFF_NANOS;
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.jgrad.core.kernel;
 
 import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -26,6 +29,94 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The kernel thread pool: every part runs exactly once, failures propagate, concurrent and nested callers are safe. */
 class GemmPoolTest {
+
+    /** Tests whose parts sleep stall the pool on purpose: each test starts and ends without a back-off. */
+    @BeforeEach
+    @AfterEach
+    void noBackOff() {
+        GemmPool.CONTENTION.reset();
+    }
+
+    @Test
+    void contentionRules() {
+        long us = 1_000, ms = 1_000_000;
+        // a stall: the wait for the workers is over 100 µs and over half the caller's own time
+        assertFalse(GemmPool.Contention.stalled(10 * ms, 99 * us));
+        assertFalse(GemmPool.Contention.stalled(50 * us, 99 * us), "a wake-up's tens of µs are no stall");
+        assertFalse(GemmPool.Contention.stalled(1 * ms, 400 * us), "a worker a little behind is no stall");
+        assertTrue(GemmPool.Contention.stalled(1 * ms, 501 * us));
+        assertTrue(GemmPool.Contention.stalled(0, 101 * us));
+
+        GemmPool.Contention c = new GemmPool.Contention(true);
+        long t0 = 5_000 * ms;
+        assertFalse(c.backingOff(t0));
+        c.record(ms, 10 * us, t0);
+        assertFalse(c.backingOff(t0), "a clean call starts no back-off");
+        c.record(ms, 3 * ms, t0);
+        assertEquals(1, c.stalls());
+        assertTrue(c.backingOff(t0 + 19 * ms));
+        assertFalse(c.backingOff(t0 + 20 * ms), "the first back-off lasts 20 ms");
+        c.record(ms, 3 * ms, t0 + 21 * ms); // stalled again on the first try after it
+        assertTrue(c.backingOff(t0 + 21 * ms + 39 * ms));
+        assertFalse(c.backingOff(t0 + 21 * ms + 40 * ms), "stalls in a row double the period");
+        for (int i = 0; i < 10; i++) c.record(ms, 3 * ms, t0);
+        assertEquals(GemmPool.Contention.MAX_BACKOFF_NANOS, c.period(), "the period is capped");
+        c.record(ms, 10 * us, t0 + 10_000 * ms);
+        assertEquals(GemmPool.Contention.MIN_BACKOFF_NANOS, c.period(), "a clean call resets the period");
+
+        GemmPool.Contention off = new GemmPool.Contention(false);
+        off.record(ms, 3 * ms, t0);
+        assertFalse(off.backingOff(t0), "-Djgrad.threads.adaptive=false never backs off");
+    }
+
+    @Test
+    void aStalledWorkerSendsTheNextCallsToTheCallingThread() throws Exception {
+        assumeTrue(GemmPool.THREADS > 1, "needs a pool worker");
+        Thread test = Thread.currentThread();
+        // part 1 runs on a worker (the caller waits in part 0 until it has started) and takes 5 ms: a stall
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Thread> ranPart1 = new AtomicReference<>();
+        GemmPool.run(p -> {
+            if (p == 0) {
+                try {
+                    assertTrue(started.await(30, TimeUnit.SECONDS), "no worker ran part 1");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            } else {
+                ranPart1.set(Thread.currentThread());
+                started.countDown();
+                sleep(5);
+            }
+        }, 2);
+        assertNotSame(test, ranPart1.get());
+        assertTrue(GemmPool.backingOff(), "a 5 ms wait for the worker is a stall");
+        // during the back-off every part runs here, in order (part 0 lingers, so an awake worker would take part 1)
+        List<Integer> order = new ArrayList<>();
+        GemmPool.run(p -> {
+            assertSame(test, Thread.currentThread(), "part " + p);
+            if (p == 0) sleep(2);
+            order.add(p);
+        }, 4);
+        assertEquals(List.of(0, 1, 2, 3), order);
+        // after it the workers take parts again
+        GemmPool.CONTENTION.reset();
+        CountDownLatch again = new CountDownLatch(1);
+        AtomicReference<Thread> ranAgain = new AtomicReference<>();
+        GemmPool.run(p -> {
+            if (p == 0) {
+                try {
+                    assertTrue(again.await(30, TimeUnit.SECONDS), "no worker ran part 1 after the back-off");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            } else {
+                ranAgain.set(Thread.currentThread());
+                again.countDown();
+            }
+        }, 2);
+        assertNotSame(test, ranAgain.get());
+    }
 
     @Test
     void runsEveryPartOnceAndRethrows() {
