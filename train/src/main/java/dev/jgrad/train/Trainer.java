@@ -5,6 +5,7 @@ import dev.jgrad.core.GradMode;
 import dev.jgrad.core.Tensor;
 import dev.jgrad.core.Workspace;
 import dev.jgrad.nn.Module;
+import dev.jgrad.nn.io.AtomicFiles;
 import dev.jgrad.nn.io.Checkpoint;
 import dev.jgrad.data.DataLoader;
 import dev.jgrad.nn.optim.GradClip;
@@ -57,6 +58,14 @@ import java.util.Map;
 public final class Trainer {
     /** Checkpoint metadata key of the number of completed epochs (written by {@link CheckpointListener}). */
     public static final String EPOCHS_COMPLETED_KEY = "epochs_completed";
+
+    /**
+     * How long the files the listeners rewrite after every epoch (checkpoint, metrics) may stay unsynced during
+     * {@link #fit}: each write is atomic, but fsyncs (4–16 ms per file on the VM this was measured on, more than a
+     * small network's epoch) only when its file was last synced this long ago; the end of {@code fit} syncs them all
+     * ({@link AtomicFiles#syncAtMostEvery}). A process crash loses nothing; a power loss at most this interval.
+     */
+    public static final java.time.Duration SYNC_INTERVAL = java.time.Duration.ofSeconds(10);
 
     private final Module model;
     private final Optimizer optimizer;
@@ -178,6 +187,8 @@ public final class Trainer {
             for (int i = 0; i < buffers.length; i++) bufferValues[i] = new double[buffers[i].numel()];
         }
         Throwable failure = null;
+        // the listeners rewrite checkpoints and metrics after every epoch: fsync each at most every SYNC_INTERVAL
+        AtomicFiles.SyncScope sync = AtomicFiles.syncAtMostEvery(SYNC_INTERVAL);
         try {
             for (TrainingListener l : listeners) l.onFitStart(context);
             for (int epoch = startEpoch; epoch < epochs && !context.stop; epoch++) {
@@ -205,6 +216,12 @@ public final class Trainer {
                 if (failure == null) failure = t;
                 else failure.addSuppressed(t);
             }
+        }
+        try {
+            sync.close();
+        } catch (Throwable t) {
+            if (failure == null) failure = t;
+            else failure.addSuppressed(t);
         }
         if (failure instanceof IOException e) throw e;
         if (failure instanceof RuntimeException e) throw e;

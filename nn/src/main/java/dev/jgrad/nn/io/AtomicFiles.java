@@ -23,6 +23,14 @@ import java.security.SecureRandom;
  * the temporary file is deleted and the target is left untouched. A process killed
  * mid-write may leave a stale {@code .tmp} file behind, never a damaged target.
  *
+ * <p><b>Syncing less often.</b> The two fsyncs cost 4–16 ms per file on the VM this was measured on, more than a
+ * small network's training epoch; a training loop that rewrites its checkpoint and metrics after every epoch opens a
+ * {@link #syncAtMostEvery} scope: inside it (on that thread) a write is still atomic, but fsyncs only when its target
+ * was last synced at least the given interval ago, and closing the scope fsyncs every target written since its last
+ * sync. A process crash then loses nothing (the renamed file is complete in the page cache); a power loss or OS crash
+ * can lose the writes of the last interval, whose targets hold older complete contents (or, on file systems that do not
+ * order a rename after the data it names, a damaged file that the loaders reject with an error).
+ *
  * <p>If the target is a symbolic link, the link itself is replaced by a regular file. The
  * new file gets the default permissions for newly created files (umask), not those of the
  * file it replaces.
@@ -60,11 +68,13 @@ public final class AtomicFiles {
             throw new IOException(target + ": cannot write to a file system root");
         }
         Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        SyncScope scope = SCOPE.get();
+        boolean sync = scope == null || scope.due(abs, System.nanoTime());
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.write(ch);
-                ch.force(true);
+                if (sync) force(ch);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
@@ -72,7 +82,8 @@ public final class AtomicFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
-            syncDirectory(dir);
+            if (sync) syncDirectory(dir);
+            if (scope != null) scope.written(abs, sync, System.nanoTime());
             sweepStale(abs, STALE_AFTER);
         } finally {
             if (!moved) {
@@ -150,9 +161,104 @@ public final class AtomicFiles {
         }
     }
 
+    private static final ThreadLocal<SyncScope> SCOPE = new ThreadLocal<>();
+
+    /**
+     * Opens a scope, on the calling thread, in which {@link #write} fsyncs a target only when it was last synced at least
+     * {@code interval} ago (or never in this scope); closing the scope fsyncs the targets written since their last sync
+     * (and their directories). Scopes nest (the inner one applies until it is closed). See "Syncing less often" above.
+     *
+     * @param interval the longest time a target's latest contents may stay unsynced; zero syncs every write
+     * @return the scope, to close on the same thread (try-with-resources)
+     */
+    public static SyncScope syncAtMostEvery(java.time.Duration interval) {
+        if (interval == null || interval.isNegative()) {
+            throw new IllegalArgumentException("AtomicFiles.syncAtMostEvery: interval must be >= 0, got " + interval);
+        }
+        SyncScope s = new SyncScope(interval.toNanos(), SCOPE.get());
+        SCOPE.set(s);
+        return s;
+    }
+
+    /** A scope of {@link #syncAtMostEvery}: which targets it has synced when, and which await a sync. */
+    public static final class SyncScope implements AutoCloseable {
+        private final long intervalNanos;
+        private final SyncScope outer;
+        private final Thread owner = Thread.currentThread();
+        private final java.util.Map<Path, Long> lastSync = new java.util.HashMap<>();
+        private final java.util.Set<Path> pending = new java.util.LinkedHashSet<>();
+        private boolean closed;
+
+        private SyncScope(long intervalNanos, SyncScope outer) {
+            this.intervalNanos = intervalNanos;
+            this.outer = outer;
+        }
+
+        private boolean due(Path target, long now) {
+            Long last = lastSync.get(target);
+            return last == null || now - last >= intervalNanos;
+        }
+
+        private void written(Path target, boolean synced, long now) {
+            if (synced) {
+                lastSync.put(target, now);
+                pending.remove(target);
+            } else {
+                pending.add(target);
+            }
+        }
+
+        /** The targets written in this scope whose latest contents are not yet synced. */
+        public java.util.Set<Path> pending() {
+            return java.util.Collections.unmodifiableSet(pending);
+        }
+
+        /**
+         * Ends the scope: fsyncs every pending target that still exists and its directory.
+         *
+         * @throws IOException if a pending target cannot be synced (the others are still synced)
+         * @throws IllegalStateException if called on another thread than the one that opened the scope
+         */
+        @Override
+        public void close() throws IOException {
+            if (closed) return;
+            if (Thread.currentThread() != owner) {
+                throw new IllegalStateException("AtomicFiles.SyncScope.close: opened on " + owner.getName()
+                        + ", closed on " + Thread.currentThread().getName());
+            }
+            closed = true;
+            if (SCOPE.get() == this) {
+                if (outer == null) SCOPE.remove();
+                else SCOPE.set(outer);
+            }
+            IOException first = null;
+            for (Path p : pending) {
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                    force(ch);
+                    syncDirectory(p.getParent());
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // removed since (nothing left to make durable)
+                } catch (IOException e) {
+                    if (first == null) first = e;
+                    else first.addSuppressed(e);
+                }
+            }
+            pending.clear();
+            if (first != null) throw first;
+        }
+    }
+
+    /** fsyncs done by this class (file and directory), for tests. */
+    static final java.util.concurrent.atomic.AtomicLong FSYNCS = new java.util.concurrent.atomic.AtomicLong();
+
+    private static void force(FileChannel ch) throws IOException {
+        ch.force(true);
+        FSYNCS.incrementAndGet();
+    }
+
     private static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+            force(d);
         } catch (IOException | UnsupportedOperationException e) {
             // Not supported on this platform (e.g. Windows); the rename is still atomic.
         }
