@@ -3,7 +3,6 @@ package dev.jgrad.losses;
 import dev.jgrad.core.DType;
 import dev.jgrad.core.Storage;
 import dev.jgrad.core.kernel.KernelBackend;
-import dev.jgrad.core.kernel.ParallelRanges;
 import dev.jgrad.core.kernel.ScalarKernels;
 import dev.jgrad.core.kernel.SimdKernels;
 import dev.jgrad.core.kernel.VectorMath64;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static dev.jgrad.core.kernel.KernelTestSupport.random;
 import static dev.jgrad.core.kernel.KernelTestSupport.specialRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code (|x - m| + 6)·u}, recomputed within {@code (|x - m| + |x - m - l| + l + 4)·u} relative (the class comment of
  * {@link SimdCrossEntropyF32}), plus {@code 2·|s|·MIN_NORMAL + 2·MIN_VALUE} absolute (terms the vector exp flushes to
  * 0, the rounding of subnormal products); target
- * elements, and every element of a row the kernel hands to the scalar row, bit for bit.
+ * elements, and every element of a row the kernel hands to the scalar row, bit for bit. Confident rows and one thread
+ * against two, float64 included: {@link FusedCrossEntropyKernelsTest}.
  */
 class SimdCrossEntropyF64Test {
     /** Below, at, above one and several vectors of doubles (VL = 8 with AVX-512, 4 with AVX2), and the benchmark's C. */
@@ -46,90 +45,44 @@ class SimdCrossEntropyF64Test {
     }
 
     @Test
-    void forwardMatchesTheScalarRowAndTheSimdLogSumExpKernel() {
+    void forwardMatchesTheScalarRowAndStoresTheExps() {
         SplittableRandom r = new SplittableRandom(31);
-        for (int n : LENGTHS) {
-            int rows = 32;
-            Storage x = rows(rows, n, r);
-            double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-            double[] s3 = new double[rows], l3 = new double[rows];
-            assertTrue(!FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, rows, n));
-            for (int i = 0; i < rows; i++) ScalarKernels.logSumExpRow(x, i * n, n, 1, s2, l2, i);
-            simd.logSumExp(x, s3, l3, rows, n, 1);
-            for (int i = 0; i < rows; i++) {
-                String what = "n=" + n + " row " + i;
-                assertEquals(Double.doubleToRawLongBits(s3[i]), Double.doubleToRawLongBits(s1[i]), "shift, as the SIMD logSumExp: " + what);
-                assertEquals(Double.doubleToRawLongBits(l3[i]), Double.doubleToRawLongBits(l1[i]), "logSum, as the SIMD logSumExp: " + what);
-                assertEquals(Double.doubleToRawLongBits(s2[i]), Double.doubleToRawLongBits(s1[i]), "shift, as the scalar row: " + what);
-                if (!Double.isFinite(s2[i]) || !Double.isFinite(l2[i])) {
-                    assertEquals(Double.doubleToRawLongBits(l2[i]), Double.doubleToRawLongBits(l1[i]), "special row, bit for bit: " + what);
-                } else {
-                    double tol = (n + 8) * U + 2 * Math.ulp(l2[i]);
-                    if (!(Math.abs(l1[i] - l2[i]) <= tol)) fail("logSum " + what + ": scalar " + l2[i] + ", SIMD " + l1[i]);
-                }
-            }
-        }
-    }
-
-    @Test
-    void forwardStoresTheExpsOfFiniteRowsOnly() {
-        SplittableRandom r = new SplittableRandom(32);
         for (int n : LENGTHS) {
             int rows = 32;
             Storage x = rows(rows, n, r);
             Storage e = Storage.allocate(DType.FLOAT64, rows * n);
             e.fill(7); // rows with a non-finite part must be left as they are
             double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-            assertTrue(FusedCrossEntropy.logSumExps(simd, x, s1, l1, e, rows, n), "the float64 SIMD forward stores exps");
-            FusedCrossEntropy.logSumExps(simd, x, s2, l2, null, rows, n);
+            double[] s3 = new double[rows], l3 = new double[rows], s4 = new double[rows], l4 = new double[rows];
+            assertTrue(!FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, rows, n));
+            assertTrue(FusedCrossEntropy.logSumExps(simd, x, s4, l4, e, rows, n), "the float64 SIMD forward stores exps");
+            for (int i = 0; i < rows; i++) ScalarKernels.logSumExpRow(x, i * n, n, 1, s2, l2, i);
+            simd.logSumExp(x, s3, l3, rows, n, 1);
             double[] row = new double[n], want = new double[n];
             for (int i = 0; i < rows; i++) {
                 String what = "n=" + n + " row " + i;
-                assertEquals(Double.doubleToRawLongBits(s2[i]), Double.doubleToRawLongBits(s1[i]), "shift with exps " + what);
-                assertEquals(Double.doubleToRawLongBits(l2[i]), Double.doubleToRawLongBits(l1[i]), "logSum with exps " + what);
-                if (!Double.isFinite(s1[i]) || !Double.isFinite(l1[i])) { // NaN, +inf or all -inf: the scalar row
+                assertEquals(Double.doubleToRawLongBits(s3[i]), Double.doubleToRawLongBits(s1[i]), "shift, as the SIMD logSumExp: " + what);
+                assertEquals(Double.doubleToRawLongBits(l3[i]), Double.doubleToRawLongBits(l1[i]), "logSum, as the SIMD logSumExp: " + what);
+                assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s4[i]), "shift with exps: " + what);
+                assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l4[i]), "logSum with exps: " + what);
+                assertEquals(Double.doubleToRawLongBits(s2[i]), Double.doubleToRawLongBits(s1[i]), "shift, as the scalar row: " + what);
+                if (!Double.isFinite(s2[i]) || !Double.isFinite(l2[i])) { // NaN, +inf or all -inf: the scalar row, no exps
+                    assertEquals(Double.doubleToRawLongBits(l2[i]), Double.doubleToRawLongBits(l1[i]), "special row, bit for bit: " + what);
                     for (int k = 0; k < n; k++) assertEquals(7.0, e.get(i * n + k), "untouched " + what);
                     continue;
                 }
+                double tol = (n + 8) * U + 2 * Math.ulp(l2[i]);
+                if (!(Math.abs(l1[i] - l2[i]) <= tol)) fail("logSum " + what + ": scalar " + l2[i] + ", SIMD " + l1[i]);
                 for (int k = 0; k < n; k++) row[k] = x.get(i * n + k);
                 VectorMath64.expStoreLoop(row, 0, s1[i], 0, 1, want, 0, n);
                 for (int k = 0; k < n; k++) {
-                    double got = e.get(i * n + k);
+                    double got = e.get(i * n + k), exact = Math.exp(row[k] - s1[i]); // each within 1 ulp; the kernel flushes below MIN_NORMAL
                     assertEquals(Double.doubleToRawLongBits(want[k]), Double.doubleToRawLongBits(got), "exp store " + what + " [" + k + "]");
-                    double exact = Math.exp(row[k] - s1[i]); // within 1 ulp itself; the kernel flushes below MIN_NORMAL
-                    if (exact < Double.MIN_NORMAL) assertTrue(got == 0 || Math.abs(got - exact) <= 2 * Math.ulp(exact), what);
-                    else assertTrue(Math.abs(got - exact) <= 2 * Math.ulp(exact), "exp " + what + " [" + k + "]: " + got + " vs " + exact);
+                    assertTrue(Math.abs(got - exact) <= 2 * Math.ulp(exact) || got == 0 && exact < Double.MIN_NORMAL,
+                            "exp " + what + " [" + k + "]: " + got + " vs " + exact);
                 }
             }
         }
-    }
-
-    /** Scales: 0, negative, NaN, ±inf, subnormal, tiny, huge and ordinary. */
-    private static double[] scales(int rows, SplittableRandom r) {
-        double[] s = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            s[i] = switch (i % 13) {
-                case 0 -> 0;
-                case 3 -> Double.NaN;
-                case 5 -> i % 2 == 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-                case 7 -> 1e-310; // subnormal: the scalar row
-                case 8 -> -1e-300;
-                case 9 -> 1e300;
-                case 11 -> -0.0;
-                default -> (r.nextDouble() * 4 - 2) / 1024;
-            };
-        }
-        return s;
-    }
-
-    /** Targets in range, except every 6th row (ignored: -1, scale 0). */
-    private static int[] targets(int rows, int n, double[] scale, SplittableRandom r) {
-        int[] t = new int[rows];
-        for (int i = 0; i < rows; i++) {
-            t[i] = i % 6 == 1 ? -1 : r.nextInt(n);
-            if (t[i] < 0) scale[i] = 0;
-        }
-        return t;
     }
 
     private static boolean normal(double v) {
@@ -148,8 +101,8 @@ class SimdCrossEntropyF64Test {
                 Storage e = Storage.allocate(DType.FLOAT64, rows * n);
                 e.fill(Double.NaN); // every element must be written (rows without stored exps are recomputed)
                 FusedCrossEntropy.logSumExps(simd, x, shift, logSum, fromExps ? e : null, rows, n);
-                double[] scale = scales(rows, r);
-                int[] target = targets(rows, n, scale, r);
+                double[] scale = FusedCrossEntropyKernelsTest.scales(rows, r);
+                int[] target = FusedCrossEntropyKernelsTest.targets(rows, n, scale, r);
                 Storage b = Storage.allocate(DType.FLOAT64, rows * n);
                 for (int i = 0; i < rows; i++) FusedCrossEntropy.gradientRow(x, shift[i], logSum[i], scale[i], target[i], b, i * n, n);
                 FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, fromExps ? e : null, e, rows, n); // in place
@@ -176,68 +129,6 @@ class SimdCrossEntropyF64Test {
                     if (target[i] < 0) {
                         for (int k = 0; k < n; k++) assertEquals(0, Double.compare(e.get(i * n + k), 0.0), what + ": ignored row is +0");
                     }
-                }
-            }
-        }
-    }
-
-    @Test
-    void confidentRowsKeepTheTargetsRelativeAccuracy() {
-        // p_t = 1 - ε down to ~1e-26: s·(p_t - 1) = -s·ε keeps its digits (the double log-sum knows log(1 + ε) to a few
-        // 2^-53 absolute, so ε to about 2^-50/ε relative; above 2^-50 the loss of the target element is that of ε)
-        SplittableRandom r = new SplittableRandom(34);
-        for (int n : new int[]{2, 7, 9, 100, 1000}) {
-            for (double gap : new double[]{5, 12, 20, 30, 60}) {
-                int rows = 4;
-                Storage x = random(DType.FLOAT64, r, rows * n, -1, 1);
-                int[] target = new int[rows];
-                double[] scale = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    target[i] = r.nextInt(n);
-                    x.set(i * n + target[i], gap);
-                    scale[i] = 1.0 / rows;
-                }
-                double[] shift = new double[rows], logSum = new double[rows];
-                Storage g = Storage.allocate(DType.FLOAT64, rows * n);
-                FusedCrossEntropy.logSumExps(simd, x, shift, logSum, g, rows, n);
-                FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, g, g, rows, n);
-                for (int i = 0; i < rows; i++) {
-                    double rest = 0; // Σ_{c≠t} exp(x_c - x_t)
-                    for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
-                    double exact = -scale[i] * rest / (1 + rest);
-                    double got = g.get(i * n + target[i]);
-                    assertTrue(Math.abs(got - exact) <= 1e-13 * Math.abs(exact) + 0x1p-49 * scale[i],
-                            "n=" + n + " gap=" + gap + ": target gradient " + got + ", exact " + exact);
-                }
-            }
-        }
-    }
-
-    @Test
-    void twoThreadsGiveTheSameBitsAsOne() {
-        SplittableRandom r = new SplittableRandom(35);
-        KernelBackend two = new SimdKernels(2);
-        int rows = 600, n = 1000; // above PARALLEL_ELEMENTS_COLD: split whether or not a worker is awake
-        assertTrue((long) rows * n >= ParallelRanges.PARALLEL_ELEMENTS_COLD);
-        assertTrue(ParallelRanges.parts(rows, n, 2) == 2, "the two-thread backend splits this call");
-        Storage x = random(DType.FLOAT64, r, rows * n, -8, 8);
-        for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.POSITIVE_INFINITY);
-        for (boolean fromExps : new boolean[]{false, true}) {
-            double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-            Storage e1 = Storage.allocate(DType.FLOAT64, rows * n), e2 = Storage.allocate(DType.FLOAT64, rows * n);
-            FusedCrossEntropy.logSumExps(simd, x, s1, l1, fromExps ? e1 : null, rows, n);
-            FusedCrossEntropy.logSumExps(two, x, s2, l2, fromExps ? e2 : null, rows, n);
-            for (int i = 0; i < rows; i++) {
-                assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), "shift row " + i);
-                assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), "logSum row " + i);
-            }
-            double[] scale = scales(rows, r);
-            int[] target = targets(rows, n, scale, r);
-            FusedCrossEntropy.gradient(simd, x, s1, l1, scale, target, fromExps ? e1 : null, e1, rows, n);
-            FusedCrossEntropy.gradient(two, x, s1, l1, scale, target, fromExps ? e2 : null, e2, rows, n);
-            for (int k = 0; k < rows * n; k++) {
-                if (Double.compare(e1.get(k), e2.get(k)) != 0) {
-                    fail((fromExps ? "from exps" : "recomputed") + ", element " + k + ": one thread " + e1.get(k) + ", two " + e2.get(k));
                 }
             }
         }
