@@ -40,9 +40,9 @@ import java.util.Arrays;
  * <p>This one class holds the whole loss: the node ({@link #forward}, {@link #backward}), its row kernels
  * ({@link #logSumExps}, {@link #gradient}: the scalar reference here, evaluated in double and rounded once on store;
  * the SIMD float32 rows, threads included, in {@link SimdCrossEntropyF32} and the float64 ones in its generated twin
- * {@code SimdCrossEntropyF64}, chosen when the kernel backend runs on the Vector API, {@link KernelBackend#simd()}) and the target handling ({@link Targets}: the coefficients that
- * index or probability targets, class weights, {@code ignore_index} and label smoothing put on the log-probabilities,
- * and the reductions).
+ * {@code SimdCrossEntropyF64}, chosen when the kernel backend runs on the Vector API, {@link KernelBackend#simd()}) and
+ * the target handling ({@link Targets}: the coefficients that index or probability targets, class weights,
+ * {@code ignore_index} and label smoothing put on the log-probabilities, and the reductions).
  */
 final class FusedCrossEntropy extends Function {
     /** This node's copy of its call's targets (the node is recycled with it). */
@@ -276,7 +276,8 @@ final class FusedCrossEntropy extends Function {
      * evaluate this in double, rounded once on store; the SIMD rows ({@link SimdCrossEntropyF32#backward}, and for
      * float64 its generated twin, on up to {@link KernelBackend#threads()} threads) form the other elements in the
      * storage precision (with {@code exps}: {@code exps[r, c]·(s_r·exp(-l_r))}) and take the scalar row
-     * wherever the shift, log-sum or scale is not finite, so NaN and infinities propagate as in the formulas in double.
+     * wherever the shift, log-sum or scale is not finite (or the row's factor is not a normal number of the storage
+     * type), so NaN and infinities propagate as in the formulas in double.
      *
      * @param shift  {@code m_r}, from {@link #logSumExps}
      * @param logSum {@code l_r}, from {@link #logSumExps}
