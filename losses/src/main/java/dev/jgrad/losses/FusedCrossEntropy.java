@@ -39,10 +39,10 @@ import java.util.Arrays;
  *
  * <p>This one class holds the whole loss: the node ({@link #forward}, {@link #backward}), its row kernels
  * ({@link #logSumExps}, {@link #gradient}: the scalar reference here, evaluated in double and rounded once on store;
- * the SIMD float32/float64 rows, threads included, in {@link SimdCrossEntropy}, chosen when the kernel backend runs on
- * the Vector API, {@link KernelBackend#simd()}) and the target handling ({@link Targets}: the coefficients that
- * index or probability targets, class weights, {@code ignore_index} and label smoothing put on the log-probabilities,
- * and the reductions).
+ * the SIMD float32 rows, threads included, in {@link SimdCrossEntropyF32} and the float64 ones in its generated twin
+ * {@code SimdCrossEntropyF64}, chosen when the kernel backend runs on the Vector API, {@link KernelBackend#simd()}) and
+ * the target handling ({@link Targets}: the coefficients that index or probability targets, class weights,
+ * {@code ignore_index} and label smoothing put on the log-probabilities, and the reductions).
  */
 final class FusedCrossEntropy extends Function {
     /** This node's copy of its call's targets (the node is recycled with it). */
@@ -58,7 +58,7 @@ final class FusedCrossEntropy extends Function {
      * kernels (scratch, like {@link #shiftT}); null for {@code [N, C]} and {@code [C]}.
      */
     private Tensor rows;
-    /** Whether forward's kernel stored the exps in {@link #exps} (only the SIMD float32 rows do). */
+    /** Whether forward's kernel stored the exps in {@link #exps} (the SIMD rows do, float32 and float64; the scalar ones do not). */
     private boolean expsFilled;
 
     private FusedCrossEntropy() {
@@ -240,18 +240,24 @@ final class FusedCrossEntropy extends Function {
      * x[r, c]} (0 when that max is infinite) and {@code logSum[r] = log Σ_c exp(x[r, c] - shift[r])}, so that
      * {@code log softmax = (x - shift) - logSum}. A row containing NaN gives NaN parts, one containing {@code +inf} a
      * {@code +inf} log-sum, a row of all {@code -inf} a {@code -inf} log-sum. With a SIMD backend, float32 rows take
-     * {@link SimdCrossEntropy#forward} (on up to {@link KernelBackend#threads()} threads); otherwise the backend's
-     * {@code logSumExp}.
+     * {@link SimdCrossEntropyF32#forward} and float64 rows its generated twin {@code SimdCrossEntropyF64.forward} (on
+     * up to {@link KernelBackend#threads()} threads; the float64 parts are bit for bit the SIMD backend's
+     * {@code logSumExp}); otherwise the backend's {@code logSumExp}.
      *
      * @param exps null, or {@code rows × cols} storage of {@code x}'s dtype (not {@code x}) that may receive
      *             {@code exps[r, c] = exp(x[r, c] - shift[r])} for every row whose two parts are finite (other rows are
      *             left as they are): the unnormalised softmax, for {@link #gradient} to scale instead of recomputing
      *             the exps
-     * @return whether {@code exps} was filled (only the SIMD float32 rows fill it)
+     * @return whether {@code exps} was filled (the SIMD rows fill it, when it has {@code x}'s dtype; the scalar
+     *         backend's never)
      */
     static boolean logSumExps(KernelBackend kernels, Storage x, double[] shift, double[] logSum, Storage exps, int rows, int cols) {
         if (kernels.simd() && x instanceof Storage.F32 xf && (exps == null || exps instanceof Storage.F32)) {
-            SimdCrossEntropy.forward(x, xf.a, shift, logSum, exps == null ? null : ((Storage.F32) exps).a, rows, cols, kernels.threads());
+            SimdCrossEntropyF32.forward(x, xf.a, shift, logSum, exps == null ? null : ((Storage.F32) exps).a, rows, cols, kernels.threads());
+            return exps != null;
+        }
+        if (kernels.simd() && x instanceof Storage.F64 xd && (exps == null || exps instanceof Storage.F64)) {
+            SimdCrossEntropyF64.forward(x, xd.a, shift, logSum, exps == null ? null : ((Storage.F64) exps).a, rows, cols, kernels.threads());
             return exps != null;
         }
         kernels.logSumExp(x, shift, logSum, rows, cols, 1);
@@ -267,9 +273,11 @@ final class FusedCrossEntropy extends Function {
      * </pre>
      * i.e. {@code s_r·(softmax - onehot)}, with the target element formed by {@code expm1} so that it keeps its
      * relative accuracy when the prediction is confident ({@code p ≈ 1}). The scalar rows ({@link #gradientRow})
-     * evaluate this in double, rounded once on store; the SIMD rows ({@link SimdCrossEntropy#backward}) form the other
-     * elements in the storage precision (with {@code exps}: {@code exps[r, c]·(s_r·exp(-l_r))}) and take the scalar row
-     * wherever the shift, log-sum or scale is not finite, so NaN and infinities propagate as in the formulas in double.
+     * evaluate this in double, rounded once on store; the SIMD rows ({@link SimdCrossEntropyF32#backward}, and for
+     * float64 its generated twin, on up to {@link KernelBackend#threads()} threads) form the other elements in the
+     * storage precision (with {@code exps}: {@code exps[r, c]·(s_r·exp(-l_r))}) and take the scalar row
+     * wherever the shift, log-sum or scale is not finite (or the row's factor is not a normal number of the storage
+     * type), so NaN and infinities propagate as in the formulas in double.
      *
      * @param shift  {@code m_r}, from {@link #logSumExps}
      * @param logSum {@code l_r}, from {@link #logSumExps}
@@ -285,12 +293,13 @@ final class FusedCrossEntropy extends Function {
                          Storage exps, Storage out, int rows, int cols) {
         if (kernels.simd()) {
             if (x instanceof Storage.F32 xf && out instanceof Storage.F32 of && (exps == null || exps instanceof Storage.F32)) {
-                SimdCrossEntropy.backward(x, xf.a, shift, logSum, scale, target, exps == null ? null : ((Storage.F32) exps).a,
+                SimdCrossEntropyF32.backward(x, xf.a, shift, logSum, scale, target, exps == null ? null : ((Storage.F32) exps).a,
                         out, of.a, rows, cols, kernels.threads());
                 return;
             }
-            if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od) {
-                SimdCrossEntropy.backward(x, xd.a, shift, logSum, scale, target, out, od.a, rows, cols);
+            if (x instanceof Storage.F64 xd && out instanceof Storage.F64 od && (exps == null || exps instanceof Storage.F64)) {
+                SimdCrossEntropyF64.backward(x, xd.a, shift, logSum, scale, target, exps == null ? null : ((Storage.F64) exps).a,
+                        out, od.a, rows, cols, kernels.threads());
                 return;
             }
         }

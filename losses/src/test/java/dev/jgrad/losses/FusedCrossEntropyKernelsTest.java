@@ -19,9 +19,10 @@ import static dev.jgrad.core.kernel.KernelTestSupport.specialRows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The row kernels of {@link FusedCrossEntropy} with a SIMD backend ({@link SimdCrossEntropy}) against the scalar ones: rows of
+ * The row kernels of {@link FusedCrossEntropy} with a SIMD backend ({@link SimdCrossEntropyF32}) against the scalar ones: rows of
  * many lengths (tails shorter than a vector included), rows with NaN / {@code ±inf} / all {@code -inf} / huge shifts /
- * underflowing exps, confident predictions, ignored rows, zero and non-finite scales; one thread against two.
+ * underflowing exps, confident predictions, ignored rows, zero and non-finite scales; one thread against two (float32
+ * and float64, the exps stored or not). The float64 rows' own accuracy checks are in {@link SimdCrossEntropyF64Test}.
  */
 class FusedCrossEntropyKernelsTest {
     private static final int[] LENGTHS = {1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 64, 65, 127, 255, 257, 784, 1000, 1023};
@@ -83,21 +84,28 @@ class FusedCrossEntropyKernelsTest {
                 assertEquals(Double.doubleToRawLongBits(max), Double.doubleToRawLongBits(s1[0]), "shift of " + java.util.Arrays.toString(row));
                 assertEquals(s2[0], s1[0], 0.0);
                 assertEquals(l2[0], l1[0], LOG_SUM_TOL);
-                assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(SimdCrossEntropy.rowMax(((Storage.F32) x).a, 0, n)));
+                assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(SimdCrossEntropyF32.rowMax(((Storage.F32) x).a, 0, n)));
             }
         }
     }
 
-    /** Per-row scales covering 0, negative, NaN, infinities, a subnormal float and one that overflows float. */
-    private static double[] scales(int rows, SplittableRandom r) {
+    /**
+     * Per-row scales covering 0 and {@code -0}, negative, NaN, infinities, a float-subnormal one, a double-subnormal one,
+     * tiny and huge doubles, and one that overflows float (also used by {@link SimdCrossEntropyF64Test}).
+     */
+    static double[] scales(int rows, SplittableRandom r) {
         double[] s = new double[rows];
         for (int i = 0; i < rows; i++) {
-            s[i] = switch (i % 11) {
+            s[i] = switch (i % 17) {
                 case 0 -> 0;
                 case 3 -> Double.NaN;
                 case 5 -> i % 2 == 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
                 case 7 -> 1e-40;
                 case 9 -> 1e40;
+                case 11 -> -0.0;
+                case 13 -> 1e-310;
+                case 14 -> -1e-300;
+                case 15 -> 1e300;
                 default -> (r.nextDouble() * 4 - 2) / 1024;
             };
         }
@@ -105,7 +113,7 @@ class FusedCrossEntropyKernelsTest {
     }
 
     /** Targets: in range, except every 6th row without one (-1, its scale 0: an ignored sample). */
-    private static int[] targets(int rows, int n, double[] scale, SplittableRandom r) {
+    static int[] targets(int rows, int n, double[] scale, SplittableRandom r) {
         int[] t = new int[rows];
         for (int i = 0; i < rows; i++) {
             t[i] = i % 6 == 1 ? -1 : r.nextInt(n);
@@ -204,9 +212,9 @@ class FusedCrossEntropyKernelsTest {
         Storage x = random(DType.FLOAT32, new SplittableRandom(27), 40, -3, 3), exps = Storage.allocate(DType.FLOAT32, 40);
         assertTrue(!FusedCrossEntropy.logSumExps(ref, x, new double[4], new double[4], exps, 4, 10));
         for (int k = 0; k < 40; k++) assertEquals(0.0, exps.get(k));
-        Storage x64 = random(DType.FLOAT64, new SplittableRandom(27), 40, -3, 3);
-        assertTrue(!FusedCrossEntropy.logSumExps(simd, x64, new double[4], new double[4], Storage.allocate(DType.FLOAT64, 40), 4, 10),
-                "float64 stores no exps");
+        Storage x64 = random(DType.FLOAT64, new SplittableRandom(27), 40, -3, 3), e64 = Storage.allocate(DType.FLOAT64, 40);
+        assertTrue(!FusedCrossEntropy.logSumExps(ref, x64, new double[4], new double[4], e64, 4, 10));
+        for (int k = 0; k < 40; k++) assertEquals(0.0, e64.get(k));
     }
 
     private static Storage slice(Storage s, int from, int n) {
@@ -217,35 +225,41 @@ class FusedCrossEntropyKernelsTest {
 
     @Test
     void confidentPredictionsKeepRelativeAccuracy() {
-        // the target logit far above the rest: p_t = 1 - ε with ε down to ~1e-13; s·(p_t - 1) must keep its digits
-        // (up to the double log-sum: log(1 + ε) is known to a few 2^-53 absolute — the last additions to the sum are at
-        // magnitude 1 — so ε to about 2^-50 / ε relative)
+        // the target logit far above the rest: p_t = 1 - ε with ε down to ~1e-13 (float64: ~1e-24); s·(p_t - 1) must keep
+        // its digits (up to the double log-sum: log(1 + ε) is known to a few 2^-53 absolute — the last additions to the sum
+        // are at magnitude 1 — so ε to about 2^-50 / ε relative); from the forward's exps or recomputed
         SplittableRandom r = new SplittableRandom(23);
-        for (int n : new int[]{2, 17, 100, 1000}) {
-            for (double gap : new double[]{5, 12, 20, 30}) {
-                int rows = 4;
-                Storage x = random(DType.FLOAT32, r, rows * n, -1, 1);
-                int[] target = new int[rows];
-                double[] scale = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    target[i] = r.nextInt(n);
-                    x.set(i * n + target[i], gap);
-                    scale[i] = 1.0 / rows;
-                }
-                double[] shift = new double[rows], logSum = new double[rows];
-                FusedCrossEntropy.logSumExps(simd, x, shift, logSum, null, rows, n);
-                Storage g = Storage.allocate(DType.FLOAT32, rows * n);
-                FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, null, g, rows, n);
-                for (int i = 0; i < rows; i++) {
-                    double rest = 0; // Σ_{c≠t} exp(x_c - x_t), exactly enough in double
-                    for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
-                    double exact = -scale[i] * rest / (1 + rest);
-                    double got = g.get(i * n + target[i]);
-                    assertTrue(Math.abs(got - exact) <= 1e-6 * Math.abs(exact) + 0x1p-49 * scale[i],
-                            "n=" + n + " gap=" + gap + ": target gradient " + got + ", exact " + exact);
-                    double sum = 0;
-                    for (int k = 0; k < n; k++) sum += g.get(i * n + k);
-                    assertEquals(0, sum, 1e-6 * scale[i], "gradient row sums to 0");
+        for (DType dt : DType.values()) {
+            for (boolean fromExps : new boolean[]{false, true}) {
+                for (int n : new int[]{2, 7, 9, 17, 100, 1000}) {
+                    for (double gap : dt == DType.FLOAT64 ? new double[]{5, 12, 20, 30, 60} : new double[]{5, 12, 20, 30}) {
+                        int rows = 4;
+                        Storage x = random(dt, r, rows * n, -1, 1);
+                        int[] target = new int[rows];
+                        double[] scale = new double[rows];
+                        for (int i = 0; i < rows; i++) {
+                            target[i] = r.nextInt(n);
+                            x.set(i * n + target[i], gap);
+                            scale[i] = 1.0 / rows;
+                        }
+                        double[] shift = new double[rows], logSum = new double[rows];
+                        Storage g = Storage.allocate(dt, rows * n);
+                        FusedCrossEntropy.logSumExps(simd, x, shift, logSum, fromExps ? g : null, rows, n);
+                        FusedCrossEntropy.gradient(simd, x, shift, logSum, scale, target, fromExps ? g : null, g, rows, n);
+                        double rtol = dt == DType.FLOAT64 ? 1e-13 : 1e-6;
+                        for (int i = 0; i < rows; i++) {
+                            double rest = 0; // Σ_{c≠t} exp(x_c - x_t), exactly enough in double
+                            for (int k = 0; k < n; k++) if (k != target[i]) rest += Math.exp(x.get(i * n + k) - x.get(i * n + target[i]));
+                            double exact = -scale[i] * rest / (1 + rest);
+                            double got = g.get(i * n + target[i]);
+                            String what = dt + (fromExps ? " from exps" : "") + " n=" + n + " gap=" + gap;
+                            assertTrue(Math.abs(got - exact) <= rtol * Math.abs(exact) + 0x1p-49 * scale[i],
+                                    what + ": target gradient " + got + ", exact " + exact);
+                            double sum = 0;
+                            for (int k = 0; k < n; k++) sum += g.get(i * n + k);
+                            assertEquals(0, sum, rtol * scale[i], what + ": gradient row sums to 0");
+                        }
+                    }
                 }
             }
         }
@@ -257,22 +271,29 @@ class FusedCrossEntropyKernelsTest {
         KernelBackend two = new SimdKernels(2);
         int rows = 600, n = 1000; // above PARALLEL_ELEMENTS_COLD: split whether or not a worker is awake
         assertTrue((long) rows * n >= ParallelRanges.PARALLEL_ELEMENTS_COLD);
-        Storage x = random(DType.FLOAT32, r, rows * n, -8, 8);
-        for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
-        double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
-        FusedCrossEntropy.logSumExps(simd, x, s1, l1, null, rows, n);
-        FusedCrossEntropy.logSumExps(two, x, s2, l2, null, rows, n);
-        for (int i = 0; i < rows; i++) {
-            assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), "shift row " + i);
-            assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), "logSum row " + i);
-        }
-        double[] scale = scales(rows, r);
-        int[] target = targets(rows, n, scale, r);
-        Storage a = Storage.allocate(DType.FLOAT32, rows * n), b = Storage.allocate(DType.FLOAT32, rows * n);
-        FusedCrossEntropy.gradient(simd, x, s1, l1, scale, target, null, a, rows, n);
-        FusedCrossEntropy.gradient(two, x, s1, l1, scale, target, null, b, rows, n);
-        for (int k = 0; k < rows * n; k++) {
-            if (Double.compare(a.get(k), b.get(k)) != 0) fail("element " + k + ": one thread " + a.get(k) + ", two " + b.get(k));
+        assertEquals(2, ParallelRanges.parts(rows, n, 2), "the two-thread backend splits this call");
+        for (DType dt : DType.values()) {
+            Storage x = random(dt, r, rows * n, -8, 8);
+            for (int i = 0; i < rows; i += 37) x.set(i * n + r.nextInt(n), i % 2 == 0 ? Double.NaN : Double.NEGATIVE_INFINITY);
+            for (int i = 19; i < rows; i += 37) x.set(i * n + r.nextInt(n), Double.POSITIVE_INFINITY);
+            for (boolean fromExps : new boolean[]{false, true}) {
+                String what = dt + (fromExps ? " from exps" : " recomputed");
+                double[] s1 = new double[rows], l1 = new double[rows], s2 = new double[rows], l2 = new double[rows];
+                Storage a = Storage.allocate(dt, rows * n), b = Storage.allocate(dt, rows * n);
+                FusedCrossEntropy.logSumExps(simd, x, s1, l1, fromExps ? a : null, rows, n);
+                FusedCrossEntropy.logSumExps(two, x, s2, l2, fromExps ? b : null, rows, n);
+                for (int i = 0; i < rows; i++) {
+                    assertEquals(Double.doubleToRawLongBits(s1[i]), Double.doubleToRawLongBits(s2[i]), what + " shift row " + i);
+                    assertEquals(Double.doubleToRawLongBits(l1[i]), Double.doubleToRawLongBits(l2[i]), what + " logSum row " + i);
+                }
+                double[] scale = scales(rows, r);
+                int[] target = targets(rows, n, scale, r);
+                FusedCrossEntropy.gradient(simd, x, s1, l1, scale, target, fromExps ? a : null, a, rows, n);
+                FusedCrossEntropy.gradient(two, x, s1, l1, scale, target, fromExps ? b : null, b, rows, n);
+                for (int k = 0; k < rows * n; k++) {
+                    if (Double.compare(a.get(k), b.get(k)) != 0) fail(what + ", element " + k + ": one thread " + a.get(k) + ", two " + b.get(k));
+                }
+            }
         }
     }
 }

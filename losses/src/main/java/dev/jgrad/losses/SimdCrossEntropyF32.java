@@ -4,7 +4,6 @@ import dev.jgrad.core.Storage;
 import dev.jgrad.core.kernel.ParallelRanges;
 import dev.jgrad.core.kernel.ScalarKernels;
 import dev.jgrad.core.kernel.VectorMath;
-import dev.jgrad.core.kernel.VectorMath64;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,39 +12,51 @@ import java.util.Arrays;
 
 /**
  * The SIMD row kernels of {@link FusedCrossEntropy} (its {@link FusedCrossEntropy#logSumExps} and
- * {@link FusedCrossEntropy#gradient} when the kernel backend runs on the Vector API): float32 logits in contiguous
- * rows, and the float64 backward. Only touched when the backend is SIMD ({@code KernelBackend.simd()}), so the rest of
- * the loss loads on any JVM.
+ * {@link FusedCrossEntropy#gradient} when the kernel backend runs on the Vector API) for float32 logits in contiguous
+ * rows. Only touched when the backend is SIMD ({@code KernelBackend.simd()}), so the rest of the loss loads on any JVM.
  *
- * <p><b>Forward</b> (float32), per row of {@code C} logits (4 KB for {@code C = 1000}, so the second pass reads L1): a
- * max pass ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and signed-zero rules
- * is a chain of several dependent instructions) and an exp-sum pass (compensated, as accurate as a double sum), then
- * {@code logSum = log Σ}. Given an {@code exps} buffer, the exp-sum pass also stores the terms
- * ({@link VectorMath#expSumStoreLoop}), otherwise it only sums them ({@link VectorMath#expSumLoop}). A row whose max is
- * not finite ({@code NaN}, {@code +inf}, or all {@code -inf}) is done by {@link ScalarKernels#logSumExpRow}, so those
- * keep their exact semantics (and store no exps).
+ * <p><b>One source for both precisions.</b> This file is the template of {@code SimdCrossEntropyF64}: the same rows
+ * over {@code double[]} in {@code DoubleVector} lanes, calling {@code VectorMath64} instead of {@link VectorMath}
+ * (written by the {@code generate-kernels} step of {@code losses/pom.xml}, as {@code core/pom.xml} generates the 64-bit
+ * kernels). Edit this file only. Below, "float" is the element type (so it reads "double" in the generated class);
+ * "32-bit" and "64-bit" mark what differs between the two.
+ *
+ * <p><b>Forward</b>, per row of {@code C} logits (4 KB of 32-bit logits for {@code C = 1000}, so the second pass reads
+ * L1): a max pass ({@link #rowMax}: four independent accumulators, since one {@code max} with Java's NaN and
+ * signed-zero rules is a chain of several dependent instructions) and an exp-sum pass, then {@code logSum = log Σ}.
+ * Given an {@code exps} buffer, the exp-sum pass also stores the terms ({@link VectorMath#expSumStoreLoop}), otherwise
+ * it only sums them ({@link VectorMath#expSumLoop}); the two give the same sum, bit for bit. The 32-bit sum is
+ * compensated per lane (as accurate as a double sum); the 64-bit one adds plain lanes, which in double is as accurate
+ * as the scalar {@link ScalarKernels#logSumExpRow} (within {@code (C/VL + log₂VL)·2⁻⁵³} relative of the exact sum of
+ * the computed terms, each term within 0.76 ulp) and is the loop of the 64-bit {@code KernelBackend.logSumExp}, so the
+ * 64-bit parts are bit for bit those of that kernel on the SIMD backend. A row whose max is not finite ({@code NaN},
+ * {@code +inf}, or all {@code -inf}) is done by {@link ScalarKernels#logSumExpRow}, so those keep their exact
+ * semantics (and store no exps).
  *
  * <p><b>Backward</b>, per row, one pass that writes every element exactly once: with the forward's exps,
- * {@code e·q} with {@code q = s·exp(-l)} rounded to float once (three roundings in all, so more accurate than the
- * recomputation, whose float argument {@code (x - m) - l} costs {@code |x - m - l|·2^-24} relative); without them,
- * {@link VectorMath#expStoreLoop} for {@code s·exp((x - m) - l)} (the {@code (x - m) - l} in float). Then the target
- * element, still in L1, is overwritten with {@code s·expm1((x_t - m) - l)} evaluated in double
- * ({@link FusedCrossEntropy#targetGradient}: the same expression, so the same bits, as the scalar rows). Rows with
- * {@code s == 0} are zero-filled (their target element, if any, is still {@code 0·expm1(...)}, which is {@code -0} or
- * NaN in the cases where the scalar path gives that); rows whose shift or log-sum is not finite, or whose factor
- * ({@code q}, or {@code s} when recomputing) is not a normal float, take {@link FusedCrossEntropy#gradientRow}, bit for
- * bit. The float64 backward is the recomputing pass with {@link VectorMath64#expStoreLoop} (non-finite scale: the
- * scalar row), on the calling thread.
+ * {@code e·q} with {@code q = s·exp(-l)} rounded to float once (three roundings in all); without them,
+ * {@link VectorMath#expStoreLoop} for {@code s·exp((x - m) - l)} (the {@code (x - m) - l} in float). With {@code u}
+ * the unit roundoff ({@code 2^-24} 32-bit, {@code 2^-53} 64-bit), an element from the exps is within
+ * {@code (|x - m| + 4)·u} (32-bit) or {@code (|x - m| + 6)·u} (64-bit) relative of the exact value for the computed
+ * {@code m, l}; recomputed, within {@code (|x - m| + |x - m - l| + l + 4)·u} — the exps are the more accurate for
+ * the large elements ({@code x} near {@code m}). Then the target element, still in L1, is overwritten with
+ * {@code s·expm1((x_t - m) - l)} evaluated in double ({@link FusedCrossEntropy#targetGradient}: the same expression, so
+ * the same bits, as the scalar rows). Rows with {@code s == 0} are zero-filled (their target element, if any, is still
+ * {@code 0·expm1(...)}, which is {@code -0} or NaN in the cases where the scalar path gives that); rows whose shift or
+ * log-sum is not finite, or whose factor ({@code q}, or {@code s} when recomputing) is not a normal float
+ * ({@code MIN_NORMAL ≤ |·| ≤ MAX_VALUE} of the element type: 32-bit, a factor that would lose accuracy when rounded;
+ * 64-bit, a subnormal or non-finite factor, rare enough for the reference), take {@link FusedCrossEntropy#gradientRow},
+ * bit for bit.
  *
- * <p><b>Threads.</b> Rows are independent, so a large float32 call is spread over the kernel pool in chunks of rows by
- * {@link ParallelRanges} (the results do not depend on the split). Per element the forward costs about 0.35 ns and the
- * backward about 0.3 ns on one core of the 2-core Zen 4 VM this was measured on.
+ * <p><b>Threads.</b> Rows are independent, so a large call is spread over the kernel pool in chunks of rows by
+ * {@link ParallelRanges} (the results do not depend on the split). Per element the 32-bit forward costs about 0.35 ns
+ * and the backward about 0.3 ns on one core of the 2-core Zen 4 VM this was measured on.
  */
-final class SimdCrossEntropy {
-    private static final VectorSpecies<Float> S = VectorMath.S;
+final class SimdCrossEntropyF32 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
-    private SimdCrossEntropy() {
+    private SimdCrossEntropyF32() {
     }
 
     /** This thread's row job, for the forward and the backward. */
@@ -165,24 +176,6 @@ final class SimdCrossEntropy {
                 continue;
             }
             if (t >= 0) oa[base + t] = (float) FusedCrossEntropy.targetGradient(xa[base + t], m, l, s);
-        }
-    }
-
-    /**
-     * {@link FusedCrossEntropy#gradient} of float64 logits {@code x} into {@code out} (backed by {@code xa}, {@code oa}),
-     * recomputing the exps, on the calling thread.
-     */
-    static void backward(Storage x, double[] xa, double[] shift, double[] logSum, double[] scale, int[] target,
-                         Storage out, double[] oa, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols, t = target[r];
-            double m = shift[r], l = logSum[r], s = scale[r];
-            if (s == 0 || !Double.isFinite(m) || !Double.isFinite(l) || !Double.isFinite(s)) {
-                FusedCrossEntropy.gradientRow(x, m, l, s, t, out, base, cols);
-                continue;
-            }
-            VectorMath64.expStoreLoop(xa, base, m, l, s, oa, base, cols);
-            if (t >= 0) oa[base + t] = FusedCrossEntropy.targetGradient(xa[base + t], m, l, s);
         }
     }
 
