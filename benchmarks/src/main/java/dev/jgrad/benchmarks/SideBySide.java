@@ -23,7 +23,7 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The jgrad side of {@code shared/bench/side_by_side.py} and {@code benchmarks/pytorch/infer_sweep.py}, timed the
- * same way (2 s warm-up, 7 samples of at least 0.25 s, median microseconds per call), so the two can be alternated
+ * same way (2 s warm-up ({@link #WARM_S}), 7 samples of at least 0.25 s, median microseconds per call), so the two can be alternated
  * in one sitting. Workloads, on the 784-256-128-10 MLP of {@link InferenceBenchmark}:
  * {@code infer_784-256-128-10_b<N>} (the no-grad forward at batch N), {@code inferws_784-256-128-10_b<N>} (the same in
  * a graph-reusing workspace, jgrad only) and {@code step_784-256-128-10_b<N>} (the SGD
@@ -39,7 +39,13 @@ import java.util.function.DoubleSupplier;
  * only through the caches they share, not through the time slices they take.
  */
 public final class SideBySide {
-    static final double MIN_S = 0.25, WARM_S = 2.0;
+    static final double MIN_S = 0.25;
+    /**
+     * Seconds of warm-up before the samples: {@code -Djgrad.bench.warmup=S}, default 2 (PyTorch's script's figure);
+     * {@code benchmarks/side-by-side.sh} gives the JVM 5, since C2 may compile a kernel's row loops only after several
+     * seconds on a busy machine (a steady-state comparison; start-up is measured separately, as time to result).
+     */
+    static final double WARM_S = Double.parseDouble(System.getProperty("jgrad.bench.warmup", "2"));
     static final int SAMPLES = 7;
     /** Thread CPU time instead of wall time ({@code -Djgrad.bench.clock=cpu}). */
     static final boolean CPU = "cpu".equals(System.getProperty("jgrad.bench.clock"));
