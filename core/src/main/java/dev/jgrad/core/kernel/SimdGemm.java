@@ -24,9 +24,12 @@ import java.util.Arrays;
  * micro-kernel. Only a last strip of fewer than {@link #mr} rows is packed, zero-padded, as is the last B panel.
  * Packing A strips cost ~5% of a 128×784·784×256 product on one thread and was done by each thread in full (the split
  * is by columns), so reading A in place measured 10–30% faster per product on two threads (e.g. 128×784·(256×784)ᵀ
- * 349 → 314 µs, 128×256·256×128 60 → 46 µs). Block sizes ({@link #KC}, {@link #MC}, {@link #NC}) are maxima; a
+ * 349 → 314 µs, 128×256·256×128 60 → 46 µs). Block sizes ({@link #kc}, {@link #MC}, {@link #NC}) are maxima; a
  * dimension is cut into equal blocks below them (784 → 2 × 392), and for the layer shapes anything from kc = 256 to
- * 800 measured within 2%. Packing a transposed B costs ~10% of a 128×784×256 product (a gathering pack, one
+ * 800 measured within 2% in isolation. The depth block is a size in bytes ({@link #KC_BYTES}: 384 floats, 192
+ * doubles), so a float64 panel holds as many bytes as a float32 one: inside the float64 MLP step, whose other work
+ * evicts the operands between products, 192 doubles measured 0.88–1.0× the step time of 384 (three alternated
+ * pairs), while 192 floats made the float32 step 1.0–1.1× slower. Packing a transposed B costs ~10% of a 128×784×256 product (a gathering pack, one
  * {@code fromArray} with an index map per vector, measured no faster on Zen 4, and an eight-row copy ~3% slower).
  *
  * <p><b>Micro-kernel.</b> An {@code mr × nr} = 4 rows × 2 vectors tile of C (4×32 floats or 4×16 doubles with
@@ -68,8 +71,12 @@ abstract class SimdGemm<T> {
     final int mr;
     /** Micro-tile columns: two vectors. */
     final int nr;
-    /** Block sizes: depth, rows and columns per packed block (maxima; blocks are balanced below these). */
-    static final int KC = 384, MC = 192, NC = 2048;
+    /** The depth block in bytes (384 floats, 192 doubles). */
+    static final int KC_BYTES = 1536;
+    /** Block sizes: rows and columns per packed block (maxima; blocks are balanced below these). */
+    static final int MC = 192, NC = 2048;
+    /** The depth block in elements ({@link #KC_BYTES} / element size; a maximum, balanced below like the others). */
+    final int kc;
     /**
      * Products {@code A·Bᵀ} with at most this many rows of A are done as dot products ({@link #dots}), unpacked. Measured
      * on one thread (Zen 4, loaded machine, CPU time) for {@code m × 784 · (256 × 784)ᵀ}: m = 1: 9–12 µs dot vs
@@ -90,9 +97,10 @@ abstract class SimdGemm<T> {
     static final SimdGemm<float[]> F32 = new SimdGemmF32();
     static final SimdGemm<double[]> F64 = new SimdGemmF64();
 
-    SimdGemm(int mr, int nr) {
+    SimdGemm(int mr, int nr, int kc) {
         this.mr = mr;
         this.nr = nr;
+        this.kc = kc;
     }
 
     // ----------------------------------------------------------------------------- per-type parts
@@ -293,7 +301,7 @@ abstract class SimdGemm<T> {
     final void serial(T a, int lda, int aRow0, boolean aPMajor, T b, int ldb, int bRow0, boolean bPMajor, T c, int ldc,
                       int cRow0, int k, int i0, int i1, int j0, int j1, boolean accumulate) {
         final int m = i1 - i0, n = j1 - j0;
-        final int kcMax = balanced(k, KC, 1), mcMax = balanced(m, MC, mr), ncMax = balanced(n, NC, nr);
+        final int kcMax = balanced(k, kc, 1), mcMax = balanced(m, MC, mr), ncMax = balanced(n, NC, nr);
         Work<T> w = work.get();
         int aSize = roundUp(mcMax, mr) * kcMax, bSize = roundUp(ncMax, nr) * kcMax;
         if (w.a == null || length(w.a) < aSize) w.a = alloc(aSize);

@@ -24,7 +24,7 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
             HALF1 = VectorShuffle.iota(S, 1 % VL, 1, true);
 
     SimdGemmF32() {
-        super(4, 2 * VL);
+        super(4, 2 * VL, KC_BYTES / Float.BYTES);
     }
 
     @Override float[] alloc(int n) { return new float[n]; }
