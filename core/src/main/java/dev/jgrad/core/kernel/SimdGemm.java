@@ -154,8 +154,18 @@ abstract class SimdGemm<T> {
     /** {@code c[j·rows + i] (+)= t[i·cols + j]}: the {@code rows × cols} matrix {@code t}, transposed into {@code c}. */
     abstract void transposeInto(T t, int rows, int cols, T c, boolean add);
 
-    /** Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of an {@code mr × nr} tile into C. */
-    abstract void storeTile(T tile, T c, int cOff, int ldc, int rows, int cols, boolean add);
+    /**
+     * The half-width micro-kernel for a panel whose columns fit one vector ({@code nr / 2}): {@code c[cOff + r·ldc + j] =
+     * Σ_p a[aOff + r·rs + p·ps]·bp[bOff + p·nr + j]} for {@code r < 2·mr = 8}, {@code j < nr / 2}, overwriting them: the
+     * same FMA chain per element as {@link #kernel} (so the same bits), in 8 accumulators like it, but without the FMAs on
+     * the panel's zero padding. A is read in place only (whole strips).
+     */
+    abstract void kernelHalf(int kc, T a, int aOff, int rs, int ps, T bp, int bOff, T c, int cOff, int ldc);
+
+    /**
+     * Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of a tile (row stride {@code lt}) into C.
+     */
+    abstract void storeTile(T tile, int lt, T c, int cOff, int ldc, int rows, int cols, boolean add);
 
     // ----------------------------------------------------------------------------- driver
 
@@ -196,7 +206,7 @@ abstract class SimdGemm<T> {
             dots(a, lda, aRow0, b, ldb, bRow0, c, cRow0, m, n, k, accumulate);
             return;
         }
-        if (narrow && m <= SWAP_ROWS && m < n && !aPMajor && !bPMajor) {
+        if (narrow && !aPMajor && !bPMajor && swapped(m, n, accumulate)) {
             // A·Bᵀ with a short A (a linear layer's x·Wᵀ at a small batch): packing B = W transposed would cost as much as
             // the product; Cᵀ = B·Aᵀ reads B's rows in place as the micro-kernel's A and packs only the short A
             Work<T> w = work.get();
@@ -318,8 +328,22 @@ abstract class SimdGemm<T> {
                     }
                     int rs = aPMajor ? 1 : lda, ps = aPMajor ? lda : 1;
                     for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr);
-                        for (int ir = 0; ir < mc; ir += mr) {
+                        int cols = Math.min(nr, nc - jr), ir = 0;
+                        if (2 * cols <= nr) {
+                            // a last panel of at most one vector of columns: pairs of whole strips in the half-width kernel
+                            int half = nr / 2;
+                            for (; ir + 2 * mr <= full; ir += 2 * mr) {
+                                int cOff = (cRow0 + ic + ir) * ldc + jc + jr;
+                                int aOff = aPMajor ? (aRow0 + pc) * lda + ic + ir : (aRow0 + ic + ir) * lda + pc;
+                                if (cols == half && !add) {
+                                    kernelHalf(kc, a, aOff, rs, ps, bp, jr * kc, c, cOff, ldc);
+                                } else {
+                                    kernelHalf(kc, a, aOff, rs, ps, bp, jr * kc, tile, 0, half);
+                                    storeTile(tile, half, c, cOff, ldc, 2 * mr, cols, add);
+                                }
+                            }
+                        }
+                        for (; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
                             int cOff = (cRow0 + ic + ir) * ldc + jc + jr;
                             T as;
@@ -339,7 +363,7 @@ abstract class SimdGemm<T> {
                                 kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, c, cOff, ldc);
                             } else {
                                 kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, tile, 0, nr);
-                                storeTile(tile, c, cOff, ldc, rows, cols, add);
+                                storeTile(tile, nr, c, cOff, ldc, rows, cols, add);
                             }
                         }
                     }
@@ -381,6 +405,18 @@ abstract class SimdGemm<T> {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code A·Bᵀ} ({@code m × n}) is computed transposed, {@code Cᵀ = B·Aᵀ}, packing the short A instead of B:
+     * for {@code m ≤} {@link #SWAP_ROWS} rows fewer than B has, and for taller A, without accumulation, when A has at most
+     * half of B's rows (see the class comment for the measurements). With accumulation the transposed product adds the
+     * old C once at the end, not at the first depth block; above {@link #SWAP_ROWS} rows it is therefore not used, so that
+     * the accumulating product keeps its bits.
+     */
+    static boolean swapped(int m, int n, boolean accumulate) {
+        if (m >= n) return false;
+        return m <= SWAP_ROWS || !accumulate && 2 * m <= n;
     }
 
     /** The largest block size {@code ≤ max} (up to rounding to {@code unit}) that splits {@code n} evenly. */
