@@ -77,9 +77,15 @@ class ExactChainTest {
                     double[] a = random(rng, m * k, f64), b = random(rng, n * k, f64);
                     double[] swapped = run(f64, a, false, b, true, new double[m * n], m, n, k, false, threads, true);
                     double[] packed = run(f64, a, false, b, true, new double[m * n], m, n, k, false, threads, false);
+                    // accumulating, the product keeps the packed product's bits (the old C added at the first depth block)
+                    double[] c0 = random(rng, m * n, f64);
+                    double[] accNarrow = run(f64, a, false, b, true, c0.clone(), m, n, k, true, threads, true);
+                    double[] accPacked = run(f64, a, false, b, true, c0.clone(), m, n, k, true, threads, false);
                     for (int o = 0; o < m * n; o++) {
                         assertEquals(Double.doubleToRawLongBits(packed[o]), Double.doubleToRawLongBits(swapped[o]),
                                 (f64 ? "f64" : "f32") + " threads=" + threads + " m=" + m + " element " + o);
+                        assertEquals(Double.doubleToRawLongBits(accPacked[o]), Double.doubleToRawLongBits(accNarrow[o]),
+                                (f64 ? "f64" : "f32") + " accumulating, threads=" + threads + " m=" + m + " element " + o);
                     }
                 }
             }
