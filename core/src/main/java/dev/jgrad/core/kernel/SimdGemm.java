@@ -206,7 +206,7 @@ abstract class SimdGemm<T> {
             dots(a, lda, aRow0, b, ldb, bRow0, c, cRow0, m, n, k, accumulate);
             return;
         }
-        if (narrow && !aPMajor && !bPMajor && swapped(m, n, accumulate)) {
+        if (narrow && !aPMajor && !bPMajor && swapped(m, n, accumulate, threads)) {
             // A·Bᵀ with a short A (a linear layer's x·Wᵀ at a small batch): packing B = W transposed would cost as much as
             // the product; Cᵀ = B·Aᵀ reads B's rows in place as the micro-kernel's A and packs only the short A
             Work<T> w = work.get();
@@ -408,15 +408,17 @@ abstract class SimdGemm<T> {
     }
 
     /**
-     * Whether {@code A·Bᵀ} ({@code m × n}) is computed transposed, {@code Cᵀ = B·Aᵀ}, packing the short A instead of B:
-     * for {@code m ≤} {@link #SWAP_ROWS} rows fewer than B has, and for taller A, without accumulation, when A has at most
-     * half of B's rows (see the class comment for the measurements). With accumulation the transposed product adds the
-     * old C once at the end, not at the first depth block; above {@link #SWAP_ROWS} rows it is therefore not used, so that
-     * the accumulating product keeps its bits.
+     * Whether {@code A·Bᵀ} ({@code m × n}, on up to {@code threads} threads) is computed transposed, {@code Cᵀ = B·Aᵀ},
+     * packing the short A instead of B: for {@code m ≤} {@link #SWAP_ROWS} rows fewer than B has, and for a taller A,
+     * without accumulation, when A has at most half the rows of B that each thread would pack in the ordinary product
+     * ({@code 2·m·threads ≤ n}; split over threads, the transposed product is cut along B's rows and every thread packs
+     * all of A). With accumulation the transposed product adds the old C once at the end, not at the first depth
+     * block; above {@link #SWAP_ROWS} rows it is therefore not used, so that the accumulating product keeps its bits.
+     * Either way every element is the same FMA chain, so without accumulation the choice does not change the result.
      */
-    static boolean swapped(int m, int n, boolean accumulate) {
+    static boolean swapped(int m, int n, boolean accumulate, int threads) {
         if (m >= n) return false;
-        return m <= SWAP_ROWS || !accumulate && 2 * m <= n;
+        return m <= SWAP_ROWS || !accumulate && 2L * m * threads <= n;
     }
 
     /** The largest block size {@code ≤ max} (up to rounding to {@code unit}) that splits {@code n} evenly. */

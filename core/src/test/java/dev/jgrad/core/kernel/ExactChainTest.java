@@ -72,8 +72,8 @@ class ExactChainTest {
         for (boolean f64 : new boolean[]{false, true}) {
             for (int threads : new int[]{1, 2}) {
                 for (int m : new int[]{65, 80, 81, 96, 113, 128}) {
-                    int n = 256, k = 784;
-                    assertTrue(SimdGemm.swapped(m, n, false) && !SimdGemm.swapped(m, n, true), "m=" + m);
+                    int n = 256 * threads, k = 784;
+                    assertTrue(SimdGemm.swapped(m, n, false, threads) && !SimdGemm.swapped(m, n, true, threads), "m=" + m);
                     double[] a = random(rng, m * k, f64), b = random(rng, n * k, f64);
                     double[] swapped = run(f64, a, false, b, true, new double[m * n], m, n, k, false, threads, true);
                     double[] packed = run(f64, a, false, b, true, new double[m * n], m, n, k, false, threads, false);
@@ -94,13 +94,17 @@ class ExactChainTest {
 
     @Test
     void theSwapRule() {
-        assertTrue(SimdGemm.swapped(17, 256, true));
-        assertTrue(SimdGemm.swapped(64, 65, true));
-        assertTrue(!SimdGemm.swapped(64, 64, false));
-        assertTrue(SimdGemm.swapped(128, 256, false));
-        assertTrue(!SimdGemm.swapped(128, 256, true));
-        assertTrue(!SimdGemm.swapped(129, 256, false));
-        assertTrue(!SimdGemm.swapped(65, 128, false));
+        for (int threads : new int[]{1, 2}) {
+            assertTrue(SimdGemm.swapped(17, 256, true, threads));
+            assertTrue(SimdGemm.swapped(64, 65, true, threads));
+            assertTrue(!SimdGemm.swapped(64, 64, false, threads));
+            assertTrue(!SimdGemm.swapped(128, 256, true, threads));
+            assertTrue(!SimdGemm.swapped(129, 256, false, threads));
+            assertTrue(!SimdGemm.swapped(65, 128, false, threads));
+        }
+        assertTrue(SimdGemm.swapped(128, 256, false, 1));
+        assertTrue(!SimdGemm.swapped(128, 256, false, 2));
+        assertTrue(SimdGemm.swapped(128, 512, false, 2));
     }
 
     private static void check(boolean f64, boolean tA, boolean tB, int m, int n, int k, boolean acc, int threads,
@@ -109,7 +113,7 @@ class ExactChainTest {
         double[] got = run(f64, a, tA, b, tB, c0.clone(), m, n, k, acc, threads, true);
         SimdGemm<?> g = f64 ? SimdGemm.F64 : SimdGemm.F32;
         boolean dots = m <= SimdGemm.DOT_ROWS && !tA && tB && threads == 1;
-        boolean endAdd = !tA && tB && SimdGemm.swapped(m, n, acc) || n < g.nr && m >= 2 * g.nr && threads == 1;
+        boolean endAdd = !tA && tB && SimdGemm.swapped(m, n, acc, threads) || n < g.nr && m >= 2 * g.nr && threads == 1;
         int kc = SimdGemm.balanced(k, SimdGemm.KC, 1);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
