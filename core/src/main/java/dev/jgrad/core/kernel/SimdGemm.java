@@ -44,11 +44,31 @@ import java.util.Arrays;
  * receivers of Vector API calls (see {@link VectorMath}'s JIT rules): the epilogue is
  * {@code negZero.add(acc)} ({@code -0 + x == x} for every {@code x}). A C narrower than one panel ({@code N < nr},
  * e.g. 10 logits) with a tall {@code M} is computed transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, so the tiles are filled.
- * So is {@code A·Bᵀ} with a short A ({@link #DOT_ROWS} {@code < M ≤} {@link #SWAP_ROWS}, {@code M < N}: a linear
- * layer's {@code x·Wᵀ} at batch 17..64): {@code Cᵀ = B·Aᵀ} reads W's rows in place and packs only the short x, where
- * the direct product would pack all of W transposed on every call (the same FMA chains, so the same bits). Measured on
- * one thread (CPU time, loaded machine) for {@code 32 × 784 · (256 × 784)ᵀ}: 192 → 101 µs float32, 338 → 212 µs float64;
- * {@code 32 × 256 · (128 × 256)ᵀ} 30 → 20 µs; from about 64 rows the two are within noise of each other.
+ * So is {@code A·Bᵀ} with a short A (a linear layer's {@code x·Wᵀ} at a batch below W's row count; {@link #swapped}):
+ * {@code Cᵀ = B·Aᵀ} reads W's rows in place and packs only the short x, where the direct product would pack all of W
+ * transposed on every call (the same FMA chains, so the same bits). Measured on one thread (CPU time, loaded machine)
+ * for {@code 32 × 784 · (256 × 784)ᵀ}: 192 → 101 µs float32, 338 → 212 µs float64; {@code 32 × 256 · (128 × 256)ᵀ}
+ * 30 → 20 µs.
+ *
+ * <p><b>Which path runs for {@code x·Wᵀ}</b> ({@code M × K · (N × K)ᵀ}, the Linear forward), and why:
+ * <ul>
+ *   <li>{@code M ≤} {@link #DOT_ROWS} on one thread: {@link #dots}, nothing packed (a different summation order).</li>
+ *   <li>{@code M ≤} {@link #SWAP_ROWS}{@code , M < N}: transposed, x packed into {@code ⌈M / nr⌉} panels.</li>
+ *   <li>{@code 64 < M}, {@code 2·M·threads ≤ N}, not accumulating: transposed too. Packing W (the 784 × 256 layer: ~70–100
+ *   µs, a transposing copy bound by memory traffic, which a blocked or 8-row or gathering copy did not speed up) costs
+ *   more than packing x and transposing the result. In-JVM, alternated, one thread, CPU µs, float32 (transposed vs
+ *   packed W): M = 65 277–284 vs 313–317, 80 290–296 vs 343–356, 96 339–341 vs 399–405, 128 445–471 vs 482–500; float64
+ *   M = 80 505 vs 558, 96 599 vs 660, 128 797 vs 819. From {@code M ≈ N/2} the two are within noise (129: 505 vs 501; 192:
+ *   678 vs 683, float64 1208 vs 1188). Split over two threads the transposed product is cut along W's rows and each thread
+ *   packs all of x, while the direct one has each thread pack half of W, hence {@code threads} in the rule.</li>
+ *   <li>Otherwise the direct product, packing W transposed per call.</li>
+ * </ul>
+ * Two details make the transposed path pay at every M: the result is transposed into C in 16 × 16 tiles
+ * ({@code transposeInto}; a row-at-a-time transpose wrote C at a stride of M elements, which for M = 64 or 128 hits one
+ * cache set: 42 and 99 µs for the 64 × 256 and 128 × 256 results, now 10 and 20), and a last panel of at most one vector
+ * of columns (M = 33..48, 65..80, ... floats) runs the half-width kernel ({@link #kernelHalf}: 8 rows × 1 vector, 8
+ * accumulators like the full kernel) instead of the full kernel's FMAs on zero padding: {@code 48 × 784 · (256 × 784)ᵀ}
+ * float32 189–212 → 157–161 µs, 33 rows 174–200 → 149–151 (one thread, CPU time, separate JVMs alternated).
  *
  * <p><b>Measured</b> (single thread, 128×784·784×256 float32): ~100 GFLOP/s in all four transpose modes
  * (x·Wᵀ ~90: its B is packed transposed), vs 6.5 GFLOP/s for {@code CommonOps_FDRM.mult}; float64 ~50 GFLOP/s.
@@ -81,7 +101,7 @@ abstract class SimdGemm<T> {
     /**
      * Products {@code A·Bᵀ} with more than {@link #DOT_ROWS} (or, split over threads, any number of) and at most this
      * many rows of A, fewer than B has, are computed transposed ({@link #gemm}: {@code Cᵀ = B·Aᵀ}), so that the short A
-     * is packed instead of B.
+     * is packed instead of B, accumulating or not; taller A only under the rule of {@link #swapped}.
      */
     static final int SWAP_ROWS = 64;
 
