@@ -56,7 +56,7 @@ import java.util.Arrays;
  *   <li>{@code M ≤} {@link #SWAP_ROWS}{@code , M < N}: transposed, x packed into {@code ⌈M / nr⌉} panels.</li>
  *   <li>{@code 64 < M}, {@code 2·M·threads ≤ N}, not accumulating: transposed too. Packing W (the 784 × 256 layer: ~70–100
  *   µs, a transposing copy bound by memory traffic, which a blocked or 8-row or gathering copy did not speed up) costs
- *   more than packing x and transposing the result. In-JVM, alternated, one thread, CPU µs, float32 (transposed vs
+ *   more than packing x and transposing the result. In one JVM, one thread, CPU µs, float32 (transposed vs
  *   packed W): M = 65 277–284 vs 313–317, 80 290–296 vs 343–356, 96 339–341 vs 399–405, 128 445–471 vs 482–500; float64
  *   M = 80 505 vs 558, 96 599 vs 660, 128 797 vs 819. From {@code M ≈ N/2} the two are within noise (129: 505 vs 501; 192:
  *   678 vs 683, float64 1208 vs 1188). Split over two threads the transposed product is cut along W's rows and each thread
