@@ -47,11 +47,31 @@ import java.util.Arrays;
  * receivers of Vector API calls (see {@link VectorMath}'s JIT rules): the epilogue is
  * {@code negZero.add(acc)} ({@code -0 + x == x} for every {@code x}). A C narrower than one panel ({@code N < nr},
  * e.g. 10 logits) with a tall {@code M} is computed transposed, {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, so the tiles are filled.
- * So is {@code A·Bᵀ} with a short A ({@link #DOT_ROWS} {@code < M ≤} {@link #SWAP_ROWS}, {@code M < N}: a linear
- * layer's {@code x·Wᵀ} at batch 17..64): {@code Cᵀ = B·Aᵀ} reads W's rows in place and packs only the short x, where
- * the direct product would pack all of W transposed on every call (the same FMA chains, so the same bits). Measured on
- * one thread (CPU time, loaded machine) for {@code 32 × 784 · (256 × 784)ᵀ}: 192 → 101 µs float32, 338 → 212 µs float64;
- * {@code 32 × 256 · (128 × 256)ᵀ} 30 → 20 µs; from about 64 rows the two are within noise of each other.
+ * So is {@code A·Bᵀ} with a short A (a linear layer's {@code x·Wᵀ} at a batch below W's row count; {@link #swapped}):
+ * {@code Cᵀ = B·Aᵀ} reads W's rows in place and packs only the short x, where the direct product would pack all of W
+ * transposed on every call (the same FMA chains, so the same bits). Measured on one thread (CPU time, loaded machine)
+ * for {@code 32 × 784 · (256 × 784)ᵀ}: 192 → 101 µs float32, 338 → 212 µs float64; {@code 32 × 256 · (128 × 256)ᵀ}
+ * 30 → 20 µs.
+ *
+ * <p><b>Which path runs for {@code x·Wᵀ}</b> ({@code M × K · (N × K)ᵀ}, the Linear forward), and why:
+ * <ul>
+ *   <li>{@code M ≤} {@link #DOT_ROWS} on one thread: {@link #dots}, nothing packed (a different summation order).</li>
+ *   <li>{@code M ≤} {@link #SWAP_ROWS}{@code , M < N}: transposed, x packed into {@code ⌈M / nr⌉} panels.</li>
+ *   <li>{@code 64 < M}, {@code 2·M·threads ≤ N}, not accumulating: transposed too. Packing W (the 784 × 256 layer: ~70–100
+ *   µs, a transposing copy bound by memory traffic, which a blocked or 8-row or gathering copy did not speed up) costs
+ *   more than packing x and transposing the result. In one JVM, one thread, CPU µs, float32 (transposed vs
+ *   packed W): M = 65 277–284 vs 313–317, 80 290–296 vs 343–356, 96 339–341 vs 399–405, 128 445–471 vs 482–500; float64
+ *   M = 80 505 vs 558, 96 599 vs 660, 128 797 vs 819. From {@code M ≈ N/2} the two are within noise (129: 505 vs 501; 192:
+ *   678 vs 683, float64 1208 vs 1188). Split over two threads the transposed product is cut along W's rows and each thread
+ *   packs all of x, while the direct one has each thread pack half of W, hence {@code threads} in the rule.</li>
+ *   <li>Otherwise the direct product, packing W transposed per call.</li>
+ * </ul>
+ * Two details make the transposed path pay at every M: the result is transposed into C in 16 × 16 tiles
+ * ({@code transposeInto}; a row-at-a-time transpose wrote C at a stride of M elements, which for M = 64 or 128 hits one
+ * cache set: 42 and 99 µs for the 64 × 256 and 128 × 256 results, now 10 and 20), and a last panel of at most one vector
+ * of columns (M = 33..48, 65..80, ... floats) runs the half-width kernel ({@link #kernelHalf}: 8 rows × 1 vector, 8
+ * accumulators like the full kernel) instead of the full kernel's FMAs on zero padding: {@code 48 × 784 · (256 × 784)ᵀ}
+ * float32 189–212 → 157–161 µs, 33 rows 174–200 → 149–151 (one thread, CPU time, separate JVMs alternated).
  *
  * <p><b>Measured</b> (single thread, 128×784·784×256 float32): ~100 GFLOP/s in all four transpose modes
  * (x·Wᵀ ~90: its B is packed transposed), vs 6.5 GFLOP/s for {@code CommonOps_FDRM.mult}; float64 ~50 GFLOP/s.
@@ -88,7 +108,7 @@ abstract class SimdGemm<T> {
     /**
      * Products {@code A·Bᵀ} with more than {@link #DOT_ROWS} (or, split over threads, any number of) and at most this
      * many rows of A, fewer than B has, are computed transposed ({@link #gemm}: {@code Cᵀ = B·Aᵀ}), so that the short A
-     * is packed instead of B.
+     * is packed instead of B, accumulating or not; taller A only under the rule of {@link #swapped}.
      */
     static final int SWAP_ROWS = 64;
 
@@ -162,8 +182,18 @@ abstract class SimdGemm<T> {
     /** {@code c[j·rows + i] (+)= t[i·cols + j]}: the {@code rows × cols} matrix {@code t}, transposed into {@code c}. */
     abstract void transposeInto(T t, int rows, int cols, T c, boolean add);
 
-    /** Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of an {@code mr × nr} tile into C. */
-    abstract void storeTile(T tile, T c, int cOff, int ldc, int rows, int cols, boolean add);
+    /**
+     * The half-width micro-kernel for a panel whose columns fit one vector ({@code nr / 2}): {@code c[cOff + r·ldc + j] =
+     * Σ_p a[aOff + r·rs + p·ps]·bp[bOff + p·nr + j]} for {@code r < 2·mr = 8}, {@code j < nr / 2}, overwriting them: the
+     * same FMA chain per element as {@link #kernel} (so the same bits), in 8 accumulators like it, but without the FMAs on
+     * the panel's zero padding. A is read in place only (whole strips).
+     */
+    abstract void kernelHalf(int kc, T a, int aOff, int rs, int ps, T bp, int bOff, T c, int cOff, int ldc);
+
+    /**
+     * Copies (or, with {@code add}, adds) the top-left {@code rows × cols} of a tile (row stride {@code lt}) into C.
+     */
+    abstract void storeTile(T tile, int lt, T c, int cOff, int ldc, int rows, int cols, boolean add);
 
     // ----------------------------------------------------------------------------- driver
 
@@ -204,7 +234,7 @@ abstract class SimdGemm<T> {
             dots(a, lda, aRow0, b, ldb, bRow0, c, cRow0, m, n, k, accumulate);
             return;
         }
-        if (narrow && m <= SWAP_ROWS && m < n && !aPMajor && !bPMajor) {
+        if (narrow && !aPMajor && !bPMajor && swapped(m, n, accumulate, threads)) {
             // A·Bᵀ with a short A (a linear layer's x·Wᵀ at a small batch): packing B = W transposed would cost as much as
             // the product; Cᵀ = B·Aᵀ reads B's rows in place as the micro-kernel's A and packs only the short A
             Work<T> w = work.get();
@@ -326,8 +356,22 @@ abstract class SimdGemm<T> {
                     }
                     int rs = aPMajor ? 1 : lda, ps = aPMajor ? lda : 1;
                     for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr);
-                        for (int ir = 0; ir < mc; ir += mr) {
+                        int cols = Math.min(nr, nc - jr), ir = 0;
+                        if (2 * cols <= nr) {
+                            // a last panel of at most one vector of columns: pairs of whole strips in the half-width kernel
+                            int half = nr / 2;
+                            for (; ir + 2 * mr <= full; ir += 2 * mr) {
+                                int cOff = (cRow0 + ic + ir) * ldc + jc + jr;
+                                int aOff = aPMajor ? (aRow0 + pc) * lda + ic + ir : (aRow0 + ic + ir) * lda + pc;
+                                if (cols == half && !add) {
+                                    kernelHalf(kc, a, aOff, rs, ps, bp, jr * kc, c, cOff, ldc);
+                                } else {
+                                    kernelHalf(kc, a, aOff, rs, ps, bp, jr * kc, tile, 0, half);
+                                    storeTile(tile, half, c, cOff, ldc, 2 * mr, cols, add);
+                                }
+                            }
+                        }
+                        for (; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
                             int cOff = (cRow0 + ic + ir) * ldc + jc + jr;
                             T as;
@@ -347,7 +391,7 @@ abstract class SimdGemm<T> {
                                 kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, c, cOff, ldc);
                             } else {
                                 kernel(kc, as, aOff, aRs, aPs, bp, jr * kc, tile, 0, nr);
-                                storeTile(tile, c, cOff, ldc, rows, cols, add);
+                                storeTile(tile, nr, c, cOff, ldc, rows, cols, add);
                             }
                         }
                     }
@@ -389,6 +433,20 @@ abstract class SimdGemm<T> {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code A·Bᵀ} ({@code m × n}, on up to {@code threads} threads) is computed transposed, {@code Cᵀ = B·Aᵀ},
+     * packing the short A instead of B: for {@code m ≤} {@link #SWAP_ROWS} rows fewer than B has, and for a taller A,
+     * without accumulation, when A has at most half the rows of B that each thread would pack in the ordinary product
+     * ({@code 2·m·threads ≤ n}; split over threads, the transposed product is cut along B's rows and every thread packs
+     * all of A). With accumulation the transposed product adds the old C once at the end, not at the first depth
+     * block; above {@link #SWAP_ROWS} rows it is therefore not used, so that the accumulating product keeps its bits.
+     * Either way every element is the same FMA chain, so without accumulation the choice does not change the result.
+     */
+    static boolean swapped(int m, int n, boolean accumulate, int threads) {
+        if (m >= n) return false;
+        return m <= SWAP_ROWS || !accumulate && 2L * m * threads <= n;
     }
 
     /** The largest block size {@code ≤ max} (up to rounding to {@code unit}) that splits {@code n} evenly. */

@@ -23,6 +23,9 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
             HALF4 = VectorShuffle.iota(S, 4 % VL, 1, true), HALF2 = VectorShuffle.iota(S, 2 % VL, 1, true),
             HALF1 = VectorShuffle.iota(S, 1 % VL, 1, true);
 
+    /** Tile edge of {@link #transposeInto}. */
+    private static final int TR = 16;
+
     SimdGemmF32() {
         super(4, 2 * VL, KC_BYTES / Float.BYTES);
     }
@@ -68,15 +71,25 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
 
     @Override
     void transposeInto(float[] t, int rows, int cols, float[] c, boolean add) {
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0, o = i; j < cols; j++, o += rows) c[o] = add ? c[o] + t[i * cols + j] : t[i * cols + j];
+        // in TR × TR tiles: a row-at-a-time transpose writes C with a stride of `rows` elements, which for rows = 64, 128
+        // (a power of two) maps every write of a row to the same cache set (64 × 256 took 42 µs, 128 × 256 99 µs)
+        for (int i0 = 0; i0 < rows; i0 += TR) {
+            int i1 = Math.min(rows, i0 + TR);
+            for (int j0 = 0; j0 < cols; j0 += TR) {
+                int j1 = Math.min(cols, j0 + TR);
+                for (int j = j0; j < j1; j++) {
+                    for (int i = i0, o = j * rows + i0, s = i0 * cols + j; i < i1; i++, o++, s += cols) {
+                        c[o] = add ? c[o] + t[s] : t[s];
+                    }
+                }
+            }
         }
     }
 
     @Override
-    void storeTile(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
+    void storeTile(float[] tile, int lt, float[] c, int cOff, int ldc, int rows, int cols, boolean add) {
         for (int r = 0; r < rows; r++) {
-            int t = r * nr, o = cOff + r * ldc;
+            int t = r * lt, o = cOff + r * ldc;
             if (add) {
                 for (int j = 0; j < cols; j++) c[o + j] += tile[t + j];
             } else {
@@ -146,6 +159,29 @@ final class SimdGemmF32 extends SimdGemm<float[]> {
             int o = cOff + j;
             c[o] = add ? c[o] + s : s;
         }
+    }
+
+    @Override
+    void kernelHalf(int kc, float[] a, int aOff, int rs, int ps, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        final FloatVector zero = FloatVector.zero(S), negZero = FloatVector.broadcast(S, -0f); // -0 + x == x for every x
+        FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+        final int r1 = rs, r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs, r6 = 6 * rs, r7 = 7 * rs;
+        for (int p = 0, ai = aOff, bi = bOff; p < kc; p++, ai += ps, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + r6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + r7]).fma(b0, c7);
+        }
+        // the accumulators are loop-carried: never receivers (VectorMath's JIT rules)
+        negZero.add(c0).intoArray(c, cOff); negZero.add(c1).intoArray(c, cOff + ldc);
+        negZero.add(c2).intoArray(c, cOff + 2 * ldc); negZero.add(c3).intoArray(c, cOff + 3 * ldc);
+        negZero.add(c4).intoArray(c, cOff + 4 * ldc); negZero.add(c5).intoArray(c, cOff + 5 * ldc);
+        negZero.add(c6).intoArray(c, cOff + 6 * ldc); negZero.add(c7).intoArray(c, cOff + 7 * ldc);
     }
 
     @Override
