@@ -8,7 +8,7 @@
 # (1: keep the second core busy with a spinning shell loop while both sides run, the "busy second core" rows),
 # JGRAD_JAVA_OPTS (default: -XX:+UseSerialGC, the CLI launcher's collector; on VMs that reclaim cold pages, G1's eden
 # cycling page-faults: the batch-1 forward took 35 µs with G1 against 14 µs with it) and WARMUP (jgrad's warm-up in
-# seconds, default 5) are read from the environment. PyTorch runs without the environment's OpenBLAS overrides (see ../shared/bench/README.md).
+# seconds, default 10: C2 takes 2-4 s to compile the float64 step's kernels while both cores run it) are read from the environment. PyTorch runs without the environment's OpenBLAS overrides (see ../shared/bench/README.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$here/benchmarks/target/benchmarks.jar"
@@ -27,9 +27,9 @@ if [ "${BUSY:-0}" = 1 ]; then
   spin=$!
   trap 'kill $spin 2>/dev/null' EXIT
 fi
-echo "# $(date -u +%FT%TZ) busy=${BUSY:-0} $(git -C "$here" rev-parse --short HEAD) load $(cut -d' ' -f1-3 /proc/loadavg) jvm ${JGRAD_JAVA_OPTS:--XX:+UseSerialGC} warmup ${WARMUP:-5}" >> "$raw"
+echo "# $(date -u +%FT%TZ) busy=${BUSY:-0} $(git -C "$here" rev-parse --short HEAD) load $(cut -d' ' -f1-3 /proc/loadavg) jvm ${JGRAD_JAVA_OPTS:--XX:+UseSerialGC} warmup ${WARMUP:-10}" >> "$raw"
 for r in $(seq 1 "$rounds"); do
-  java --add-modules jdk.incubator.vector ${JGRAD_JAVA_OPTS:--XX:+UseSerialGC} -Djgrad.bench.warmup="${WARMUP:-5}" \
+  java --add-modules jdk.incubator.vector ${JGRAD_JAVA_OPTS:--XX:+UseSerialGC} -Djgrad.bench.warmup="${WARMUP:-10}" \
     -cp "$jar" dev.jgrad.benchmarks.SideBySide "${names[@]}" 2>/dev/null \
     | sed "s/^/jgrad $r /" | tee -a "$raw" >&2
   for t in 1 2; do

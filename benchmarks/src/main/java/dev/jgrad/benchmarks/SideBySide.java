@@ -42,8 +42,8 @@ public final class SideBySide {
     static final double MIN_S = 0.25;
     /**
      * Seconds of warm-up before the samples: {@code -Djgrad.bench.warmup=S}, default 2 (PyTorch's script's figure);
-     * {@code benchmarks/side-by-side.sh} gives the JVM 5, since C2 may compile a kernel's row loops only after several
-     * seconds on a busy machine (a steady-state comparison; start-up is measured separately, as time to result).
+     * {@code benchmarks/side-by-side.sh} gives the JVM 10, since C2 may compile a kernel's loops only after several
+     * seconds (2–4 s for the float64 MLP step, whose two threads compete with the compiler threads for the 2 cores) (a steady-state comparison; start-up is measured separately, as time to result).
      */
     static final double WARM_S = Double.parseDouble(System.getProperty("jgrad.bench.warmup", "2"));
     static final int SAMPLES = 7;

@@ -272,8 +272,12 @@ final class GemmPool {
      * deadline.
      */
     static final class Contention {
-        /** A wait for the workers' parts shorter than this is never a stall (a parked worker's wake-up takes tens of µs). */
-        static final long STALL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+        /**
+         * A wait for the workers' parts shorter than this is never a stall: waking a parked worker can take hundreds of
+         * µs on a VM (a threshold of 100 µs sent the idle float64 MLP step to one thread most of the time: 2.1–2.2 ms
+         * instead of 1.5–1.6), while a worker sharing its core with another process loses whole time slices (ms).
+         */
+        static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
         /** The first back-off period after a stall. */
         static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
         /** The longest back-off period (stalls in a row double it up to this). */

@@ -40,12 +40,12 @@ class GemmPoolTest {
     @Test
     void contentionRules() {
         long us = 1_000, ms = 1_000_000;
-        // a stall: the wait for the workers is over 100 µs and over half the caller's own time
-        assertFalse(GemmPool.Contention.stalled(10 * ms, 99 * us));
-        assertFalse(GemmPool.Contention.stalled(50 * us, 99 * us), "a wake-up's tens of µs are no stall");
-        assertFalse(GemmPool.Contention.stalled(1 * ms, 400 * us), "a worker a little behind is no stall");
-        assertTrue(GemmPool.Contention.stalled(1 * ms, 501 * us));
-        assertTrue(GemmPool.Contention.stalled(0, 101 * us));
+        // a stall: the wait for the workers is over 1 ms and over half the caller's own time
+        assertFalse(GemmPool.Contention.stalled(10 * ms, 999 * us));
+        assertFalse(GemmPool.Contention.stalled(50 * us, 999 * us), "a slow wake-up (hundreds of µs) is no stall");
+        assertFalse(GemmPool.Contention.stalled(3 * ms, 1400 * us), "a worker a little behind is no stall");
+        assertTrue(GemmPool.Contention.stalled(3 * ms, 1501 * us));
+        assertTrue(GemmPool.Contention.stalled(0, 1001 * us));
 
         GemmPool.Contention c = new GemmPool.Contention(true);
         long t0 = 5_000 * ms;
