@@ -70,26 +70,11 @@ class GemmPoolTest {
     }
 
     @Test
-    void aStalledWorkerSendsTheNextCallsToTheCallingThread() throws Exception {
+    void aStalledWorkerSendsTheNextCallsToTheCallingThread() {
         assumeTrue(GemmPool.THREADS > 1, "needs a pool worker");
         Thread test = Thread.currentThread();
-        // part 1 runs on a worker (the caller waits in part 0 until it has started) and takes 5 ms: a stall
-        CountDownLatch started = new CountDownLatch(1);
-        AtomicReference<Thread> ranPart1 = new AtomicReference<>();
-        GemmPool.run(p -> {
-            if (p == 0) {
-                try {
-                    assertTrue(started.await(30, TimeUnit.SECONDS), "no worker ran part 1");
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            } else {
-                ranPart1.set(Thread.currentThread());
-                started.countDown();
-                sleep(5);
-            }
-        }, 2);
-        assertNotSame(test, ranPart1.get());
+        // part 1 runs on a worker and takes 5 ms: a stall
+        assertNotSame(test, partOneOnAWorker(5));
         assertTrue(GemmPool.backingOff(), "a 5 ms wait for the worker is a stall");
         // during the back-off every part runs here, in order (part 0 lingers, so an awake worker would take part 1)
         List<Integer> order = new ArrayList<>();
@@ -101,21 +86,35 @@ class GemmPoolTest {
         assertEquals(List.of(0, 1, 2, 3), order);
         // after it the workers take parts again
         GemmPool.CONTENTION.reset();
-        CountDownLatch again = new CountDownLatch(1);
-        AtomicReference<Thread> ranAgain = new AtomicReference<>();
+        assertNotSame(test, partOneOnAWorker(0));
+    }
+
+    /** Waits (up to 30 s) for a latch that part 1 counts down, failing the test if it never does. */
+    private static void awaitPart1(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS), "no worker ran part 1");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Runs a two-part call whose part 0 (the caller's) waits until part 1 has started, so a worker must run part 1,
+     * which then sleeps {@code millis}; returns the thread that ran part 1.
+     */
+    private static Thread partOneOnAWorker(long millis) {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Thread> ran = new AtomicReference<>();
         GemmPool.run(p -> {
             if (p == 0) {
-                try {
-                    assertTrue(again.await(30, TimeUnit.SECONDS), "no worker ran part 1 after the back-off");
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                awaitPart1(started);
             } else {
-                ranAgain.set(Thread.currentThread());
-                again.countDown();
+                ran.set(Thread.currentThread());
+                started.countDown();
+                sleep(millis);
             }
         }, 2);
-        assertNotSame(test, ranAgain.get());
+        return ran.get();
     }
 
     @Test
@@ -205,11 +204,7 @@ class GemmPoolTest {
         GemmPool.run(p -> {
             if (p == 0) {
                 // the caller stays in part 0 until part 1 has run, so a worker must have claimed it
-                try {
-                    assertTrue(workerDone.await(30, TimeUnit.SECONDS), "no worker ran part 1");
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                awaitPart1(workerDone);
                 // a nested call from the caller's own part runs here too
                 GemmPool.run(q -> assertSame(test, Thread.currentThread()), 2);
             } else {
