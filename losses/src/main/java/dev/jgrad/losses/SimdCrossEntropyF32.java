@@ -17,8 +17,8 @@ import java.util.Arrays;
  *
  * <p><b>One source for both precisions.</b> This file is the template of {@code SimdCrossEntropyF64}: the same rows
  * over {@code double[]} in {@code DoubleVector} lanes, calling {@code VectorMath64} instead of {@link VectorMath}
- * (written by the {@code generate-kernels} step of {@code losses/pom.xml}, as {@code core/pom.xml} generates the 64-bit
- * kernels). Edit this file only. Below, "float" is the element type (so it reads "double" in the generated class);
+ * (written by the {@code generate-f64} step of the root {@code pom.xml}, which generates core's 64-bit kernels
+ * too). Edit this file only. Below, "float" is the element type (so it reads "double" in the generated class);
  * "32-bit" and "64-bit" mark what differs between the two.
  *
  * <p><b>Forward</b>, per row of {@code C} logits (4 KB of 32-bit logits for {@code C = 1000}, so the second pass reads

@@ -10,8 +10,8 @@ package dev.jgrad.core.kernel;
  * channels ({@link ParallelRanges}), which changes no order of summation.
  *
  * <p>One source for both precisions: {@code PlanesF32.java} is the template and the build writes its 64-bit twin
- * ({@code PlanesF64}, on {@code double[]}) by token substitution in the {@code generate-kernels} step of
- * {@code core/pom.xml}. Edit {@code PlanesF32.java} only.
+ * ({@code PlanesF64}, on {@code double[]}) by token substitution in the {@code generate-f64} step of
+ * the root {@code pom.xml}. Edit {@code PlanesF32.java} only.
  */
 public final class PlanesF32 {
     private PlanesF32() {

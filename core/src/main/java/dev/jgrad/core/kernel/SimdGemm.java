@@ -237,9 +237,7 @@ abstract class SimdGemm<T> {
         if (narrow && !aPMajor && !bPMajor && swapped(m, n, accumulate, threads)) {
             // A·Bᵀ with a short A (a linear layer's x·Wᵀ at a small batch): packing B = W transposed would cost as much as
             // the product; Cᵀ = B·Aᵀ reads B's rows in place as the micro-kernel's A and packs only the short A
-            Work<T> w = work.get();
-            if (w.t == null || length(w.t) < m * n) w.t = alloc(m * n);
-            T t = w.t;
+            T t = transposeScratch(m * n);
             gemm(b, ldb, bRow0, false, a, lda, aRow0, true, t, 0, n, m, k, false, threads, false);
             transposeInto(t, n, m, c, accumulate);
             return;
@@ -247,9 +245,7 @@ abstract class SimdGemm<T> {
         if (narrow && n < nr && m >= 2 * nr && threads == 1) {
             // a narrow C (e.g. the 10 logits of a classifier) would fill few of a tile's nr columns: compute
             // Cᵀ = op(B)ᵀ·op(A)ᵀ instead (the operands swap roles; packing handles the transposes), then transpose
-            Work<T> w = work.get();
-            if (w.t == null || length(w.t) < m * n) w.t = alloc(m * n);
-            T t = w.t;
+            T t = transposeScratch(m * n);
             serial(b, ldb, 0, bPMajor, a, lda, 0, aPMajor, t, m, 0, k, 0, n, 0, m, false);
             transposeInto(t, n, m, c, accumulate);
             return;
@@ -270,6 +266,13 @@ abstract class SimdGemm<T> {
         } finally {
             split.a = split.b = split.c = null; // pin no caller's arrays between calls
         }
+    }
+
+    /** This thread's buffer for a product computed transposed, with room for {@code size} elements. */
+    private T transposeScratch(int size) {
+        Work<T> w = work.get();
+        if (w.t == null || length(w.t) < size) w.t = alloc(size);
+        return w.t;
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>One source for both precisions: {@code SimdGemmF32.java} is the template and the build writes its 64-bit twin
  * ({@code SimdGemmF64}, on {@code DoubleVector} and {@code DMatrixRMaj}) by token substitution in the
- * {@code generate-kernels} step of {@code core/pom.xml}, as EJML generates one precision of its code from the other.
+ * {@code generate-f64} step of the root {@code pom.xml}, as EJML generates one precision of its code from the other.
  * Edit {@code SimdGemmF32.java} only.
  */
 final class SimdGemmF32 extends SimdGemm<float[]> {

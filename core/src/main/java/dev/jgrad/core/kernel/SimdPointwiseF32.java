@@ -22,7 +22,7 @@ import java.util.Arrays;
  *
  * <p>One source for both precisions: this file is the template of {@code SimdPointwiseF64} (on {@code DoubleVector}
  * and {@code double[]}, where each lane operation is the scalar backend's double operation itself), written by the
- * {@code generate-kernels} step of {@code core/pom.xml}. Edit this file only. Tails shorter than a vector are done by
+ * {@code generate-f64} step of the root {@code pom.xml}. Edit this file only. Tails shorter than a vector are done by
  * scalar loops. JIT note (as in {@link VectorMath}): loop-carried vectors are never receivers and every helper that
  * takes or returns a vector is small enough to be inlined, so no vector is boxed.
  */

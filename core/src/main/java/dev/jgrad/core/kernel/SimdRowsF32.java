@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * code, which keeps every special case (the {@code isfinite} guard, NaN, {@code ±inf}) bit-for-bit the same as
  * {@link ScalarKernels}.
  *
- * <p>One source for both precisions: the build writes {@code SimdRowsF64} from this file (core/pom.xml,
- * generate-kernels, which swaps the element type and vector class and calls {@code VectorMath64} instead of
+ * <p>One source for both precisions: the build writes {@code SimdRowsF64} from this file (the root pom.xml's
+ * generate-f64 step, which swaps the element type and vector class and calls {@code VectorMath64} instead of
  * {@code VectorMath}), so the row logic exists once while the exp loops, whose algorithms differ between the
  * precisions, stay separate. Edit {@code SimdRowsF32.java} only.
  */

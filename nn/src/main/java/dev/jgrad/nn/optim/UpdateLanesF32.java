@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors are never receivers, so no vector is boxed.
  *
  * <p>One source for both precisions: this file is the template of {@code UpdateLanesF64} (the same rules in
- * {@code DoubleVector} lanes over {@code double[]}), written by the {@code generate-lanes} step of {@code nn/pom.xml}.
+ * {@code DoubleVector} lanes over {@code double[]}), written by the {@code generate-f64} step of the root {@code pom.xml}.
  * Edit this file only.
  */
 final class UpdateLanesF32 {
