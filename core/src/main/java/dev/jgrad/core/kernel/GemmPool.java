@@ -246,7 +246,7 @@ final class GemmPool {
             long own = System.nanoTime();
             awaitParts();
             long end = System.nanoTime();
-            CONTENTION.record(own - start, end - own, end);
+            if (FAILURE.get() == null) CONTENTION.record(own - start, end - own, end); // a failed part times nothing
             GemmPool.job = null;
             caller = null;
             rethrow(FAILURE.getAndSet(null));

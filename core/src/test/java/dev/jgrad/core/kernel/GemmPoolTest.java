@@ -73,9 +73,11 @@ class GemmPoolTest {
     void aStalledWorkerSendsTheNextCallsToTheCallingThread() {
         assumeTrue(GemmPool.THREADS > 1, "needs a pool worker");
         Thread test = Thread.currentThread();
-        // part 1 runs on a worker and takes 5 ms: a stall
-        assertNotSame(test, partOneOnAWorker(5));
-        assertTrue(GemmPool.backingOff(), "a 5 ms wait for the worker is a stall");
+        // part 1 runs on a worker and takes 50 ms: a stall
+        assertNotSame(test, partOneOnAWorker(50));
+        assertTrue(GemmPool.backingOff(), "a 50 ms wait for the worker is a stall");
+        // stalls in a row lengthen the back-off to its maximum, so the call below falls inside it even on a slow machine
+        for (int i = 0; i < 8; i++) GemmPool.CONTENTION.record(0, 10 * GemmPool.Contention.STALL_NANOS, System.nanoTime());
         // during the back-off every part runs here, in order (part 0 lingers, so an awake worker would take part 1)
         List<Integer> order = new ArrayList<>();
         GemmPool.run(p -> {
@@ -155,6 +157,7 @@ class GemmPoolTest {
         assertEquals(GemmPool.THREADS > 1 ? 2 : 0, finished.get(), "run returned before the other parts finished");
 
         if (GemmPool.THREADS == 1) return; // on the calling thread a (sneaky) checked exception passes as it is
+        GemmPool.CONTENTION.reset(); // the sleeping parts above may have looked like a stalled worker
         Exception checked = new Exception("checked");
         RuntimeException wrapped = assertThrows(RuntimeException.class, () -> GemmPool.run(p -> {
             if (p == 1) sneakyThrow(checked);
